@@ -1,0 +1,30 @@
+"""embed: word2vec embeddings (CBOW and skip-gram) with Numba kernels.
+
+>>> import embed
+>>> model = embed.train([["paris", "france"], ["rome", "italy"]] * 20, dim=8, min_count=1, progress=False)
+>>> model.wv.similarity("paris", "paris")
+1.0
+"""
+
+from .config import Config
+from .errors import EmbedError, UnknownWordError
+
+__all__ = ["Config", "EmbedError", "UnknownWordError", "Vectors", "Word2Vec", "train", "load_word2vec_format"]
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # Training pulls in numba; importing it only when asked keeps `import embed` light.
+    if name in ("Word2Vec", "train"):
+        from . import trainer as _trainer
+
+        return getattr(_trainer, name)
+    if name == "Vectors":
+        from .vectors import Vectors
+
+        return Vectors
+    if name == "load_word2vec_format":
+        from .vectors import Vectors
+
+        return Vectors.load_word2vec_format
+    raise AttributeError(f"module 'embed' has no attribute {name!r}")

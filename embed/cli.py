@@ -1,0 +1,168 @@
+"""The ``embed`` command. Heavy modules (numba, numpy) load only inside the commands,
+so that ``embed --help`` answers at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def _train(args: argparse.Namespace) -> None:
+    from .config import Config
+    from .trainer import Word2Vec
+
+    fields = {
+        name: getattr(args, name)
+        for name in (
+            "arch", "loss", "dim", "window", "negative", "alpha", "min_alpha", "epochs", "min_count",
+            "max_vocab", "sample", "seed", "workers",
+        )
+        if getattr(args, name) is not None
+    }
+    if args.cbow_mean is not None:
+        fields["cbow_mean"] = args.cbow_mean == "mean"
+    config = Config().replace(**fields)
+    started = time.perf_counter()
+    model = Word2Vec(config).build_vocab(args.corpus)
+    model.train(args.corpus, progress=not args.quiet)
+    seconds = time.perf_counter() - started
+    model.wv.save_word2vec_format(args.output)
+    words = sum(stats.words for stats in model.history)
+    last = model.history[-1].loss
+    print(
+        f"trained {words:,} words in {seconds:.1f} s ({words / max(seconds, 1e-9):,.0f} words/s), "
+        f"final loss {last:.4f}; wrote {len(model.vocab):,} vectors to {args.output}"
+    )
+
+
+def _load(path: str):
+    from .vectors import Vectors
+
+    return Vectors.load_word2vec_format(path)
+
+
+def _similar(args: argparse.Namespace) -> None:
+    vectors = _load(args.vectors)
+    for word, score in vectors.most_similar(args.word, topn=args.topn):
+        print(f"{word}\t{score:.4f}")
+
+
+def _analogy(args: argparse.Namespace) -> None:
+    vectors = _load(args.vectors)
+    for word, score in vectors.most_similar(positive=[args.b, args.c], negative=[args.a], topn=args.topn):
+        print(f"{word}\t{score:.4f}")
+
+
+def _plot(args: argparse.Namespace) -> None:
+    from .plot import plot_capitals
+
+    vectors = _load(args.vectors)
+    projection = plot_capitals(vectors, args.output, max_pairs=args.max_pairs)
+    print(f"wrote {args.output} ({len(projection.words) // 2} capital-country pairs)")
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from .data import bundled as corpus_path
+    from .evaluate import evaluate_word_analogies, evaluate_word_pairs
+
+    vectors = _load(args.vectors)
+    analogies = args.analogies or corpus_path("questions-words.txt")
+    result = evaluate_word_analogies(vectors, analogies, restrict_vocab=args.restrict_vocab, method=args.method)
+    print(f"analogies: {analogies} (restricted to the {args.restrict_vocab} most frequent words, {args.method})")
+    print(result.table())
+    for path in args.pairs or [corpus_path("wordsim353.tsv"), corpus_path("simlex999.txt")]:
+        pairs = evaluate_word_pairs(vectors, path)
+        print(
+            f"{path}: Spearman {pairs.spearman:.4f}, Pearson {pairs.pearson:.4f}, "
+            f"{pairs.pairs} pairs, {pairs.oov_ratio:.1f}% out of vocabulary"
+        )
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from .demo import run_demo
+
+    run_demo(args.out_dir, progress=not args.quiet)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="embed", description="Train word2vec embeddings (CBOW, skip-gram) and query them."
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train vectors on a corpus file", description=(
+        "Train on CORPUS (one sentence per line, or one long line as in text8; .gz, .bz2 and .xz "
+        "are read directly) and write the vectors to OUT: word2vec's binary format if OUT ends in "
+        ".bin, its text format otherwise. Defaults are word2vec's."))
+    train.add_argument("corpus", metavar="CORPUS")
+    train.add_argument("-o", "--output", required=True, metavar="OUT")
+    train.add_argument("--arch", choices=["cbow", "skipgram"], help="model (default cbow)")
+    train.add_argument("--loss", choices=["negative", "softmax", "hierarchical"], help="output layer (default negative)")
+    train.add_argument("--negative", type=int, metavar="K", help="noise words per target (default 5)")
+    train.add_argument("--dim", type=int, metavar="D", help="vector size (default 100)")
+    train.add_argument("--window", type=int, metavar="N", help="largest window on each side (default 5)")
+    train.add_argument("--min-count", type=int, metavar="N", help="drop words seen fewer times (default 5)")
+    train.add_argument("--max-vocab", type=int, metavar="N", help="keep at most the N most frequent words")
+    train.add_argument("--epochs", type=int, metavar="N", help="passes over the corpus (default 5)")
+    train.add_argument("--alpha", type=float, help="starting learning rate (default 0.025)")
+    train.add_argument("--min-alpha", type=float, help="final learning rate (default 0.0001)")
+    train.add_argument("--sample", type=float, help="subsampling threshold for frequent words (default 1e-3, 0 = off)")
+    train.add_argument("--workers", type=int, metavar="N", help="training threads (default: all cores)")
+    train.add_argument("--cbow-mean", choices=["mean", "sum"], help="combine CBOW context vectors by mean (default) or sum")
+    train.add_argument("--seed", type=int, help="random seed (default 1)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=_train)
+
+    similar = commands.add_parser("similar", help="nearest neighbours of a word")
+    similar.add_argument("vectors", metavar="VECTORS", help="word2vec text or binary (.bin) file")
+    similar.add_argument("word", metavar="WORD")
+    similar.add_argument("--topn", type=int, default=10)
+    similar.set_defaults(run=_similar)
+
+    analogy = commands.add_parser("analogy", help="A is to B as C is to ? (B - A + C)")
+    analogy.add_argument("vectors", metavar="VECTORS")
+    analogy.add_argument("a", metavar="A")
+    analogy.add_argument("b", metavar="B")
+    analogy.add_argument("c", metavar="C")
+    analogy.add_argument("--topn", type=int, default=5)
+    analogy.set_defaults(run=_analogy)
+
+    plot = commands.add_parser("plot", help="the capital-country PCA plot as PNG")
+    plot.add_argument("vectors", metavar="VECTORS")
+    plot.add_argument("-o", "--output", required=True, metavar="PNG")
+    plot.add_argument("--max-pairs", type=int, default=30, help="most frequent pairs to draw (default 30)")
+    plot.set_defaults(run=_plot)
+
+    evaluate = commands.add_parser("evaluate", help="Google analogies and word-pair similarity")
+    evaluate.add_argument("vectors", metavar="VECTORS")
+    evaluate.add_argument("--analogies", metavar="FILE", help="questions-words file (default: the bundled one)")
+    evaluate.add_argument("--pairs", metavar="FILE", nargs="+", help="word-pair files (default: WordSim-353, SimLex-999)")
+    evaluate.add_argument("--restrict-vocab", type=int, default=30_000, metavar="N")
+    evaluate.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    evaluate.set_defaults(run=_evaluate)
+
+    demo = commands.add_parser("demo", help="train on the bundled World Factbook and show what it learnt")
+    demo.add_argument("--out-dir", default=".", help="where capitals.png and factbook.vec go (default .)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(run=_demo)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from .errors import EmbedError, UnknownWordError
+
+    try:
+        args.run(args)
+    except (EmbedError, UnknownWordError) as error:
+        print(f"embed: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("embed: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

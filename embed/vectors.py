@@ -1,0 +1,284 @@
+"""Word vectors and the queries people run on them.
+
+Queries use the unit-normalised matrix and one matrix product each; input words never
+come back as answers. Names follow gensim's KeyedVectors where they mean the same thing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .errors import EmbedError, UnknownWordError
+
+WordOrVector = str | np.ndarray
+
+
+class Vectors:
+    """Words and their vectors.
+
+    >>> v = Vectors(["paris", "france", "rome", "italy"],
+    ...             np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 1]], dtype=np.float32))
+    >>> v.analogy("france", "paris", "italy")
+    'rome'
+    >>> [w for w, _ in v.most_similar("paris", topn=2)]
+    ['france', 'rome']
+    """
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: Sequence[int] | None = None) -> None:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(words):
+            raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, got shape {vectors.shape}")
+        self.words = list(words)
+        self.vectors = vectors
+        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        self.index = {word: i for i, word in enumerate(self.words)}
+        if len(self.index) != len(self.words):
+            seen: set[str] = set()
+            duplicate = next(w for w in self.words if w in seen or seen.add(w))
+            raise EmbedError(f"word {duplicate!r} appears twice")
+        self._normed: np.ndarray | None = None
+
+    # -- basics -----------------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        return self.vectors.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        return self.vectors[self.get_index(word)]
+
+    def __repr__(self) -> str:
+        return f"Vectors({len(self)} words, dim={self.dim})"
+
+    def get_index(self, word: str) -> int:
+        """The row of ``word``; an UnknownWordError (a KeyError) names it and close spellings."""
+        try:
+            return self.index[word]
+        except (KeyError, TypeError):
+            if not isinstance(word, str):
+                raise EmbedError(f"words are strings, got {word!r}") from None
+            raise UnknownWordError(word, self._close_spellings(word)) from None
+
+    def _close_spellings(self, word: str) -> list[str]:
+        # The most frequent words first, so suggestions favour common spellings.
+        return difflib.get_close_matches(word, self.words[:200_000], n=3, cutoff=0.75)
+
+    @property
+    def normed(self) -> np.ndarray:
+        """Unit-length rows (zero rows stay zero), computed once."""
+        if self._normed is None:
+            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+            self._normed = self.vectors / np.where(norms == 0, 1, norms)
+        return self._normed
+
+    def unit_vector(self, word: str) -> np.ndarray:
+        return self.normed[self.get_index(word)]
+
+    # -- queries ----------------------------------------------------------------------
+    def most_similar(
+        self,
+        positive: WordOrVector | Iterable[WordOrVector] = (),
+        negative: WordOrVector | Iterable[WordOrVector] = (),
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Words closest by cosine to the mean of the positive minus the negative unit vectors (3CosAdd).
+
+        >>> v = Vectors(["a", "b", "c"], np.eye(3, dtype=np.float32) + 0.1)
+        >>> v.most_similar("a", topn=1)[0][0] in ("b", "c")
+        True
+        """
+        positive, negative = _as_list(positive), _as_list(negative)
+        if not positive and not negative:
+            raise EmbedError("most_similar needs at least one positive or negative word")
+        query, exclude = self._combine([(item, 1.0) for item in positive] + [(item, -1.0) for item in negative])
+        return self._top(self._limited(restrict_vocab) @ query, topn, exclude)
+
+    def most_similar_cosmul(
+        self,
+        positive: WordOrVector | Iterable[WordOrVector] = (),
+        negative: WordOrVector | Iterable[WordOrVector] = (),
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """3CosMul (Levy and Goldberg 2014): product of positive over product of negative shifted cosines.
+
+        >>> v = Vectors(["a", "b", "c"], np.eye(3, dtype=np.float32) + 0.1)
+        >>> len(v.most_similar_cosmul(["a", "b"], topn=5))
+        1
+        """
+        positive, negative = _as_list(positive), _as_list(negative)
+        if not positive and not negative:
+            raise EmbedError("most_similar_cosmul needs at least one positive or negative word")
+        matrix = self._limited(restrict_vocab)
+        exclude: set[int] = set()
+
+        def shifted(item: WordOrVector) -> np.ndarray:
+            unit = self._unit(item, exclude)
+            return (1.0 + matrix @ unit) / 2.0  # cosines moved to [0, 1] so products behave
+
+        score = np.ones(matrix.shape[0], dtype=np.float32)
+        for item in positive:
+            score *= shifted(item)
+        for item in negative:
+            score /= shifted(item) + 1e-6
+        return self._top(score, topn, exclude)
+
+    def similar_by_vector(self, vector: np.ndarray, topn: int = 10, restrict_vocab: int | None = None):
+        """Words closest by cosine to a vector.
+
+        >>> v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+        >>> v.similar_by_vector(np.array([1.0, 0.1]), topn=1)[0][0]
+        'a'
+        """
+        return self.most_similar([np.asarray(vector, dtype=np.float32)], topn=topn, restrict_vocab=restrict_vocab)
+
+    def similar_by_word(self, word: str, topn: int = 10, restrict_vocab: int | None = None):
+        return self.most_similar([word], topn=topn, restrict_vocab=restrict_vocab)
+
+    def analogy(self, a: str, b: str, c: str, restrict_vocab: int | None = None) -> str:
+        """``a`` is to ``b`` as ``c`` is to the answer: b - a + c (3CosAdd).
+
+        >>> v = Vectors(["paris", "france", "rome", "italy"],
+        ...             np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 1]], dtype=np.float32))
+        >>> v.analogy("france", "paris", "italy")
+        'rome'
+        """
+        return self.most_similar(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)[0][0]
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine similarity of two words.
+
+        >>> Vectors(["a", "b"], np.array([[1, 0], [1, 1]], dtype=np.float32)).similarity("a", "b")
+        0.7071...
+        """
+        return float(self.unit_vector(a) @ self.unit_vector(b))
+
+    def n_similarity(self, words1: Sequence[str], words2: Sequence[str]) -> float:
+        """Cosine similarity of the mean vectors of two sets of words (as gensim computes it).
+
+        >>> Vectors(["a", "b"], np.eye(2, dtype=np.float32)).n_similarity(["a"], ["a", "b"])
+        0.7071...
+        """
+        if not words1 or not words2:
+            raise EmbedError("n_similarity needs two non-empty lists of words")
+        first = np.mean([self[w] for w in words1], axis=0)
+        second = np.mean([self[w] for w in words2], axis=0)
+        return float(_unit(first) @ _unit(second))
+
+    def distances(self, word: WordOrVector, others: Sequence[str] = ()) -> np.ndarray:
+        """Cosine distances (1 - similarity) from ``word`` to ``others``, or to every word.
+
+        >>> Vectors(["a", "b"], np.eye(2, dtype=np.float32)).distances("a").tolist()
+        [0.0, 1.0]
+        """
+        unit = self._unit(word, set())
+        rows = self.normed if not others else self.normed[[self.get_index(w) for w in others]]
+        return 1.0 - rows @ unit
+
+    def rank(self, word: str, other: str) -> int:
+        """Where ``other`` stands among ``word``'s neighbours (1 is the closest).
+
+        >>> Vectors(["a", "b", "c"], np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32)).rank("a", "b")
+        1
+        """
+        target = self.get_index(other)
+        scores = self.normed @ self.unit_vector(word)
+        scores[self.get_index(word)] = -np.inf
+        return int((scores > scores[target]).sum()) + 1
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The word furthest from the mean of the others' unit vectors.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32))
+        >>> v.doesnt_match(["a", "b", "c"])
+        'c'
+        """
+        words = list(words)
+        if len(words) < 2:
+            raise EmbedError("doesnt_match needs at least two words")
+        units = np.array([self.unit_vector(w) for w in words])
+        mean = _unit(units.mean(axis=0))
+        return words[int(np.argmin(units @ mean))]
+
+    def most_similar_batch(
+        self, queries: Sequence[tuple[Sequence[str], Sequence[str]]], topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Many 3CosAdd queries (positive, negative) answered with one matrix product.
+
+        >>> v = Vectors(["a", "b", "c"], np.eye(3, dtype=np.float32) + 0.1)
+        >>> [r[0][0] in "bc" for r in v.most_similar_batch([(["a"], []), (["a"], ["b"])], topn=1)]
+        [True, True]
+        """
+        if not queries:
+            return []
+        matrix = self._limited(restrict_vocab)
+        combined = [self._combine([(w, 1.0) for w in pos] + [(w, -1.0) for w in neg]) for pos, neg in queries]
+        scores = np.stack([q for q, _ in combined]) @ matrix.T
+        return [self._top(row, topn, exclude) for row, (_, exclude) in zip(scores, combined)]
+
+    # -- files ------------------------------------------------------------------------
+    def save_word2vec_format(self, path: str | os.PathLike, binary: bool | None = None) -> None:
+        """Write the word2vec text format, or its binary format when ``binary`` (default: path ends in .bin)."""
+        from .formats import save_word2vec_format
+
+        save_word2vec_format(path, self.words, self.vectors, binary=binary)
+
+    @classmethod
+    def load_word2vec_format(cls, path: str | os.PathLike, binary: bool | None = None, limit: int | None = None):
+        """Read a word2vec text or binary file (binary: default when the path ends in .bin)."""
+        from .formats import load_word2vec_format
+
+        words, vectors = load_word2vec_format(path, binary=binary, limit=limit)
+        return cls(words, vectors)
+
+    # -- helpers ----------------------------------------------------------------------
+    def _limited(self, restrict_vocab: int | None) -> np.ndarray:
+        if restrict_vocab is None:
+            return self.normed
+        if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, int) or restrict_vocab < 1:
+            raise EmbedError(f"restrict_vocab must be an integer >= 1, got {restrict_vocab!r}")
+        return self.normed[:restrict_vocab]
+
+    def _unit(self, item: WordOrVector, exclude: set[int]) -> np.ndarray:
+        if isinstance(item, str):
+            index = self.get_index(item)
+            exclude.add(index)
+            return self.normed[index]
+        vector = np.asarray(item, dtype=np.float32)
+        if vector.shape != (self.dim,):
+            raise EmbedError(f"a query vector must have shape ({self.dim},), got {vector.shape}")
+        return _unit(vector)
+
+    def _combine(self, weighted: list[tuple[WordOrVector, float]]) -> tuple[np.ndarray, set[int]]:
+        exclude: set[int] = set()
+        mean = np.mean([weight * self._unit(item, exclude) for item, weight in weighted], axis=0)
+        return _unit(mean.astype(np.float32)), exclude
+
+    def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
+        if isinstance(topn, bool) or not isinstance(topn, int) or topn < 1:
+            raise EmbedError(f"topn must be an integer >= 1, got {topn!r}")
+        wanted = min(len(scores), topn + len(exclude))
+        best = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else np.arange(len(scores))
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self.words[i], float(scores[i])) for i in best if i not in exclude][:topn]
+
+
+def _as_list(items: WordOrVector | Iterable[WordOrVector]) -> list[WordOrVector]:
+    if isinstance(items, (str, np.ndarray)):
+        return [items]
+    return list(items)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm > 0 else vector

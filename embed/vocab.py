@@ -1,0 +1,88 @@
+"""The vocabulary: words, their counts and ids, built in one streaming pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .errors import EmbedError
+
+
+class Vocabulary:
+    """Words sorted by descending count; ties keep the order of first appearance.
+
+    >>> vocab = Vocabulary.build([["a", "b", "a"], ["c", "a", "b"]], min_count=2)
+    >>> vocab.words, vocab.counts.tolist(), vocab["b"]
+    (['a', 'b'], [3, 2], 1)
+    >>> vocab.encode(["c", "b", "a"]).tolist()
+    [1, 0]
+    """
+
+    def __init__(self, words: Sequence[str], counts: Sequence[int] | np.ndarray) -> None:
+        self.words = list(words)
+        self.counts = np.asarray(counts, dtype=np.int64)
+        if len(self.words) != len(self.counts):
+            raise EmbedError(f"vocabulary has {len(self.words)} words but {len(self.counts)} counts")
+        self.index = {word: i for i, word in enumerate(self.words)}
+        if len(self.index) != len(self.words):
+            raise EmbedError("vocabulary has duplicate words")
+
+    @classmethod
+    def build(
+        cls, sentences: Iterable[Sequence[str]], min_count: int = 5, max_vocab: int | None = None, source: str = "corpus"
+    ) -> Vocabulary:
+        counter: Counter[str] = Counter()
+        for sentence in sentences:
+            counter.update(sentence)
+        if not counter:
+            raise EmbedError(f"{source}: no tokens found (the corpus is empty or has no words the tokenizer accepts)")
+        kept = [(word, count) for word, count in counter.items() if count >= min_count]
+        if not kept:
+            top = max(counter.values())
+            raise EmbedError(
+                f"{source}: no word occurs at least min_count={min_count} times "
+                f"({len(counter)} distinct words, the most frequent occurs {top} times); lower --min-count"
+            )
+        kept.sort(key=lambda item: -item[1])  # stable: ties stay in order of first appearance
+        if max_vocab is not None:
+            kept = kept[:max_vocab]
+        return cls([w for w, _ in kept], [c for _, c in kept])
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __getitem__(self, word: str) -> int:
+        try:
+            return self.index[word]
+        except KeyError:
+            raise KeyError(f"word {word!r} is not in the vocabulary") from None
+
+    @property
+    def total(self) -> int:
+        """How many corpus tokens the vocabulary covers."""
+        return int(self.counts.sum())
+
+    def encode(self, tokens: Iterable[str]) -> np.ndarray:
+        """Ids of the tokens that are in the vocabulary; the others are dropped, as word2vec does."""
+        get = self.index.get
+        return np.array([i for t in tokens if (i := get(t)) is not None], dtype=np.int32)
+
+    def keep_probabilities(self, sample: float) -> np.ndarray:
+        """word2vec's subsampling: keep a word with probability (sqrt(f/s) + 1) * s/f, capped at 1.
+
+        f is the word's share of the corpus and s the ``sample`` threshold; 0 keeps everything.
+        """
+        if sample <= 0:
+            return np.ones(len(self), dtype=np.float32)
+        threshold = sample * self.total
+        counts = self.counts.astype(np.float64)
+        keep = (np.sqrt(counts / threshold) + 1.0) * threshold / counts
+        return np.minimum(keep, 1.0).astype(np.float32)
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({len(self)} words, {self.total} tokens)"

@@ -1,0 +1,76 @@
+"""Plain NumPy statements of each loss and its SGD step, in float64.
+
+These are the specification the Numba kernels are tested against; each reference's
+gradient is itself tested against finite differences of its loss.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+# Each loss function takes the hidden vector h and the output matrix W and returns
+# (loss, gradient wrt h, gradient wrt W).
+
+
+def negative_loss(h, W, target, noise):
+    noise = [k for k in noise if k != target]  # word2vec skips a noise draw equal to the target
+    rows = [target] + noise
+    labels = np.array([1.0] + [0.0] * len(noise))
+    scores = W[rows] @ h
+    loss = softplus(-scores[0]) + softplus(scores[1:]).sum()
+    error = sigmoid(scores) - labels  # d loss / d score
+    grad_W = np.zeros_like(W)
+    np.add.at(grad_W, rows, error[:, None] * h[None, :])
+    return loss, W[rows].T @ error, grad_W
+
+
+def softmax_loss(h, W, target):
+    scores = W @ h
+    top = scores.max()
+    log_z = top + np.log(np.exp(scores - top).sum())
+    p = np.exp(scores - log_z)
+    error = p.copy()
+    error[target] -= 1.0
+    return log_z - scores[target], W.T @ error, np.outer(error, h)
+
+
+def hierarchical_loss(h, W, code, point):
+    signs = 1.0 - 2.0 * np.asarray(code, dtype=np.float64)  # code 0 -> +1, code 1 -> -1
+    scores = W[point] @ h
+    loss = softplus(-signs * scores).sum()
+    error = -signs * sigmoid(-signs * scores)
+    grad_W = np.zeros_like(W)
+    np.add.at(grad_W, point, error[:, None] * h[None, :])
+    return loss, W[point].T @ error, grad_W
+
+
+def negative_sequential_step(h, W, lr, target, noise):
+    """word2vec's order: the target, then each noise draw, each seeing the rows as the
+    terms before it left them (this matters only when a noise word is drawn twice);
+    the hidden vector stays fixed and collects every term's step."""
+    loss, step, W = sgd_step(negative_loss, h, W, lr, target, [])
+    for k in noise:
+        if k == target:
+            continue
+        score = W[k] @ h
+        loss += softplus(score)
+        error = sigmoid(score)
+        step = step - lr * error * W[k]
+        W = W.copy()
+        W[k] -= lr * error * h
+    return loss, step, W
+
+
+def sgd_step(loss_fn, h, W, lr, *args):
+    """One step: returns (loss, the step for h, the new W)."""
+    loss, grad_h, grad_W = loss_fn(h, W, *args)
+    return loss, -lr * grad_h, W - lr * grad_W

@@ -1,0 +1,62 @@
+"""The embed command: each subcommand once, and the one-line errors users see."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from embed.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "embed.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def test_help_is_quick_and_loads_no_numba():
+    started = time.perf_counter()
+    result = run("--help")
+    assert result.returncode == 0 and "train" in result.stdout and "demo" in result.stdout
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from embed.cli import parser; parser(); print('numba' in sys.modules)"],
+        capture_output=True, text=True,
+    )
+    assert probe.stdout.strip() == "False"
+    assert time.perf_counter() - started < 10
+    for command in ("train", "similar", "analogy", "plot", "evaluate", "demo"):
+        assert run(command, "--help").returncode == 0
+
+
+def test_train_query_and_plot(tiny_corpus, tmp_path, capsys):
+    path, animals, tools = tiny_corpus
+    out = tmp_path / "v.bin"
+    assert main(["train", str(path), "-o", str(out), "--dim", "12", "--min-count", "1", "--epochs", "3",
+                 "--arch", "skipgram", "--quiet", "--workers", "2", "--sample", "0"]) == 0
+    assert "words/s" in capsys.readouterr().out
+    assert main(["similar", str(out), "cat", "--topn", "3"]) == 0
+    near = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
+    assert len(near) == 3 and set(near) <= set(animals)
+    assert main(["analogy", str(out), "cat", "dog", "hammer"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split("\t")[0] in tools
+
+
+@pytest.mark.parametrize(
+    "make,args,message",
+    [
+        (None, ["train", "{tmp}/missing.txt", "-o", "{tmp}/o.txt"], "missing.txt: no such file"),
+        ("", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
+        ("a b c\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "no word occurs at least min_count=5"),
+        (b"ok \xff\xfe bad\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "not valid UTF-8 at byte 3"),
+        ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--dim", "0"], "dim must be an integer >= 1, got 0"),
+        ("1 2\nparis 0.5 0.5\n", ["similar", "{tmp}/c.txt", "pariss"], "'pariss' is not in the vocabulary"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(tmp_path, make, args, message):
+    if make is not None:
+        data = make if isinstance(make, bytes) else make.encode()
+        (tmp_path / "c.txt").write_bytes(data)
+    result = run(*[a.format(tmp=tmp_path) for a in args])
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("embed: error:") and message in lines[0], result.stderr
+    assert not (tmp_path / "o.txt").exists()

@@ -1,0 +1,180 @@
+"""Kernels against the NumPy references, and the references against finite differences."""
+
+import numpy as np
+import pytest
+
+from embed.huffman import huffman_tree
+from embed.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
+from embed.loss_hierarchical import hierarchical_step
+from embed.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
+from embed.loss_softmax import softmax_step
+from embed.rng import make_state
+from embed.cbow import train_cbow_chunk
+from embed.skipgram import train_skipgram_chunk
+from embed.windows import cbow_examples, skipgram_pairs, subsample
+
+from reference import hierarchical_loss, negative_loss, negative_sequential_step, sgd_step, softmax_loss
+
+V, D = 13, 7
+
+
+def problem(seed):
+    rng = np.random.default_rng(seed)
+    h = rng.normal(0, 0.5, D)
+    W = rng.normal(0, 0.5, (V, D))
+    return rng, h, W
+
+
+def finite_difference(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        grad[i] = (f(plus) - f(minus)) / (2 * eps)
+    return grad
+
+
+def loss_cases(seed):
+    rng, h, W = problem(seed)
+    codes, points, lengths = huffman_tree(np.sort(rng.integers(1, 100, V))[::-1])
+    target = int(rng.integers(V))
+    noise = [int(k) for k in rng.choice(V, 5, replace=False)]
+    n = lengths[target]
+    return h, W, [
+        (negative_loss, (target, noise)),
+        (softmax_loss, (target,)),
+        (hierarchical_loss, (codes[target, :n], points[target, :n])),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_references_match_finite_differences(seed):
+    h, W, cases = loss_cases(seed)
+    for loss_fn, args in cases:
+        _, grad_h, grad_W = loss_fn(h, W, *args)
+        np.testing.assert_allclose(grad_h, finite_difference(lambda x: loss_fn(x, W, *args)[0], h), atol=1e-6)
+        np.testing.assert_allclose(grad_W, finite_difference(lambda x: loss_fn(h, x, *args)[0], W), atol=1e-6)
+
+
+def run_kernel(name, h, W, lr, args):
+    h32, W32 = h.astype(np.float32), W.astype(np.float32)
+    update = np.zeros(D, np.float32)
+    if name == "negative":
+        target, noise = args
+        loss = negative_update(h32, target, np.array(noise, np.int32), W32, lr, update)
+    elif name == "softmax":
+        loss = softmax_step(h32, args[0], W32, lr, update, np.empty(V, np.float32))
+    else:
+        code, point = args
+        loss = hierarchical_step(h32, code, point, len(code), W32, lr, update)
+    return loss, update, W32
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_loss_kernels_match_references(seed):
+    h, W, cases = loss_cases(seed)
+    lr = 0.05
+    for name, (loss_fn, args) in zip(("negative", "softmax", "hierarchical"), cases):
+        want_loss, want_update, want_W = sgd_step(loss_fn, h, W, lr, *args)
+        loss, update, new_W = run_kernel(name, h, W, lr, args)
+        assert loss == pytest.approx(want_loss, rel=1e-5), name
+        np.testing.assert_allclose(update, want_update, rtol=1e-4, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(new_W, want_W, rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+def test_negative_kernel_skips_target_and_repeats_noise_in_order():
+    _, h, W = problem(9)
+    want = negative_sequential_step(h, W, 0.1, 3, [3, 4, 3, 4])
+    got = run_kernel("negative", h, W, 0.1, (3, [3, 4, 3, 4]))
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-4, atol=1e-6)
+    assert got[0] == pytest.approx(want[0], rel=1e-5)
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-4, atol=1e-6)
+
+
+def test_alias_sampler_follows_the_noise_distribution():
+    counts = np.array([1000, 300, 100, 30, 10, 1])
+    probabilities = noise_distribution(counts)
+    accept, alias = alias_table(probabilities)
+    state = make_state(5)
+    draws = np.array([draw_noise(state, accept, alias) for _ in range(60_000)])
+    observed = np.bincount(draws, minlength=len(counts)) / len(draws)
+    np.testing.assert_allclose(observed, probabilities, atol=0.01)
+    assert probabilities[0] / probabilities[1] == pytest.approx((1000 / 300) ** 0.75)
+
+
+# -- drivers: the same walk as the public window generators -------------------------------
+
+
+def corpus_chunk(rng):
+    sentences = [rng.integers(0, V, size) for size in (9, 1, 14)]
+    offsets = np.cumsum([0] + [len(s) for s in sentences]).astype(np.int64)
+    return np.concatenate(sentences).astype(np.int32), offsets
+
+
+def tables_for(kind, counts):
+    tables = list(empty_tables())
+    if kind == NEGATIVE:
+        tables[0], tables[1] = alias_table(noise_distribution(counts))
+    elif kind == HIERARCHICAL:
+        tables[2], tables[3], tables[4] = huffman_tree(counts)
+    return tuple(tables)
+
+
+def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, window, keep_prob,
+                    alpha_start, alpha_end, seed, chunk, cbow_mean=True):
+    """The drivers' walk, step for step, from the generators and the references."""
+    w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
+    window_state, noise_state = make_state(seed, 0, chunk), make_state(seed, 1, chunk)
+    total = 0.0
+    for s in range(len(offsets) - 1):
+        lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / len(ids)
+        kept = subsample(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state)
+        if arch == "skipgram":
+            examples = ((w_in[center], center, [center], context) for center, context in
+                        skipgram_pairs(kept, window, window_state))
+        else:
+            examples = ((w_in[context].mean(0) if cbow_mean else w_in[context].sum(0), None, context, center)
+                        for context, center in cbow_examples(kept, window, window_state))
+        for h, _, sources, target in examples:
+            if kind == NEGATIVE:
+                noise = [int(draw_noise(noise_state, tables[0], tables[1])) for _ in range(negative)]
+                loss, step, w_out = negative_sequential_step(h, w_out, lr, target, noise)
+            elif kind == SOFTMAX:
+                loss, step, w_out = sgd_step(softmax_loss, h, w_out, lr, target)
+            else:
+                n = tables[4][target]
+                loss, step, w_out = sgd_step(hierarchical_loss, h, w_out, lr, tables[2][target, :n], tables[3][target, :n])
+            for row in sources:
+                w_in[row] += step
+            total += loss
+    return total, w_in, w_out
+
+
+@pytest.mark.parametrize("arch", ["skipgram", "cbow"])
+@pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_drivers_match_generators_and_references(arch, loss, cbow_mean):
+    if arch == "skipgram" and not cbow_mean:
+        pytest.skip("cbow_mean applies to CBOW only")
+    rng = np.random.default_rng(3)
+    ids, offsets = corpus_chunk(rng)
+    counts = np.sort(rng.integers(1, 50, V))[::-1]
+    keep_prob = np.where(np.arange(V) < 3, 0.6, 1.0).astype(np.float32)  # some words subsampled
+    kind = KINDS[loss]
+    tables = tables_for(kind, counts)
+    w_in = rng.uniform(-0.5, 0.5, (V, D)).astype(np.float32)
+    w_out = rng.normal(0, 0.3, (V, D)).astype(np.float32)
+    args = (ids, offsets, w_in.copy(), w_out.copy(), kind, tables, 4, 3, keep_prob, 0.05, 0.02)
+    states = (make_state(7, 0, 11), make_state(7, 1, 11))
+    if arch == "skipgram":
+        loss_sum, count = train_skipgram_chunk(*args, *states)
+    else:
+        loss_sum, count = train_cbow_chunk(*args, *states, cbow_mean)
+    want_loss, want_in, want_out = reference_chunk(
+        arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean
+    )
+    assert count > 20
+    assert loss_sum == pytest.approx(want_loss, rel=1e-4)
+    np.testing.assert_allclose(args[2], want_in, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(args[3], want_out, rtol=1e-3, atol=1e-5)

@@ -1,0 +1,104 @@
+"""Tokenizer, corpus readers and vocabulary."""
+
+import bz2
+import gzip
+import lzma
+
+import numpy as np
+import pytest
+
+from embed import corpus as corpus_module
+from embed.chunks import id_chunks
+from embed.corpus import Corpus, read_sentences
+from embed.errors import EmbedError
+from embed.tokenizer import Tokenizer
+from embed.vocab import Vocabulary
+
+
+def test_tokenizer_keeps_unicode_letters_and_lowercases():
+    assert Tokenizer().tokens("Zürich, Côte d'Ivoire 2015 São_Paulo") == ["zürich", "côte", "d", "ivoire", "são", "paulo"]
+    assert Tokenizer(lowercase=False).tokens("Paris") == ["Paris"]
+    assert Tokenizer(pattern=r"\S+").tokens("a-b c") == ["a-b", "c"]
+
+
+@pytest.mark.parametrize("suffix,opener", [("", open), (".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)])
+def test_compressed_files_read_like_plain_ones(tmp_path, suffix, opener):
+    path = tmp_path / f"c.txt{suffix}"
+    with opener(path, "wt", encoding="utf-8") as f:
+        f.write("One two\n\nthree four five\r\nsix")
+    assert list(read_sentences(path)) == [["one", "two"], ["three", "four", "five"], ["six"]]
+
+
+def test_one_long_line_is_cut_without_losing_or_merging_tokens(tmp_path, monkeypatch):
+    # Small blocks force tokens to straddle block and cut boundaries.
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(corpus_module, "OPEN_LINE_CHARS", 50)
+    rng = np.random.default_rng(1)
+    words = ["w" + "x" * int(rng.integers(0, 12)) + str(i) for i in range(5000)]
+    words = ["".join(c for c in w if c.isalpha()) or "a" for w in words]
+    path = tmp_path / "text8"
+    path.write_text(" ".join(words) + "\nlast line\n")
+    sentences = list(read_sentences(path, Tokenizer(), max_sentence_length=333))
+    assert [t for s in sentences for t in s] == words + ["last", "line"]
+    assert all(len(s) == 333 for s in sentences[:-2])
+    assert sentences[-1] == ["last", "line"]  # the next line is not merged into the long one
+
+
+def test_reader_memory_does_not_hold_the_whole_line(tmp_path, monkeypatch):
+    seen = []
+    original = Tokenizer.tokens
+
+    def spy(self, text):
+        seen.append(len(text))
+        return original(self, text)
+
+    monkeypatch.setattr(Tokenizer, "tokens", spy)
+    path = tmp_path / "big"
+    path.write_text("word " * 1_000_000)  # 5 MB, one line
+    assert sum(len(s) for s in read_sentences(path)) == 1_000_000
+    assert max(seen) < 2 * corpus_module.BLOCK_BYTES
+
+
+def test_bad_files_give_clear_errors(tmp_path):
+    with pytest.raises(EmbedError, match="no such file"):
+        Corpus(tmp_path / "missing.txt")
+    with pytest.raises(EmbedError, match="is a directory"):
+        Corpus(tmp_path)
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\u00e9 ok\n".encode("utf-8") + "na\u00efve".encode("latin-1"))
+    with pytest.raises(EmbedError, match=r"latin1.txt: not valid UTF-8 at byte 11 \(byte 0xef\)"):
+        list(read_sentences(bad))
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(gzip.compress(b"hello world\n" * 100)[:40])
+    with pytest.raises(EmbedError, match="broken.gz"):
+        list(read_sentences(broken))
+
+
+def test_vocabulary_sorts_by_count_with_first_appearance_ties():
+    vocab = Vocabulary.build([["b", "a", "c", "a"], ["c", "d", "b", "a"]], min_count=2)
+    assert vocab.words == ["a", "b", "c"]
+    assert vocab.counts.tolist() == [3, 2, 2]
+    assert Vocabulary.build([["x", "y"]] * 3, min_count=1, max_vocab=1).words == ["x"]
+    assert vocab.encode(["d", "c", "a"]).tolist() == [2, 0]
+
+
+def test_vocabulary_errors_name_the_problem():
+    with pytest.raises(EmbedError, match="no tokens found"):
+        Vocabulary.build([[], []], source="empty.txt")
+    with pytest.raises(EmbedError, match=r"no word occurs at least min_count=5 times .*most frequent occurs 2"):
+        Vocabulary.build([["a", "a", "b"]], min_count=5)
+
+
+def test_subsampling_probabilities_follow_word2vec():
+    vocab = Vocabulary(["the", "rare"], [999_000, 1_000])
+    keep = vocab.keep_probabilities(1e-3)
+    f = 0.999
+    assert keep[0] == pytest.approx((np.sqrt(f / 1e-3) + 1) * 1e-3 / f, rel=1e-6)
+    assert keep[1] == 1.0
+    assert vocab.keep_probabilities(0).tolist() == [1.0, 1.0]
+
+
+def test_chunks_keep_sentence_boundaries():
+    vocab = Vocabulary(["a", "b", "c"], [3, 2, 1])
+    chunks = list(id_chunks([["a", "b"], ["zzz"], ["c", "a", "b"], ["b"]], vocab, chunk_words=4))
+    assert [(i.tolist(), o.tolist()) for i, o in chunks] == [([0, 1, 2, 0, 1], [0, 2, 5]), ([1], [0, 1])]

@@ -1,0 +1,83 @@
+"""Training end to end on small corpora: learning, reproducibility, callbacks, errors."""
+
+import numpy as np
+import pytest
+
+from embed import Config, EmbedError, Word2Vec, train
+
+
+def family_share(vectors, animals, tools):
+    hits = []
+    for family, other in ((animals, tools), (tools, animals)):
+        for word in family:
+            near = [w for w, _ in vectors.most_similar(word, topn=4)]
+            hits.append(np.mean([w in family for w in near]))
+    return float(np.mean(hits))
+
+
+@pytest.mark.parametrize("arch", ["cbow", "skipgram"])
+@pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
+def test_every_model_learns_word_families(tiny_corpus, arch, loss):
+    path, animals, tools = tiny_corpus
+    model = train(path, arch=arch, loss=loss, dim=16, min_count=1, epochs=5, workers=2, sample=0, progress=False)
+    assert family_share(model.wv, animals, tools) >= 0.9
+    assert model.loss_history[-1] < model.loss_history[0]
+
+
+@pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
+def test_one_worker_and_a_seed_give_identical_vectors(tiny_corpus, loss):
+    path, _, _ = tiny_corpus
+    config = Config(arch="skipgram", loss=loss, dim=8, min_count=1, epochs=2, workers=1, seed=3, chunk_words=500)
+    first = Word2Vec(config).build_vocab(path).train(path, progress=False)
+    second = Word2Vec(config).build_vocab(path).train(path, progress=False)
+    np.testing.assert_array_equal(first.w_in, second.w_in)
+    np.testing.assert_array_equal(first.w_out, second.w_out)
+    other = Word2Vec(config.replace(seed=4)).build_vocab(path).train(path, progress=False)
+    assert not np.array_equal(first.w_in, other.w_in)
+
+
+def test_initialisation_follows_word2vec(tiny_corpus):
+    path, _, _ = tiny_corpus
+    model = Word2Vec(Config(dim=20, min_count=1)).build_vocab(path)
+    assert np.abs(model.w_in).max() <= 0.5 / 20
+    assert np.abs(model.w_in).min() >= 0 and model.w_in.std() > 0.1 / 20
+    assert not model.w_out.any()
+
+
+def test_callbacks_and_history(tiny_corpus):
+    path, _, _ = tiny_corpus
+    seen = []
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=3, workers=2)).build_vocab(path)
+    model.train(path, progress=False, on_epoch_end=lambda m, epoch, loss: seen.append((epoch, loss)))
+    assert [e for e, _ in seen] == [1, 2, 3]
+    assert [l for _, l in seen] == model.loss_history
+    assert sum(s.words for s in model.history) == 3 * model.vocab.total
+
+
+def test_diverging_training_stops_with_advice(tiny_corpus):
+    path, _, _ = tiny_corpus
+    with pytest.raises(EmbedError, match=r"diverged in epoch 1 .*lower alpha"):
+        train(path, loss="softmax", alpha=1e30, dim=8, min_count=1, epochs=2, workers=1, progress=False)
+
+
+def test_config_validation_names_field_and_value():
+    with pytest.raises(EmbedError, match="window must be an integer >= 1, got 0"):
+        Config(window=0)
+    with pytest.raises(EmbedError, match="loss must be one of negative, softmax, hierarchical, got 'hs'"):
+        Config(loss="hs")
+    with pytest.raises(EmbedError, match="alpha must be a finite number > 0"):
+        Config(alpha=0)
+    with pytest.raises(EmbedError, match="sample must be a finite number >= 0"):
+        Config(sample=-1)
+    with pytest.raises(EmbedError, match="unknown config field"):
+        Config().replace(size=3)
+
+
+def test_training_from_a_list_of_sentences_and_a_different_corpus(tiny_corpus):
+    sentences = [["a", "b", "c", "d"]] * 30
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1)).build_vocab(sentences)
+    model.train(sentences, progress=False)
+    model.train([["a", "b", "zzz"]] * 10, epochs=1, progress=False)
+    assert model.history[-1].words == 20  # unknown words are dropped, not counted
+    with pytest.raises(EmbedError, match="not a generator"):
+        model.train(iter(sentences), progress=False)
