@@ -9,8 +9,8 @@ times the window's size, which word2vec's learning rates are tuned for.
 import numpy as np
 from numba import njit
 
-from .loss import loss_step, SOFTMAX
-from .windows import reduced_window, subsample_into
+from .loss import loss_buffers, loss_step
+from .windows import reduced_window, sentence_buffer, subsample_into
 
 
 @njit(cache=True, nogil=True)
@@ -19,15 +19,9 @@ def train_cbow_chunk(
     alpha_start, alpha_end, window_state, noise_state, cbow_mean,
 ):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples)."""
-    dim = w_in.shape[1]
-    hidden = np.zeros(dim, dtype=np.float32)
-    hidden_update = np.zeros(dim, dtype=np.float32)
-    scratch = np.empty(w_out.shape[0] if kind == SOFTMAX else 1, dtype=np.float32)
-    noise_words = np.empty(negative, dtype=np.int32)
-    longest = 0
-    for s in range(offsets.shape[0] - 1):
-        longest = max(longest, offsets[s + 1] - offsets[s])
-    kept = np.empty(longest, dtype=np.int32)
+    hidden = np.zeros(w_in.shape[1], dtype=np.float32)
+    hidden_update, scratch, noise_words = loss_buffers(kind, w_out, negative)
+    kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     loss = 0.0
     examples = 0

@@ -29,8 +29,12 @@ def loss_step(kind, hidden, target, w_out, lr, hidden_update, tables, noise_stat
     return hierarchical_step(hidden, tables[2][target], tables[3][target], tables[4][target], w_out, lr, hidden_update)
 
 
-def scratch_size(kind: int, vocab_size: int) -> int:
-    return vocab_size if kind == SOFTMAX else 1
+@njit(cache=True, nogil=True)
+def loss_buffers(kind, w_out, negative):
+    """Per-call scratch: the hidden vector's step, softmax scores, noise draws."""
+    hidden_update = np.zeros(w_out.shape[1], dtype=np.float32)
+    scratch = np.empty(w_out.shape[0] if kind == SOFTMAX else 1, dtype=np.float32)
+    return hidden_update, scratch, np.empty(negative, dtype=np.int32)
 
 
 def empty_tables():

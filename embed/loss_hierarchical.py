@@ -7,7 +7,7 @@ word2vec, where code 0 is the "positive" branch.
 
 from numba import njit
 
-from .vector import axpy, dot, sigmoid, softplus
+from .vector import axpy, dot, logistic_step
 
 
 @njit(cache=True, nogil=True)
@@ -16,10 +16,9 @@ def hierarchical_step(hidden, code, point, length, w_out, lr, hidden_update):
     loss = 0.0
     for k in range(length):
         row = w_out[point[k]]
-        f = dot(hidden, row)
-        label = 1.0 - code[k]
-        loss += softplus(-f) if code[k] == 0 else softplus(f)
-        g = (label - sigmoid(f)) * lr
+        term, error = logistic_step(dot(hidden, row), 1.0 - code[k])
+        loss += term
+        g = error * lr
         axpy(g, row, hidden_update)
         axpy(g, hidden, row)
     return loss

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .rng import below, uniform
-from .vector import axpy, dot, sigmoid, softplus
+from .vector import axpy, dot, logistic_step
 
 
 def noise_distribution(counts: np.ndarray, power: float = 0.75) -> np.ndarray:
@@ -50,20 +50,17 @@ def negative_update(hidden, target, noise_words, w_out, lr, hidden_update):
     Output rows are updated in place; the hidden vector's step (-lr times its gradient)
     is added to ``hidden_update``, computed with the rows as they were before the step.
     """
-    f = dot(hidden, w_out[target])
-    loss = softplus(-f)
-    g = (1.0 - sigmoid(f)) * lr
-    axpy(g, w_out[target], hidden_update)
-    axpy(g, hidden, w_out[target])
-    for k in range(noise_words.shape[0]):
-        word = noise_words[k]
-        if word == target:
+    loss = 0.0
+    for k in range(-1, noise_words.shape[0]):
+        word = target if k < 0 else noise_words[k]
+        if k >= 0 and word == target:
             continue
-        f = dot(hidden, w_out[word])
-        loss += softplus(f)
-        g = -sigmoid(f) * lr
-        axpy(g, w_out[word], hidden_update)
-        axpy(g, hidden, w_out[word])
+        row = w_out[word]
+        term, error = logistic_step(dot(hidden, row), 1.0 if k < 0 else 0.0)
+        loss += term
+        g = error * lr
+        axpy(g, row, hidden_update)
+        axpy(g, hidden, row)
     return loss
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cbow import train_cbow_chunk
-from .chunks import id_chunks
+from .chunks import ChunkCache, id_chunks
 from .config import Config
 from .corpus import as_sentences
 from .errors import EmbedError
@@ -121,9 +121,14 @@ class Word2Vec:
         words_per_epoch = self.vocab.total if source == self._vocab_source else self._count_words(sentences)
         schedule = _Schedule(self.config.alpha, self.config.min_alpha, epochs * words_per_epoch)
         bar = _progress_bar(progress, epochs * words_per_epoch)
+        cache = ChunkCache() if epochs > 1 else None
         try:
             for epoch in range(epochs):
-                stats = self._train_epoch(sentences, epoch, epochs, schedule, bar)
+                if epoch == 0:
+                    chunks = _recorded(id_chunks(sentences, self.vocab, self.config.chunk_words), cache)
+                else:
+                    chunks = iter(cache)
+                stats = self._train_epoch(chunks, epoch, epochs, schedule, bar)
                 self.history.append(stats)
                 self.epochs_done += 1
                 if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
@@ -140,13 +145,15 @@ class Word2Vec:
                     on_epoch_end(self, self.epochs_done, stats.loss)
         finally:
             bar.close()
+            if cache is not None:
+                cache.close()
         return self
 
     def _count_words(self, sentences: Iterable[Sequence[str]]) -> int:
         index = self.vocab.index
         return sum(1 for sentence in sentences for token in sentence if token in index)
 
-    def _train_epoch(self, sentences, epoch: int, epochs: int, schedule: _Schedule, bar) -> EpochStats:
+    def _train_epoch(self, chunks, epoch: int, epochs: int, schedule: _Schedule, bar) -> EpochStats:
         config = self.config
         workers = config.workers
         jobs: queue.Queue = queue.Queue(maxsize=2 * workers)
@@ -160,7 +167,7 @@ class Word2Vec:
 
         def read() -> None:
             try:
-                for number, (ids, offsets) in enumerate(id_chunks(sentences, self.vocab, config.chunk_words)):
+                for number, (ids, offsets) in enumerate(chunks):
                     if stop.is_set():
                         break
                     alpha_start, alpha_end = schedule.span(len(ids))
@@ -271,6 +278,13 @@ class _Schedule:
         start = self.at(self.done)
         self.done += words
         return start, self.at(self.done)
+
+
+def _recorded(chunks, cache: ChunkCache | None):
+    for ids, offsets in chunks:
+        if cache is not None:
+            cache.append(ids, offsets)
+        yield ids, offsets
 
 
 def _put(jobs: queue.Queue, item, stop: threading.Event, force: bool = False) -> None:

@@ -20,9 +20,10 @@ def dot(a, b):
 
 @njit(cache=True, nogil=True, fastmath=FAST)
 def axpy(scale, x, y):
-    """y += scale * x"""
+    """y += scale * x, in float32: a float64 scale would widen every element."""
+    s = np.float32(scale)
     for k in range(x.shape[0]):
-        y[k] += scale * x[k]
+        y[k] += s * x[k]
 
 
 @njit(cache=True, nogil=True)
@@ -31,6 +32,23 @@ def softplus(x):
     if x > 0.0:
         return x + np.log1p(np.exp(-x))
     return np.log1p(np.exp(x))
+
+
+@njit(cache=True, nogil=True)
+def logistic_step(score, label):
+    """For a logistic output with this score and label (1 or 0): the loss
+    -log s(+-score) and the error label - s(score), sharing one exp."""
+    if score >= 0.0:
+        e = np.exp(-score)  # in (0, 1]: no overflow
+        positive = 1.0 / (1.0 + e)
+        loss_if_one = np.log1p(e)
+        loss = loss_if_one if label > 0.0 else loss_if_one + score
+    else:
+        e = np.exp(score)
+        positive = e / (1.0 + e)
+        loss_if_zero = np.log1p(e)
+        loss = loss_if_zero - score if label > 0.0 else loss_if_zero
+    return loss, label - positive
 
 
 @njit(cache=True, nogil=True)

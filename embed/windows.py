@@ -37,6 +37,15 @@ def subsample_into(sentence, keep_prob, state, out):
     return kept
 
 
+@njit(cache=True, nogil=True)
+def sentence_buffer(offsets):
+    """Room for the longest sentence of a chunk after subsampling."""
+    longest = 0
+    for s in range(offsets.shape[0] - 1):
+        longest = max(longest, offsets[s + 1] - offsets[s])
+    return np.empty(longest, dtype=np.int32)
+
+
 def _state(seed_or_state: int | np.ndarray) -> np.ndarray:
     if isinstance(seed_or_state, np.ndarray):
         return seed_or_state

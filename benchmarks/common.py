@@ -1,0 +1,68 @@
+"""Shared pieces of the benchmark scripts: corpora, child processes, tables."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import lzma
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WIKI = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data", "wiki2015-17m.txt.xz"))
+
+
+def prefix_corpus(path: str, tokens: int | None, folder: str) -> str:
+    """The corpus itself, or a file of its first ``tokens`` tokens (for quick runs)."""
+    if tokens is None:
+        return path
+    out = os.path.join(folder, f"prefix-{tokens}.txt")
+    if not os.path.exists(out):
+        words = []
+        with lzma.open(path, "rt") if path.endswith(".xz") else open(path) as f:
+            while len(words) < tokens:
+                block = f.read(1 << 20)
+                if not block:
+                    break
+                words.extend(block.split())
+        with open(out, "w") as f:
+            f.write(" ".join(words[:tokens]) + "\n")
+    return out
+
+
+def run_child(args: list[str]) -> dict:
+    """Run this folder's script in a fresh process; return its last JSON line and peak RSS."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run([sys.executable, *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"child {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    record = json.loads(result.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest child so far: only trust it when it grew.
+    record.setdefault("peak_rss_mb", after / 1024 if after > before else None)
+    return record
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    return f"{platform.node() or 'host'}, {os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+__all__ = ["WIKI", "prefix_corpus", "run_child", "peak_rss_mb", "machine", "table", "itertools"]
