@@ -12,7 +12,10 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WIKI = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data", "wiki2015-17m.txt.xz"))
+# ../shared beside the repository; EMBED_WIKI overrides it (a copy of the repo elsewhere, say).
+WIKI = os.environ.get("EMBED_WIKI") or os.path.normpath(
+    os.path.join(HERE, "..", "..", "shared", "data", "wiki2015-17m.txt.xz")
+)
 
 
 def prefix_corpus(path: str, tokens: int | None, folder: str) -> str:

@@ -8,9 +8,24 @@ import sys
 import time
 
 
+def _checkpoint_every(text: str) -> tuple[int | None, float | None]:
+    """'2' is every 2 epochs, '30m' every 30 minutes."""
+    try:
+        if text.endswith("m"):
+            minutes = float(text[:-1])
+            if minutes > 0:
+                return None, 60.0 * minutes
+        elif int(text) >= 1:
+            return int(text), None
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a number of epochs (2) or minutes (30m), got {text!r}")
+
+
 def _train(args: argparse.Namespace) -> None:
     from .config import Config
-    from .trainer import Word2Vec
+    from .errors import EmbedError
+    from .trainer import Checkpoints, Word2Vec
 
     fields = {
         name: getattr(args, name)
@@ -22,24 +37,64 @@ def _train(args: argparse.Namespace) -> None:
     }
     if args.cbow_mean is not None:
         fields["cbow_mean"] = args.cbow_mean == "mean"
-    config = Config().replace(**fields)
+    checkpoints = None
+    if args.checkpoint_every:
+        epochs, seconds = args.checkpoint_every
+        checkpoints = Checkpoints(args.output + ".checkpoint", epochs=epochs, seconds=seconds)
     started = time.perf_counter()
-    model = Word2Vec(config).build_vocab(args.corpus)
-    model.train(args.corpus, progress=not args.quiet)
+    if args.resume:
+        model = Word2Vec.load(args.resume)
+        if fields:
+            raise EmbedError(f"--resume continues with the settings saved in {args.resume}; drop {', '.join(fields)}")
+        if model.run is None:
+            raise EmbedError(f"{args.resume}: its training run already finished; nothing to resume")
+        run = lambda: model.resume(args.corpus, progress=not args.quiet, checkpoints=checkpoints)  # noqa: E731
+    else:
+        model = Word2Vec(Config().replace(**fields)).build_vocab(args.corpus)
+        run = lambda: model.train(args.corpus, progress=not args.quiet, checkpoints=checkpoints)  # noqa: E731
+    try:
+        run()
+    except KeyboardInterrupt:
+        partial = args.output + ".partial"
+        model.save(partial)
+        print(
+            f"embed: interrupted; the model so far is in {partial}. Resume with:\n"
+            f"  embed train {args.corpus} -o {args.output} --resume {partial}",
+            file=sys.stderr,
+        )
+        raise SystemExit(130) from None
     seconds = time.perf_counter() - started
-    model.wv.save_word2vec_format(args.output)
+    _write(model, args.output)
     words = sum(stats.words for stats in model.history)
-    last = model.history[-1].loss
+    last = model.history[-1].loss if model.history else float("nan")
     print(
         f"trained {words:,} words in {seconds:.1f} s ({words / max(seconds, 1e-9):,.0f} words/s), "
         f"final loss {last:.4f}; wrote {len(model.vocab):,} vectors to {args.output}"
     )
 
 
-def _load(path: str):
-    from .vectors import Vectors
+def _write(model, path: str) -> None:
+    """A .embed path gets the whole model; anything else word2vec vectors (.bin: binary)."""
+    if path.endswith(".embed"):
+        model.save(path)
+    else:
+        model.wv.save_word2vec_format(path)
 
-    return Vectors.load_word2vec_format(path)
+
+def _load(path: str, limit: int | None = None):
+    from .formats import load_vectors
+
+    return load_vectors(path, limit=limit)
+
+
+def _convert(args: argparse.Namespace) -> None:
+    from .errors import EmbedError
+
+    if args.output.endswith(".embed"):
+        raise EmbedError("a whole model (.embed) can only be written by training; convert writes vectors")
+    vectors = _load(args.input, limit=args.limit)
+    vectors.save_word2vec_format(args.output)
+    print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {args.output}")
 
 
 def _similar(args: argparse.Namespace) -> None:
@@ -94,7 +149,8 @@ def parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train vectors on a corpus file", description=(
         "Train on CORPUS (one sentence per line, or one long line as in text8; .gz, .bz2 and .xz "
         "are read directly) and write the vectors to OUT: word2vec's binary format if OUT ends in "
-        ".bin, its text format otherwise. Defaults are word2vec's."))
+        ".bin, the whole model (to query or train further) if it ends in .embed, word2vec's text "
+        "format otherwise. Defaults are word2vec's. Ctrl-C saves the model so far to OUT.partial."))
     train.add_argument("corpus", metavar="CORPUS")
     train.add_argument("-o", "--output", required=True, metavar="OUT")
     train.add_argument("--arch", choices=["cbow", "skipgram"], help="model (default cbow)")
@@ -111,11 +167,23 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--workers", type=int, metavar="N", help="training threads (default: all cores)")
     train.add_argument("--cbow-mean", choices=["mean", "sum"], help="combine CBOW context vectors by mean (default) or sum")
     train.add_argument("--seed", type=int, help="random seed (default 1)")
+    train.add_argument("--checkpoint-every", type=_checkpoint_every, metavar="N|Nm",
+                       help="save the whole model to OUT.checkpoint every N epochs or N minutes")
+    train.add_argument("--resume", metavar="CHECKPOINT",
+                       help="continue the run saved in CHECKPOINT (OUT.checkpoint or OUT.partial)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
+    convert = commands.add_parser("convert", help="convert vectors between formats", description=(
+        "Read IN (an .embed model, word2vec binary or text) and write OUT: word2vec binary if it "
+        "ends in .bin, text otherwise."))
+    convert.add_argument("input", metavar="IN")
+    convert.add_argument("output", metavar="OUT")
+    convert.add_argument("--limit", type=int, metavar="N", help="only the first N words")
+    convert.set_defaults(run=_convert)
+
     similar = commands.add_parser("similar", help="nearest neighbours of a word")
-    similar.add_argument("vectors", metavar="VECTORS", help="word2vec text or binary (.bin) file")
+    similar.add_argument("vectors", metavar="VECTORS", help="an .embed model, word2vec binary or text file")
     similar.add_argument("word", metavar="WORD")
     similar.add_argument("--topn", type=int, default=10)
     similar.set_defaults(run=_similar)

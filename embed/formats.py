@@ -73,14 +73,39 @@ def load_word2vec_format(
     "ignore": the C tool cuts long words at a byte count, which can split a character).
     """
     path = os.fspath(path)
-    binary = is_binary_path(path) if binary is None else binary
     with open_binary(path) as stream:
         header = stream.readline()
         count, dim = _header(path, header)
+        if binary is None:
+            binary = is_binary_path(path) or _looks_binary(stream.peek(4 * dim + 64)[: 4 * dim + 64])
         wanted = count if limit is None else min(count, limit)
         if binary:
             return _read_binary(path, stream, count, dim, wanted, len(header), unicode_errors)
         return _read_text(path, stream, count, dim, wanted, unicode_errors)
+
+
+def _looks_binary(start: bytes) -> bool:
+    """A text vectors file is UTF-8 words and numbers; float32 bytes almost never are."""
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start < len(start) - 4  # a cut at the end of the sample is not evidence
+    return "\x00" in start.decode("utf-8")
+
+
+def load_vectors(path: str | os.PathLike, limit: int | None = None):
+    """Vectors from any file embed reads: a native model, word2vec binary or text.
+
+    >>> load_vectors("factbook.bin").most_similar("paris")   # doctest: +SKIP
+    """
+    from .native import is_model_file, read_model
+    from .vectors import Vectors
+
+    if is_model_file(path):
+        _, vocab, w_in, _, _ = read_model(path)
+        return Vectors(vocab.words[:limit], w_in[:limit], vocab.counts[:limit])
+    words, vectors = load_word2vec_format(path, limit=limit)
+    return Vectors(words, vectors)
 
 
 def _header(path: str, line: bytes) -> tuple[int, int]:

@@ -3,19 +3,22 @@
 Workers run the nogil kernels at once on shared matrices without locks (Hogwild, as
 word2vec and gensim do). A bounded queue between the reader and the workers keeps
 memory flat whatever the corpus length. Each chunk's random states derive from the seed
-and the chunk's number, so with one worker a run is bit-for-bit reproducible.
+and the chunk's number, and the learning rate from the words before it, so with one
+worker a run is bit-for-bit reproducible, and a run resumed from a checkpoint ends with
+the vectors an uninterrupted run would have.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +30,7 @@ from .errors import EmbedError
 from .huffman import huffman_tree
 from .loss import KINDS, empty_tables
 from .loss_negative import alias_table, noise_distribution
+from .native import read_model, write_model
 from .rng import make_state
 from .skipgram import train_skipgram_chunk
 from .tokenizer import Tokenizer
@@ -49,6 +53,30 @@ class EpochStats:
     seconds: float
 
 
+@dataclass
+class RunState:
+    """Where a ``train`` call stands, so that it can be resumed exactly."""
+
+    epochs: int
+    words_per_epoch: int
+    epoch: int = 0  # epochs of this call completed
+    first_chunk: int = 0  # the number of the current epoch's first chunk
+    completed: list[int] = field(default_factory=list)  # chunks of the current epoch already trained
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """Write the model to ``path`` every ``epochs`` epochs and/or every ``seconds`` seconds.
+
+    >>> Checkpoints("model.embed", epochs=1).epochs
+    1
+    """
+
+    path: str
+    epochs: int | None = None
+    seconds: float | None = None
+
+
 class Word2Vec:
     """A word2vec model: configuration, vocabulary and the two weight matrices.
 
@@ -66,6 +94,7 @@ class Word2Vec:
         self.history: list[EpochStats] = []
         self.chunks_done = 0  # numbers each chunk's random states across train() calls
         self.epochs_done = 0
+        self.run: RunState | None = None  # set while a train() call is unfinished
         self._vocab_source: object = None
 
     # -- vocabulary -------------------------------------------------------------------
@@ -78,9 +107,8 @@ class Word2Vec:
     def build_vocab(self, corpus: Corpus) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights."""
         config = self.config
-        source = os.fspath(corpus) if isinstance(corpus, (str, os.PathLike)) else "corpus"
-        self.vocab = Vocabulary.build(self._sentences(corpus), config.min_count, config.max_vocab, source)
-        self._vocab_source = source if source != "corpus" else id(corpus)
+        self.vocab = Vocabulary.build(self._sentences(corpus), config.min_count, config.max_vocab, _name(corpus))
+        self._vocab_source = _source(corpus)
         rng = np.random.default_rng(config.seed)
         size, dim = len(self.vocab), config.dim
         self.w_in = ((rng.random((size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
@@ -105,11 +133,14 @@ class Word2Vec:
         epochs: int | None = None,
         progress: bool = True,
         on_epoch_end: EpochCallback | None = None,
+        checkpoints: Checkpoints | None = None,
     ) -> Word2Vec:
         """Train for ``epochs`` (default: the config's) passes over ``corpus``.
 
         The learning rate falls linearly from alpha to min_alpha over all the words of
-        this call. ``on_epoch_end(model, epoch, loss)`` runs after every epoch.
+        this call. ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
+        the workers finish their current chunk and KeyboardInterrupt is raised; the model
+        is then consistent, can be saved, and ``resume(corpus)`` continues the call.
         """
         if self.vocab is None:
             raise EmbedError("build_vocab(corpus) must come before train(corpus)")
@@ -117,18 +148,58 @@ class Word2Vec:
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
         sentences = self._sentences(corpus)
-        source = os.fspath(corpus) if isinstance(corpus, (str, os.PathLike)) else id(corpus)
-        words_per_epoch = self.vocab.total if source == self._vocab_source else self._count_words(sentences)
-        schedule = _Schedule(self.config.alpha, self.config.min_alpha, epochs * words_per_epoch)
-        bar = _progress_bar(progress, epochs * words_per_epoch)
-        cache = ChunkCache() if epochs > 1 else None
+        if _source(corpus) == self._vocab_source:
+            words_per_epoch = self.vocab.total
+        else:
+            words_per_epoch = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
+        self.run = RunState(epochs, words_per_epoch, first_chunk=self.chunks_done)
+        return self._continue(sentences, progress, on_epoch_end, checkpoints)
+
+    def resume(
+        self,
+        corpus: Corpus,
+        progress: bool = True,
+        on_epoch_end: EpochCallback | None = None,
+        checkpoints: Checkpoints | None = None,
+    ) -> Word2Vec:
+        """Finish an interrupted ``train`` call (after Ctrl-C, or from a checkpoint file).
+
+        >>> model = Word2Vec.load("model.embed.partial")  # doctest: +SKIP
+        >>> model.resume("corpus.txt")                     # doctest: +SKIP
+        """
+        if self.run is None:
+            raise EmbedError("nothing to resume: the model's last train() call finished")
+        return self._continue(self._sentences(corpus), progress, on_epoch_end, checkpoints)
+
+    def _continue(self, sentences, progress, on_epoch_end, checkpoints) -> Word2Vec:
+        run = self.run
+        per_epoch = run.words_per_epoch
+        schedule = _Schedule(self.config.alpha, self.config.min_alpha, run.epochs * per_epoch)
+        bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch)
+        cache = ChunkCache() if run.epochs - run.epoch > 1 else None
+        last_save = [time.monotonic()]
+
+        def checkpoint_due() -> bool:
+            return bool(checkpoints and checkpoints.seconds and time.monotonic() - last_save[0] >= checkpoints.seconds)
+
+        def take_checkpoint() -> None:
+            self.save(checkpoints.path)
+            last_save[0] = time.monotonic()
+
         try:
-            for epoch in range(epochs):
-                if epoch == 0:
+            first_pass = True
+            while run.epoch < run.epochs:
+                schedule.done = run.epoch * per_epoch
+                if first_pass:
                     chunks = _recorded(id_chunks(sentences, self.vocab, self.config.chunk_words), cache)
                 else:
                     chunks = iter(cache)
-                stats = self._train_epoch(chunks, epoch, epochs, schedule, bar)
+                first_pass = False
+                label = f"epoch {run.epoch + 1}/{run.epochs}"
+                stats, count = self._train_epoch(chunks, label, schedule, bar, checkpoint_due, take_checkpoint)
+                self.chunks_done = run.first_chunk + count
+                run.epoch += 1
+                run.first_chunk, run.completed = self.chunks_done, []
                 self.history.append(stats)
                 self.epochs_done += 1
                 if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
@@ -141,6 +212,10 @@ class Word2Vec:
                         f"epoch {self.epochs_done}: loss {stats.loss:.4f} per example, "
                         f"{stats.words / max(stats.seconds, 1e-9):,.0f} words/s"
                     )
+                if run.epoch == run.epochs:
+                    self.run = None
+                if checkpoints and checkpoints.epochs and run.epoch % checkpoints.epochs == 0:
+                    take_checkpoint()
                 if on_epoch_end is not None:
                     on_epoch_end(self, self.epochs_done, stats.loss)
         finally:
@@ -149,30 +224,39 @@ class Word2Vec:
                 cache.close()
         return self
 
-    def _count_words(self, sentences: Iterable[Sequence[str]]) -> int:
-        index = self.vocab.index
-        return sum(1 for sentence in sentences for token in sentence if token in index)
-
-    def _train_epoch(self, chunks, epoch: int, epochs: int, schedule: _Schedule, bar) -> EpochStats:
-        config = self.config
+    def _train_epoch(
+        self, chunks: Iterator, label: str, schedule: _Schedule, bar, checkpoint_due, take_checkpoint
+    ) -> tuple[EpochStats, int]:
+        config, run = self.config, self.run
         workers = config.workers
         jobs: queue.Queue = queue.Queue(maxsize=2 * workers)
         tallies = np.zeros((workers, 3), dtype=np.float64)  # loss, examples, words per worker
         failures: list[BaseException] = []
         stop = threading.Event()
-        first_chunk = self.chunks_done
+        idle = threading.Condition()
+        in_flight = [0]
         chunk_count = [0]
-        bar_lock = threading.Lock()
-        epoch_label = f"epoch {epoch + 1}/{epochs}"
+        skip = set(run.completed)
 
         def read() -> None:
             try:
-                for number, (ids, offsets) in enumerate(chunks):
+                for index, (ids, offsets) in enumerate(chunks):
                     if stop.is_set():
-                        break
-                    alpha_start, alpha_end = schedule.span(len(ids))
-                    _put(jobs, (first_chunk + number, ids, offsets, alpha_start, alpha_end), stop)
-                    chunk_count[0] = number + 1
+                        return
+                    chunk_count[0] = index + 1
+                    number = run.first_chunk + index
+                    alpha_start, alpha_end = schedule.span(len(ids))  # skipped chunks move it too
+                    if number in skip:
+                        continue
+                    if checkpoint_due():
+                        with idle:  # a checkpoint is exact only once every dispatched chunk is done
+                            idle.wait_for(lambda: in_flight[0] == 0 or stop.is_set())
+                        if stop.is_set():
+                            return
+                        take_checkpoint()
+                    with idle:
+                        in_flight[0] += 1
+                    _put(jobs, (number, ids, offsets, alpha_start, alpha_end), stop)
             except BaseException as error:  # reported by the main thread
                 failures.append(error)
                 stop.set()
@@ -189,12 +273,17 @@ class Word2Vec:
                     number, ids, offsets, alpha_start, alpha_end = job
                     loss, examples = self._train_chunk(ids, offsets, alpha_start, alpha_end, number)
                     tallies[slot] += (loss, examples, len(ids))
-                    with bar_lock:
-                        bar.set_postfix_str(f"{epoch_label} alpha {alpha_end:.5f}", refresh=False)
+                    with idle:
+                        run.completed.append(number)
+                        in_flight[0] -= 1
+                        idle.notify_all()
+                        bar.set_postfix_str(f"{label} alpha {alpha_end:.5f}", refresh=False)
                         bar.update(len(ids))
             except BaseException as error:
                 failures.append(error)
                 stop.set()
+                with idle:
+                    idle.notify_all()
 
         started = time.perf_counter()
         threads = [threading.Thread(target=read, daemon=True)]
@@ -207,14 +296,15 @@ class Word2Vec:
                     thread.join(0.1)
         except KeyboardInterrupt:
             stop.set()
+            with idle:
+                idle.notify_all()
             for thread in threads:
                 thread.join()
             raise
-        self.chunks_done = first_chunk + chunk_count[0]
         if failures:
             raise failures[0]
         loss_sum, examples, words = tallies.sum(axis=0)
-        return EpochStats(
+        stats = EpochStats(
             epoch=self.epochs_done + 1,
             loss=float(loss_sum / examples) if examples else float("nan"),
             loss_sum=float(loss_sum),
@@ -222,6 +312,7 @@ class Word2Vec:
             words=int(words),
             seconds=time.perf_counter() - started,
         )
+        return stats, chunk_count[0]
 
     def _train_chunk(self, ids, offsets, alpha_start, alpha_end, number):
         config = self.config
@@ -233,6 +324,39 @@ class Word2Vec:
         if config.arch == "skipgram":
             return train_skipgram_chunk(*common)
         return train_cbow_chunk(*common, config.cbow_mean)
+
+    # -- files ------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the whole model (vectors, output weights, vocabulary, config, training
+        state) to one file, atomically.
+
+        >>> model.save("factbook.embed")                # doctest: +SKIP
+        >>> Word2Vec.load("factbook.embed").train(...)   # doctest: +SKIP
+        """
+        if self.vocab is None:
+            raise EmbedError("nothing to save: the model has no vocabulary yet")
+        state = {
+            "epochs_done": self.epochs_done,
+            "chunks_done": self.chunks_done,
+            "history": [dataclasses.asdict(s) for s in self.history],
+            "run": dataclasses.asdict(self.run) if self.run is not None else None,
+            "vocab_source": self._vocab_source if isinstance(self._vocab_source, str) else None,
+        }
+        write_model(path, self.config, self.vocab, self.w_in, self.w_out, state)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Word2Vec:
+        """Read a model written by ``save``; it can be queried and trained further."""
+        config, vocab, w_in, w_out, state = read_model(path)
+        model = cls(config)
+        model.vocab, model.w_in, model.w_out = vocab, w_in, w_out
+        model.epochs_done = state["epochs_done"]
+        model.chunks_done = state["chunks_done"]
+        model.history = [EpochStats(**s) for s in state["history"]]
+        model.run = RunState(**state["run"]) if state["run"] else None
+        model._vocab_source = state.get("vocab_source")
+        model._prepare_tables()
+        return model
 
     # -- results ----------------------------------------------------------------------
     @property
@@ -261,6 +385,17 @@ def train(corpus: Corpus, config: Config | None = None, progress: bool = True, *
     """
     config = (config or Config()).replace(**fields) if fields else (config or Config())
     return Word2Vec(config).build_vocab(corpus).train(corpus, progress=progress)
+
+
+def _source(corpus: Corpus) -> object:
+    """What identifies a corpus: its absolute path, or the object itself."""
+    if isinstance(corpus, (str, os.PathLike)):
+        return os.path.abspath(os.fspath(corpus))
+    return id(corpus)
+
+
+def _name(corpus: Corpus) -> str:
+    return os.fspath(corpus) if isinstance(corpus, (str, os.PathLike)) else "corpus"
 
 
 class _Schedule:
@@ -302,10 +437,10 @@ def _put(jobs: queue.Queue, item, stop: threading.Event, force: bool = False) ->
                     pass
 
 
-def _progress_bar(enabled: bool, total: int):
+def _progress_bar(enabled: bool, total: int, initial: int = 0):
     from tqdm import tqdm
 
     return tqdm(
-        total=total, disable=not enabled, unit="word", unit_scale=True, file=sys.stderr,
+        total=total, initial=initial, disable=not enabled, unit="word", unit_scale=True, file=sys.stderr,
         mininterval=0.5, smoothing=0.1, dynamic_ncols=True,
     )

@@ -1,0 +1,141 @@
+"""Saving whole models, checkpoints, and resuming to the same vectors."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from embed import Config, EmbedError, Word2Vec
+from embed.atomic import atomic_write
+from embed.formats import load_vectors
+from embed.native import VERSION, read_model
+from embed.trainer import Checkpoints
+
+
+def config(**fields):
+    base = dict(arch="skipgram", dim=8, min_count=1, epochs=3, workers=1, seed=5, chunk_words=300)
+    return Config(**{**base, **fields})
+
+
+def test_save_load_and_train_on(tiny_corpus, tmp_path):
+    path, _, _ = tiny_corpus
+    model = Word2Vec(config()).build_vocab(path).train(path, progress=False)
+    model.save(tmp_path / "m.embed")
+    loaded = Word2Vec.load(tmp_path / "m.embed")
+    assert loaded.config == model.config and loaded.vocab.words == model.vocab.words
+    np.testing.assert_array_equal(loaded.w_in, model.w_in)
+    np.testing.assert_array_equal(loaded.w_out, model.w_out)
+    assert loaded.loss_history == model.loss_history and loaded.run is None
+    assert load_vectors(tmp_path / "m.embed").words == model.vocab.words
+    # Training on from the file is training on from memory.
+    more = [["cat", "dog", "hammer"]] * 30
+    model.train(more, epochs=1, progress=False)
+    loaded.train(more, epochs=1, progress=False)
+    np.testing.assert_array_equal(loaded.w_in, model.w_in)
+
+
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
+def test_resume_from_a_mid_epoch_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path, loss):
+    path, _, _ = tiny_corpus
+    checkpoint = tmp_path / "run.checkpoint"
+    # A checkpoint before every chunk: the file ends up holding the state one chunk before the end.
+    full = Word2Vec(config(loss=loss)).build_vocab(path)
+    full.train(path, progress=False, checkpoints=Checkpoints(str(checkpoint), seconds=1e-9))
+    resumed = Word2Vec.load(checkpoint)
+    assert resumed.run is not None and resumed.run.epoch == 2 and resumed.run.completed
+    assert not np.array_equal(resumed.w_in, full.w_in)
+    resumed.resume(path, progress=False)
+    np.testing.assert_array_equal(resumed.w_in, full.w_in)
+    np.testing.assert_array_equal(resumed.w_out, full.w_out)
+    assert resumed.run is None
+    with pytest.raises(EmbedError, match="nothing to resume"):
+        resumed.resume(path, progress=False)
+
+
+def test_interrupt_between_epochs_then_resume(tiny_corpus):
+    path, _, _ = tiny_corpus
+    full = Word2Vec(config()).build_vocab(path).train(path, progress=False)
+    model = Word2Vec(config()).build_vocab(path)
+
+    def stop_after_first(m, epoch, loss):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.train(path, progress=False, on_epoch_end=stop_after_first)
+    model.resume(path, progress=False)
+    np.testing.assert_array_equal(model.w_in, full.w_in)
+
+
+def test_epoch_checkpoints(tiny_corpus, tmp_path):
+    path, _, _ = tiny_corpus
+    seen = []
+    checkpoint = tmp_path / "c.embed"
+    model = Word2Vec(config()).build_vocab(path)
+    model.train(path, progress=False, checkpoints=Checkpoints(str(checkpoint), epochs=1),
+                on_epoch_end=lambda m, e, l: seen.append(Word2Vec.load(checkpoint).epochs_done))
+    assert seen == [1, 2, 3]
+
+
+def test_model_files_that_cannot_be_read(tmp_path, tiny_corpus):
+    path, _, _ = tiny_corpus
+    model = Word2Vec(config(epochs=1)).build_vocab(path).train(path, progress=False)
+    good = tmp_path / "m.embed"
+    model.save(good)
+    damaged = tmp_path / "d.embed"
+    damaged.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(EmbedError, match="d.embed: damaged or not an embed model file"):
+        read_model(damaged)
+    import zipfile
+
+    newer = tmp_path / "n.embed"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(newer, "w") as target:
+        for item in source.namelist():
+            data = source.read(item)
+            if item == "version.npy":
+                import io
+
+                buffer = io.BytesIO()
+                np.save(buffer, np.array(VERSION + 1))
+                data = buffer.getvalue()
+            target.writestr(item, data)
+    with pytest.raises(EmbedError, match=f"version {VERSION + 1} is newer than this embed reads"):
+        read_model(newer)
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path):
+    target = tmp_path / "vectors.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(target, "w", encoding="utf-8") as stream:
+            stream.write("half of the new")
+            raise RuntimeError("disk full")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["vectors.txt"]
+
+
+def test_ctrl_c_saves_partial_and_resume_finishes(tmp_path):
+    corpus = tmp_path / "big.txt"
+    rng = np.random.default_rng(0)
+    words = [f"w{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(500)]
+    corpus.write_text("\n".join(" ".join(rng.choice(words, 20)) for _ in range(6_000)))
+    out = tmp_path / "v.txt"
+    out.write_text("previous vectors")
+    command = [sys.executable, "-m", "embed", "train", str(corpus), "-o", str(out), "--arch", "skipgram",
+               "--loss", "softmax", "--dim", "16", "--epochs", "2", "--workers", "1", "--min-count", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert f"--resume {out}.partial" in stderr
+    assert out.read_text() == "previous vectors"
+    partial = Word2Vec.load(f"{out}.partial")
+    assert partial.run is not None
+    done = subprocess.run(command[:7] + ["--resume", f"{out}.partial", "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert load_vectors(out).dim == 16
