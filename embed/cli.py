@@ -31,7 +31,7 @@ def _train(args: argparse.Namespace) -> None:
         name: getattr(args, name)
         for name in (
             "arch", "loss", "dim", "window", "negative", "alpha", "min_alpha", "epochs", "min_count",
-            "max_vocab", "sample", "seed", "workers",
+            "max_vocab", "sample", "seed", "workers", "encoding_errors", "max_token_length",
         )
         if getattr(args, name) is not None
     }
@@ -167,6 +167,9 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--workers", type=int, metavar="N", help="training threads (default: all cores)")
     train.add_argument("--cbow-mean", choices=["mean", "sum"], help="combine CBOW context vectors by mean (default) or sum")
     train.add_argument("--seed", type=int, help="random seed (default 1)")
+    train.add_argument("--encoding-errors", choices=["replace", "strict"],
+                       help="bytes that are not UTF-8: replace and count them (default) or stop")
+    train.add_argument("--max-token-length", type=int, metavar="N", help="cut longer tokens to N characters (default 100)")
     train.add_argument("--checkpoint-every", type=_checkpoint_every, metavar="N|Nm",
                        help="save the whole model to OUT.checkpoint every N epochs or N minutes")
     train.add_argument("--resume", metavar="CHECKPOINT",
@@ -217,9 +220,17 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"embed: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    import warnings
+
     from .errors import EmbedError, UnknownWordError
+
+    warnings.showwarning = _show_warning
 
     try:
         args.run(args)

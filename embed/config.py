@@ -53,6 +53,8 @@ class Config:
     chunk_words: int = 10_000
     lowercase: bool = True
     token_pattern: str = r"[^\W\d_]+"
+    max_token_length: int = 100
+    encoding_errors: str = "replace"
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHS:
@@ -68,15 +70,18 @@ class Config:
         _integer(self, "max_sentence_length", 1)
         _integer(self, "chunk_words", 1)
         _integer(self, "seed", 0)
+        _integer(self, "max_token_length", 1)
+        if self.encoding_errors not in ("replace", "strict"):
+            raise EmbedError(f"encoding_errors must be 'replace' or 'strict', got {self.encoding_errors!r}")
         if self.max_vocab is not None:
             _integer(self, "max_vocab", 1)
         if self.loss == "negative" and self.negative < 1:
             raise EmbedError(f"negative must be >= 1 when loss is 'negative', got {self.negative}")
-        _real(self, "alpha", low=0.0, low_open=True)
-        _real(self, "min_alpha", low=0.0)
+        _real(self, "alpha", low=0, low_open=True)
+        _real(self, "min_alpha", low=0)
         if self.min_alpha > self.alpha:
             raise EmbedError(f"min_alpha must be <= alpha ({self.alpha}), got {self.min_alpha}")
-        _real(self, "sample", low=0.0)
+        _real(self, "sample", low=0)
         if not isinstance(self.cbow_mean, bool):
             raise EmbedError(f"cbow_mean must be True or False, got {self.cbow_mean!r}")
         if not isinstance(self.lowercase, bool):

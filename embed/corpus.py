@@ -13,7 +13,10 @@ import codecs
 import gzip
 import lzma
 import os
+import threading
+import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from .errors import EmbedError
@@ -41,12 +44,60 @@ def open_binary(path: str | os.PathLike) -> BinaryIO:
         raise EmbedError(f"{path}: cannot open: {error.strerror or error}") from None
 
 
+@dataclass
+class ReadReport:
+    """What a read of a corpus had to repair; ``warnings()`` says it in words."""
+
+    path: str
+    invalid_bytes: int = 0
+    first_invalid_byte: int | None = None
+    truncated_tokens: int = 0
+    dropped_characters: int = 0  # of runs too long to hold, past the token cap
+
+    def warnings(self) -> list[str]:
+        found = []
+        if self.invalid_bytes:
+            found.append(
+                f"{self.path}: replaced {self.invalid_bytes} bytes that are not valid UTF-8, the first at byte "
+                f"{self.first_invalid_byte} (use encoding_errors='strict' / --encoding-errors strict to stop instead)"
+            )
+        if self.truncated_tokens:
+            found.append(f"{self.path}: cut {self.truncated_tokens} tokens longer than the token length cap")
+        return found
+
+
+class _Tally(threading.local):
+    report: ReadReport | None = None
+    base = 0
+
+
+_tally = _Tally()
+
+
+def _replace_and_count(error: UnicodeDecodeError) -> tuple[str, int]:
+    report = _tally.report
+    report.invalid_bytes += error.end - error.start
+    if report.first_invalid_byte is None:
+        report.first_invalid_byte = _tally.base + error.start
+    return "\ufffd", error.end
+
+
+codecs.register_error("embed-replace-and-count", _replace_and_count)
+
+
 def read_sentences(
     path: str | os.PathLike,
     tokenizer: Tokenizer | None = None,
     max_sentence_length: int = 10_000,
+    encoding_errors: str = "replace",
+    report: ReadReport | None = None,
 ) -> Iterator[list[str]]:
     """Yield the sentences of a corpus file as lists of tokens.
+
+    Bytes that are not UTF-8 become U+FFFD and are counted (``encoding_errors="strict"``
+    raises instead, naming the byte offset). Tokens longer than the tokenizer's cap are
+    cut to it and counted. What was repaired is in ``report`` and is also issued as a
+    warning once the file has been read.
 
     >>> import tempfile, os
     >>> folder = tempfile.mkdtemp(); path = os.path.join(folder, "c.txt")
@@ -54,11 +105,17 @@ def read_sentences(
     >>> list(read_sentences(path))
     [['paris', 'is', 'in', 'france'], ['rome', 'is', 'in', 'italy']]
     """
+    if encoding_errors not in ("replace", "strict"):
+        raise EmbedError(f"encoding_errors must be 'replace' or 'strict', got {encoding_errors!r}")
     tokenizer = tokenizer or Tokenizer()
     path = os.fspath(path)
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    report = report if report is not None else ReadReport(path)
+    decoder = codecs.getincrementaldecoder("utf-8")(
+        "strict" if encoding_errors == "strict" else "embed-replace-and-count"
+    )
     pending: list[str] = []  # tokens of the open line not yet given out
     carry = ""  # text of the open line not yet tokenised
+    skipping = False  # inside a run with no blank that was too long to hold
     offset = 0
     with open_binary(path) as stream:
         while True:
@@ -67,32 +124,50 @@ def read_sentences(
             except (OSError, EOFError, lzma.LZMAError) as error:
                 raise EmbedError(f"{path}: cannot read compressed data near byte {offset}: {error}") from None
             final = not block
-            buffered = len(decoder.getstate()[0])
+            _tally.report, _tally.base = report, offset - len(decoder.getstate()[0])
             try:
                 text = decoder.decode(block, final)
             except UnicodeDecodeError as error:
-                at = offset - buffered + error.start
                 raise EmbedError(
-                    f"{path}: not valid UTF-8 at byte {at} (byte 0x{error.object[error.start]:02x}); "
-                    "convert the file to UTF-8"
+                    f"{path}: not valid UTF-8 at byte {_tally.base + error.start} "
+                    f"(byte 0x{error.object[error.start]:02x}); convert the file to UTF-8, "
+                    "or use encoding_errors='replace'"
                 ) from None
             offset += len(block)
+            if skipping:
+                blank = _first_blank(text)
+                report.dropped_characters += len(text) if blank < 0 else blank
+                if blank < 0 and not final:
+                    continue
+                text, skipping = ("" if blank < 0 else text[blank:]), False
             lines = (carry + text).split("\n")
             carry = "" if final else lines.pop()
             for line in lines:
-                pending.extend(tokenizer.tokens(line))
+                pending.extend(tokenizer.tokens(line, report))
                 yield from _cut(pending, max_sentence_length)
                 pending = []
             if len(carry) > OPEN_LINE_CHARS:
                 cut = max(carry.rfind(" "), carry.rfind("\t"), carry.rfind("\r"))
-                if cut > 0:
-                    pending.extend(tokenizer.tokens(carry[:cut]))
-                    carry = carry[cut:]
-                    full = len(pending) - len(pending) % max_sentence_length
-                    yield from _cut(pending[:full], max_sentence_length)
-                    pending = pending[full:]
+                if cut <= 0:  # one run of OPEN_LINE_CHARS with no blank: keep its capped tokens only
+                    cut, skipping = len(carry), True
+                pending.extend(tokenizer.tokens(carry[:cut], report))
+                carry = carry[cut:]
+                full = len(pending) - len(pending) % max_sentence_length
+                yield from _cut(pending[:full], max_sentence_length)
+                pending = pending[full:]
             if final:
-                return
+                break
+    for message in report.warnings():
+        warnings.warn(message, CorpusWarning)  # one location, so each message shows once per process
+
+
+class CorpusWarning(UserWarning):
+    """A corpus was read with repairs (invalid UTF-8 replaced, long tokens cut)."""
+
+
+def _first_blank(text: str) -> int:
+    found = [i for i in (text.find(" "), text.find("\t"), text.find("\r"), text.find("\n")) if i >= 0]
+    return min(found) if found else -1
 
 
 def _cut(tokens: list[str], size: int) -> Iterator[list[str]]:
@@ -111,24 +186,36 @@ class Corpus:
     """
 
     def __init__(
-        self, path: str | os.PathLike, tokenizer: Tokenizer | None = None, max_sentence_length: int = 10_000
+        self,
+        path: str | os.PathLike,
+        tokenizer: Tokenizer | None = None,
+        max_sentence_length: int = 10_000,
+        encoding_errors: str = "replace",
     ) -> None:
         self.path = os.fspath(path)
         self.tokenizer = tokenizer or Tokenizer()
         self.max_sentence_length = max_sentence_length
+        self.encoding_errors = encoding_errors
+        self.report = ReadReport(self.path)  # of the latest read
         open_binary(self.path).close()  # fail now, not deep inside training
 
     def __iter__(self) -> Iterator[list[str]]:
-        return read_sentences(self.path, self.tokenizer, self.max_sentence_length)
+        self.report = ReadReport(self.path)
+        return read_sentences(self.path, self.tokenizer, self.max_sentence_length, self.encoding_errors, self.report)
 
     def __repr__(self) -> str:
         return f"Corpus({self.path!r})"
 
 
-def as_sentences(source: str | os.PathLike | Iterable[list[str]], tokenizer: Tokenizer, max_sentence_length: int):
+def as_sentences(
+    source: str | os.PathLike | Iterable[list[str]],
+    tokenizer: Tokenizer,
+    max_sentence_length: int,
+    encoding_errors: str = "replace",
+):
     """A path becomes a re-readable Corpus; an iterable of token lists is used as it is."""
     if isinstance(source, (str, os.PathLike)):
-        return Corpus(source, tokenizer, max_sentence_length)
+        return Corpus(source, tokenizer, max_sentence_length, encoding_errors)
     if isinstance(source, Iterator):
         raise EmbedError("a corpus must be re-iterable for several epochs: pass a list or a path, not a generator")
     return source

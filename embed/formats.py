@@ -26,6 +26,13 @@ def is_binary_path(path: str | os.PathLike) -> bool:
     return name.endswith(".bin")
 
 
+def _is_text_path(path: str | os.PathLike) -> bool:
+    name = os.fspath(path).lower()
+    for suffix in (".gz", ".bz2", ".xz"):
+        name = name.removesuffix(suffix)
+    return name.endswith((".txt", ".vec"))
+
+
 def save_word2vec_format(
     path: str | os.PathLike, words: Sequence[str], vectors: np.ndarray, binary: bool | None = None
 ) -> None:
@@ -77,7 +84,9 @@ def load_word2vec_format(
         header = stream.readline()
         count, dim = _header(path, header)
         if binary is None:
-            binary = is_binary_path(path) or _looks_binary(stream.peek(4 * dim + 64)[: 4 * dim + 64])
+            binary = is_binary_path(path) or (
+                not _is_text_path(path) and _looks_binary(stream.peek(4 * dim + 64)[: 4 * dim + 64])
+            )
         wanted = count if limit is None else min(count, limit)
         if binary:
             return _read_binary(path, stream, count, dim, wanted, len(header), unicode_errors)
@@ -126,8 +135,8 @@ def _read_binary(path, stream, count, dim, wanted, offset, unicode_errors):
     vectors = np.empty((wanted, dim), dtype=np.float32)
     position = 0
     for row in range(wanted):
-        while position < len(data) and data[position] in b"\n\r":
-            position += 1  # the C tool ends each record with a newline, some writers do not
+        if position < len(data) and data[position] == 10:
+            position += 1  # the C tool ends each record with a newline, gensim does not
         space = data.find(b" ", position, position + 10_000)
         if space < 0:
             where = offset + position
@@ -151,7 +160,7 @@ def _read_binary(path, stream, count, dim, wanted, offset, unicode_errors):
         vectors[row] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
         position = space + 1 + record
     if wanted == count:
-        rest = data[position:].strip(b"\n\r")
+        rest = data[position:].strip(b"\n")
         if rest:
             raise EmbedError(
                 f"{path}: byte {offset + position}: {len(rest)} bytes after the {count} words the header promises"
@@ -172,7 +181,7 @@ def _read_some(stream, wanted, record):
 def _records_in(data: bytearray, wanted: int, record: int) -> bool:
     position = 0
     for _ in range(wanted):
-        while position < len(data) and data[position] in b"\n\r":
+        if position < len(data) and data[position] == 10:
             position += 1
         space = data.find(b" ", position)
         if space < 0 or space + 1 + record > len(data):

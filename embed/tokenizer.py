@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import EmbedError
+
 DEFAULT_PATTERN = r"[^\W\d_]+"  # runs of Unicode letters: "Côte d'Ivoire" -> côte, d, ivoire
 
 
@@ -16,13 +18,25 @@ class Tokenizer:
     ['New-York', '2x']
     """
 
-    def __init__(self, pattern: str = DEFAULT_PATTERN, lowercase: bool = True) -> None:
+    def __init__(self, pattern: str = DEFAULT_PATTERN, lowercase: bool = True, max_token_length: int = 100) -> None:
         self.pattern = pattern
         self.lowercase = lowercase
-        self._findall = re.compile(pattern).findall
+        self.max_token_length = max_token_length
+        try:
+            self._findall = re.compile(pattern).findall
+        except re.error as error:
+            raise EmbedError(f"token_pattern {pattern!r} is not a valid regular expression: {error}") from None
 
-    def tokens(self, text: str) -> list[str]:
-        return self._findall(text.lower() if self.lowercase else text)
+    def tokens(self, text: str, report=None) -> list[str]:
+        """The tokens of ``text``; ones longer than ``max_token_length`` are cut to it
+        (word2vec caps words at 100 bytes) and counted in ``report`` when one is given."""
+        found = self._findall(text.lower() if self.lowercase else text)
+        cap = self.max_token_length
+        if found and len(max(found, key=len)) > cap:
+            if report is not None:
+                report.truncated_tokens += sum(len(t) > cap for t in found)
+            found = [t[:cap] for t in found]
+        return found
 
     def __repr__(self) -> str:
-        return f"Tokenizer(pattern={self.pattern!r}, lowercase={self.lowercase})"
+        return f"Tokenizer(pattern={self.pattern!r}, lowercase={self.lowercase}, max_token_length={self.max_token_length})"

@@ -99,10 +99,11 @@ class Word2Vec:
 
     # -- vocabulary -------------------------------------------------------------------
     def tokenizer(self) -> Tokenizer:
-        return Tokenizer(self.config.token_pattern, self.config.lowercase)
+        return Tokenizer(self.config.token_pattern, self.config.lowercase, self.config.max_token_length)
 
     def _sentences(self, corpus: Corpus) -> Iterable[Sequence[str]]:
-        return as_sentences(corpus, self.tokenizer(), self.config.max_sentence_length)
+        config = self.config
+        return as_sentences(corpus, self.tokenizer(), config.max_sentence_length, config.encoding_errors)
 
     def build_vocab(self, corpus: Corpus) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights."""

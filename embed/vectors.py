@@ -119,6 +119,7 @@ class Vectors:
         positive, negative = _as_list(positive), _as_list(negative)
         if not positive and not negative:
             raise EmbedError("most_similar_cosmul needs at least one positive or negative word")
+        _no_repeats(positive + negative)
         matrix = self._limited(restrict_vocab)
         exclude: set[int] = set()
 
@@ -260,6 +261,7 @@ class Vectors:
         return _unit(vector)
 
     def _combine(self, weighted: list[tuple[WordOrVector, float]]) -> tuple[np.ndarray, set[int]]:
+        _no_repeats([item for item, _ in weighted])
         exclude: set[int] = set()
         mean = np.mean([weight * self._unit(item, exclude) for item, weight in weighted], axis=0)
         return _unit(mean.astype(np.float32)), exclude
@@ -271,6 +273,15 @@ class Vectors:
         best = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else np.arange(len(scores))
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.words[i], float(scores[i])) for i in best if i not in exclude][:topn]
+
+
+def _no_repeats(items: list[WordOrVector]) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, str):
+            if item in seen:
+                raise EmbedError(f"word {item!r} appears twice in the query")
+            seen.add(item)
 
 
 def _as_list(items: WordOrVector | Iterable[WordOrVector]) -> list[WordOrVector]:

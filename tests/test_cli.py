@@ -45,8 +45,11 @@ def test_train_query_and_plot(tiny_corpus, tmp_path, capsys):
     [
         (None, ["train", "{tmp}/missing.txt", "-o", "{tmp}/o.txt"], "missing.txt: no such file"),
         ("", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
+        ("123 456 !!! -- 7.5\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
+        (None, ["train", "{tmp}", "-o", "{tmp}/o.txt"], "is a directory"),
         ("a b c\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "no word occurs at least min_count=5"),
-        (b"ok \xff\xfe bad\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "not valid UTF-8 at byte 3"),
+        (b"ok \xff\xfe bad\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--encoding-errors", "strict"],
+         "not valid UTF-8 at byte 3"),
         ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--dim", "0"], "dim must be an integer >= 1, got 0"),
         ("1 2\nparis 0.5 0.5\n", ["similar", "{tmp}/c.txt", "pariss"], "'pariss' is not in the vocabulary"),
     ],
@@ -60,3 +63,13 @@ def test_bad_input_gives_one_clear_line(tmp_path, make, args, message):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("embed: error:") and message in lines[0], result.stderr
     assert not (tmp_path / "o.txt").exists()
+
+
+def test_invalid_utf8_is_replaced_with_one_warning_line(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(b"ok \xff\xfe fine\n" * 20)
+    result = run("train", corpus, "-o", tmp_path / "o.txt", "--min-count", "1", "--dim", "4", "--epochs", "2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("embed: warning:")]
+    assert warnings == [f"embed: warning: {corpus}: replaced 40 bytes that are not valid UTF-8, the first at byte 3 "
+                        "(use encoding_errors='strict' / --encoding-errors strict to stop instead)"]

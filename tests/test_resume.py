@@ -139,3 +139,23 @@ def test_ctrl_c_saves_partial_and_resume_finishes(tmp_path):
     done = subprocess.run(command[:7] + ["--resume", f"{out}.partial", "--quiet"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert load_vectors(out).dim == 16
+
+
+def test_killing_a_process_mid_save_leaves_the_old_file(tmp_path):
+    target = tmp_path / "vectors.txt"
+    target.write_text("old vectors")
+    script = (
+        "import sys, numpy as np\n"
+        "from embed.formats import save_word2vec_format\n"
+        "words = [f'w{i}' for i in range(200_000)]\n"
+        "print('saving', flush=True)\n"
+        "save_word2vec_format(sys.argv[1], words, np.ones((200_000, 50), np.float32))\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(target)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "saving"
+    time.sleep(0.5)
+    process.kill()
+    process.wait()
+    assert target.read_text() == "old vectors"
+    debris = [name for name in os.listdir(tmp_path) if name != "vectors.txt"]
+    assert all(name.startswith(".vectors.txt.") and name.endswith(".tmp") for name in debris)

@@ -9,7 +9,7 @@ import pytest
 
 from embed import corpus as corpus_module
 from embed.chunks import id_chunks
-from embed.corpus import Corpus, read_sentences
+from embed.corpus import Corpus, CorpusWarning, ReadReport, read_sentences
 from embed.errors import EmbedError
 from embed.tokenizer import Tokenizer
 from embed.vocab import Vocabulary
@@ -48,9 +48,9 @@ def test_reader_memory_does_not_hold_the_whole_line(tmp_path, monkeypatch):
     seen = []
     original = Tokenizer.tokens
 
-    def spy(self, text):
+    def spy(self, text, report=None):
         seen.append(len(text))
-        return original(self, text)
+        return original(self, text, report)
 
     monkeypatch.setattr(Tokenizer, "tokens", spy)
     path = tmp_path / "big"
@@ -67,7 +67,9 @@ def test_bad_files_give_clear_errors(tmp_path):
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("caf\u00e9 ok\n".encode("utf-8") + "na\u00efve".encode("latin-1"))
     with pytest.raises(EmbedError, match=r"latin1.txt: not valid UTF-8 at byte 11 \(byte 0xef\)"):
-        list(read_sentences(bad))
+        list(read_sentences(bad, encoding_errors="strict"))
+    with pytest.warns(CorpusWarning, match="latin1.txt: replaced 1 bytes that are not valid UTF-8, the first at byte 11"):
+        assert list(read_sentences(bad)) == [["café", "ok"], ["na", "ve"]]
     broken = tmp_path / "broken.gz"
     broken.write_bytes(gzip.compress(b"hello world\n" * 100)[:40])
     with pytest.raises(EmbedError, match="broken.gz"):
@@ -102,3 +104,21 @@ def test_chunks_keep_sentence_boundaries():
     vocab = Vocabulary(["a", "b", "c"], [3, 2, 1])
     chunks = list(id_chunks([["a", "b"], ["zzz"], ["c", "a", "b"], ["b"]], vocab, chunk_words=4))
     assert [(i.tolist(), o.tolist()) for i, o in chunks] == [([0, 1, 2, 0, 1], [0, 2, 5]), ([1], [0, 1])]
+
+
+def test_long_tokens_are_capped_and_blankless_runs_do_not_fill_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 1000)
+    monkeypatch.setattr(corpus_module, "OPEN_LINE_CHARS", 5000)
+    path = tmp_path / "long.txt"
+    path.write_text("short " + "x" * 200_000 + " after\nnext line\n")
+    report = ReadReport(str(path))
+    with pytest.warns(CorpusWarning, match="cut 1 tokens longer than the token length cap"):
+        sentences = list(read_sentences(path, Tokenizer(max_token_length=100), report=report))
+    assert sentences == [["short", "x" * 100, "after"], ["next", "line"]]
+    assert report.dropped_characters > 190_000
+
+
+def test_nul_bytes_and_mixed_line_endings(tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"one\x00two\r\nthree\rfour\nfive")
+    assert list(read_sentences(path)) == [["one", "two"], ["three", "four"], ["five"]]

@@ -60,6 +60,32 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
         train(path, loss="softmax", alpha=1e30, dim=8, min_count=1, epochs=2, workers=1, progress=False)
 
 
+@pytest.mark.parametrize(
+    "fields,message",
+    [
+        (dict(dim=0), "dim must be an integer >= 1, got 0"),
+        (dict(window=0), "window must be an integer >= 1, got 0"),
+        (dict(negative=-1), "negative must be an integer >= 0, got -1"),
+        (dict(loss="negative", negative=0), "negative must be >= 1 when loss is 'negative', got 0"),
+        (dict(alpha=-0.1), "alpha must be a finite number > 0"),
+        (dict(alpha=float("nan")), "alpha must be a number, got nan"),
+        (dict(min_alpha=0.5), "min_alpha must be <= alpha (0.025), got 0.5"),
+        (dict(workers=0), "workers must be an integer >= 1, got 0"),
+        (dict(arch="glove"), "arch must be one of cbow, skipgram, got 'glove'"),
+        (dict(loss="nce"), "loss must be one of negative, softmax, hierarchical, got 'nce'"),
+        (dict(sample=-1e-3), "sample must be a finite number >= 0, got -0.001"),
+        (dict(epochs=1.5), "epochs must be an integer >= 1, got 1.5"),
+        (dict(min_count=0), "min_count must be an integer >= 1, got 0"),
+        (dict(encoding_errors="ignore"), "encoding_errors must be 'replace' or 'strict', got 'ignore'"),
+        (dict(token_pattern="("), "token_pattern '(' is not a valid regular expression"),
+    ],
+)
+def test_every_field_is_validated(fields, message):
+    with pytest.raises(EmbedError) as error:
+        Word2Vec(Config(**fields)).tokenizer()
+    assert message in str(error.value)
+
+
 def test_config_validation_names_field_and_value():
     with pytest.raises(EmbedError, match="window must be an integer >= 1, got 0"):
         Config(window=0)

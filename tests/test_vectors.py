@@ -72,6 +72,12 @@ def test_unknown_words_name_the_word_and_close_spellings():
         vectors["zzz"]
     with pytest.raises(EmbedError, match="at least one"):
         vectors.most_similar([])
+    with pytest.raises(EmbedError, match="word 'paris' appears twice in the query"):
+        vectors.most_similar(["paris", "rome"], ["paris"])
+    with pytest.raises(EmbedError, match="appears twice"):
+        vectors.most_similar_cosmul(["rome", "rome"])
+    with pytest.raises(UnknownWordError, match="'xx' is not in the vocabulary"):
+        vectors.most_similar(["xx", "yy"])
     assert "paris" in vectors and "berlin" not in vectors and len(vectors) == 3
 
 
@@ -124,6 +130,11 @@ def test_limit_and_malformed_files(tmp_path):
     text.write_text("3 3\na 1 2 3\n")
     with pytest.raises(EmbedError, match="line 3: file ends, but the header promises 3 words"):
         load_word2vec_format(text)
+    latin = tmp_path / "latin.bin"
+    latin.write_bytes(b"1 1\ncaf\xe9 " + np.float32(1).tobytes() + b"\n")
+    with pytest.raises(EmbedError, match=r"latin.bin: byte 7: word 1 is not valid UTF-8"):
+        load_word2vec_format(latin)
+    assert load_word2vec_format(latin, unicode_errors="replace")[0] == ["caf\ufffd"]
     text.write_text("hello\n")
     with pytest.raises(EmbedError, match="line 1: expected a header"):
         load_word2vec_format(text)
