@@ -73,3 +73,25 @@ def test_invalid_utf8_is_replaced_with_one_warning_line(tmp_path):
     warnings = [line for line in result.stderr.splitlines() if line.startswith("embed: warning:")]
     assert warnings == [f"embed: warning: {corpus}: replaced 40 bytes that are not valid UTF-8, the first at byte 3 "
                         "(use encoding_errors='strict' / --encoding-errors strict to stop instead)"]
+
+
+def test_convert_and_evaluate_read_every_format(tiny_corpus, tmp_path, capsys):
+    path, animals, _ = tiny_corpus
+    model_file = tmp_path / "m.embed"
+    assert main(["train", str(path), "-o", str(model_file), "--dim", "8", "--min-count", "1", "--epochs", "1",
+                 "--quiet", "--sample", "0"]) == 0
+    assert main(["convert", str(model_file), str(tmp_path / "v.bin")]) == 0
+    assert main(["convert", str(tmp_path / "v.bin"), str(tmp_path / "v.vec")]) == 0
+    assert main(["convert", str(tmp_path / "v.bin"), str(tmp_path / "four.vec"), "--limit", "4"]) == 0
+    assert "wrote 4 vectors of dimension 8" in capsys.readouterr().out
+    for source in ("m.embed", "v.bin", "v.vec"):
+        assert main(["similar", str(tmp_path / source), "cat", "--topn", "2"]) == 0
+    analogies = tmp_path / "q.txt"
+    analogies.write_text(": family\ncat dog cow horse\ncat dog zzz horse\n: gram-test\ndog cat horse cow\n")
+    pairs = tmp_path / "p.txt"
+    pairs.write_text("# comment\ncat dog 9\ncat hammer 1\ndog saw 2\nzzz cat 3\n")
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "v.bin"), "--analogies", str(analogies), "--pairs", str(pairs)]) == 0
+    out = capsys.readouterr().out
+    assert "family" in out and "semantic" in out and "syntactic" in out and "Spearman" in out
+    assert "25.0% out of vocabulary" in out
