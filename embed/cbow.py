@@ -6,25 +6,28 @@ The hidden vector's step is added to every context row unscaled, as word2vec doe
 times the window's size, which word2vec's learning rates are tuned for.
 """
 
-import numpy as np
 from numba import njit
 
-from .loss import loss_buffers, loss_step
+from .batch import batch_buffers, train_batch
+from .loss import SOFTMAX
 from .windows import reduced_window, sentence_buffer, subsample_into
 
 
 @njit(cache=True, nogil=True)
 def train_cbow_chunk(
     ids, offsets, w_in, w_out, kind, tables, negative, window, keep_prob,
-    alpha_start, alpha_end, window_state, noise_state, cbow_mean,
+    alpha_start, alpha_end, window_state, noise_state, softmax_batch, cbow_mean,
 ):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples)."""
-    hidden = np.zeros(w_in.shape[1], dtype=np.float32)
-    hidden_update, scratch, noise_words = loss_buffers(kind, w_out, negative)
+    size = softmax_batch if kind == SOFTMAX else 1
+    buffers = batch_buffers(kind, w_out, negative, size, 2 * window)
+    hidden, _, targets, sources, source_counts, _, _ = buffers
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     loss = 0.0
     examples = 0
+    queued = 0
+    lr = alpha_start
     for s in range(offsets.shape[0] - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
@@ -34,16 +37,24 @@ def train_cbow_chunk(
             count = stop - start - 1
             if count == 0:
                 continue
-            hidden[:] = 0.0
+            row = hidden[queued]
+            row[:] = 0.0
+            k = 0
             for j in range(start, stop):
                 if j != i:
-                    hidden += w_in[kept[j]]
+                    row += w_in[kept[j]]
+                    sources[queued, k] = kept[j]
+                    k += 1
             if cbow_mean:
-                hidden /= count
-            hidden_update[:] = 0.0
-            loss += loss_step(kind, hidden, kept[i], w_out, lr, hidden_update, tables, noise_state, scratch, noise_words)
-            for j in range(start, stop):
-                if j != i:
-                    w_in[kept[j]] += hidden_update
-            examples += 1
+                row /= count
+            source_counts[queued] = count
+            targets[queued] = kept[i]
+            queued += 1
+            if queued == size:
+                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+                examples += queued
+                queued = 0
+    if queued:
+        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+        examples += queued
     return loss, examples

@@ -47,6 +47,7 @@ class Config:
     max_vocab: int | None = None
     sample: float = 1e-3
     cbow_mean: bool = True
+    softmax_batch: int = 32  # examples per full-softmax step (1: per-example SGD)
     seed: int = 1
     workers: int = dataclasses.field(default_factory=default_workers)
     max_sentence_length: int = 10_000
@@ -71,6 +72,7 @@ class Config:
         _integer(self, "chunk_words", 1)
         _integer(self, "seed", 0)
         _integer(self, "max_token_length", 1)
+        _integer(self, "softmax_batch", 1)
         if self.encoding_errors not in ("replace", "strict"):
             raise EmbedError(f"encoding_errors must be 'replace' or 'strict', got {self.encoding_errors!r}")
         if self.max_vocab is not None:

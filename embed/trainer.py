@@ -321,6 +321,7 @@ class Word2Vec:
             ids, offsets, self.w_in, self.w_out, KINDS[config.loss], self._tables, config.negative,
             config.window, self._keep_prob, alpha_start, alpha_end,
             make_state(config.seed, WINDOW_STREAM, number), make_state(config.seed, NOISE_STREAM, number),
+            config.softmax_batch,
         )
         if config.arch == "skipgram":
             return train_skipgram_chunk(*common)

@@ -7,7 +7,7 @@ from embed.huffman import huffman_tree
 from embed.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
 from embed.loss_hierarchical import hierarchical_step
 from embed.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
-from embed.loss_softmax import softmax_step
+from embed.loss_softmax import softmax_batch_step
 from embed.rng import make_state
 from embed.cbow import train_cbow_chunk
 from embed.skipgram import train_skipgram_chunk
@@ -64,7 +64,9 @@ def run_kernel(name, h, W, lr, args):
         target, noise = args
         loss = negative_update(h32, target, np.array(noise, np.int32), W32, lr, update)
     elif name == "softmax":
-        loss = softmax_step(h32, args[0], W32, lr, update, np.empty(V, np.float32))
+        steps = np.zeros((1, D), np.float32)
+        loss = softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), W32, lr, steps, np.empty(V, np.float32))
+        update = steps[0]
     else:
         code, point = args
         loss = hierarchical_step(h32, code, point, len(code), W32, lr, update)
@@ -81,6 +83,24 @@ def test_loss_kernels_match_references(seed):
         assert loss == pytest.approx(want_loss, rel=1e-5), name
         np.testing.assert_allclose(update, want_update, rtol=1e-4, atol=1e-6, err_msg=name)
         np.testing.assert_allclose(new_W, want_W, rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+def test_softmax_batch_is_one_step_on_the_summed_loss():
+    rng, _, W = problem(11)
+    hidden = rng.normal(0, 0.5, (6, D))
+    targets = np.array([0, 3, 3, 12, 5, 0], np.int32)
+    lr = 0.03
+    want_loss, want_W, want_steps = 0.0, W.copy(), []
+    for h, t in zip(hidden, targets):
+        loss, grad_h, grad_W = softmax_loss(h, W, t)  # every example sees U before the step
+        want_loss += loss
+        want_steps.append(-lr * grad_h)
+        want_W -= lr * grad_W
+    W32, steps = W.astype(np.float32), np.zeros((6, D), np.float32)
+    loss = softmax_batch_step(hidden.astype(np.float32), targets, W32, lr, steps, np.empty(6 * V, np.float32))
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
 
 
 def test_negative_kernel_skips_target_and_repeats_noise_in_order():
@@ -122,41 +142,67 @@ def tables_for(kind, counts):
 
 
 def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, window, keep_prob,
-                    alpha_start, alpha_end, seed, chunk, cbow_mean=True):
-    """The drivers' walk, step for step, from the generators and the references."""
+                    alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1):
+    """The drivers' walk, step for step, from the generators and the references.
+
+    Examples are queued with hidden vectors formed from the input rows as they are, and
+    trained in batches of ``batch`` (1 unless the loss is the full softmax)."""
     w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
     window_state, noise_state = make_state(seed, 0, chunk), make_state(seed, 1, chunk)
+    size = batch if kind == SOFTMAX else 1
     total = 0.0
-    for s in range(len(offsets) - 1):
-        lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / len(ids)
-        kept = subsample(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state)
-        if arch == "skipgram":
-            examples = ((w_in[center], center, [center], context) for center, context in
-                        skipgram_pairs(kept, window, window_state))
-        else:
-            examples = ((w_in[context].mean(0) if cbow_mean else w_in[context].sum(0), None, context, center)
-                        for context, center in cbow_examples(kept, window, window_state))
-        for h, _, sources, target in examples:
+    queue = []
+
+    def flush(lr):
+        nonlocal w_out, total
+        grad_sum = np.zeros_like(w_out)
+        steps = []
+        for h, sources, target in queue:
             if kind == NEGATIVE:
                 noise = [int(draw_noise(noise_state, tables[0], tables[1])) for _ in range(negative)]
                 loss, step, w_out = negative_sequential_step(h, w_out, lr, target, noise)
             elif kind == SOFTMAX:
-                loss, step, w_out = sgd_step(softmax_loss, h, w_out, lr, target)
+                loss, grad_h, grad_W = softmax_loss(h, w_out, target)
+                step = -lr * grad_h
+                grad_sum += grad_W
             else:
                 n = tables[4][target]
                 loss, step, w_out = sgd_step(hierarchical_loss, h, w_out, lr, tables[2][target, :n], tables[3][target, :n])
+            steps.append((sources, step))
+            total += loss
+        w_out = w_out - lr * grad_sum
+        for sources, step in steps:
             for row in sources:
                 w_in[row] += step
-            total += loss
+        queue.clear()
+
+    lr = alpha_start
+    for s in range(len(offsets) - 1):
+        lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / len(ids)
+        kept = subsample(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state)
+        if arch == "skipgram":
+            examples = ((lambda c=center: w_in[c].copy(), [center], context)
+                        for center, context in skipgram_pairs(kept, window, window_state))
+        else:
+            examples = ((lambda c=context: w_in[c].mean(0) if cbow_mean else w_in[c].sum(0), context, center)
+                        for context, center in cbow_examples(kept, window, window_state))
+        for hidden, sources, target in examples:
+            queue.append((hidden(), sources, target))
+            if len(queue) == size:
+                flush(lr)
+    if queue:
+        flush(lr)
     return total, w_in, w_out
 
 
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 @pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
-@pytest.mark.parametrize("cbow_mean", [True, False])
-def test_drivers_match_generators_and_references(arch, loss, cbow_mean):
+@pytest.mark.parametrize("cbow_mean,batch", [(True, 1), (False, 1), (True, 5)])
+def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch):
     if arch == "skipgram" and not cbow_mean:
         pytest.skip("cbow_mean applies to CBOW only")
+    if batch > 1 and loss != "softmax":
+        pytest.skip("only the full softmax trains in batches")
     rng = np.random.default_rng(3)
     ids, offsets = corpus_chunk(rng)
     counts = np.sort(rng.integers(1, 50, V))[::-1]
@@ -168,11 +214,11 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean):
     args = (ids, offsets, w_in.copy(), w_out.copy(), kind, tables, 4, 3, keep_prob, 0.05, 0.02)
     states = (make_state(7, 0, 11), make_state(7, 1, 11))
     if arch == "skipgram":
-        loss_sum, count = train_skipgram_chunk(*args, *states)
+        loss_sum, count = train_skipgram_chunk(*args, *states, batch)
     else:
-        loss_sum, count = train_cbow_chunk(*args, *states, cbow_mean)
+        loss_sum, count = train_cbow_chunk(*args, *states, batch, cbow_mean)
     want_loss, want_in, want_out = reference_chunk(
-        arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean
+        arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean, batch
     )
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)

@@ -1,0 +1,40 @@
+"""A batch of training examples between an architecture and a loss.
+
+The architectures (``cbow``, ``skipgram``) fill it with hidden vectors, their targets
+and the input rows each hidden vector came from; ``train_batch`` lets the loss score and
+update the output rows, then sends each hidden vector's step back to its input rows.
+Sampling losses take batches of one (word2vec's per-example SGD); the full softmax
+takes bigger ones so that its cost is matrix products.
+"""
+
+import numpy as np
+from numba import njit
+
+from .loss import SOFTMAX, loss_batch
+
+
+@njit(cache=True, nogil=True)
+def batch_buffers(kind, w_out, negative, size, max_sources):
+    """(hidden, steps, targets, sources, source counts, loss scratch, noise draws)."""
+    dim = w_out.shape[1]
+    return (
+        np.zeros((size, dim), dtype=np.float32),
+        np.zeros((size, dim), dtype=np.float32),
+        np.zeros(size, dtype=np.int32),
+        np.zeros((size, max_sources), dtype=np.int32),
+        np.zeros(size, dtype=np.int32),
+        np.empty(w_out.shape[0] * size if kind == SOFTMAX else 1, dtype=np.float32),
+        np.empty(negative, dtype=np.int32),
+    )
+
+
+@njit(cache=True, nogil=True)
+def train_batch(count, buffers, w_in, w_out, kind, tables, lr, noise_state):
+    """Train on the first ``count`` examples of the batch; returns their summed loss."""
+    hidden, steps, targets, sources, source_counts, scratch, noise_words = buffers
+    loss = loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise_state,
+                      scratch, noise_words)
+    for b in range(count):
+        for k in range(source_counts[b]):
+            w_in[sources[b, k]] += steps[b]
+    return loss
