@@ -3,23 +3,26 @@
 The architectures (``cbow``, ``skipgram``) fill it with hidden vectors, their targets
 and the input rows each hidden vector came from; ``train_batch`` lets the loss score and
 update the output rows, then sends each hidden vector's step back to its input rows.
-Sampling losses take batches of one (word2vec's per-example SGD); the full softmax
-takes bigger ones so that its cost is matrix products.
+The sampling losses take one skip-gram window (all its pairs predict the centre word)
+or one CBOW example; the full softmax takes ``softmax_batch`` examples at a time so that
+its cost is matrix products.
 """
 
 import numpy as np
 from numba import njit
 
 from .loss import SOFTMAX, loss_batch
+from .vector import FAST, add
 
 
 @njit(cache=True, nogil=True)
 def batch_buffers(kind, w_out, negative, size, max_sources):
-    """(hidden, steps, targets, sources, source counts, loss scratch, noise draws)."""
+    """(hidden, steps, gains, targets, sources, source counts, loss scratch, noise draws)."""
     dim = w_out.shape[1]
     return (
         np.zeros((size, dim), dtype=np.float32),
         np.zeros((size, dim), dtype=np.float32),
+        np.zeros(size, dtype=np.float64),
         np.zeros(size, dtype=np.int32),
         np.zeros((size, max_sources), dtype=np.int32),
         np.zeros(size, dtype=np.int32),
@@ -28,13 +31,13 @@ def batch_buffers(kind, w_out, negative, size, max_sources):
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def train_batch(count, buffers, w_in, w_out, kind, tables, lr, noise_state):
     """Train on the first ``count`` examples of the batch; returns their summed loss."""
-    hidden, steps, targets, sources, source_counts, scratch, noise_words = buffers
+    hidden, steps, gains, targets, sources, source_counts, scratch, noise_words = buffers
     loss = loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise_state,
-                      scratch, noise_words)
+                      scratch, noise_words, gains)
     for b in range(count):
         for k in range(source_counts[b]):
-            w_in[sources[b, k]] += steps[b]
+            add(steps[b], w_in[sources[b, k]])
     return loss

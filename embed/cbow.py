@@ -10,10 +10,11 @@ from numba import njit
 
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX
+from .vector import FAST, add, scale
 from .windows import reduced_window, sentence_buffer, subsample_into
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def train_cbow_chunk(
     ids, offsets, w_in, w_out, kind, tables, negative, window, keep_prob,
     alpha_start, alpha_end, window_state, noise_state, softmax_batch, cbow_mean,
@@ -21,7 +22,7 @@ def train_cbow_chunk(
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples)."""
     size = softmax_batch if kind == SOFTMAX else 1
     buffers = batch_buffers(kind, w_out, negative, size, 2 * window)
-    hidden, _, targets, sources, source_counts, _, _ = buffers
+    hidden, _, _, targets, sources, source_counts, _, _ = buffers
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     loss = 0.0
@@ -38,15 +39,15 @@ def train_cbow_chunk(
             if count == 0:
                 continue
             row = hidden[queued]
-            row[:] = 0.0
+            scale(0.0, row)
             k = 0
             for j in range(start, stop):
                 if j != i:
-                    row += w_in[kept[j]]
+                    add(w_in[kept[j]], row)
                     sources[queued, k] = kept[j]
                     k += 1
             if cbow_mean:
-                row /= count
+                scale(1.0 / count, row)
             source_counts[queued] = count
             targets[queued] = kept[i]
             queued += 1

@@ -21,22 +21,19 @@ KINDS = {"negative": NEGATIVE, "softmax": SOFTMAX, "hierarchical": HIERARCHICAL}
 
 
 @njit(cache=True, nogil=True)
-def loss_batch(kind, hidden, targets, w_out, lr, hidden_update, tables, noise_state, scratch, noise_words):
-    """Score rows of ``hidden`` against their ``targets``; write each row's step into
-    ``hidden_update``; return the summed loss. ``tables`` is (accept, alias, codes,
-    points, lengths); unused ones may be empty."""
+def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_state, scratch, noise_words, gains):
+    """Score the rows of ``hidden`` against ``targets``; write each row's step into
+    ``steps``; return the summed loss. The full softmax takes any targets; the sampling
+    losses take a batch that shares one target (a skip-gram window, or one CBOW example).
+    ``tables`` is (accept, alias, codes, points, lengths); unused ones may be empty."""
+    for b in range(steps.shape[0]):
+        steps[b, :] = 0.0
     if kind == SOFTMAX:
-        return softmax_batch_step(hidden, targets, w_out, lr, hidden_update, scratch)
-    loss = 0.0
-    for b in range(hidden.shape[0]):
-        update = hidden_update[b]
-        update[:] = 0.0
-        target = targets[b]
-        if kind == NEGATIVE:
-            loss += negative_step(hidden[b], target, w_out, tables[0], tables[1], noise_state, noise_words, lr, update)
-        else:
-            loss += hierarchical_step(hidden[b], tables[2][target], tables[3][target], tables[4][target], w_out, lr, update)
-    return loss
+        return softmax_batch_step(hidden, targets, w_out, lr, steps, scratch)
+    target = targets[0]
+    if kind == NEGATIVE:
+        return negative_step(hidden, target, w_out, tables[0], tables[1], noise_state, noise_words, lr, steps, gains)
+    return hierarchical_step(hidden, tables[2][target], tables[3][target], tables[4][target], w_out, lr, steps, gains)
 
 
 def empty_tables():

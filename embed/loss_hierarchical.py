@@ -7,18 +7,14 @@ word2vec, where code 0 is the "positive" branch.
 
 from numba import njit
 
-from .vector import axpy, dot, logistic_step
+from .logistic import binary_logistic
 
 
 @njit(cache=True, nogil=True)
-def hierarchical_step(hidden, code, point, length, w_out, lr, hidden_update):
-    """One SGD step along the first ``length`` nodes of the path; returns the loss."""
+def hierarchical_step(hidden, code, point, length, w_out, lr, steps, gains):
+    """One SGD step of every row of ``hidden`` (a batch that predicts one word) along the
+    first ``length`` nodes of that word's path; returns the summed loss."""
     loss = 0.0
     for k in range(length):
-        row = w_out[point[k]]
-        term, error = logistic_step(dot(hidden, row), 1.0 - code[k])
-        loss += term
-        g = error * lr
-        axpy(g, row, hidden_update)
-        axpy(g, hidden, row)
+        loss += binary_logistic(hidden, w_out[point[k]], 1.0 - code[k], lr, steps, gains)
     return loss

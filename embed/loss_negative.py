@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .rng import below, uniform
-from .vector import axpy, dot, logistic_step
+from .logistic import binary_logistic
 
 
 def noise_distribution(counts: np.ndarray, power: float = 0.75) -> np.ndarray:
@@ -37,36 +37,32 @@ def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return accept, alias
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def draw_noise(state, accept, alias):
     bucket = below(state, accept.shape[0])
     return bucket if uniform(state) < accept[bucket] else alias[bucket]
 
 
 @njit(cache=True, nogil=True)
-def negative_update(hidden, target, noise_words, w_out, lr, hidden_update):
-    """One SGD step on the target and the given noise words; returns the loss.
+def negative_update(hidden, target, noise_words, w_out, lr, steps, gains):
+    """One SGD step of every row of ``hidden`` (a batch that predicts ``target``) on the
+    target and the given noise words; returns the summed loss.
 
-    Output rows are updated in place; the hidden vector's step (-lr times its gradient)
-    is added to ``hidden_update``, computed with the rows as they were before the step.
+    Output rows are updated in place; each hidden vector's step (-lr times its
+    gradient) is added to its row of ``steps``.
     """
-    loss = 0.0
-    for k in range(-1, noise_words.shape[0]):
-        word = target if k < 0 else noise_words[k]
-        if k >= 0 and word == target:
-            continue
-        row = w_out[word]
-        term, error = logistic_step(dot(hidden, row), 1.0 if k < 0 else 0.0)
-        loss += term
-        g = error * lr
-        axpy(g, row, hidden_update)
-        axpy(g, hidden, row)
+    loss = binary_logistic(hidden, w_out[target], 1.0, lr, steps, gains)
+    for k in range(noise_words.shape[0]):
+        word = noise_words[k]
+        if word != target:
+            loss += binary_logistic(hidden, w_out[word], 0.0, lr, steps, gains)
     return loss
 
 
 @njit(cache=True, nogil=True)
-def negative_step(hidden, target, w_out, accept, alias, state, noise_words, lr, hidden_update):
-    """Draw ``len(noise_words)`` noise words from the alias table, then update."""
+def negative_step(hidden, target, w_out, accept, alias, state, noise_words, lr, steps, gains):
+    """Draw ``len(noise_words)`` noise words from the alias table (one set for the whole
+    batch), then update."""
     for k in range(noise_words.shape[0]):
         noise_words[k] = draw_noise(state, accept, alias)
-    return negative_update(hidden, target, noise_words, w_out, lr, hidden_update)
+    return negative_update(hidden, target, noise_words, w_out, lr, steps, gains)

@@ -24,7 +24,7 @@ def make_state(seed: int, stream: int = 0, chunk: int = 0) -> np.ndarray:
     return np.array([mixed], dtype=np.uint64)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def next_u64(state):
     z = state[0] + _GAMMA
     state[0] = z
@@ -33,13 +33,13 @@ def next_u64(state):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def uniform(state):
     """A float64 in [0, 1)."""
     return (next_u64(state) >> np.uint64(11)) * _TO_UNIT
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def below(state, n):
     """An integer in [0, n)."""
     return np.int64(uniform(state) * n)

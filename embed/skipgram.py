@@ -1,14 +1,18 @@
-"""Skip-gram: the centre word's input vector is the hidden vector; each context word is a target.
+"""Skip-gram: every (centre, context) pair of a window is one example.
 
-The driver walks a chunk of sentences exactly as ``embed.windows.skipgram_pairs`` does
-(subsample, then one reduced window per centre) and queues one example per pair; a
-batch of one (the sampling losses) updates the centre's row after every pair.
+As in word2vec, the context word's input vector is the hidden vector and the centre word
+is the target (over a symmetric window the pairs are the same as predicting contexts
+from the centre). The driver walks a chunk of sentences exactly as
+``embed.windows.skipgram_pairs`` does (subsample, then one reduced window per centre).
+With the sampling losses a window's pairs form one batch that shares the centre's
+output rows and noise words; with the full softmax pairs are queued across windows.
 """
 
 from numba import njit
 
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX
+from .vector import copy
 from .windows import reduced_window, sentence_buffer, subsample_into
 
 
@@ -22,9 +26,9 @@ def train_skipgram_chunk(
     The learning rate falls linearly from ``alpha_start`` to ``alpha_end`` across the
     chunk's words, sentence by sentence.
     """
-    size = softmax_batch if kind == SOFTMAX else 1
+    size = softmax_batch if kind == SOFTMAX else 2 * window
     buffers = batch_buffers(kind, w_out, negative, size, 1)
-    hidden, _, targets, sources, source_counts, _, _ = buffers
+    hidden, _, _, targets, sources, source_counts, _, _ = buffers
     source_counts[:] = 1
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
@@ -40,14 +44,18 @@ def train_skipgram_chunk(
             for j in range(max(0, i - b), min(n, i + b + 1)):
                 if j == i:
                     continue
-                hidden[queued] = w_in[kept[i]]
-                targets[queued] = kept[j]
-                sources[queued, 0] = kept[i]
+                copy(w_in[kept[j]], hidden[queued])
+                targets[queued] = kept[i]
+                sources[queued, 0] = kept[j]
                 queued += 1
-                if queued == size:
+                if queued == size and kind == SOFTMAX:
                     loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
                     pairs += queued
                     queued = 0
+            if queued and kind != SOFTMAX:
+                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+                pairs += queued
+                queued = 0
     if queued:
         loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
         pairs += queued

@@ -19,7 +19,7 @@ from .rng import below, make_state, uniform
 WINDOW_STREAM = 0  # the rng stream that windows and subsampling draw from
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def reduced_window(state, window):
     return 1 + below(state, window)
 

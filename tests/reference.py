@@ -70,6 +70,23 @@ def negative_sequential_step(h, W, lr, target, noise):
     return loss, step, W
 
 
+def shared_rows_step(H, W, lr, rows):
+    """A batch of hidden vectors H (m x d) that predict one word, sharing its output rows
+    ``rows`` = [(row, label), ...]: each row in order scores every hidden vector with the
+    row as it stands, then moves once by the summed gradient. Returns (loss, steps, W).
+    With distinct rows this is one SGD step on the batch's summed loss."""
+    W = W.copy()
+    steps = np.zeros_like(H)
+    loss = 0.0
+    for row, label in rows:
+        scores = H @ W[row]
+        loss += softplus(-scores).sum() if label else softplus(scores).sum()
+        error = sigmoid(scores) - label  # d loss / d score, per hidden vector
+        steps -= lr * error[:, None] * W[row][None, :]
+        W[row] -= lr * error @ H
+    return loss, steps, W
+
+
 def sgd_step(loss_fn, h, W, lr, *args):
     """One step: returns (loss, the step for h, the new W)."""
     loss, grad_h, grad_W = loss_fn(h, W, *args)

@@ -13,7 +13,9 @@ from embed.cbow import train_cbow_chunk
 from embed.skipgram import train_skipgram_chunk
 from embed.windows import cbow_examples, skipgram_pairs, subsample
 
-from reference import hierarchical_loss, negative_loss, negative_sequential_step, sgd_step, softmax_loss
+from reference import (
+    hierarchical_loss, negative_loss, negative_sequential_step, sgd_step, shared_rows_step, softmax_loss,
+)
 
 V, D = 13, 7
 
@@ -59,17 +61,18 @@ def test_references_match_finite_differences(seed):
 
 def run_kernel(name, h, W, lr, args):
     h32, W32 = h.astype(np.float32), W.astype(np.float32)
-    update = np.zeros(D, np.float32)
+    steps, gains = np.zeros((1, D), np.float32), np.zeros(1)
+    update = steps[0]
     if name == "negative":
         target, noise = args
-        loss = negative_update(h32, target, np.array(noise, np.int32), W32, lr, update)
+        loss = negative_update(h32[None, :], target, np.array(noise, np.int32), W32, lr, steps, gains)
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
         loss = softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), W32, lr, steps, np.empty(V, np.float32))
         update = steps[0]
     else:
         code, point = args
-        loss = hierarchical_step(h32, code, point, len(code), W32, lr, update)
+        loss = hierarchical_step(h32[None, :], code, point, len(code), W32, lr, steps, gains)
     return loss, update, W32
 
 
@@ -101,6 +104,39 @@ def test_softmax_batch_is_one_step_on_the_summed_loss():
     assert loss == pytest.approx(want_loss, rel=1e-5)
     np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+
+
+def test_a_window_batch_shares_output_rows():
+    rng, _, W = problem(12)
+    H = rng.normal(0, 0.5, (4, D))
+    target, noise, lr = 2, [7, 1, 9, 4], 0.05
+    rows = [(target, 1.0)] + [(k, 0.0) for k in noise]
+    want_loss, want_steps, want_W = shared_rows_step(H, W, lr, rows)
+    # With distinct rows the shared step is one SGD step on the batch's summed loss.
+    summed = [negative_loss(h, W, target, noise) for h in H]
+    np.testing.assert_allclose(want_W, W - lr * sum(g for _, _, g in summed), atol=1e-12)
+    np.testing.assert_allclose(want_steps, [-lr * g for _, g, _ in summed], atol=1e-12)
+    assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
+    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
+    loss = negative_update(H.astype(np.float32), target, np.array(noise, np.int32), W32, lr, steps, np.zeros(4))
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+    codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
+    n = lengths[target]
+    path = [(points[target, k], 1.0 - codes[target, k]) for k in range(n)]
+    want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
+    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
+    loss = hierarchical_step(H.astype(np.float32), codes[target], points[target], n, W32, lr, steps, np.zeros(4))
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+
+
+def test_skipgram_pairs_are_the_cbow_windows_unfolded():
+    sentence = list(range(40))
+    unfolded = [(c, x) for context, c in cbow_examples(sentence, 4, 9) for x in context]
+    assert list(skipgram_pairs(sentence, 4, 9)) == unfolded
 
 
 def test_negative_kernel_skips_target_and_repeats_noise_in_order():
@@ -155,23 +191,26 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
 
     def flush(lr):
         nonlocal w_out, total
-        grad_sum = np.zeros_like(w_out)
-        steps = []
-        for h, sources, target in queue:
+        if kind == SOFTMAX:
+            grad_sum = np.zeros_like(w_out)
+            steps = []
+            for h, _, target in queue:
+                loss, grad_h, grad_W = softmax_loss(h, w_out, target)  # all see U before the step
+                steps.append(-lr * grad_h)
+                grad_sum += grad_W
+                total += loss
+            w_out = w_out - lr * grad_sum
+        else:  # one window (or one CBOW example): the batch shares its target's rows
+            target = queue[0][2]
             if kind == NEGATIVE:
                 noise = [int(draw_noise(noise_state, tables[0], tables[1])) for _ in range(negative)]
-                loss, step, w_out = negative_sequential_step(h, w_out, lr, target, noise)
-            elif kind == SOFTMAX:
-                loss, grad_h, grad_W = softmax_loss(h, w_out, target)
-                step = -lr * grad_h
-                grad_sum += grad_W
+                rows = [(target, 1.0)] + [(k, 0.0) for k in noise if k != target]
             else:
                 n = tables[4][target]
-                loss, step, w_out = sgd_step(hierarchical_loss, h, w_out, lr, tables[2][target, :n], tables[3][target, :n])
-            steps.append((sources, step))
+                rows = [(tables[3][target, k], 1.0 - tables[2][target, k]) for k in range(n)]
+            loss, steps, w_out = shared_rows_step(np.array([h for h, _, _ in queue]), w_out, lr, rows)
             total += loss
-        w_out = w_out - lr * grad_sum
-        for sources, step in steps:
+        for (_, sources, _), step in zip(queue, steps):
             for row in sources:
                 w_in[row] += step
         queue.clear()
@@ -180,16 +219,18 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
     for s in range(len(offsets) - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / len(ids)
         kept = subsample(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state)
-        if arch == "skipgram":
-            examples = ((lambda c=center: w_in[c].copy(), [center], context)
-                        for center, context in skipgram_pairs(kept, window, window_state))
-        else:
-            examples = ((lambda c=context: w_in[c].mean(0) if cbow_mean else w_in[c].sum(0), context, center)
-                        for context, center in cbow_examples(kept, window, window_state))
-        for hidden, sources, target in examples:
-            queue.append((hidden(), sources, target))
-            if len(queue) == size:
-                flush(lr)
+        for context, center in cbow_examples(kept, window, window_state):
+            if arch == "skipgram":  # the window's pairs, as skipgram_pairs yields them
+                for word in context:
+                    queue.append((w_in[word].copy(), [word], center))
+                    if kind == SOFTMAX and len(queue) == size:
+                        flush(lr)
+                if kind != SOFTMAX:
+                    flush(lr)
+            else:
+                queue.append((w_in[context].mean(0) if cbow_mean else w_in[context].sum(0), context, center))
+                if len(queue) == size:
+                    flush(lr)
     if queue:
         flush(lr)
     return total, w_in, w_out
