@@ -17,7 +17,10 @@ from .vector import FAST, add
 
 @njit(cache=True, nogil=True)
 def batch_buffers(kind, w_out, negative, size, max_sources):
-    """(hidden, steps, gains, targets, sources, source counts, loss scratch, noise draws)."""
+    """(hidden, steps, gains, targets, sources, source counts, loss scratch, noise draws).
+
+    Noise draws have two rows: the current example's, and the next one's, drawn early so
+    that its rows can be prefetched."""
     dim = w_out.shape[1]
     return (
         np.zeros((size, dim), dtype=np.float32),
@@ -27,16 +30,17 @@ def batch_buffers(kind, w_out, negative, size, max_sources):
         np.zeros((size, max_sources), dtype=np.int32),
         np.zeros(size, dtype=np.int32),
         np.empty(w_out.shape[0] * size if kind == SOFTMAX else 1, dtype=np.float32),
-        np.empty(negative, dtype=np.int32),
+        np.empty((2, negative), dtype=np.int32),
     )
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def train_batch(count, buffers, w_in, w_out, kind, tables, lr, noise_state):
-    """Train on the first ``count`` examples of the batch; returns their summed loss."""
-    hidden, steps, gains, targets, sources, source_counts, scratch, noise_words = buffers
-    loss = loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise_state,
-                      scratch, noise_words, gains)
+def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot):
+    """Train on the first ``count`` examples of the batch, with noise row ``slot``;
+    returns their summed loss."""
+    hidden, steps, gains, targets, sources, source_counts, scratch, noise = buffers
+    loss = loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise[slot],
+                      scratch, gains)
     for b in range(count):
         for k in range(source_counts[b]):
             add(steps[b], w_in[sources[b, k]])

@@ -9,8 +9,8 @@ times the window's size, which word2vec's learning rates are tuned for.
 from numba import njit
 
 from .batch import batch_buffers, train_batch
-from .loss import SOFTMAX
-from .vector import FAST, add, scale
+from .loss import SOFTMAX, prepare
+from .vector import FAST, add, scale, zero
 from .windows import reduced_window, sentence_buffer, subsample_into
 
 
@@ -22,24 +22,29 @@ def train_cbow_chunk(
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples)."""
     size = softmax_batch if kind == SOFTMAX else 1
     buffers = batch_buffers(kind, w_out, negative, size, 2 * window)
-    hidden, _, _, targets, sources, source_counts, _, _ = buffers
+    hidden, _, _, targets, sources, source_counts, _, noise = buffers
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     loss = 0.0
     examples = 0
     queued = 0
+    slot = 0  # which row of ``noise`` holds the current example's draws
     lr = alpha_start
     for s in range(offsets.shape[0] - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
+        if n > 1:  # every position of such a sentence is an example
+            prepare(kind, kept[0], w_out, tables, noise_state, noise[slot])
         for i in range(n):
             b = reduced_window(window_state, window)
+            if i + 1 < n:
+                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise[1 - slot])
             start, stop = max(0, i - b), min(n, i + b + 1)
             count = stop - start - 1
             if count == 0:
                 continue
             row = hidden[queued]
-            scale(0.0, row)
+            zero(row)
             k = 0
             for j in range(start, stop):
                 if j != i:
@@ -52,10 +57,11 @@ def train_cbow_chunk(
             targets[queued] = kept[i]
             queued += 1
             if queued == size:
-                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
                 examples += queued
                 queued = 0
+            slot = 1 - slot
     if queued:
-        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
         examples += queued
     return loss, examples

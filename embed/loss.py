@@ -11,8 +11,9 @@ import numpy as np
 from numba import njit
 
 from .loss_hierarchical import hierarchical_step
-from .loss_negative import negative_step
+from .loss_negative import draw_noise, negative_update
 from .loss_softmax import softmax_batch_step
+from .prefetch import prefetch_row
 
 NEGATIVE = 0
 SOFTMAX = 1
@@ -21,18 +22,33 @@ KINDS = {"negative": NEGATIVE, "softmax": SOFTMAX, "hierarchical": HIERARCHICAL}
 
 
 @njit(cache=True, nogil=True)
-def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_state, scratch, noise_words, gains):
+def prepare(kind, target, w_out, tables, noise_state, noise_words):
+    """Before an example that predicts ``target``: draw its noise words and start loading
+    the output rows it will touch, so that memory latency overlaps the example before."""
+    if kind == NEGATIVE:
+        prefetch_row(w_out, target)
+        for k in range(noise_words.shape[0]):
+            noise_words[k] = draw_noise(noise_state, tables[0], tables[1])
+            prefetch_row(w_out, noise_words[k])
+    elif kind == HIERARCHICAL:
+        for k in range(tables[4][target]):
+            prefetch_row(w_out, tables[3][target, k])
+
+
+@njit(cache=True, nogil=True)
+def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scratch, gains):
     """Score the rows of ``hidden`` against ``targets``; write each row's step into
     ``steps``; return the summed loss. The full softmax takes any targets; the sampling
-    losses take a batch that shares one target (a skip-gram window, or one CBOW example).
-    ``tables`` is (accept, alias, codes, points, lengths); unused ones may be empty."""
+    losses take a batch that shares one target (a skip-gram window, or one CBOW example)
+    and the noise words ``prepare`` drew for it. ``tables`` is (accept, alias, codes,
+    points, lengths); unused ones may be empty."""
     for b in range(steps.shape[0]):
         steps[b, :] = 0.0
     if kind == SOFTMAX:
         return softmax_batch_step(hidden, targets, w_out, lr, steps, scratch)
     target = targets[0]
     if kind == NEGATIVE:
-        return negative_step(hidden, target, w_out, tables[0], tables[1], noise_state, noise_words, lr, steps, gains)
+        return negative_update(hidden, target, noise_words, w_out, lr, steps, gains)
     return hierarchical_step(hidden, tables[2][target], tables[3][target], tables[4][target], w_out, lr, steps, gains)
 
 

@@ -11,7 +11,7 @@ output rows and noise words; with the full softmax pairs are queued across windo
 from numba import njit
 
 from .batch import batch_buffers, train_batch
-from .loss import SOFTMAX
+from .loss import SOFTMAX, prepare
 from .vector import copy
 from .windows import reduced_window, sentence_buffer, subsample_into
 
@@ -28,19 +28,24 @@ def train_skipgram_chunk(
     """
     size = softmax_batch if kind == SOFTMAX else 2 * window
     buffers = batch_buffers(kind, w_out, negative, size, 1)
-    hidden, _, _, targets, sources, source_counts, _, _ = buffers
+    hidden, _, _, targets, sources, source_counts, _, noise = buffers
     source_counts[:] = 1
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     loss = 0.0
     pairs = 0
     queued = 0
+    slot = 0  # which row of ``noise`` holds the current example's draws
     lr = alpha_start
     for s in range(offsets.shape[0] - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
+        if n > 1:  # every position of such a sentence is an example
+            prepare(kind, kept[0], w_out, tables, noise_state, noise[slot])
         for i in range(n):
             b = reduced_window(window_state, window)
+            if i + 1 < n:
+                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise[1 - slot])
             for j in range(max(0, i - b), min(n, i + b + 1)):
                 if j == i:
                     continue
@@ -49,14 +54,15 @@ def train_skipgram_chunk(
                 sources[queued, 0] = kept[j]
                 queued += 1
                 if queued == size and kind == SOFTMAX:
-                    loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+                    loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
                     pairs += queued
                     queued = 0
             if queued and kind != SOFTMAX:
-                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
                 pairs += queued
                 queued = 0
+            slot = 1 - slot
     if queued:
-        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, noise_state)
+        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
         pairs += queued
     return loss, pairs

@@ -44,6 +44,12 @@ def scale(factor, y):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def zero(y):
+    for k in range(y.shape[0]):
+        y[k] = 0.0
+
+
+@njit(cache=True, nogil=True, inline="always")
 def copy(x, y):
     """y[:] = x"""
     for k in range(x.shape[0]):

@@ -14,7 +14,9 @@ from embed.formats import load_word2vec_format, save_word2vec_format
 from embed.tokenizer import DEFAULT_PATTERN, Tokenizer
 from embed.vocab import Vocabulary
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomised: CI runs the same examples every time, so a red run is reproducible.
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @SETTINGS
@@ -25,7 +27,7 @@ def test_tokens_are_lowercase_pattern_matches_in_order(text):
     assert all(re.fullmatch(DEFAULT_PATTERN, t) for t in tokens)
 
 
-words = st.text(st.characters(blacklist_categories=["Zs", "Cc", "Zl", "Zp"]), min_size=1, max_size=20)
+words = st.text(st.characters(blacklist_categories=["Zs", "Cc", "Zl", "Zp", "Cs"]), min_size=1, max_size=20)
 blanks = st.sampled_from([" ", "\t", "  ", "\n", "\r\n", "\n\n", " \n"])
 
 
@@ -111,7 +113,7 @@ def test_formats_round_trip_any_vocabulary(tmp_path, vocabulary, binary, dim):
     np.testing.assert_array_equal(loaded, matrix)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["flip", "cut", "insert"]), st.integers(0, 10_000), st.integers(0, 255)),
                 min_size=1, max_size=4))
 def test_fuzzed_binary_files_load_or_fail_with_a_clear_error(tmp_path, mutations):
