@@ -5,7 +5,7 @@
 
 For skip-gram and CBOW with negative sampling and with hierarchical softmax it prints
 words per second (corpus words in the vocabulary times epochs, over training time),
-the embed/gensim ratio, each process's peak RSS, accuracy on questions-words restricted
+the embed/gensim ratio, each process's peak RSS up to the end of training, accuracy on questions-words restricted
 to the 30,000 most frequent words, and WordSim-353 Spearman. Both tools' vectors are
 scored by the same code (embed.evaluate, tested equal to gensim's). Each training runs in
 its own process so that peak RSS is its own. gensim is an optional peer:
@@ -49,10 +49,11 @@ def train_embed(corpus: str, name: str, settings: dict) -> dict:
     started = time.perf_counter()
     model.train(corpus, progress=False)
     seconds = time.perf_counter() - started
+    peak = peak_rss_mb()  # of training: evaluation below allocates score matrices
     words = sum(s.words for s in model.history)
     accuracy, spearman = scores(model.wv)
     return dict(words=words, seconds=seconds, accuracy=accuracy, spearman=spearman,
-                losses=model.loss_history, vocab=len(model.vocab))
+                losses=model.loss_history, vocab=len(model.vocab), peak_rss_mb=peak)
 
 
 def train_gensim(corpus: str, name: str, settings: dict) -> dict:
@@ -74,10 +75,12 @@ def train_gensim(corpus: str, name: str, settings: dict) -> dict:
     started = time.perf_counter()
     trained, _ = model.train(sentences, total_examples=model.corpus_count, epochs=settings["epochs"])
     seconds = time.perf_counter() - started
+    peak = peak_rss_mb()
     words = settings["epochs"] * sum(int(model.wv.get_vecattr(w, "count")) for w in model.wv.index_to_key)
     vectors = Vectors(list(model.wv.index_to_key), model.wv.vectors)
     accuracy, spearman = scores(vectors)
-    return dict(words=words, seconds=seconds, accuracy=accuracy, spearman=spearman, vocab=len(vectors))
+    return dict(words=words, seconds=seconds, accuracy=accuracy, spearman=spearman, vocab=len(vectors),
+                peak_rss_mb=peak)
 
 
 def main() -> None:
@@ -96,7 +99,6 @@ def main() -> None:
     if args.child:
         tool, name, corpus = args.child
         record = (train_embed if tool == "embed" else train_gensim)(corpus, name, settings)
-        record["peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(record))
         return
 

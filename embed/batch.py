@@ -34,7 +34,7 @@ def batch_buffers(kind, w_out, negative, size, max_sources):
     )
 
 
-@njit(cache=True, nogil=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST, inline="always")
 def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot):
     """Train on the first ``count`` examples of the batch, with noise row ``slot``;
     returns their summed loss."""

@@ -103,7 +103,7 @@ def evaluate_word_analogies(
     restrict_vocab: int | None = 30_000,
     case_insensitive: bool = True,
     method: str = "3cosadd",
-    batch_size: int = 1024,
+    batch_size: int = 256,
 ) -> AnalogyResult:
     """Accuracy on a questions-words file: a is to b as c is to expected.
 
@@ -142,7 +142,9 @@ def evaluate_word_analogies(
             for column in range(3):
                 scores[rows, ids[:, column]] = -np.inf
             kth = min(5, limit) - 1  # gensim looks at the five best answers
-            top = np.argpartition(-scores, kth, axis=1)[:, : kth + 1]
+            np.negative(scores, out=scores)
+            top = np.argpartition(scores, kth, axis=1)[:, : kth + 1]
+            np.negative(scores, out=scores)
             for row, (question, keys) in enumerate(batch):
                 order = top[row][np.argsort(-scores[row, top[row]], kind="stable")]
                 ignore = set(keys[:3])

@@ -14,7 +14,7 @@ from numba import njit
 from .vector import FAST, axpy, dot, logistic_step
 
 
-@njit(cache=True, nogil=True, fastmath=FAST)
+@njit(cache=True, nogil=True, fastmath=FAST, inline="always")
 def binary_logistic(hidden, row, label, lr, steps, gains):
     """Score ``row`` against each of ``hidden``'s rows with this label (1 or 0), add
     each hidden vector's step to ``steps``, update ``row``; return the summed loss.

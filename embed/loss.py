@@ -21,7 +21,7 @@ HIERARCHICAL = 2
 KINDS = {"negative": NEGATIVE, "softmax": SOFTMAX, "hierarchical": HIERARCHICAL}
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def prepare(kind, target, w_out, tables, noise_state, noise_words):
     """Before an example that predicts ``target``: draw its noise words and start loading
     the output rows it will touch, so that memory latency overlaps the example before."""
@@ -35,7 +35,7 @@ def prepare(kind, target, w_out, tables, noise_state, noise_words):
             prefetch_row(w_out, tables[3][target, k])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scratch, gains):
     """Score the rows of ``hidden`` against ``targets``; write each row's step into
     ``steps``; return the summed loss. The full softmax takes any targets; the sampling

@@ -10,7 +10,7 @@ from numba import njit
 from .logistic import binary_logistic
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def hierarchical_step(hidden, code, point, length, w_out, lr, steps, gains):
     """One SGD step of every row of ``hidden`` (a batch that predicts one word) along the
     first ``length`` nodes of that word's path; returns the summed loss."""

@@ -43,7 +43,7 @@ def draw_noise(state, accept, alias):
     return bucket if uniform(state) < accept[bucket] else alias[bucket]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def negative_update(hidden, target, noise_words, w_out, lr, steps, gains):
     """One SGD step of every row of ``hidden`` (a batch that predicts ``target``) on the
     target and the given noise words; returns the summed loss.

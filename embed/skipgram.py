@@ -12,11 +12,11 @@ from numba import njit
 
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX, prepare
-from .vector import copy
+from .vector import FAST, copy
 from .windows import reduced_window, sentence_buffer, subsample_into
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def train_skipgram_chunk(
     ids, offsets, w_in, w_out, kind, tables, negative, window, keep_prob,
     alpha_start, alpha_end, window_state, noise_state, softmax_batch,
