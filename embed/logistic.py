@@ -9,9 +9,10 @@ vector's step is computed with the row as it was before that update. For a batch
 one this is word2vec's per-pair update exactly.
 """
 
+import numpy as np
 from numba import njit
 
-from .vector import FAST, axpy, dot, logistic_step
+from .vector import FAST, axpy, dot, logistic_parts
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
@@ -19,13 +20,16 @@ def binary_logistic(hidden, row, label, lr, steps, gains):
     """Score ``row`` against each of ``hidden``'s rows with this label (1 or 0), add
     each hidden vector's step to ``steps``, update ``row``; return the summed loss.
     ``gains`` is float64 scratch of at least the batch's length."""
-    loss = 0.0
     count = hidden.shape[0]
+    factors = 1.0  # product of (1 + e) over the batch: at most 2 ** count, no overflow
+    linear = 0.0
     for b in range(count):
-        term, error = logistic_step(dot(hidden[b], row), label)
-        loss += term
-        gains[b] = error * lr
+        score = dot(hidden[b], row)
+        e, positive = logistic_parts(score)
+        factors *= 1.0 + e
+        linear += max(-score, 0.0) if label > 0.0 else max(score, 0.0)
+        gains[b] = (label - positive) * lr
         axpy(gains[b], row, steps[b])
     for b in range(count):
         axpy(gains[b], hidden[b], row)
-    return loss
+    return np.log(factors) + linear

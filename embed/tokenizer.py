@@ -7,6 +7,9 @@ import re
 from .errors import EmbedError
 
 DEFAULT_PATTERN = r"[^\W\d_]+"  # runs of Unicode letters: "Côte d'Ivoire" -> côte, d, ivoire
+# Text of only a-z and blanks (text8 and its kind) tokenises under the default pattern
+# exactly as str.split() does, which is 3.5 times faster than the regular expression.
+_NOT_PLAIN = re.compile(r"[^a-z\s]")
 
 
 class Tokenizer:
@@ -30,7 +33,12 @@ class Tokenizer:
     def tokens(self, text: str, report=None) -> list[str]:
         """The tokens of ``text``; ones longer than ``max_token_length`` are cut to it
         (word2vec caps words at 100 bytes) and counted in ``report`` when one is given."""
-        found = self._findall(text.lower() if self.lowercase else text)
+        if self.lowercase:
+            text = text.lower()
+        if self.pattern == DEFAULT_PATTERN and not _NOT_PLAIN.search(text):
+            found = text.split()
+        else:
+            found = self._findall(text)
         cap = self.max_token_length
         if found and len(max(found, key=len)) > cap:
             if report is not None:

@@ -57,33 +57,14 @@ def copy(x, y):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def softplus(x):
-    """log(1 + exp(x)) without overflow; -log(sigmoid(-x))."""
-    if x > 0.0:
-        return x + np.log1p(np.exp(-x))
-    return np.log1p(np.exp(x))
+def logistic_parts(score):
+    """(e, s) with e = exp(-|score|) in (0, 1] and s = sigmoid(score), from one exp.
 
-
-@njit(cache=True, nogil=True, inline="always")
-def logistic_step(score, label):
-    """For a logistic output with this score and label (1 or 0): the loss
-    -log s(+-score) and the error label - s(score), sharing one exp."""
+    The loss -log s(+-score) is log(1 + e) + max(-+score, 0); callers multiply the
+    (1 + e) factors of a batch and take one log, since a log per term cost as much as
+    the rest of the update."""
     if score >= 0.0:
-        e = np.exp(-score)  # in (0, 1]: no overflow
-        positive = 1.0 / (1.0 + e)
-        loss_if_one = np.log1p(e)
-        loss = loss_if_one if label > 0.0 else loss_if_one + score
-    else:
-        e = np.exp(score)
-        positive = e / (1.0 + e)
-        loss_if_zero = np.log1p(e)
-        loss = loss_if_zero - score if label > 0.0 else loss_if_zero
-    return loss, label - positive
-
-
-@njit(cache=True, nogil=True, inline="always")
-def sigmoid(x):
-    if x >= 0.0:
-        return 1.0 / (1.0 + np.exp(-x))
-    z = np.exp(x)
-    return z / (1.0 + z)
+        e = np.exp(-score)
+        return e, 1.0 / (1.0 + e)
+    e = np.exp(score)
+    return e, e / (1.0 + e)

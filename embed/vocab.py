@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -69,8 +70,9 @@ class Vocabulary:
 
     def encode(self, tokens: Iterable[str]) -> np.ndarray:
         """Ids of the tokens that are in the vocabulary; the others are dropped, as word2vec does."""
-        get = self.index.get
-        return np.array([i for t in tokens if (i := get(t)) is not None], dtype=np.int32)
+        tokens = tokens if isinstance(tokens, list) else list(tokens)
+        ids = np.fromiter(map(self.index.get, tokens, itertools.repeat(-1)), dtype=np.int32, count=len(tokens))
+        return ids[ids >= 0]
 
     def keep_probabilities(self, sample: float) -> np.ndarray:
         """word2vec's subsampling: keep a word with probability (sqrt(f/s) + 1) * s/f, capped at 1.
