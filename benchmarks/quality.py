@@ -92,10 +92,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dim", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1, help="both tools' seed (repeat with others to see the spread)")
     parser.add_argument("--child", nargs=3, metavar=("TOOL", "CONFIG", "CORPUS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     settings = dict(dim=args.dim, window=5, negative=5, min_count=5, sample=1e-3, epochs=args.epochs,
-                    workers=args.workers, seed=1, alpha=0.025, min_alpha=0.0001)
+                    workers=args.workers, seed=args.seed, alpha=0.025, min_alpha=0.0001)
     if args.child:
         tool, name, corpus = args.child
         record = (train_embed if tool == "embed" else train_gensim)(corpus, name, settings)
@@ -106,13 +107,13 @@ def main() -> None:
         corpus = prefix_corpus(args.corpus, args.tokens, folder)
         print(f"{machine()}\ncorpus {args.corpus}" + (f" (first {args.tokens:,} tokens)" if args.tokens else ""))
         print(f"settings: d={args.dim}, window 5, negative 5 / hs, sample 1e-3, min_count 5, "
-              f"{args.epochs} epochs, {args.workers} workers\n", flush=True)
+              f"{args.epochs} epochs, {args.workers} workers, seed {args.seed}\n", flush=True)
         rows = [["configuration", "tool", "words/s", "embed/gensim", "peak RSS MB", "analogy %", "WS353 rho", "seconds"]]
         for name in args.configs.split(","):
             results = {}
             for tool in args.tools.split(","):
                 base = [os.path.abspath(__file__), "--epochs", str(args.epochs), "--workers", str(args.workers),
-                        "--dim", str(args.dim), "--child", tool, name, corpus]
+                        "--dim", str(args.dim), "--seed", str(args.seed), "--child", tool, name, corpus]
                 results[tool] = record = run_child(base)
                 print(f"{name} {tool}: {json.dumps(record)}", flush=True)
             for tool, record in results.items():

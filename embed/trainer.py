@@ -287,6 +287,11 @@ class Word2Vec:
                     idle.notify_all()
 
         started = time.perf_counter()
+        # A worker that finishes a chunk needs the GIL to take the next one; while the
+        # reader tokenises it holds the GIL for up to the switch interval (5 ms), as long
+        # as a CBOW worker takes to train a chunk. A shorter interval keeps workers fed.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, 0.0005))
         threads = [threading.Thread(target=read, daemon=True)]
         threads += [threading.Thread(target=work, args=(slot,), daemon=True) for slot in range(workers)]
         for thread in threads:
@@ -302,6 +307,8 @@ class Word2Vec:
             for thread in threads:
                 thread.join()
             raise
+        finally:
+            sys.setswitchinterval(interval)
         if failures:
             raise failures[0]
         loss_sum, examples, words = tallies.sum(axis=0)
