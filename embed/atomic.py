@@ -28,6 +28,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
         raise EmbedError(f"{path}: folder {folder} does not exist")
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
+        os.chmod(temporary, _mode_for(path))  # mkstemp makes 0600; the user expects their usual mode
         with os.fdopen(fd, mode, encoding=encoding) as stream:
             yield stream
             stream.flush()
@@ -43,3 +44,13 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _mode_for(path: str) -> int:
+    """The existing file's permissions, or those a new file gets under the umask."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -107,6 +107,21 @@ def test_model_files_that_cannot_be_read(tmp_path, tiny_corpus):
         read_model(newer)
 
 
+def test_written_files_get_the_usual_permissions(tmp_path):
+    fresh = tmp_path / "new.txt"
+    with atomic_write(fresh, "w", encoding="utf-8") as stream:
+        stream.write("x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    with atomic_write(kept, "w", encoding="utf-8") as stream:
+        stream.write("new")
+    assert kept.stat().st_mode & 0o777 == 0o640
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path):
     target = tmp_path / "vectors.txt"
     target.write_text("old")
