@@ -227,6 +227,35 @@ class Vectors:
         scores = np.stack([q for q, _ in combined]) @ matrix.T
         return [self._top(row, topn, exclude) for row, (_, exclude) in zip(scores, combined)]
 
+    # -- evaluation -------------------------------------------------------------------
+    def evaluate_word_analogies(
+        self,
+        path: str | os.PathLike,
+        restrict_vocab: int | None = 30_000,
+        case_insensitive: bool = True,
+        method: str = "3cosadd",
+    ):
+        """Accuracy on a questions-words file, per section and in total (see ``embed.evaluate``).
+
+        >>> from embed.data import bundled
+        >>> result = vectors.evaluate_word_analogies(bundled("questions-words.txt"))  # doctest: +SKIP
+        >>> result.accuracy, result.semantic.accuracy, result.total.skipped            # doctest: +SKIP
+        """
+        from .evaluate import evaluate_word_analogies
+
+        return evaluate_word_analogies(self, path, restrict_vocab, case_insensitive, method)
+
+    def evaluate_word_pairs(
+        self, path: str | os.PathLike, restrict_vocab: int | None = 300_000, case_insensitive: bool = True
+    ):
+        """Pearson and Spearman correlation with human scores (WordSim-353, SimLex-999).
+
+        >>> vectors.evaluate_word_pairs(bundled("wordsim353.tsv")).spearman  # doctest: +SKIP
+        """
+        from .evaluate import evaluate_word_pairs
+
+        return evaluate_word_pairs(self, path, restrict_vocab, case_insensitive)
+
     # -- files ------------------------------------------------------------------------
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool | None = None) -> None:
         """Write the word2vec text format, or its binary format when ``binary`` (default: path ends in .bin)."""

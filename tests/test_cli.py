@@ -95,3 +95,16 @@ def test_convert_and_evaluate_read_every_format(tiny_corpus, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "family" in out and "semantic" in out and "syntactic" in out and "Spearman" in out
     assert "25.0% out of vocabulary" in out
+
+
+def test_checkpoint_every_epoch_from_the_command_line(tiny_corpus, tmp_path, capsys):
+    path, _, _ = tiny_corpus
+    out = tmp_path / "v.txt"
+    assert main(["train", str(path), "-o", str(out), "--dim", "4", "--min-count", "1", "--epochs", "2",
+                 "--quiet", "--checkpoint-every", "1"]) == 0
+    from embed import Word2Vec
+
+    assert Word2Vec.load(f"{out}.checkpoint").epochs_done == 2
+    with pytest.raises(SystemExit):
+        main(["train", str(path), "-o", str(out), "--checkpoint-every", "0m"])
+    assert "expected a number of epochs (2) or minutes (30m)" in capsys.readouterr().err

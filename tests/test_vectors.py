@@ -148,6 +148,7 @@ def test_evaluation_equals_gensim():
     vectors = Vectors(words, base)
     kv = as_gensim(vectors)
     ours = evaluate_word_analogies(vectors, corpus_path("questions-words.txt"), restrict_vocab=600)
+    assert vectors.evaluate_word_analogies(corpus_path("questions-words.txt"), restrict_vocab=600).accuracy == ours.accuracy
     score, sections = kv.evaluate_word_analogies(corpus_path("questions-words.txt"), restrict_vocab=600)
     assert ours.accuracy == pytest.approx(score)
     theirs = {s["section"]: (len(s["correct"]), len(s["incorrect"])) for s in sections}
