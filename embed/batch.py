@@ -35,12 +35,12 @@ def batch_buffers(kind, w_out, negative, size, max_sources):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
-def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot):
+def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot, saturation):
     """Train on the first ``count`` examples of the batch, with noise row ``slot``;
     returns their summed loss."""
     hidden, steps, gains, targets, sources, source_counts, scratch, noise = buffers
     loss = loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise[slot],
-                      scratch, gains)
+                      scratch, gains, saturation)
     for b in range(count):
         for k in range(source_counts[b]):
             add(steps[b], w_in[sources[b, k]])

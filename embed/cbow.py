@@ -17,7 +17,7 @@ from .windows import reduced_window, sentence_buffer, subsample_into
 @njit(cache=True, nogil=True, fastmath=FAST)
 def train_cbow_chunk(
     ids, offsets, w_in, w_out, kind, tables, negative, window, keep_prob,
-    alpha_start, alpha_end, window_state, noise_state, softmax_batch, cbow_mean,
+    alpha_start, alpha_end, window_state, noise_state, softmax_batch, cbow_mean, saturation,
 ):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples)."""
     size = softmax_batch if kind == SOFTMAX else 1
@@ -57,11 +57,11 @@ def train_cbow_chunk(
             targets[queued] = kept[i]
             queued += 1
             if queued == size:
-                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
+                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
                 examples += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
+        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
         examples += queued
     return loss, examples

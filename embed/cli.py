@@ -37,6 +37,8 @@ def _train(args: argparse.Namespace) -> None:
     }
     if args.cbow_mean is not None:
         fields["cbow_mean"] = args.cbow_mean == "mean"
+    if args.saturation is not None:
+        fields["saturation"] = args.saturation or None
     checkpoints = None
     if args.checkpoint_every:
         epochs, seconds = args.checkpoint_every
@@ -166,6 +168,9 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--sample", type=float, help="subsampling threshold for frequent words (default 1e-3, 0 = off)")
     train.add_argument("--workers", type=int, metavar="N", help="training threads (default: all cores)")
     train.add_argument("--cbow-mean", choices=["mean", "sum"], help="combine CBOW context vectors by mean (default) or sum")
+    train.add_argument("--saturation", type=float, metavar="S",
+                       help="skip sampling-loss updates whose score is beyond +-S, as gensim does (default 6; "
+                            "0 applies the exact gradient everywhere)")
     train.add_argument("--seed", type=int, help="random seed (default 1)")
     train.add_argument("--encoding-errors", choices=["replace", "strict"],
                        help="bytes that are not UTF-8: replace and count them (default) or stop")

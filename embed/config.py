@@ -48,6 +48,9 @@ class Config:
     sample: float = 1e-3
     cbow_mean: bool = True
     softmax_batch: int = 32  # examples per full-softmax step (1: per-example SGD)
+    # Sampling losses skip the update of a pair whose score is beyond +-saturation, as
+    # gensim does; None applies the exact gradient everywhere, as the C tool's clipping does.
+    saturation: float | None = 6.0
     seed: int = 1
     workers: int = dataclasses.field(default_factory=default_workers)
     max_sentence_length: int = 10_000
@@ -84,6 +87,8 @@ class Config:
         if self.min_alpha > self.alpha:
             raise EmbedError(f"min_alpha must be <= alpha ({self.alpha}), got {self.min_alpha}")
         _real(self, "sample", low=0)
+        if self.saturation is not None:
+            _real(self, "saturation", low=0, low_open=True)
         if not isinstance(self.cbow_mean, bool):
             raise EmbedError(f"cbow_mean must be True or False, got {self.cbow_mean!r}")
         if not isinstance(self.lowercase, bool):

@@ -16,10 +16,12 @@ from .vector import FAST, axpy, dot, logistic_parts
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
-def binary_logistic(hidden, row, label, lr, steps, gains):
+def binary_logistic(hidden, row, label, lr, steps, gains, saturation):
     """Score ``row`` against each of ``hidden``'s rows with this label (1 or 0), add
     each hidden vector's step to ``steps``, update ``row``; return the summed loss.
-    ``gains`` is float64 scratch of at least the batch's length."""
+    ``gains`` is float64 scratch of at least the batch's length. A pair whose score is
+    beyond +-``saturation`` counts in the loss but is not updated, as gensim does (its
+    sigmoid table ends at 6); ``inf`` applies the exact gradient everywhere."""
     count = hidden.shape[0]
     factors = 1.0  # product of (1 + e) over the batch: at most 2 ** count, no overflow
     linear = 0.0
@@ -28,8 +30,11 @@ def binary_logistic(hidden, row, label, lr, steps, gains):
         e, positive = logistic_parts(score)
         factors *= 1.0 + e
         linear += max(-score, 0.0) if label > 0.0 else max(score, 0.0)
-        gains[b] = (label - positive) * lr
-        axpy(gains[b], row, steps[b])
+        if -saturation < score < saturation:
+            gains[b] = (label - positive) * lr
+            axpy(gains[b], row, steps[b])
+        else:
+            gains[b] = 0.0
     for b in range(count):
         axpy(gains[b], hidden[b], row)
     return np.log(factors) + linear

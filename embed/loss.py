@@ -36,7 +36,7 @@ def prepare(kind, target, w_out, tables, noise_state, noise_words):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scratch, gains):
+def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scratch, gains, saturation):
     """Score the rows of ``hidden`` against ``targets``; write each row's step into
     ``steps``; return the summed loss. The full softmax takes any targets; the sampling
     losses take a batch that shares one target (a skip-gram window, or one CBOW example)
@@ -48,8 +48,10 @@ def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scr
         return softmax_batch_step(hidden, targets, w_out, lr, steps, scratch)
     target = targets[0]
     if kind == NEGATIVE:
-        return negative_update(hidden, target, noise_words, w_out, lr, steps, gains)
-    return hierarchical_step(hidden, tables[2][target], tables[3][target], tables[4][target], w_out, lr, steps, gains)
+        return negative_update(hidden, target, noise_words, w_out, lr, steps, gains, saturation)
+    return hierarchical_step(
+        hidden, tables[2][target], tables[3][target], tables[4][target], w_out, lr, steps, gains, saturation
+    )
 
 
 def empty_tables():

@@ -5,16 +5,17 @@ At node n with turn c (0 or 1) the decision's loss is -log s((1 - 2c) u_n.h), as
 word2vec, where code 0 is the "positive" branch.
 """
 
+import numpy as np
 from numba import njit
 
 from .logistic import binary_logistic
 
 
 @njit(cache=True, nogil=True, inline="always")
-def hierarchical_step(hidden, code, point, length, w_out, lr, steps, gains):
+def hierarchical_step(hidden, code, point, length, w_out, lr, steps, gains, saturation=np.inf):
     """One SGD step of every row of ``hidden`` (a batch that predicts one word) along the
     first ``length`` nodes of that word's path; returns the summed loss."""
     loss = 0.0
     for k in range(length):
-        loss += binary_logistic(hidden, w_out[point[k]], 1.0 - code[k], lr, steps, gains)
+        loss += binary_logistic(hidden, w_out[point[k]], 1.0 - code[k], lr, steps, gains, saturation)
     return loss

@@ -44,25 +44,25 @@ def draw_noise(state, accept, alias):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def negative_update(hidden, target, noise_words, w_out, lr, steps, gains):
+def negative_update(hidden, target, noise_words, w_out, lr, steps, gains, saturation=np.inf):
     """One SGD step of every row of ``hidden`` (a batch that predicts ``target``) on the
     target and the given noise words; returns the summed loss.
 
     Output rows are updated in place; each hidden vector's step (-lr times its
     gradient) is added to its row of ``steps``.
     """
-    loss = binary_logistic(hidden, w_out[target], 1.0, lr, steps, gains)
+    loss = binary_logistic(hidden, w_out[target], 1.0, lr, steps, gains, saturation)
     for k in range(noise_words.shape[0]):
         word = noise_words[k]
         if word != target:
-            loss += binary_logistic(hidden, w_out[word], 0.0, lr, steps, gains)
+            loss += binary_logistic(hidden, w_out[word], 0.0, lr, steps, gains, saturation)
     return loss
 
 
 @njit(cache=True, nogil=True)
-def negative_step(hidden, target, w_out, accept, alias, state, noise_words, lr, steps, gains):
+def negative_step(hidden, target, w_out, accept, alias, state, noise_words, lr, steps, gains, saturation=np.inf):
     """Draw ``len(noise_words)`` noise words from the alias table (one set for the whole
     batch), then update."""
     for k in range(noise_words.shape[0]):
         noise_words[k] = draw_noise(state, accept, alias)
-    return negative_update(hidden, target, noise_words, w_out, lr, steps, gains)
+    return negative_update(hidden, target, noise_words, w_out, lr, steps, gains, saturation)

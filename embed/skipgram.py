@@ -19,7 +19,7 @@ from .windows import reduced_window, sentence_buffer, subsample_into
 @njit(cache=True, nogil=True, fastmath=FAST)
 def train_skipgram_chunk(
     ids, offsets, w_in, w_out, kind, tables, negative, window, keep_prob,
-    alpha_start, alpha_end, window_state, noise_state, softmax_batch,
+    alpha_start, alpha_end, window_state, noise_state, softmax_batch, saturation,
 ):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, pairs).
 
@@ -54,15 +54,15 @@ def train_skipgram_chunk(
                 sources[queued, 0] = kept[j]
                 queued += 1
                 if queued == size and kind == SOFTMAX:
-                    loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
+                    loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
                     pairs += queued
                     queued = 0
             if queued and kind != SOFTMAX:
-                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
+                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
                 pairs += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot)
+        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
         pairs += queued
     return loss, pairs

@@ -330,9 +330,10 @@ class Word2Vec:
             make_state(config.seed, WINDOW_STREAM, number), make_state(config.seed, NOISE_STREAM, number),
             config.softmax_batch,
         )
+        saturation = np.inf if config.saturation is None else float(config.saturation)
         if config.arch == "skipgram":
-            return train_skipgram_chunk(*common)
-        return train_cbow_chunk(*common, config.cbow_mean)
+            return train_skipgram_chunk(*common, saturation)
+        return train_cbow_chunk(*common, config.cbow_mean, saturation)
 
     # -- files ------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:

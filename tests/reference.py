@@ -70,11 +70,12 @@ def negative_sequential_step(h, W, lr, target, noise):
     return loss, step, W
 
 
-def shared_rows_step(H, W, lr, rows):
+def shared_rows_step(H, W, lr, rows, saturation=np.inf):
     """A batch of hidden vectors H (m x d) that predict one word, sharing its output rows
     ``rows`` = [(row, label), ...]: each row in order scores every hidden vector with the
     row as it stands, then moves once by the summed gradient. Returns (loss, steps, W).
-    With distinct rows this is one SGD step on the batch's summed loss."""
+    With distinct rows this is one SGD step on the batch's summed loss. A hidden vector
+    whose score with a row is beyond +-saturation takes no part in that row's update."""
     W = W.copy()
     steps = np.zeros_like(H)
     loss = 0.0
@@ -82,6 +83,7 @@ def shared_rows_step(H, W, lr, rows):
         scores = H @ W[row]
         loss += softplus(-scores).sum() if label else softplus(scores).sum()
         error = sigmoid(scores) - label  # d loss / d score, per hidden vector
+        error = np.where(np.abs(scores) < saturation, error, 0.0)
         steps -= lr * error[:, None] * W[row][None, :]
         W[row] -= lr * error @ H
     return loss, steps, W

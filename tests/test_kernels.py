@@ -133,6 +133,22 @@ def test_a_window_batch_shares_output_rows():
     np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
 
 
+def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
+    rng, _, W = problem(13)
+    H = rng.normal(0, 0.5, (3, D))
+    H[1] *= 40.0  # its scores leave [-6, 6]
+    rows = [(4, 1.0), (8, 0.0)]
+    want_loss, want_steps, want_W = shared_rows_step(H, W, 0.05, rows, saturation=6.0)
+    scores = H @ W[[4, 8]].T
+    assert (np.abs(scores[1]) >= 6).all() and (np.abs(scores[[0, 2]]) < 6).all()
+    assert not want_steps[1].any()
+    W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
+    loss = negative_update(H.astype(np.float32), 4, np.array([8], np.int32), W32, 0.05, steps, np.zeros(3), 6.0)
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+
+
 def test_skipgram_pairs_are_the_cbow_windows_unfolded():
     sentence = list(range(40))
     unfolded = [(c, x) for context, c in cbow_examples(sentence, 4, 9) for x in context]
@@ -178,7 +194,7 @@ def tables_for(kind, counts):
 
 
 def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, window, keep_prob,
-                    alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1):
+                    alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1, saturation=np.inf):
     """The drivers' walk, step for step, from the generators and the references.
 
     Examples are queued with hidden vectors formed from the input rows as they are, and
@@ -208,7 +224,7 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
             else:
                 n = tables[4][target]
                 rows = [(tables[3][target, k], 1.0 - tables[2][target, k]) for k in range(n)]
-            loss, steps, w_out = shared_rows_step(np.array([h for h, _, _ in queue]), w_out, lr, rows)
+            loss, steps, w_out = shared_rows_step(np.array([h for h, _, _ in queue]), w_out, lr, rows, saturation)
             total += loss
         for (_, sources, _), step in zip(queue, steps):
             for row in sources:
@@ -254,12 +270,14 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch):
     w_out = rng.normal(0, 0.3, (V, D)).astype(np.float32)
     args = (ids, offsets, w_in.copy(), w_out.copy(), kind, tables, 4, 3, keep_prob, 0.05, 0.02)
     states = (make_state(7, 0, 11), make_state(7, 1, 11))
+    saturation = 0.3  # low, so that both branches of the rule are exercised
     if arch == "skipgram":
-        loss_sum, count = train_skipgram_chunk(*args, *states, batch)
+        loss_sum, count = train_skipgram_chunk(*args, *states, batch, saturation)
     else:
-        loss_sum, count = train_cbow_chunk(*args, *states, batch, cbow_mean)
+        loss_sum, count = train_cbow_chunk(*args, *states, batch, cbow_mean, saturation)
     want_loss, want_in, want_out = reference_chunk(
-        arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean, batch
+        arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean, batch,
+        saturation,
     )
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)

@@ -78,6 +78,7 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
         (dict(min_count=0), "min_count must be an integer >= 1, got 0"),
         (dict(encoding_errors="ignore"), "encoding_errors must be 'replace' or 'strict', got 'ignore'"),
         (dict(token_pattern="("), "token_pattern '(' is not a valid regular expression"),
+        (dict(saturation=0), "saturation must be a finite number > 0, got 0"),
     ],
 )
 def test_every_field_is_validated(fields, message):
