@@ -7,12 +7,6 @@ import site
 import sys
 from pathlib import Path
 
-FACTBOOK = "factbook.txt.xz"
-ANALOGIES = "questions-words.txt"
-WORDSIM = "wordsim353.tsv"
-SIMLEX = "simlex999.txt"
-
-
 def bundled(name: str) -> str:
     """The path of a bundled file.
 

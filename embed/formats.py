@@ -19,18 +19,19 @@ from .corpus import open_binary
 from .errors import EmbedError
 
 
-def is_binary_path(path: str | os.PathLike) -> bool:
+def _uncompressed_name(path: str | os.PathLike) -> str:
     name = os.fspath(path).lower()
     for suffix in (".gz", ".bz2", ".xz"):
         name = name.removesuffix(suffix)
-    return name.endswith(".bin")
+    return name
+
+
+def is_binary_path(path: str | os.PathLike) -> bool:
+    return _uncompressed_name(path).endswith(".bin")
 
 
 def _is_text_path(path: str | os.PathLike) -> bool:
-    name = os.fspath(path).lower()
-    for suffix in (".gz", ".bz2", ".xz"):
-        name = name.removesuffix(suffix)
-    return name.endswith((".txt", ".vec"))
+    return _uncompressed_name(path).endswith((".txt", ".vec"))
 
 
 def save_word2vec_format(

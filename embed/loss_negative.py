@@ -57,12 +57,3 @@ def negative_update(hidden, target, noise_words, w_out, lr, steps, gains, satura
         if word != target:
             loss += binary_logistic(hidden, w_out[word], 0.0, lr, steps, gains, saturation)
     return loss
-
-
-@njit(cache=True, nogil=True)
-def negative_step(hidden, target, w_out, accept, alias, state, noise_words, lr, steps, gains, saturation=np.inf):
-    """Draw ``len(noise_words)`` noise words from the alias table (one set for the whole
-    batch), then update."""
-    for k in range(noise_words.shape[0]):
-        noise_words[k] = draw_noise(state, accept, alias)
-    return negative_update(hidden, target, noise_words, w_out, lr, steps, gains, saturation)

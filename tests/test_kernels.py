@@ -59,6 +59,14 @@ def test_references_match_finite_differences(seed):
         np.testing.assert_allclose(grad_W, finite_difference(lambda x: loss_fn(h, x, *args)[0], W), atol=1e-6)
 
 
+def assert_step_matches(got, want):
+    """A float32 kernel's (loss, hidden steps, output matrix) against the float64 reference's."""
+    (loss, steps, W), (want_loss, want_steps, want_W) = got, want
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(W, want_W, rtol=1e-4, atol=1e-6)
+
+
 def run_kernel(name, h, W, lr, args):
     h32, W32 = h.astype(np.float32), W.astype(np.float32)
     steps, gains = np.zeros((1, D), np.float32), np.zeros(1)
@@ -101,9 +109,7 @@ def test_softmax_batch_is_one_step_on_the_summed_loss():
         want_W -= lr * grad_W
     W32, steps = W.astype(np.float32), np.zeros((6, D), np.float32)
     loss = softmax_batch_step(hidden.astype(np.float32), targets, W32, lr, steps, np.empty(6 * V, np.float32))
-    assert loss == pytest.approx(want_loss, rel=1e-5)
-    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_a_window_batch_shares_output_rows():
@@ -119,18 +125,14 @@ def test_a_window_batch_shares_output_rows():
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     loss = negative_update(H.astype(np.float32), target, np.array(noise, np.int32), W32, lr, steps, np.zeros(4))
-    assert loss == pytest.approx(want_loss, rel=1e-5)
-    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
     path = [(points[target, k], 1.0 - codes[target, k]) for k in range(n)]
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     loss = hierarchical_step(H.astype(np.float32), codes[target], points[target], n, W32, lr, steps, np.zeros(4))
-    assert loss == pytest.approx(want_loss, rel=1e-5)
-    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
@@ -144,9 +146,7 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     assert not want_steps[1].any()
     W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
     loss = negative_update(H.astype(np.float32), 4, np.array([8], np.int32), W32, 0.05, steps, np.zeros(3), 6.0)
-    assert loss == pytest.approx(want_loss, rel=1e-5)
-    np.testing.assert_allclose(steps, want_steps, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(W32, want_W, rtol=1e-4, atol=1e-6)
+    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_skipgram_pairs_are_the_cbow_windows_unfolded():
