@@ -55,6 +55,11 @@ def write_model(path, config: Config, vocab: Vocabulary, w_in, w_out, state: dic
 def read_model(path) -> tuple[Config, Vocabulary, np.ndarray, np.ndarray, dict]:
     path = os.fspath(path)
     open_binary(path).close()  # missing file, directory: the usual messages
+    if not zipfile.is_zipfile(path):  # else np.load would try pickle and talk about that
+        raise EmbedError(
+            f"{path}: damaged or not an embed model file (not a zip archive; "
+            "models are written by Word2Vec.save or `embed train -o MODEL.embed`)"
+        )
     try:
         with np.load(path, allow_pickle=False) as data:
             if "format" not in data.files or str(data["format"]) != FORMAT:
