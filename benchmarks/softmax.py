@@ -32,7 +32,7 @@ def rate(function, flops: float, seconds: float = 1.5) -> float:
 
 
 def main() -> None:
-    from embed.loss_softmax import softmax_batch_step
+    from embed.loss_softmax import scratch_size, softmax_batch_step
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vocab", type=int, default=10_000)
@@ -47,7 +47,7 @@ def main() -> None:
         hidden = (rng.standard_normal((batch, dim)) * 0.1).astype(np.float32)
         targets = rng.integers(0, size, batch).astype(np.int32)
         steps = np.zeros((batch, dim), np.float32)
-        scratch = np.empty(size * batch, np.float32)
+        scratch = np.empty(scratch_size(size, dim, batch), np.float32)
         flops = 6.0 * batch * size * dim
         ours = rate(lambda: softmax_batch_step(hidden, targets, w_out, 1e-6, steps, scratch), flops)
         errors = np.empty((batch, size), np.float32)

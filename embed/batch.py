@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from .loss import SOFTMAX, loss_batch
+from .loss_softmax import scratch_size
 from .vector import FAST, add
 
 
@@ -29,7 +30,7 @@ def batch_buffers(kind, w_out, negative, size, max_sources):
         np.zeros(size, dtype=np.int32),
         np.zeros((size, max_sources), dtype=np.int32),
         np.zeros(size, dtype=np.int32),
-        np.empty(w_out.shape[0] * size if kind == SOFTMAX else 1, dtype=np.float32),
+        np.empty(scratch_size(w_out.shape[0], dim, size) if kind == SOFTMAX else 1, dtype=np.float32),
         np.empty((2, negative), dtype=np.int32),
     )
 

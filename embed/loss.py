@@ -28,11 +28,11 @@ def prepare(kind, target, w_out, tables, noise_state, noise_words):
     if kind == NEGATIVE:
         prefetch_row(w_out, target)
         for k in range(noise_words.shape[0]):
-            noise_words[k] = draw_noise(noise_state, tables[0], tables[1])
+            noise_words[k] = draw_noise(noise_state, tables[0])
             prefetch_row(w_out, noise_words[k])
     elif kind == HIERARCHICAL:
-        for k in range(tables[4][target]):
-            prefetch_row(w_out, tables[3][target, k])
+        for k in range(tables[3][target]):
+            prefetch_row(w_out, tables[2][target, k])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -40,8 +40,8 @@ def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scr
     """Score the rows of ``hidden`` against ``targets``; write each row's step into
     ``steps``; return the summed loss. The full softmax takes any targets; the sampling
     losses take a batch that shares one target (a skip-gram window, or one CBOW example)
-    and the noise words ``prepare`` drew for it. ``tables`` is (accept, alias, codes,
-    points, lengths); unused ones may be empty."""
+    and the noise words ``prepare`` drew for it. ``tables`` is (noise alias table,
+    codes, points, lengths); unused ones may be empty."""
     for b in range(steps.shape[0]):
         steps[b, :] = 0.0
     if kind == SOFTMAX:
@@ -50,15 +50,14 @@ def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scr
     if kind == NEGATIVE:
         return negative_update(hidden, target, noise_words, w_out, lr, steps, gains, saturation)
     return hierarchical_step(
-        hidden, tables[2][target], tables[3][target], tables[4][target], w_out, lr, steps, gains, saturation
+        hidden, tables[1][target], tables[2][target], tables[3][target], w_out, lr, steps, gains, saturation
     )
 
 
 def empty_tables():
     """Placeholders of the right types for the tables a loss does not use."""
     return (
-        np.ones(1, np.float64),
-        np.zeros(1, np.int32),
+        np.zeros(1, np.uint64),
         np.zeros((1, 1), np.uint8),
         np.zeros((1, 1), np.int32),
         np.zeros(1, np.int32),

@@ -12,6 +12,7 @@ from numba import njit
 
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX, prepare
+from .prefetch import prefetch_row
 from .vector import FAST, copy
 from .windows import reduced_window, sentence_buffer, subsample_into
 
@@ -46,6 +47,8 @@ def train_skipgram_chunk(
             b = reduced_window(window_state, window)
             if i + 1 < n:
                 prepare(kind, kept[i + 1], w_out, tables, noise_state, noise[1 - slot])
+            if i + window < n:  # the row at the far edge of the next windows
+                prefetch_row(w_in, kept[i + window])
             for j in range(max(0, i - b), min(n, i + b + 1)):
                 if j == i:
                     continue

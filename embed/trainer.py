@@ -121,9 +121,9 @@ class Word2Vec:
         config, vocab = self.config, self.vocab
         tables = list(empty_tables())
         if config.loss == "negative":
-            tables[0], tables[1] = alias_table(noise_distribution(vocab.counts))
+            tables[0] = alias_table(noise_distribution(vocab.counts))
         elif config.loss == "hierarchical":
-            tables[2], tables[3], tables[4] = huffman_tree(vocab.counts)
+            tables[1], tables[2], tables[3] = huffman_tree(vocab.counts)
         self._tables = tuple(tables)
         self._keep_prob = vocab.keep_probabilities(config.sample)
 

@@ -7,14 +7,17 @@ inlined at Numba's level: as calls, each 100-float axpy cost three times as much
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 FAST = {"reassoc", "contract", "nsz"}
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
 def dot(a, b):
-    total = 0.0
+    # A float32 sum: a float64 one converts every product and halves the vector width.
+    total = np.float32(0.0)
     for k in range(a.shape[0]):
         total += a[k] * b[k]
     return total
@@ -56,6 +59,49 @@ def copy(x, y):
         y[k] = x[k]
 
 
+@intrinsic
+def float32_from_bits(typingctx, bits):
+    """The float32 whose IEEE bits are the int32 ``bits`` (a bitcast, no conversion)."""
+    if not isinstance(bits, types.Integer) or bits.bitwidth != 32:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+
+    return types.float32(bits), codegen
+
+
+_LOG2E = np.float32(1.4426950408889634)
+_LN2_HIGH = np.float32(0.693359375)  # few mantissa bits: n * _LN2_HIGH is exact
+_LN2_LOW = np.float32(-2.12194440e-4)
+_EXP_LIMIT = np.float32(87.0)  # exp(-87) is near float32's smallest normal number
+
+
+@njit(cache=True, nogil=True, inline="always")
+def exp_negative(x):
+    """exp(-x) for x >= 0, in float32, within 4e-7 relative error; 0 beyond x = 87.
+
+    libm's exp is a call: LLVM cannot vectorise a loop around it and spills every vector
+    register across it, which cost more than the arithmetic of a logistic update. This
+    is exp(-x) = 2**-n exp(r) with n = round(x / ln 2), r = n ln 2 - x in [-0.35, 0.35]
+    (ln 2 split in two so that r is exact) and a degree-6 Taylor polynomial for exp(r).
+    """
+    x = np.float32(x)
+    if x > _EXP_LIMIT:
+        return np.float32(0.0)
+    n = np.int32(x * _LOG2E + np.float32(0.5))
+    m = np.float32(n)
+    r = (m * _LN2_HIGH - x) + m * _LN2_LOW
+    p = np.float32(1.0 / 720.0)
+    p = p * r + np.float32(1.0 / 120.0)
+    p = p * r + np.float32(1.0 / 24.0)
+    p = p * r + np.float32(1.0 / 6.0)
+    p = p * r + np.float32(0.5)
+    p = p * r + np.float32(1.0)
+    p = p * r + np.float32(1.0)
+    return p * float32_from_bits(np.int32((127 - n) << 23))
+
+
 @njit(cache=True, nogil=True, inline="always")
 def logistic_parts(score):
     """(e, s) with e = exp(-|score|) in (0, 1] and s = sigmoid(score), from one exp.
@@ -63,8 +109,6 @@ def logistic_parts(score):
     The loss -log s(+-score) is log(1 + e) + max(-+score, 0); callers multiply the
     (1 + e) factors of a batch and take one log, since a log per term cost as much as
     the rest of the update."""
-    if score >= 0.0:
-        e = np.exp(-score)
-        return e, 1.0 / (1.0 + e)
-    e = np.exp(score)
-    return e, e / (1.0 + e)
+    e = exp_negative(abs(score))
+    s = np.float32(1.0) / (np.float32(1.0) + e)
+    return e, (s if score >= 0.0 else e * s)

@@ -7,7 +7,7 @@ from embed.huffman import huffman_tree
 from embed.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
 from embed.loss_hierarchical import hierarchical_step
 from embed.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
-from embed.loss_softmax import softmax_batch_step
+from embed.loss_softmax import scratch_size, softmax_batch_step
 from embed.rng import make_state
 from embed.cbow import train_cbow_chunk
 from embed.skipgram import train_skipgram_chunk
@@ -76,7 +76,7 @@ def run_kernel(name, h, W, lr, args):
         loss = negative_update(h32[None, :], target, np.array(noise, np.int32), W32, lr, steps, gains)
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
-        loss = softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), W32, lr, steps, np.empty(V, np.float32))
+        loss = softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), W32, lr, steps, np.empty(scratch_size(V, D, 1), np.float32))
         update = steps[0]
     else:
         code, point = args
@@ -108,7 +108,7 @@ def test_softmax_batch_is_one_step_on_the_summed_loss():
         want_steps.append(-lr * grad_h)
         want_W -= lr * grad_W
     W32, steps = W.astype(np.float32), np.zeros((6, D), np.float32)
-    loss = softmax_batch_step(hidden.astype(np.float32), targets, W32, lr, steps, np.empty(6 * V, np.float32))
+    loss = softmax_batch_step(hidden.astype(np.float32), targets, W32, lr, steps, np.empty(scratch_size(V, D, 6), np.float32))
     assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -167,9 +167,9 @@ def test_negative_kernel_skips_target_and_repeats_noise_in_order():
 def test_alias_sampler_follows_the_noise_distribution():
     counts = np.array([1000, 300, 100, 30, 10, 1])
     probabilities = noise_distribution(counts)
-    accept, alias = alias_table(probabilities)
+    table = alias_table(probabilities)
     state = make_state(5)
-    draws = np.array([draw_noise(state, accept, alias) for _ in range(60_000)])
+    draws = np.array([draw_noise(state, table) for _ in range(60_000)])
     observed = np.bincount(draws, minlength=len(counts)) / len(draws)
     np.testing.assert_allclose(observed, probabilities, atol=0.01)
     assert probabilities[0] / probabilities[1] == pytest.approx((1000 / 300) ** 0.75)
@@ -187,9 +187,9 @@ def corpus_chunk(rng):
 def tables_for(kind, counts):
     tables = list(empty_tables())
     if kind == NEGATIVE:
-        tables[0], tables[1] = alias_table(noise_distribution(counts))
+        tables[0] = alias_table(noise_distribution(counts))
     elif kind == HIERARCHICAL:
-        tables[2], tables[3], tables[4] = huffman_tree(counts)
+        tables[1], tables[2], tables[3] = huffman_tree(counts)
     return tuple(tables)
 
 
@@ -219,11 +219,11 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
         else:  # one window (or one CBOW example): the batch shares its target's rows
             target = queue[0][2]
             if kind == NEGATIVE:
-                noise = [int(draw_noise(noise_state, tables[0], tables[1])) for _ in range(negative)]
+                noise = [int(draw_noise(noise_state, tables[0])) for _ in range(negative)]
                 rows = [(target, 1.0)] + [(k, 0.0) for k in noise if k != target]
             else:
-                n = tables[4][target]
-                rows = [(tables[3][target, k], 1.0 - tables[2][target, k]) for k in range(n)]
+                n = tables[3][target]
+                rows = [(tables[2][target, k], 1.0 - tables[1][target, k]) for k in range(n)]
             loss, steps, w_out = shared_rows_step(np.array([h for h, _, _ in queue]), w_out, lr, rows, saturation)
             total += loss
         for (_, sources, _), step in zip(queue, steps):

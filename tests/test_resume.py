@@ -141,11 +141,16 @@ def test_ctrl_c_saves_partial_and_resume_finishes(tmp_path):
     out = tmp_path / "v.txt"
     out.write_text("previous vectors")
     command = [sys.executable, "-m", "embed", "train", str(corpus), "-o", str(out), "--arch", "skipgram",
-               "--loss", "softmax", "--dim", "16", "--epochs", "2", "--workers", "1", "--min-count", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
+               "--loss", "softmax", "--dim", "16", "--epochs", "6", "--workers", "1", "--min-count", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = b""
+    while b"epoch 1/6" not in seen:  # interrupt once training is under way, whatever the machine's speed
+        block = os.read(process.stderr.fileno(), 4096)
+        assert block, seen.decode()
+        seen += block
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
+    _, rest = process.communicate(timeout=120)
+    stderr = (seen + rest).decode()
     assert process.returncode == 130, stderr
     assert f"--resume {out}.partial" in stderr
     assert out.read_text() == "previous vectors"
