@@ -33,6 +33,7 @@ def rate(function, flops: float, seconds: float = 1.5) -> float:
 
 def main() -> None:
     from embed.loss_softmax import scratch_size, softmax_batch_step
+    from embed.tally import new_tally
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vocab", type=int, default=10_000)
@@ -49,7 +50,8 @@ def main() -> None:
         steps = np.zeros((batch, dim), np.float32)
         scratch = np.empty(scratch_size(size, dim, batch), np.float32)
         flops = 6.0 * batch * size * dim
-        ours = rate(lambda: softmax_batch_step(hidden, targets, w_out, 1e-6, steps, scratch), flops)
+        tally = new_tally()
+        ours = rate(lambda: softmax_batch_step(hidden, targets, w_out, 1e-6, steps, scratch, tally), flops)
         errors = np.empty((batch, size), np.float32)
         gradient = np.empty((size, dim), np.float32)
 

@@ -36,13 +36,12 @@ def batch_buffers(kind, w_out, negative, size, max_sources):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
-def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot, saturation):
+def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation):
     """Train on the first ``count`` examples of the batch, with noise row ``slot``;
-    returns their summed loss."""
+    adds their summed loss to ``tally``."""
     hidden, steps, gains, targets, sources, source_counts, scratch, noise = buffers
-    loss = loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise[slot],
-                      scratch, gains, saturation)
+    loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise[slot],
+               scratch, gains, tally, saturation)
     for b in range(count):
         for k in range(source_counts[b]):
             add(steps[b], w_in[sources[b, k]])
-    return loss

@@ -11,6 +11,7 @@ from numba import njit
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX, prepare
 from .prefetch import prefetch_row
+from .tally import new_tally, tally_total
 from .vector import FAST, add, scale, zero
 from .windows import reduced_window, sentence_buffer, subsample_into
 
@@ -26,7 +27,7 @@ def train_cbow_chunk(
     hidden, _, _, targets, sources, source_counts, _, noise = buffers
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
-    loss = 0.0
+    tally = new_tally()
     examples = 0
     queued = 0
     slot = 0  # which row of ``noise`` holds the current example's draws
@@ -60,11 +61,11 @@ def train_cbow_chunk(
             targets[queued] = kept[i]
             queued += 1
             if queued == size:
-                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
+                train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
                 examples += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
+        train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
         examples += queued
-    return loss, examples
+    return tally_total(tally), examples

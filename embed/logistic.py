@@ -9,26 +9,27 @@ vector's step is computed with the row as it was before that update. For a batch
 one this is word2vec's per-pair update exactly.
 """
 
-import numpy as np
 from numba import njit
 
+from .tally import settle
 from .vector import FAST, axpy, dot, logistic_parts
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
 def binary_logistic(hidden, row, label, lr, steps, gains, saturation):
     """Score ``row`` against each of ``hidden``'s rows with this label (1 or 0), add
-    each hidden vector's step to ``steps``, update ``row``; return the summed loss.
+    each hidden vector's step to ``steps``, update ``row``; return the loss as
+    (product, value), the loss being log(product) + value (see ``embed.tally``).
     ``gains`` is float64 scratch of at least the batch's length. A pair whose score is
     beyond +-``saturation`` counts in the loss but is not updated, as gensim does (its
     sigmoid table ends at 6); ``inf`` applies the exact gradient everywhere."""
     count = hidden.shape[0]
-    factors = 1.0  # product of (1 + e) over the batch: at most 2 ** count, no overflow
+    product = 1.0  # of the (1 + e) factors, each at most 2
     linear = 0.0
     for b in range(count):
         score = dot(hidden[b], row)
         e, positive = logistic_parts(score)
-        factors *= 1.0 + e
+        product, linear = settle(product * (1.0 + e), linear)
         linear += max(-score, 0.0) if label > 0.0 else max(score, 0.0)
         if -saturation < score < saturation:
             gains[b] = (label - positive) * lr
@@ -37,4 +38,4 @@ def binary_logistic(hidden, row, label, lr, steps, gains, saturation):
             gains[b] = 0.0
     for b in range(count):
         axpy(gains[b], hidden[b], row)
-    return np.log(factors) + linear
+    return product, linear

@@ -14,6 +14,7 @@ from .loss_hierarchical import hierarchical_step
 from .loss_negative import draw_noise, negative_update
 from .loss_softmax import softmax_batch_step
 from .prefetch import prefetch_row
+from .vector import zero
 
 NEGATIVE = 0
 SOFTMAX = 1
@@ -36,22 +37,23 @@ def prepare(kind, target, w_out, tables, noise_state, noise_words):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scratch, gains, saturation):
+def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scratch, gains, tally, saturation):
     """Score the rows of ``hidden`` against ``targets``; write each row's step into
-    ``steps``; return the summed loss. The full softmax takes any targets; the sampling
-    losses take a batch that shares one target (a skip-gram window, or one CBOW example)
+    ``steps``; add the summed loss to ``tally``. The full softmax takes any targets;
+    the sampling losses take a batch that shares one target (a skip-gram window, or one CBOW example)
     and the noise words ``prepare`` drew for it. ``tables`` is (noise alias table,
     codes, points, lengths); unused ones may be empty."""
     for b in range(steps.shape[0]):
-        steps[b, :] = 0.0
-    if kind == SOFTMAX:
-        return softmax_batch_step(hidden, targets, w_out, lr, steps, scratch)
+        zero(steps[b])
     target = targets[0]
-    if kind == NEGATIVE:
-        return negative_update(hidden, target, noise_words, w_out, lr, steps, gains, saturation)
-    return hierarchical_step(
-        hidden, tables[1][target], tables[2][target], tables[3][target], w_out, lr, steps, gains, saturation
-    )
+    if kind == SOFTMAX:
+        softmax_batch_step(hidden, targets, w_out, lr, steps, scratch, tally)
+    elif kind == NEGATIVE:
+        negative_update(hidden, target, noise_words, w_out, lr, steps, gains, tally, saturation)
+    else:
+        codes, points, lengths = tables[1], tables[2], tables[3]
+        hierarchical_step(hidden, codes[target], points[target], lengths[target], w_out, lr, steps, gains, tally,
+                          saturation)
 
 
 def empty_tables():

@@ -9,13 +9,16 @@ import numpy as np
 from numba import njit
 
 from .logistic import binary_logistic
+from .tally import add_value, multiply_factor, settle
 
 
 @njit(cache=True, nogil=True, inline="always")
-def hierarchical_step(hidden, code, point, length, w_out, lr, steps, gains, saturation=np.inf):
+def hierarchical_step(hidden, code, point, length, w_out, lr, steps, gains, tally, saturation=np.inf):
     """One SGD step of every row of ``hidden`` (a batch that predicts one word) along the
-    first ``length`` nodes of that word's path; returns the summed loss."""
-    loss = 0.0
+    first ``length`` nodes of that word's path, adding the loss to ``tally``."""
+    product, value = 1.0, 0.0
     for k in range(length):
-        loss += binary_logistic(hidden, w_out[point[k]], 1.0 - code[k], lr, steps, gains, saturation)
-    return loss
+        p, v = binary_logistic(hidden, w_out[point[k]], 1.0 - code[k], lr, steps, gains, saturation)
+        product, value = settle(product * p, value + v)
+    multiply_factor(tally, product)
+    add_value(tally, value)

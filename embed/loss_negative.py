@@ -13,6 +13,7 @@ from numba import njit
 
 from .rng import next_u64
 from .logistic import binary_logistic
+from .tally import add_value, multiply_factor, settle
 
 
 ALIAS_BITS = 31  # below them the alias word, above them a 33-bit threshold (2**32 = always accept)
@@ -68,16 +69,18 @@ def draw_noise(state, table):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def negative_update(hidden, target, noise_words, w_out, lr, steps, gains, saturation=np.inf):
+def negative_update(hidden, target, noise_words, w_out, lr, steps, gains, tally, saturation=np.inf):
     """One SGD step of every row of ``hidden`` (a batch that predicts ``target``) on the
-    target and the given noise words; returns the summed loss.
+    target and the given noise words, adding the loss to ``tally``.
 
     Output rows are updated in place; each hidden vector's step (-lr times its
     gradient) is added to its row of ``steps``.
     """
-    loss = binary_logistic(hidden, w_out[target], 1.0, lr, steps, gains, saturation)
+    product, value = binary_logistic(hidden, w_out[target], 1.0, lr, steps, gains, saturation)
     for k in range(noise_words.shape[0]):
         word = noise_words[k]
         if word != target:
-            loss += binary_logistic(hidden, w_out[word], 0.0, lr, steps, gains, saturation)
-    return loss
+            p, v = binary_logistic(hidden, w_out[word], 0.0, lr, steps, gains, saturation)
+            product, value = settle(product * p, value + v)
+    multiply_factor(tally, product)
+    add_value(tally, value)

@@ -12,6 +12,7 @@ libm's exp they took twice as long as the products.
 import numpy as np
 from numba import njit
 
+from .tally import add_value
 from .vector import exp_negative
 
 ROW_BLOCK = 2048  # output rows updated per product, to bound the temporary
@@ -25,11 +26,11 @@ def scratch_size(vocab_size, dim, batch):
 
 
 @njit(cache=True, nogil=True)
-def softmax_batch_step(hidden, targets, w_out, lr, hidden_update, scratch):
+def softmax_batch_step(hidden, targets, w_out, lr, hidden_update, scratch, tally):
     """One SGD step for rows ``hidden[b]`` (n x d) and ``targets[b]``.
 
     Writes each row's step into ``hidden_update`` (n x d), computed with U as it was
-    before the step, updates ``w_out`` in place, and returns the summed loss.
+    before the step, updates ``w_out`` in place, and adds the summed loss to ``tally``.
     ``scratch`` holds at least ``scratch_size(V, d, n)`` floats.
     """
     n = hidden.shape[0]
@@ -48,9 +49,8 @@ def softmax_batch_step(hidden, targets, w_out, lr, hidden_update, scratch):
         for b in range(n):
             total[b] += exp_negative(top[b] - scores[v, b])
     shift = (top + np.log(total)).astype(np.float32)  # log of each column's normaliser
-    loss = 0.0
     for b in range(n):
-        loss += shift[b] - scores[targets[b], b]
+        add_value(tally, shift[b] - scores[targets[b], b])
     step = np.float32(-lr)
     for v in range(size):
         for b in range(n):
@@ -65,4 +65,3 @@ def softmax_batch_step(hidden, targets, w_out, lr, hidden_update, scratch):
         for v in range(stop - start):
             for k in range(dim):
                 w_out[start + v, k] += gradient[v, k]
-    return loss

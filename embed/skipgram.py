@@ -13,6 +13,7 @@ from numba import njit
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX, prepare
 from .prefetch import prefetch_row
+from .tally import new_tally, tally_total
 from .vector import FAST, copy
 from .windows import reduced_window, sentence_buffer, subsample_into
 
@@ -33,7 +34,7 @@ def train_skipgram_chunk(
     source_counts[:] = 1
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
-    loss = 0.0
+    tally = new_tally()
     pairs = 0
     queued = 0
     slot = 0  # which row of ``noise`` holds the current example's draws
@@ -57,15 +58,15 @@ def train_skipgram_chunk(
                 sources[queued, 0] = kept[j]
                 queued += 1
                 if queued == size and kind == SOFTMAX:
-                    loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
+                    train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
                     pairs += queued
                     queued = 0
             if queued and kind != SOFTMAX:
-                loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
+                train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
                 pairs += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        loss += train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, saturation)
+        train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
         pairs += queued
-    return loss, pairs
+    return tally_total(tally), pairs

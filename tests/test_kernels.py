@@ -8,6 +8,7 @@ from embed.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
 from embed.loss_hierarchical import hierarchical_step
 from embed.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
 from embed.loss_softmax import scratch_size, softmax_batch_step
+from embed.tally import new_tally, tally_total
 from embed.rng import make_state
 from embed.cbow import train_cbow_chunk
 from embed.skipgram import train_skipgram_chunk
@@ -69,19 +70,20 @@ def assert_step_matches(got, want):
 
 def run_kernel(name, h, W, lr, args):
     h32, W32 = h.astype(np.float32), W.astype(np.float32)
-    steps, gains = np.zeros((1, D), np.float32), np.zeros(1)
+    steps, gains, tally = np.zeros((1, D), np.float32), np.zeros(1), new_tally()
     update = steps[0]
     if name == "negative":
         target, noise = args
-        loss = negative_update(h32[None, :], target, np.array(noise, np.int32), W32, lr, steps, gains)
+        negative_update(h32[None, :], target, np.array(noise, np.int32), W32, lr, steps, gains, tally)
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
-        loss = softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), W32, lr, steps, np.empty(scratch_size(V, D, 1), np.float32))
+        scratch = np.empty(scratch_size(V, D, 1), np.float32)
+        softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), W32, lr, steps, scratch, tally)
         update = steps[0]
     else:
         code, point = args
-        loss = hierarchical_step(h32[None, :], code, point, len(code), W32, lr, steps, gains)
-    return loss, update, W32
+        hierarchical_step(h32[None, :], code, point, len(code), W32, lr, steps, gains, tally)
+    return tally_total(tally), update, W32
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -108,8 +110,9 @@ def test_softmax_batch_is_one_step_on_the_summed_loss():
         want_steps.append(-lr * grad_h)
         want_W -= lr * grad_W
     W32, steps = W.astype(np.float32), np.zeros((6, D), np.float32)
-    loss = softmax_batch_step(hidden.astype(np.float32), targets, W32, lr, steps, np.empty(scratch_size(V, D, 6), np.float32))
-    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
+    tally = new_tally()
+    softmax_batch_step(hidden.astype(np.float32), targets, W32, lr, steps, np.empty(scratch_size(V, D, 6), np.float32), tally)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_a_window_batch_shares_output_rows():
@@ -124,15 +127,17 @@ def test_a_window_batch_shares_output_rows():
     np.testing.assert_allclose(want_steps, [-lr * g for _, g, _ in summed], atol=1e-12)
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
-    loss = negative_update(H.astype(np.float32), target, np.array(noise, np.int32), W32, lr, steps, np.zeros(4))
-    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
+    tally = new_tally()
+    negative_update(H.astype(np.float32), target, np.array(noise, np.int32), W32, lr, steps, np.zeros(4), tally)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
     path = [(points[target, k], 1.0 - codes[target, k]) for k in range(n)]
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
-    loss = hierarchical_step(H.astype(np.float32), codes[target], points[target], n, W32, lr, steps, np.zeros(4))
-    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
+    tally = new_tally()
+    hierarchical_step(H.astype(np.float32), codes[target], points[target], n, W32, lr, steps, np.zeros(4), tally)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
@@ -145,8 +150,9 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     assert (np.abs(scores[1]) >= 6).all() and (np.abs(scores[[0, 2]]) < 6).all()
     assert not want_steps[1].any()
     W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
-    loss = negative_update(H.astype(np.float32), 4, np.array([8], np.int32), W32, 0.05, steps, np.zeros(3), 6.0)
-    assert_step_matches((loss, steps, W32), (want_loss, want_steps, want_W))
+    tally = new_tally()
+    negative_update(H.astype(np.float32), 4, np.array([8], np.int32), W32, 0.05, steps, np.zeros(3), tally, 6.0)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_skipgram_pairs_are_the_cbow_windows_unfolded():
@@ -283,3 +289,13 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch):
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)
     np.testing.assert_allclose(args[2], want_in, rtol=1e-3, atol=1e-5)
     np.testing.assert_allclose(args[3], want_out, rtol=1e-3, atol=1e-5)
+
+
+def test_loss_tally_survives_batches_of_thousands():
+    # The tally multiplies (1 + e) factors, each up to 2, and takes their log lazily:
+    # 3,000 pairs would overflow a plain float64 product.
+    rng, h, W = problem(14)
+    H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
+    tally = new_tally()
+    negative_update(H, 1, np.array([2, 3], np.int32), W.astype(np.float32), 0.0, np.zeros_like(H), np.zeros(3000), tally)
+    assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
