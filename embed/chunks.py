@@ -30,13 +30,14 @@ def id_chunks(
         pieces.append(ids)
         held += len(ids)
         if held >= chunk_words:
-            yield _join(pieces)
+            yield join_sentences(pieces)
             pieces, held = [], 0
     if pieces:
-        yield _join(pieces)
+        yield join_sentences(pieces)
 
 
-def _join(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def join_sentences(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk from its sentences' id arrays: (ids, offsets)."""
     offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in pieces], out=offsets[1:])
     return np.concatenate(pieces), offsets

@@ -28,6 +28,8 @@ BLOCK_BYTES = 1 << 20
 OPEN_LINE_CHARS = 1 << 16
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# ASCII letters and blanks: text of only these can skip the Python path (embed.plaintext).
+_PLAIN_BYTES = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1)) + b" \t\n\r\x0b\x0c"
 
 
 def open_binary(path: str | os.PathLike) -> BinaryIO:
@@ -53,6 +55,7 @@ class ReadReport:
     first_invalid_byte: int | None = None
     truncated_tokens: int = 0
     dropped_characters: int = 0  # of runs too long to hold, past the token cap
+    plain: bool = True  # every byte an ASCII letter or blank (see embed.plaintext)
 
     def warnings(self) -> list[str]:
         found = []
@@ -134,6 +137,8 @@ def read_sentences(
                     "or use encoding_errors='replace'"
                 ) from None
             offset += len(block)
+            if report.plain and block.translate(None, _PLAIN_BYTES):
+                report.plain = False
             if skipping:
                 blank = _first_blank(text)
                 report.dropped_characters += len(text) if blank < 0 else blank

@@ -33,7 +33,8 @@ from .loss_negative import alias_table, noise_distribution
 from .native import read_model, write_model
 from .rng import make_state
 from .skipgram import train_skipgram_chunk
-from .tokenizer import Tokenizer
+from .plaintext import VocabularyHash, plain_id_chunks
+from .tokenizer import DEFAULT_PATTERN, Tokenizer
 from .vectors import Vectors
 from .vocab import Vocabulary
 from .windows import WINDOW_STREAM
@@ -96,6 +97,7 @@ class Word2Vec:
         self.epochs_done = 0
         self.run: RunState | None = None  # set while a train() call is unfinished
         self._vocab_source: object = None
+        self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.plaintext can read
 
     # -- vocabulary -------------------------------------------------------------------
     def tokenizer(self) -> Tokenizer:
@@ -108,8 +110,13 @@ class Word2Vec:
     def build_vocab(self, corpus: Corpus) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights."""
         config = self.config
-        self.vocab = Vocabulary.build(self._sentences(corpus), config.min_count, config.max_vocab, _name(corpus))
+        sentences = self._sentences(corpus)
+        self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus))
         self._vocab_source = _source(corpus)
+        self._plain_file = None
+        report = getattr(sentences, "report", None)
+        if report is not None and report.plain and not report.truncated_tokens and config.token_pattern == DEFAULT_PATTERN:
+            self._plain_file = _file_identity(corpus)
         rng = np.random.default_rng(config.seed)
         size, dim = len(self.vocab), config.dim
         self.w_in = ((rng.random((size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
@@ -154,7 +161,7 @@ class Word2Vec:
         else:
             words_per_epoch = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
         self.run = RunState(epochs, words_per_epoch, first_chunk=self.chunks_done)
-        return self._continue(sentences, progress, on_epoch_end, checkpoints)
+        return self._continue(corpus, progress, on_epoch_end, checkpoints)
 
     def resume(
         self,
@@ -170,9 +177,19 @@ class Word2Vec:
         """
         if self.run is None:
             raise EmbedError("nothing to resume: the model's last train() call finished")
-        return self._continue(self._sentences(corpus), progress, on_epoch_end, checkpoints)
+        return self._continue(corpus, progress, on_epoch_end, checkpoints)
 
-    def _continue(self, sentences, progress, on_epoch_end, checkpoints) -> Word2Vec:
+    def _first_pass_chunks(self, corpus: Corpus) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Chunks of ids read from the corpus; straight from the bytes when the
+        vocabulary pass found the file to be plain letters and blanks and it has not
+        changed since."""
+        config = self.config
+        if self._plain_file is not None and _file_identity(corpus) == self._plain_file:
+            table = VocabularyHash(self.vocab, config.lowercase, config.max_token_length)
+            return plain_id_chunks(corpus, table, config.max_sentence_length, config.chunk_words)
+        return id_chunks(self._sentences(corpus), self.vocab, config.chunk_words)
+
+    def _continue(self, corpus, progress, on_epoch_end, checkpoints) -> Word2Vec:
         run = self.run
         per_epoch = run.words_per_epoch
         schedule = _Schedule(self.config.alpha, self.config.min_alpha, run.epochs * per_epoch)
@@ -192,7 +209,7 @@ class Word2Vec:
             while run.epoch < run.epochs:
                 schedule.done = run.epoch * per_epoch
                 if first_pass:
-                    chunks = _recorded(id_chunks(sentences, self.vocab, self.config.chunk_words), cache)
+                    chunks = _recorded(self._first_pass_chunks(corpus), cache)
                 else:
                     chunks = iter(cache)
                 first_pass = False
@@ -402,6 +419,16 @@ def _source(corpus: Corpus) -> object:
     if isinstance(corpus, (str, os.PathLike)):
         return os.path.abspath(os.fspath(corpus))
     return id(corpus)
+
+
+def _file_identity(corpus: Corpus) -> tuple | None:
+    if not isinstance(corpus, (str, os.PathLike)):
+        return None
+    try:
+        status = os.stat(corpus)
+    except OSError:
+        return None
+    return os.path.abspath(os.fspath(corpus)), status.st_size, status.st_mtime_ns
 
 
 def _name(corpus: Corpus) -> str:

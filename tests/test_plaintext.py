@@ -1,0 +1,98 @@
+"""The byte path for plain text gives exactly the chunks of the general reader."""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from embed import Config, EmbedError, Word2Vec
+from embed.chunks import id_chunks
+from embed.corpus import ReadReport, read_sentences
+from embed.plaintext import VocabularyHash, plain_id_chunks
+from embed.tokenizer import Tokenizer
+from embed.vocab import Vocabulary
+
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+VOCAB = Vocabulary(["the", "a", "of", "B", "cat", "bb", "ab"], [9, 8, 7, 6, 5, 4, 3])
+
+
+def both_paths(path, lowercase, max_sentence_length, chunk_words, block_bytes):
+    general = id_chunks(read_sentences(path, Tokenizer(lowercase=lowercase), max_sentence_length), VOCAB, chunk_words)
+    table = VocabularyHash(VOCAB, lowercase)
+    plain = plain_id_chunks(path, table, max_sentence_length, chunk_words, block_bytes)
+    return [(i.tolist(), o.tolist()) for i, o in general], [(i.tolist(), o.tolist()) for i, o in plain]
+
+
+tokens = st.sampled_from(["the", "a", "of", "B", "b", "cat", "Cat", "bb", "ab", "xyz", "THE", "zz"])
+blanks = st.sampled_from([" ", "\t", "  ", "\n", "\r\n", "\n\n", " \n", "\x0b", "\x0c"])
+
+
+@SETTINGS
+@given(st.lists(st.tuples(tokens, blanks), max_size=120), st.booleans(), st.integers(1, 6), st.integers(1, 12),
+       st.integers(1, 9), st.booleans())
+def test_byte_path_chunks_equal_the_general_readers(tmp_path, pieces, lowercase, max_length, chunk_words, block,
+                                                    trailing_blank):
+    text = "".join(t + b for t, b in pieces)
+    if not trailing_blank:
+        text = text.rstrip()
+    path = tmp_path / "c.txt"
+    path.write_text(text)
+    general, plain = both_paths(path, lowercase, max_length, chunk_words, block)
+    assert plain == general
+
+
+def test_one_long_line_is_cut_like_the_general_reader(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "text8.txt"
+    path.write_text(" ".join(rng.choice(["the", "a", "of", "cat", "dog", "ab"], 25_003)))
+    general, plain = both_paths(path, True, 1000, 2500, 4096)
+    assert plain == general
+    assert sum(len(i) for i, _ in plain) > 20_000
+
+
+def test_text_that_is_not_plain_is_refused(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("the cat, of a\n")
+    with pytest.raises(EmbedError, match="changed since the vocabulary was built"):
+        list(plain_id_chunks(path, VocabularyHash(VOCAB, True)))
+
+
+def test_the_read_report_says_whether_a_file_is_plain(tmp_path):
+    for text, plain in [("the cat\r\nOf a\tb\n", True), ("the cat 2\n", False), ("café\n", False)]:
+        path = tmp_path / "c.txt"
+        path.write_text(text)
+        report = ReadReport(str(path))
+        list(read_sentences(path, report=report))
+        assert report.plain is plain, text
+
+
+@pytest.mark.parametrize("arch,loss", [("skipgram", "negative"), ("cbow", "hierarchical")])
+def test_training_from_a_plain_file_equals_training_from_its_sentences(tmp_path, arch, loss):
+    rng = np.random.default_rng(1)
+    words = ["paris", "france", "rome", "italy", "berlin", "germany", "the", "of", "Capital"]
+    lines = [" ".join(rng.choice(words, rng.integers(3, 30))) for _ in range(600)]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+    config = Config(arch=arch, loss=loss, dim=12, min_count=1, epochs=2, workers=1, chunk_words=500)
+    from_file = Word2Vec(config).build_vocab(path)
+    assert from_file._plain_file is not None  # the byte path will be taken
+    from_file.train(path, progress=False)
+    sentences = [line.lower().split() for line in lines]
+    from_lists = Word2Vec(config).build_vocab(sentences).train(sentences, progress=False)
+    assert from_file.vocab.words == from_lists.vocab.words
+    np.testing.assert_array_equal(from_file.w_in, from_lists.w_in)
+    np.testing.assert_array_equal(from_file.w_out, from_lists.w_out)
+
+
+def test_a_file_rewritten_after_the_vocabulary_is_read_the_general_way(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("the cat of a\n" * 50)
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1)).build_vocab(path)
+    assert model._plain_file is not None
+    path.write_text("the cat, of a!\n" * 60)  # a new size: the identity no longer matches
+    os.utime(path, ns=(1, 1))
+    model.train(path, progress=False)
+    assert model.history[0].words == 240
