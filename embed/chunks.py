@@ -21,10 +21,14 @@ def id_chunks(
     >>> [(i.tolist(), o.tolist()) for i, o in id_chunks([["a", "x", "b"], ["b"]], vocab)]
     [([0, 1, 1], [0, 2, 3])]
     """
+    return chunk_sentences((vocab.encode(sentence) for sentence in sentences), chunk_words)
+
+
+def chunk_sentences(sentences: Iterable[np.ndarray], chunk_words: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Sentences of ids, empty ones skipped, gathered into chunks of at least ``chunk_words`` ids."""
     pieces: list[np.ndarray] = []
     held = 0
-    for sentence in sentences:
-        ids = vocab.encode(sentence)
+    for ids in sentences:
         if len(ids) == 0:
             continue
         pieces.append(ids)
@@ -34,7 +38,6 @@ def id_chunks(
             pieces, held = [], 0
     if pieces:
         yield join_sentences(pieces)
-
 
 def join_sentences(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """One chunk from its sentences' id arrays: (ids, offsets)."""

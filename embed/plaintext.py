@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 from numba import njit
 
-from .chunks import join_sentences
+from .chunks import chunk_sentences
 from .corpus import BLOCK_BYTES, open_binary
 from .errors import EmbedError
 from .vocab import Vocabulary
@@ -178,12 +178,13 @@ def plain_id_chunks(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``id_chunks(read_sentences(path), vocab, chunk_words)``, from the bytes.
 
-    A sentence start marks where a new (possibly empty) sentence begins; the sentence
-    still open at the end of a block continues into the next.
     """
-    path = os.fspath(path)
-    pieces: list[np.ndarray] = []  # closed sentences of the chunk being filled
-    held = 0
+    return chunk_sentences(_plain_sentences(os.fspath(path), table, max_sentence_length, block_bytes), chunk_words)
+
+
+def _plain_sentences(path: str, table: VocabularyHash, max_sentence_length: int, block_bytes: int) -> Iterator[np.ndarray]:
+    """Each sentence's ids (empty ones too). A sentence start marks where a new sentence
+    begins; the sentence still open at the end of a block continues into the next."""
     open_parts: list[np.ndarray] = []  # the sentence still open, across blocks
     line_tokens = 0
     carry = b""
@@ -202,19 +203,8 @@ def plain_id_chunks(
             bounds = list(starts) + [len(ids)]
             open_parts.append(ids[: bounds[0]])
             for first, last in zip(bounds, bounds[1:]):
-                sentence = np.concatenate(open_parts) if len(open_parts) > 1 else open_parts[0]
+                yield np.concatenate(open_parts) if len(open_parts) > 1 else open_parts[0]
                 open_parts = [ids[first:last]]
-                if len(sentence):
-                    pieces.append(sentence)
-                    held += len(sentence)
-                    if held >= chunk_words:
-                        yield join_sentences(pieces)
-                        pieces, held = [], 0
             if final:
                 break
-    sentence = np.concatenate(open_parts)
-    if len(sentence):
-        pieces.append(sentence)
-    if pieces:
-        yield join_sentences(pieces)
-
+    yield np.concatenate(open_parts)
