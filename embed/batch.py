@@ -26,7 +26,7 @@ def batch_buffers(kind, w_out, negative, size, max_sources):
     return (
         np.zeros((size, dim), dtype=np.float32),
         np.zeros((size, dim), dtype=np.float32),
-        np.zeros(size, dtype=np.float64),
+        np.zeros(size, dtype=np.float32),
         np.zeros(size, dtype=np.int32),
         np.zeros((size, max_sources), dtype=np.int32),
         np.zeros(size, dtype=np.int32),

@@ -9,10 +9,14 @@ vector's step is computed with the row as it was before that update. For a batch
 one this is word2vec's per-pair update exactly.
 """
 
+import numpy as np
 from numba import njit
 
 from .tally import settle
 from .vector import FAST, axpy, dot, logistic_parts
+
+
+_SETTLE_EVERY = 256  # pairs between settles: a product of 256 factors of at most 2 stays finite
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
@@ -20,22 +24,28 @@ def binary_logistic(hidden, row, label, lr, steps, gains, saturation):
     """Score ``row`` against each of ``hidden``'s rows with this label (1 or 0), add
     each hidden vector's step to ``steps``, update ``row``; return the loss as
     (product, value), the loss being log(product) + value (see ``embed.tally``).
-    ``gains`` is float64 scratch of at least the batch's length. A pair whose score is
+    ``gains`` is float32 scratch of at least the batch's length. A pair whose score is
     beyond +-``saturation`` counts in the loss but is not updated, as gensim does (its
     sigmoid table ends at 6); ``inf`` applies the exact gradient everywhere."""
     count = hidden.shape[0]
+    # In phases, so that the batch's dot products, and then its exps, are independent
+    # of each other and overlap in the CPU instead of waiting on one another.
+    for b in range(count):
+        gains[b] = dot(hidden[b], row)
     product = 1.0  # of the (1 + e) factors, each at most 2
     linear = 0.0
+    rate = np.float32(lr)
+    for first in range(0, count, _SETTLE_EVERY):
+        for b in range(first, min(count, first + _SETTLE_EVERY)):
+            score = gains[b]
+            e, positive = logistic_parts(score)
+            product *= 1.0 + e
+            linear += max(-score, 0.0) if label > 0.0 else max(score, 0.0)
+            inside = -saturation < score < saturation
+            gains[b] = (np.float32(label) - positive) * rate if inside else np.float32(0.0)
+        product, linear = settle(product, linear)
     for b in range(count):
-        score = dot(hidden[b], row)
-        e, positive = logistic_parts(score)
-        product, linear = settle(product * (1.0 + e), linear)
-        linear += max(-score, 0.0) if label > 0.0 else max(score, 0.0)
-        if -saturation < score < saturation:
-            gains[b] = (label - positive) * lr
-            axpy(gains[b], row, steps[b])
-        else:
-            gains[b] = 0.0
+        axpy(gains[b], row, steps[b])
     for b in range(count):
         axpy(gains[b], hidden[b], row)
     return product, linear

@@ -70,7 +70,7 @@ def assert_step_matches(got, want):
 
 def run_kernel(name, h, W, lr, args):
     h32, W32 = h.astype(np.float32), W.astype(np.float32)
-    steps, gains, tally = np.zeros((1, D), np.float32), np.zeros(1), new_tally()
+    steps, gains, tally = np.zeros((1, D), np.float32), np.zeros(1, np.float32), new_tally()
     update = steps[0]
     if name == "negative":
         target, noise = args
@@ -128,7 +128,7 @@ def test_a_window_batch_shares_output_rows():
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    negative_update(H.astype(np.float32), target, np.array(noise, np.int32), W32, lr, steps, np.zeros(4), tally)
+    negative_update(H.astype(np.float32), target, np.array(noise, np.int32), W32, lr, steps, np.zeros(4, np.float32), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
@@ -136,7 +136,7 @@ def test_a_window_batch_shares_output_rows():
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    hierarchical_step(H.astype(np.float32), codes[target], points[target], n, W32, lr, steps, np.zeros(4), tally)
+    hierarchical_step(H.astype(np.float32), codes[target], points[target], n, W32, lr, steps, np.zeros(4, np.float32), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -151,7 +151,7 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     assert not want_steps[1].any()
     W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
     tally = new_tally()
-    negative_update(H.astype(np.float32), 4, np.array([8], np.int32), W32, 0.05, steps, np.zeros(3), tally, 6.0)
+    negative_update(H.astype(np.float32), 4, np.array([8], np.int32), W32, 0.05, steps, np.zeros(3, np.float32), tally, 6.0)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -297,5 +297,24 @@ def test_loss_tally_survives_batches_of_thousands():
     rng, h, W = problem(14)
     H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
     tally = new_tally()
-    negative_update(H, 1, np.array([2, 3], np.int32), W.astype(np.float32), 0.0, np.zeros_like(H), np.zeros(3000), tally)
+    negative_update(H, 1, np.array([2, 3], np.int32), W.astype(np.float32), 0.0, np.zeros_like(H), np.zeros(3000, np.float32), tally)
     assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
+
+
+def test_inlined_exp_matches_numpy():
+    from numba import njit
+
+    from embed.vector import exp_negative
+
+    @njit
+    def exps(x):
+        out = np.empty_like(x)
+        for i in range(x.shape[0]):
+            out[i] = exp_negative(x[i])
+        return out
+
+    x = np.linspace(0, 87, 200_001, dtype=np.float32)
+    want = np.exp(-x.astype(np.float64))
+    assert (np.abs(exps(x) - want) / want).max() < 5e-7
+    np.testing.assert_array_equal(exps(np.float32([87.5, 1e4, np.inf])), 0.0)
+    assert np.isnan(exps(np.float32([np.nan]))[0])
