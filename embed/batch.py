@@ -40,8 +40,7 @@ def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot, tally, satu
     """Train on the first ``count`` examples of the batch, with noise row ``slot``;
     adds their summed loss to ``tally``."""
     hidden, steps, gains, targets, sources, source_counts, scratch, noise = buffers
-    loss_batch(kind, hidden[:count], targets[:count], w_out, lr, steps[:count], tables, noise[slot],
-               scratch, gains, tally, saturation)
+    loss_batch(kind, count, hidden, targets, w_out, lr, steps, tables, noise, slot, scratch, gains, tally, saturation)
     for b in range(count):
         for k in range(source_counts[b]):
-            add(steps[b], w_in[sources[b, k]])
+            add(steps, b, w_in, sources[b, k])

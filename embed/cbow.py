@@ -36,27 +36,26 @@ def train_cbow_chunk(
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
-            prepare(kind, kept[0], w_out, tables, noise_state, noise[slot])
+            prepare(kind, kept[0], w_out, tables, noise_state, noise, slot)
         for i in range(n):
             b = reduced_window(window_state, window)
             if i + 1 < n:
-                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise[1 - slot])
+                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
             start, stop = max(0, i - b), min(n, i + b + 1)
             count = stop - start - 1
             if count == 0:
                 continue
-            row = hidden[queued]
-            zero(row)
+            zero(hidden, queued)
             k = 0
             for j in range(start, stop):
                 if j != i:
-                    add(w_in[kept[j]], row)
+                    add(w_in, kept[j], hidden, queued)
                     sources[queued, k] = kept[j]
                     k += 1
             if cbow_mean:
-                scale(1.0 / count, row)
+                scale(1.0 / count, hidden, queued)
             source_counts[queued] = count
             targets[queued] = kept[i]
             queued += 1

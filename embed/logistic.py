@@ -20,18 +20,18 @@ _SETTLE_EVERY = 256  # pairs between settles: a product of 256 factors of at mos
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
-def binary_logistic(hidden, row, label, lr, steps, gains, saturation):
-    """Score ``row`` against each of ``hidden``'s rows with this label (1 or 0), add
-    each hidden vector's step to ``steps``, update ``row``; return the loss as
+def binary_logistic(count, hidden, w_out, row, label, lr, steps, gains, saturation):
+    """Score output row ``w_out[row]`` against the first ``count`` rows of ``hidden``
+    with this label (1 or 0), add each hidden vector's step to its row of ``steps``,
+    update the output row; return the loss as
     (product, value), the loss being log(product) + value (see ``embed.tally``).
     ``gains`` is float32 scratch of at least the batch's length. A pair whose score is
     beyond +-``saturation`` counts in the loss but is not updated, as gensim does (its
     sigmoid table ends at 6); ``inf`` applies the exact gradient everywhere."""
-    count = hidden.shape[0]
     # In phases, so that the batch's dot products, and then its exps, are independent
     # of each other and overlap in the CPU instead of waiting on one another.
     for b in range(count):
-        gains[b] = dot(hidden[b], row)
+        gains[b] = dot(hidden, b, w_out, row)
     product = 1.0  # of the (1 + e) factors, each at most 2
     linear = 0.0
     rate = np.float32(lr)
@@ -45,7 +45,7 @@ def binary_logistic(hidden, row, label, lr, steps, gains, saturation):
             gains[b] = (np.float32(label) - positive) * rate if inside else np.float32(0.0)
         product, linear = settle(product, linear)
     for b in range(count):
-        axpy(gains[b], row, steps[b])
+        axpy(gains[b], w_out, row, steps, b)
     for b in range(count):
-        axpy(gains[b], hidden[b], row)
+        axpy(gains[b], hidden, b, w_out, row)
     return product, linear

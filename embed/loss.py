@@ -23,36 +23,36 @@ KINDS = {"negative": NEGATIVE, "softmax": SOFTMAX, "hierarchical": HIERARCHICAL}
 
 
 @njit(cache=True, nogil=True, inline="always")
-def prepare(kind, target, w_out, tables, noise_state, noise_words):
-    """Before an example that predicts ``target``: draw its noise words and start loading
+def prepare(kind, target, w_out, tables, noise_state, noise, slot):
+    """Before an example that predicts ``target``: draw its noise words into ``noise[slot]`` and start loading
     the output rows it will touch, so that memory latency overlaps the example before."""
     if kind == NEGATIVE:
         prefetch_row(w_out, target)
-        for k in range(noise_words.shape[0]):
-            noise_words[k] = draw_noise(noise_state, tables[0])
-            prefetch_row(w_out, noise_words[k])
+        for k in range(noise.shape[1]):
+            noise[slot, k] = draw_noise(noise_state, tables[0])
+            prefetch_row(w_out, noise[slot, k])
     elif kind == HIERARCHICAL:
         for k in range(tables[3][target]):
             prefetch_row(w_out, tables[2][target, k])
 
 
 @njit(cache=True, nogil=True, inline="always")
-def loss_batch(kind, hidden, targets, w_out, lr, steps, tables, noise_words, scratch, gains, tally, saturation):
-    """Score the rows of ``hidden`` against ``targets``; write each row's step into
-    ``steps``; add the summed loss to ``tally``. The full softmax takes any targets;
-    the sampling losses take a batch that shares one target (a skip-gram window, or one CBOW example)
-    and the noise words ``prepare`` drew for it. ``tables`` is (noise alias table,
-    codes, points, lengths); unused ones may be empty."""
-    for b in range(steps.shape[0]):
-        zero(steps[b])
+def loss_batch(kind, count, hidden, targets, w_out, lr, steps, tables, noise, slot, scratch, gains, tally, saturation):
+    """Score the first ``count`` rows of ``hidden`` against ``targets``; write each
+    row's step into ``steps``; add the summed loss to ``tally``. The full softmax takes
+    any targets; the sampling losses take a batch that shares one target (a skip-gram
+    window, or one CBOW example) and the noise words ``prepare`` drew into ``noise[slot]``.
+    ``tables`` is (noise alias table, codes, points, lengths); unused ones may be empty."""
+    for b in range(count):
+        zero(steps, b)
     target = targets[0]
     if kind == SOFTMAX:
-        softmax_batch_step(hidden, targets, w_out, lr, steps, scratch, tally)
+        softmax_batch_step(hidden[:count], targets[:count], w_out, lr, steps[:count], scratch, tally)
     elif kind == NEGATIVE:
-        negative_update(hidden, target, noise_words, w_out, lr, steps, gains, tally, saturation)
+        negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains, tally, saturation)
     else:
         codes, points, lengths = tables[1], tables[2], tables[3]
-        hierarchical_step(hidden, codes[target], points[target], lengths[target], w_out, lr, steps, gains, tally,
+        hierarchical_step(count, hidden, codes, points, target, lengths[target], w_out, lr, steps, gains, tally,
                           saturation)
 
 

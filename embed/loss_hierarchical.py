@@ -13,12 +13,13 @@ from .tally import add_value, multiply_factor, settle
 
 
 @njit(cache=True, nogil=True, inline="always")
-def hierarchical_step(hidden, code, point, length, w_out, lr, steps, gains, tally, saturation=np.inf):
-    """One SGD step of every row of ``hidden`` (a batch that predicts one word) along the
-    first ``length`` nodes of that word's path, adding the loss to ``tally``."""
+def hierarchical_step(count, hidden, codes, points, word, length, w_out, lr, steps, gains, tally, saturation=np.inf):
+    """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
+    ``word``) along the first ``length`` nodes of its path (``codes[word]``,
+    ``points[word]``), adding the loss to ``tally``."""
     product, value = 1.0, 0.0
     for k in range(length):
-        p, v = binary_logistic(hidden, w_out[point[k]], 1.0 - code[k], lr, steps, gains, saturation)
+        p, v = binary_logistic(count, hidden, w_out, points[word, k], 1.0 - codes[word, k], lr, steps, gains, saturation)
         product, value = settle(product * p, value + v)
     multiply_factor(tally, product)
     add_value(tally, value)

@@ -69,18 +69,18 @@ def draw_noise(state, table):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def negative_update(hidden, target, noise_words, w_out, lr, steps, gains, tally, saturation=np.inf):
-    """One SGD step of every row of ``hidden`` (a batch that predicts ``target``) on the
-    target and the given noise words, adding the loss to ``tally``.
+def negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains, tally, saturation=np.inf):
+    """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
+    ``target``) on the target and the noise words ``noise[slot]``, adding the loss to ``tally``.
 
     Output rows are updated in place; each hidden vector's step (-lr times its
     gradient) is added to its row of ``steps``.
     """
-    product, value = binary_logistic(hidden, w_out[target], 1.0, lr, steps, gains, saturation)
-    for k in range(noise_words.shape[0]):
-        word = noise_words[k]
+    product, value = binary_logistic(count, hidden, w_out, target, 1.0, lr, steps, gains, saturation)
+    for k in range(noise.shape[1]):
+        word = noise[slot, k]
         if word != target:
-            p, v = binary_logistic(hidden, w_out[word], 0.0, lr, steps, gains, saturation)
+            p, v = binary_logistic(count, hidden, w_out, word, 0.0, lr, steps, gains, saturation)
             product, value = settle(product * p, value + v)
     multiply_factor(tally, product)
     add_value(tally, value)

@@ -43,17 +43,17 @@ def train_skipgram_chunk(
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
-            prepare(kind, kept[0], w_out, tables, noise_state, noise[slot])
+            prepare(kind, kept[0], w_out, tables, noise_state, noise, slot)
         for i in range(n):
             b = reduced_window(window_state, window)
             if i + 1 < n:
-                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise[1 - slot])
+                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
             for j in range(max(0, i - b), min(n, i + b + 1)):
                 if j == i:
                     continue
-                copy(w_in[kept[j]], hidden[queued])
+                copy(w_in, kept[j], hidden, queued)
                 targets[queued] = kept[i]
                 sources[queued, 0] = kept[j]
                 queued += 1

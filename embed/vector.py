@@ -1,5 +1,8 @@
 """Dense float32 vector primitives used by every loss and driver.
 
+Each vector is a row named by its matrix and index, never a view such as ``w_in[i]``:
+Numba counts references for every view it makes, a call and an atomic add on a counter
+that the worker threads share, and the hot loops need not pay for that.
 Reassociation lets LLVM vectorise the reductions; the flags stop short of fastmath's
 no-NaN assumptions so that a diverging run still shows NaN instead of garbage. They are
 inlined at Numba's level: as calls, each 100-float axpy cost three times as much
@@ -15,48 +18,50 @@ FAST = {"reassoc", "contract", "nsz"}
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
-def dot(a, b):
+def dot(a, i, b, j):
+    """a[i] . b[j]"""
     # A float32 sum: a float64 one converts every product and halves the vector width.
     total = np.float32(0.0)
-    for k in range(a.shape[0]):
-        total += a[k] * b[k]
+    for k in range(a.shape[1]):
+        total += a[i, k] * b[j, k]
     return total
 
 
 @njit(cache=True, nogil=True, fastmath=FAST, inline="always")
-def axpy(scale, x, y):
-    """y += scale * x, in float32: a float64 scale would widen every element."""
+def axpy(scale, x, i, y, j):
+    """y[j] += scale * x[i], in float32: a float64 scale would widen every element."""
     s = np.float32(scale)
-    for k in range(x.shape[0]):
-        y[k] += s * x[k]
+    for k in range(x.shape[1]):
+        y[j, k] += s * x[i, k]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def add(x, y):
-    """y += x (an array expression here would go through NumPy's broadcasting machinery)."""
-    for k in range(x.shape[0]):
-        y[k] += x[k]
+def add(x, i, y, j):
+    """y[j] += x[i]"""
+    for k in range(x.shape[1]):
+        y[j, k] += x[i, k]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def scale(factor, y):
-    """y *= factor"""
+def scale(factor, y, j):
+    """y[j] *= factor"""
     f = np.float32(factor)
-    for k in range(y.shape[0]):
-        y[k] *= f
+    for k in range(y.shape[1]):
+        y[j, k] *= f
 
 
 @njit(cache=True, nogil=True, inline="always")
-def zero(y):
-    for k in range(y.shape[0]):
-        y[k] = 0.0
+def zero(y, j):
+    """y[j] = 0"""
+    for k in range(y.shape[1]):
+        y[j, k] = 0.0
 
 
 @njit(cache=True, nogil=True, inline="always")
-def copy(x, y):
-    """y[:] = x"""
-    for k in range(x.shape[0]):
-        y[k] = x[k]
+def copy(x, i, y, j):
+    """y[j] = x[i]"""
+    for k in range(x.shape[1]):
+        y[j, k] = x[i, k]
 
 
 @intrinsic

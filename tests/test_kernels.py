@@ -74,7 +74,7 @@ def run_kernel(name, h, W, lr, args):
     update = steps[0]
     if name == "negative":
         target, noise = args
-        negative_update(h32[None, :], target, np.array(noise, np.int32), W32, lr, steps, gains, tally)
+        negative_update(1, h32[None, :], target, np.array([noise], np.int32), 0, W32, lr, steps, gains, tally)
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
         scratch = np.empty(scratch_size(V, D, 1), np.float32)
@@ -82,7 +82,7 @@ def run_kernel(name, h, W, lr, args):
         update = steps[0]
     else:
         code, point = args
-        hierarchical_step(h32[None, :], code, point, len(code), W32, lr, steps, gains, tally)
+        hierarchical_step(1, h32[None, :], code[None, :], point[None, :], 0, len(code), W32, lr, steps, gains, tally)
     return tally_total(tally), update, W32
 
 
@@ -128,7 +128,8 @@ def test_a_window_batch_shares_output_rows():
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    negative_update(H.astype(np.float32), target, np.array(noise, np.int32), W32, lr, steps, np.zeros(4, np.float32), tally)
+    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, lr, steps, np.zeros(4, np.float32),
+                    tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
@@ -136,7 +137,7 @@ def test_a_window_batch_shares_output_rows():
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    hierarchical_step(H.astype(np.float32), codes[target], points[target], n, W32, lr, steps, np.zeros(4, np.float32), tally)
+    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, lr, steps, np.zeros(4, np.float32), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -151,7 +152,8 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     assert not want_steps[1].any()
     W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
     tally = new_tally()
-    negative_update(H.astype(np.float32), 4, np.array([8], np.int32), W32, 0.05, steps, np.zeros(3, np.float32), tally, 6.0)
+    negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, 0.05, steps, np.zeros(3, np.float32), tally,
+                    6.0)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -297,7 +299,8 @@ def test_loss_tally_survives_batches_of_thousands():
     rng, h, W = problem(14)
     H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
     tally = new_tally()
-    negative_update(H, 1, np.array([2, 3], np.int32), W.astype(np.float32), 0.0, np.zeros_like(H), np.zeros(3000, np.float32), tally)
+    negative_update(3000, H, 1, np.array([[2, 3]], np.int32), 0, W.astype(np.float32), 0.0, np.zeros_like(H),
+                    np.zeros(3000, np.float32), tally)
     assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
 
 
