@@ -51,6 +51,22 @@ def run_child(args: list[str]) -> dict:
     return record
 
 
+def warm_up(config) -> None:
+    """Train ``config`` briefly on a small plain-text file, so that Numba's one-time
+    compilation (cached on disk afterwards, as gensim's Cython is compiled at install)
+    is not timed. Reads the kernels from the cache when they are there already."""
+    import tempfile
+
+    from embed import Word2Vec
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "warm-up.txt")
+        with open(path, "w") as f:
+            f.write(" ".join(["the", "cat", "sat", "on", "a", "mat"] * 500) + "\n")
+        quick = config.replace(epochs=2, min_count=1, workers=1, max_vocab=None)
+        Word2Vec(quick).build_vocab(path).train(path, progress=False)
+
+
 def peak_rss_mb() -> float:
     import resource
 
@@ -68,4 +84,4 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["WIKI", "prefix_corpus", "run_child", "peak_rss_mb", "machine", "table", "itertools"]
+__all__ = ["WIKI", "prefix_corpus", "run_child", "peak_rss_mb", "machine", "table", "warm_up", "itertools"]

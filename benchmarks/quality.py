@@ -4,7 +4,8 @@
     python benchmarks/quality.py --tokens 1000000 --epochs 1     # a quick look
 
 For skip-gram and CBOW with negative sampling and with hierarchical softmax it prints
-words per second (corpus words in the vocabulary times epochs, over training time),
+words per second (corpus words in the vocabulary times epochs, over training time; embed
+warms up first, so Numba's one-time compilation is not counted),
 the embed/gensim ratio, each process's peak RSS up to the end of training, accuracy on questions-words restricted
 to the 30,000 most frequent words, and WordSim-353 Spearman. Both tools' vectors are
 scored by the same code (embed.evaluate, tested equal to gensim's). Each training runs in
@@ -22,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import WIKI, machine, peak_rss_mb, prefix_corpus, run_child, table  # noqa: E402
+from common import WIKI, machine, peak_rss_mb, prefix_corpus, run_child, table, warm_up  # noqa: E402
 
 CONFIGS = {
     "skipgram-negative": dict(arch="skipgram", loss="negative"),
@@ -45,6 +46,7 @@ def train_embed(corpus: str, name: str, settings: dict) -> dict:
     from embed import Config, Word2Vec
 
     config = Config(**CONFIGS[name], **settings)
+    warm_up(config)
     model = Word2Vec(config).build_vocab(corpus)
     started = time.perf_counter()
     model.train(corpus, progress=False)

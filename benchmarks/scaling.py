@@ -14,14 +14,16 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import WIKI, machine, run_child, table  # noqa: E402
+from common import WIKI, machine, run_child, table, warm_up  # noqa: E402
 
 
 def child(corpus: str, name: str, workers: int, epochs: int) -> None:
     from embed import Config, Word2Vec
 
     arch, loss = name.split("-")
-    model = Word2Vec(Config(arch=arch, loss=loss, epochs=epochs, workers=workers)).build_vocab(corpus)
+    config = Config(arch=arch, loss=loss, epochs=epochs, workers=workers)
+    warm_up(config)
+    model = Word2Vec(config).build_vocab(corpus)
     started = time.perf_counter()
     model.train(corpus, progress=False)
     words = sum(s.words for s in model.history)

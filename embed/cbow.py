@@ -23,8 +23,8 @@ def train_cbow_chunk(
 ):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples)."""
     size = softmax_batch if kind == SOFTMAX else 1
-    buffers = batch_buffers(kind, w_out, negative, size, 2 * window)
-    hidden, _, _, targets, sources, source_counts, _, noise = buffers
+    buffers = batch_buffers(kind, w_out, negative, size, 2 * window, tables[1].shape[1])
+    hidden, _, _, targets, sources, source_counts, _, noise, _, _ = buffers
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     tally = new_tally()

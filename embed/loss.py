@@ -37,7 +37,8 @@ def prepare(kind, target, w_out, tables, noise_state, noise, slot):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def loss_batch(kind, count, hidden, targets, w_out, lr, steps, tables, noise, slot, scratch, gains, tally, saturation):
+def loss_batch(kind, count, hidden, targets, w_out, lr, steps, tables, noise, slot, scratch, gains, rows, labels, tally,
+               saturation):
     """Score the first ``count`` rows of ``hidden`` against ``targets``; write each
     row's step into ``steps``; add the summed loss to ``tally``. The full softmax takes
     any targets; the sampling losses take a batch that shares one target (a skip-gram
@@ -49,11 +50,11 @@ def loss_batch(kind, count, hidden, targets, w_out, lr, steps, tables, noise, sl
     if kind == SOFTMAX:
         softmax_batch_step(hidden[:count], targets[:count], w_out, lr, steps[:count], scratch, tally)
     elif kind == NEGATIVE:
-        negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains, tally, saturation)
+        negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains, rows, labels, tally, saturation)
     else:
         codes, points, lengths = tables[1], tables[2], tables[3]
-        hierarchical_step(count, hidden, codes, points, target, lengths[target], w_out, lr, steps, gains, tally,
-                          saturation)
+        hierarchical_step(count, hidden, codes, points, target, lengths[target], w_out, lr, steps, gains, rows, labels,
+                          tally, saturation)
 
 
 def empty_tables():

@@ -8,15 +8,23 @@ word2vec, where code 0 is the "positive" branch.
 import numpy as np
 from numba import njit
 
-from .logistic import binary_logistic
+from .logistic import binary_logistic, logistic_rows
 from .tally import add_value, multiply_factor, settle
 
 
 @njit(cache=True, nogil=True, inline="always")
-def hierarchical_step(count, hidden, codes, points, word, length, w_out, lr, steps, gains, tally, saturation=np.inf):
+def hierarchical_step(count, hidden, codes, points, word, length, w_out, lr, steps, gains, rows, labels, tally,
+                      saturation=np.inf):
     """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
     ``word``) along the first ``length`` nodes of its path (``codes[word]``,
     ``points[word]``), adding the loss to ``tally``."""
+    if count == 1:  # the nodes of a path are distinct
+        for k in range(length):
+            rows[k], labels[k] = points[word, k], 1.0 - codes[word, k]
+        product, value = logistic_rows(hidden, 0, w_out, rows, labels, length, lr, steps, gains, saturation)
+        multiply_factor(tally, product)
+        add_value(tally, value)
+        return
     product, value = 1.0, 0.0
     for k in range(length):
         p, v = binary_logistic(count, hidden, w_out, points[word, k], 1.0 - codes[word, k], lr, steps, gains, saturation)

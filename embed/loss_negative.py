@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .rng import next_u64
-from .logistic import binary_logistic
+from .logistic import binary_logistic, logistic_rows
 from .tally import add_value, multiply_factor, settle
 
 
@@ -69,13 +69,35 @@ def draw_noise(state, table):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains, tally, saturation=np.inf):
+def negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains, rows, labels, tally,
+                    saturation=np.inf):
     """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
     ``target``) on the target and the noise words ``noise[slot]``, adding the loss to ``tally``.
 
     Output rows are updated in place; each hidden vector's step (-lr times its
-    gradient) is added to its row of ``steps``.
+    gradient) is added to its row of ``steps``. ``gains``, ``rows`` and ``labels`` are
+    scratch of at least ``negative + 1`` and the batch's length.
     """
+    if count == 1:  # one hidden vector: its rows go through logistic_rows unless a noise word repeats
+        rows[0], labels[0] = target, 1.0
+        picked = 1
+        for k in range(noise.shape[1]):
+            word = noise[slot, k]
+            if word == target:
+                continue
+            for r in range(1, picked):
+                if rows[r] == word:
+                    picked = 0
+                    break
+            if picked == 0:
+                break
+            rows[picked], labels[picked] = word, 0.0
+            picked += 1
+        if picked:
+            product, value = logistic_rows(hidden, 0, w_out, rows, labels, picked, lr, steps, gains, saturation)
+            multiply_factor(tally, product)
+            add_value(tally, value)
+            return
     product, value = binary_logistic(count, hidden, w_out, target, 1.0, lr, steps, gains, saturation)
     for k in range(noise.shape[1]):
         word = noise[slot, k]

@@ -29,8 +29,8 @@ def train_skipgram_chunk(
     chunk's words, sentence by sentence.
     """
     size = softmax_batch if kind == SOFTMAX else 2 * window
-    buffers = batch_buffers(kind, w_out, negative, size, 1)
-    hidden, _, _, targets, sources, source_counts, _, noise = buffers
+    buffers = batch_buffers(kind, w_out, negative, size, 1, tables[1].shape[1])
+    hidden, _, _, targets, sources, source_counts, _, noise, _, _ = buffers
     source_counts[:] = 1
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])

@@ -68,13 +68,18 @@ def assert_step_matches(got, want):
     np.testing.assert_allclose(W, want_W, rtol=1e-4, atol=1e-6)
 
 
+def row_scratch():
+    """The ``rows`` and ``labels`` scratch of the sampling losses."""
+    return np.zeros(V, np.int64), np.zeros(V, np.float32)
+
+
 def run_kernel(name, h, W, lr, args):
     h32, W32 = h.astype(np.float32), W.astype(np.float32)
-    steps, gains, tally = np.zeros((1, D), np.float32), np.zeros(1, np.float32), new_tally()
+    steps, gains, tally = np.zeros((1, D), np.float32), np.zeros(V, np.float32), new_tally()
     update = steps[0]
     if name == "negative":
         target, noise = args
-        negative_update(1, h32[None, :], target, np.array([noise], np.int32), 0, W32, lr, steps, gains, tally)
+        negative_update(1, h32[None, :], target, np.array([noise], np.int32), 0, W32, lr, steps, gains, *row_scratch(), tally)
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
         scratch = np.empty(scratch_size(V, D, 1), np.float32)
@@ -82,7 +87,7 @@ def run_kernel(name, h, W, lr, args):
         update = steps[0]
     else:
         code, point = args
-        hierarchical_step(1, h32[None, :], code[None, :], point[None, :], 0, len(code), W32, lr, steps, gains, tally)
+        hierarchical_step(1, h32[None, :], code[None, :], point[None, :], 0, len(code), W32, lr, steps, gains, *row_scratch(), tally)
     return tally_total(tally), update, W32
 
 
@@ -128,8 +133,8 @@ def test_a_window_batch_shares_output_rows():
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, lr, steps, np.zeros(4, np.float32),
-                    tally)
+    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, lr, steps, np.zeros(6, np.float32),
+                    *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
@@ -137,7 +142,7 @@ def test_a_window_batch_shares_output_rows():
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, lr, steps, np.zeros(4, np.float32), tally)
+    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, lr, steps, np.zeros(V, np.float32), *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -152,8 +157,8 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     assert not want_steps[1].any()
     W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
     tally = new_tally()
-    negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, 0.05, steps, np.zeros(3, np.float32), tally,
-                    6.0)
+    negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, 0.05, steps, np.zeros(3, np.float32),
+                    *row_scratch(), tally, 6.0)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -300,7 +305,7 @@ def test_loss_tally_survives_batches_of_thousands():
     H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
     tally = new_tally()
     negative_update(3000, H, 1, np.array([[2, 3]], np.int32), 0, W.astype(np.float32), 0.0, np.zeros_like(H),
-                    np.zeros(3000, np.float32), tally)
+                    np.zeros(3000, np.float32), *row_scratch(), tally)
     assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
 
 
