@@ -55,7 +55,8 @@ def train_embed(corpus: str, name: str, settings: dict) -> dict:
     words = sum(s.words for s in model.history)
     accuracy, spearman = scores(model.wv)
     return dict(words=words, seconds=seconds, accuracy=accuracy, spearman=spearman,
-                losses=model.loss_history, vocab=len(model.vocab), peak_rss_mb=peak)
+                losses=model.loss_history, epoch_seconds=[round(s.seconds, 2) for s in model.history],
+                vocab=len(model.vocab), peak_rss_mb=peak)
 
 
 def train_gensim(corpus: str, name: str, settings: dict) -> dict:
