@@ -29,7 +29,9 @@ OPEN_LINE_CHARS = 1 << 16
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 # ASCII letters and blanks: text of only these can skip the Python path (embed.plaintext).
-_PLAIN_BYTES = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1)) + b" \t\n\r\x0b\x0c"
+ASCII_LETTERS = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1))
+ASCII_BLANKS = b" \t\n\r\x0b\x0c"
+_PLAIN_BYTES = ASCII_LETTERS + ASCII_BLANKS
 
 
 def open_binary(path: str | os.PathLike) -> BinaryIO:

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from .chunks import chunk_sentences
-from .corpus import BLOCK_BYTES, open_binary
+from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary
 from .errors import EmbedError
 from .vocab import Vocabulary
 
@@ -118,17 +118,20 @@ def _lookup(data, start, stop, fold, slots, word_bytes, word_starts, word_length
         slot = (slot + 1) & mask
 
 
-@njit(cache=True, nogil=True)
-def _byte_classes():
-    classes = np.zeros(256, dtype=np.uint8)  # 0: not plain, 1: letter, 2: blank, 3: newline
-    for b in range(ord("a"), ord("z") + 1):
-        classes[b] = 1
-    for b in range(ord("A"), ord("Z") + 1):
-        classes[b] = 1
-    for b in (32, 9, 13, 11, 12):
-        classes[b] = 2
-    classes[10] = 3
+_LETTER, _BLANK, _NEWLINE = 1, 2, 3
+
+
+def _byte_classes() -> np.ndarray:
+    """0 for a byte that is not plain, else _LETTER, _BLANK or _NEWLINE; the same byte
+    set as ``ReadReport.plain`` checks."""
+    classes = np.zeros(256, dtype=np.uint8)
+    classes[list(ASCII_LETTERS)] = _LETTER
+    classes[list(ASCII_BLANKS)] = _BLANK
+    classes[ord("\n")] = _NEWLINE
     return classes
+
+
+_BYTE_CLASSES = _byte_classes()  # a global array: Numba compiles it in as a constant
 
 
 @njit(cache=True, nogil=True)
@@ -136,19 +139,19 @@ def encode_block(data, final, slots, word_bytes, word_starts, word_lengths, fold
                  max_sentence_length, line_tokens, ids, starts):
     """The jitted body of ``VocabularyHash.encode``; returns (ids, sentence starts, open
     line's tokens, bytes used), or _NOT_PLAIN as the first when the data does not qualify."""
-    classes = _byte_classes()
+    classes = _BYTE_CLASSES
     end = data.shape[0]
     if not final:  # stop after the last blank: a token may continue in the next block
-        while end > 0 and classes[data[end - 1]] == 1:
+        while end > 0 and classes[data[end - 1]] == _LETTER:
             end -= 1
     count = 0
     start_count = 0
     k = 0
     while k < end:
         c = classes[data[k]]
-        if c == 1:
+        if c == _LETTER:
             token_start = k
-            while k < end and classes[data[k]] == 1:
+            while k < end and classes[data[k]] == _LETTER:
                 k += 1
             if k - token_start > max_token_length:
                 return _NOT_PLAIN, 0, 0, 0
@@ -162,9 +165,9 @@ def encode_block(data, final, slots, word_bytes, word_starts, word_lengths, fold
                 ids[count] = word
                 count += 1
             continue
-        if c == 0:
+        if c == 0:  # neither a letter nor a blank
             return _NOT_PLAIN, 0, 0, 0
-        if c == 3:
+        if c == _NEWLINE:
             starts[start_count] = count
             start_count += 1
             line_tokens = 0
