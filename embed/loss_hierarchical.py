@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 from .logistic import binary_logistic, logistic_rows
-from .tally import add_value, multiply_factor, settle
+from .tally import add_loss, settle
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -22,12 +22,10 @@ def hierarchical_step(count, hidden, codes, points, word, length, w_out, lr, ste
         for k in range(length):
             rows[k], labels[k] = points[word, k], 1.0 - codes[word, k]
         product, value = logistic_rows(hidden, 0, w_out, rows, labels, length, lr, steps, gains, saturation)
-        multiply_factor(tally, product)
-        add_value(tally, value)
-        return
-    product, value = 1.0, 0.0
-    for k in range(length):
-        p, v = binary_logistic(count, hidden, w_out, points[word, k], 1.0 - codes[word, k], lr, steps, gains, saturation)
-        product, value = settle(product * p, value + v)
-    multiply_factor(tally, product)
-    add_value(tally, value)
+    else:
+        product, value = 1.0, 0.0
+        for k in range(length):
+            p, v = binary_logistic(count, hidden, w_out, points[word, k], 1.0 - codes[word, k], lr, steps, gains,
+                                   saturation)
+            product, value = settle(product * p, value + v)
+    add_loss(tally, product, value)

@@ -13,7 +13,7 @@ from numba import njit
 
 from .rng import next_u64
 from .logistic import binary_logistic, logistic_rows
-from .tally import add_value, multiply_factor, settle
+from .tally import add_loss, settle
 
 
 ALIAS_BITS = 31  # below them the alias word, above them a 33-bit threshold (2**32 = always accept)
@@ -78,31 +78,35 @@ def negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains,
     gradient) is added to its row of ``steps``. ``gains``, ``rows`` and ``labels`` are
     scratch of at least ``negative + 1`` and the batch's length.
     """
-    if count == 1:  # one hidden vector: its rows go through logistic_rows unless a noise word repeats
-        rows[0], labels[0] = target, 1.0
-        picked = 1
+    # One hidden vector goes through logistic_rows, unless a noise word repeats: then
+    # its second update must see its first, as the row-by-row path does.
+    picked = distinct_rows(target, noise, slot, rows, labels) if count == 1 else 0
+    if picked:
+        product, value = logistic_rows(hidden, 0, w_out, rows, labels, picked, lr, steps, gains, saturation)
+    else:
+        product, value = binary_logistic(count, hidden, w_out, target, 1.0, lr, steps, gains, saturation)
         for k in range(noise.shape[1]):
             word = noise[slot, k]
-            if word == target:
-                continue
-            for r in range(1, picked):
-                if rows[r] == word:
-                    picked = 0
-                    break
-            if picked == 0:
-                break
-            rows[picked], labels[picked] = word, 0.0
-            picked += 1
-        if picked:
-            product, value = logistic_rows(hidden, 0, w_out, rows, labels, picked, lr, steps, gains, saturation)
-            multiply_factor(tally, product)
-            add_value(tally, value)
-            return
-    product, value = binary_logistic(count, hidden, w_out, target, 1.0, lr, steps, gains, saturation)
+            if word != target:
+                p, v = binary_logistic(count, hidden, w_out, word, 0.0, lr, steps, gains, saturation)
+                product, value = settle(product * p, value + v)
+    add_loss(tally, product, value)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def distinct_rows(target, noise, slot, rows, labels):
+    """Fill ``rows`` and ``labels`` with the target (label 1) and the noise words of
+    ``noise[slot]`` other than the target (label 0); return how many, or 0 when a
+    noise word repeats."""
+    rows[0], labels[0] = target, 1.0
+    picked = 1
     for k in range(noise.shape[1]):
         word = noise[slot, k]
-        if word != target:
-            p, v = binary_logistic(count, hidden, w_out, word, 0.0, lr, steps, gains, saturation)
-            product, value = settle(product * p, value + v)
-    multiply_factor(tally, product)
-    add_value(tally, value)
+        if word == target:
+            continue
+        for r in range(1, picked):
+            if rows[r] == word:
+                return 0
+        rows[picked], labels[picked] = word, 0.0
+        picked += 1
+    return picked

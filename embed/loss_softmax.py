@@ -12,7 +12,7 @@ libm's exp they took twice as long as the products.
 import numpy as np
 from numba import njit
 
-from .tally import add_value
+from .tally import add_loss
 from .vector import exp_negative
 
 ROW_BLOCK = 2048  # output rows updated per product, to bound the temporary
@@ -50,7 +50,7 @@ def softmax_batch_step(hidden, targets, w_out, lr, hidden_update, scratch, tally
             total[b] += exp_negative(top[b] - scores[v, b])
     shift = (top + np.log(total)).astype(np.float32)  # log of each column's normaliser
     for b in range(n):
-        add_value(tally, shift[b] - scores[targets[b], b])
+        add_loss(tally, 1.0, shift[b] - scores[targets[b], b])
     step = np.float32(-lr)
     for v in range(size):
         for b in range(n):

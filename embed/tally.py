@@ -16,7 +16,7 @@ def new_tally():
     """[product of pending factors, sum settled so far]
 
     >>> tally = new_tally()
-    >>> multiply_factor(tally, 2.0); add_value(tally, 1.5)
+    >>> add_loss(tally, 2.0, 1.5)
     >>> round(tally_total(tally), 6)  # log 2 + 1.5
     2.193147
     """
@@ -26,24 +26,20 @@ def new_tally():
 @njit(cache=True, nogil=True, inline="always")
 def settle(product, value):
     """(product, value) with the same product * exp(value), the product at most ``LARGEST_FACTOR``:
-    kernels keep these two in registers and call ``multiply_factor`` once per example."""
+    kernels keep these two in registers and call ``add_loss`` once per example."""
     if product > 0.5 * LARGEST_FACTOR:  # only batches of hundreds get here
         return 1.0, value + np.log(product)
     return product, value
 
 
 @njit(cache=True, nogil=True, inline="always")
-def multiply_factor(tally, factor):
-    """Add log(factor) to the tally, for 1 <= factor <= ``LARGEST_FACTOR``."""
+def add_loss(tally, factor, value):
+    """Add log(factor) + value to the tally, for 1 <= factor <= ``LARGEST_FACTOR``."""
     product = tally[0] * factor
     if product > LARGEST_FACTOR:
         tally[1] += np.log(product)
         product = 1.0
     tally[0] = product
-
-
-@njit(cache=True, nogil=True, inline="always")
-def add_value(tally, value):
     tally[1] += value
 
 
