@@ -66,7 +66,10 @@ class VocabularyHash:
         )
         count, start_count, line_tokens, used = found
         if count == _NOT_PLAIN:
-            raise ValueError("not plain")
+            raise ValueError(
+                "not plain text: a byte other than an ASCII letter or blank, or a token longer than "
+                f"{self.max_token_length} characters"
+            )
         return ids[:count], starts[:start_count], line_tokens, used
 
 
