@@ -43,11 +43,11 @@ def batch_buffers(kind, w_out, negative, size, max_sources, path_length):
 # Not inlined: the drivers call it from two or three places, and an inlined copy of
 # all three losses at each doubled their compile time; a call per batch costs little.
 @njit(cache=True, nogil=True, fastmath=FAST)
-def train_batch(count, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation):
+def train_batch(count, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation):
     """Train on the first ``count`` examples of the batch, with noise row ``slot``;
     adds their summed loss to ``tally``."""
     hidden, steps, gains, targets, sources, source_counts, scratch, noise, rows, labels = buffers
-    loss_batch(kind, count, hidden, targets, w_out, lr, steps, tables, noise, slot, scratch, gains, rows, labels, tally,
+    loss_batch(kind, count, hidden, targets, w_out, hot, lr, steps, tables, noise, slot, scratch, gains, rows, labels, tally,
                saturation)
     for b in range(count):
         for k in range(source_counts[b]):

@@ -11,6 +11,7 @@ from numba import njit
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX, prepare
 from .prefetch import prefetch_row
+from .private_rows import check_in, check_out
 from .tally import new_tally, tally_total
 from .vector import FAST, add, scale, zero
 from .windows import reduced_window, sentence_buffer, subsample_into
@@ -18,13 +19,17 @@ from .windows import reduced_window, sentence_buffer, subsample_into
 
 @njit(cache=True, nogil=True, fastmath=FAST)
 def train_cbow_chunk(
-    ids, offsets, w_in, w_out, kind, tables, negative, window, keep_prob,
+    ids, offsets, w_in, w_out, hot, snapshot, kind, tables, negative, window, keep_prob,
     alpha_start, alpha_end, window_state, noise_state, softmax_batch, cbow_mean, saturation,
 ):
-    """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples)."""
+    """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples).
+
+    ``private`` and ``snapshot`` are this worker's copy of output rows ``first_private``
+    onwards for the chunk (``embed.private_rows``); with no rows, all are shared."""
     size = softmax_batch if kind == SOFTMAX else 1
     buffers = batch_buffers(kind, w_out, negative, size, 2 * window, tables[1].shape[1])
     hidden, _, _, targets, sources, source_counts, _, noise, _, _ = buffers
+    check_out(w_out, hot, snapshot)
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     tally = new_tally()
@@ -36,11 +41,11 @@ def train_cbow_chunk(
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
-            prepare(kind, kept[0], w_out, tables, noise_state, noise, slot)
+            prepare(kind, kept[0], w_out, hot, tables, noise_state, noise, slot)
         for i in range(n):
             b = reduced_window(window_state, window)
             if i + 1 < n:
-                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise, 1 - slot)
+                prepare(kind, kept[i + 1], w_out, hot, tables, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
             start, stop = max(0, i - b), min(n, i + b + 1)
@@ -60,11 +65,12 @@ def train_cbow_chunk(
             targets[queued] = kept[i]
             queued += 1
             if queued == size:
-                train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
+                train_batch(queued, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation)
                 examples += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
+        train_batch(queued, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation)
         examples += queued
+    check_in(w_out, hot, snapshot)
     return tally_total(tally), examples

@@ -16,6 +16,7 @@ of speed.
 import numpy as np
 from numba import njit
 
+from .private_rows import private_row
 from .tally import settle
 from .vector import FAST, axpy, dot, logistic_parts
 
@@ -35,16 +36,18 @@ def score_to_gain(score, label, lr, saturation):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def binary_logistic(count, hidden, w_out, row, label, lr, steps, gains, saturation):
-    """Score output row ``w_out[row]`` against the first ``count`` rows of ``hidden``
-    with this label (1 or 0), add each hidden vector's step to its row of ``steps``,
-    update the output row; return the loss as
-    (product, value), the loss being log(product) + value (see ``embed.tally``).
+def binary_logistic(count, hidden, w_out, hot, row, label, lr, steps, gains, saturation):
+    """Score output row ``row`` against the first ``count`` rows of ``hidden`` with
+    this label (1 or 0), add each hidden vector's step to its row of ``steps``, update
+    the output row; return the loss as (product, value), the loss being
+    log(product) + value (see ``embed.tally``). ``hot`` names the rows of ``w_out``
+    this worker keeps private (see ``embed.private_rows``).
     ``gains`` is float32 scratch of at least the batch's length. A pair whose score is
     beyond +-``saturation`` counts in the loss but is not updated, as gensim does (its
     sigmoid table ends at 6); ``inf`` applies the exact gradient everywhere."""
     # In phases, so that the batch's dot products, and then its exps, are independent
     # of each other and overlap in the CPU instead of waiting on one another.
+    row = private_row(hot, row)
     for b in range(count):
         gains[b] = dot(hidden, b, w_out, row)
     product = 1.0  # of the (1 + e) factors, each at most 2
@@ -62,13 +65,15 @@ def binary_logistic(count, hidden, w_out, row, label, lr, steps, gains, saturati
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def logistic_rows(hidden, b, w_out, rows, labels, count, lr, steps, gains, saturation):
+def logistic_rows(hidden, b, w_out, hot, rows, labels, count, lr, steps, gains, saturation):
     """One hidden vector, row ``b`` of ``hidden``, against ``count`` distinct output rows
     ``rows[:count]`` with ``labels[:count]``: the same step as ``binary_logistic`` on
     each row in turn (a CBOW example, or a window of one pair). Rows being distinct,
     no score depends on another row's update, so all the dots come first and then
-    all the exps, and they overlap in the CPU instead of waiting on one another."""
+    all the exps, and they overlap in the CPU instead of waiting on one another.
+    ``rows`` is rewritten with where each row lives for this worker (``hot``)."""
     for r in range(count):
+        rows[r] = private_row(hot, rows[r])
         gains[r] = dot(hidden, b, w_out, rows[r])
     product = 1.0
     linear = 0.0

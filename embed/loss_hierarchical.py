@@ -13,7 +13,7 @@ from .tally import add_loss, settle
 
 
 @njit(cache=True, nogil=True, inline="always")
-def hierarchical_step(count, hidden, codes, points, word, length, w_out, lr, steps, gains, rows, labels, tally,
+def hierarchical_step(count, hidden, codes, points, word, length, w_out, hot, lr, steps, gains, rows, labels, tally,
                       saturation=np.inf):
     """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
     ``word``) along the first ``length`` nodes of its path (``codes[word]``,
@@ -21,11 +21,11 @@ def hierarchical_step(count, hidden, codes, points, word, length, w_out, lr, ste
     if count == 1:  # the nodes of a path are distinct
         for k in range(length):
             rows[k], labels[k] = points[word, k], 1.0 - codes[word, k]
-        product, value = logistic_rows(hidden, 0, w_out, rows, labels, length, lr, steps, gains, saturation)
+        product, value = logistic_rows(hidden, 0, w_out, hot, rows, labels, length, lr, steps, gains, saturation)
     else:
         product, value = 1.0, 0.0
         for k in range(length):
-            p, v = binary_logistic(count, hidden, w_out, points[word, k], 1.0 - codes[word, k], lr, steps, gains,
+            p, v = binary_logistic(count, hidden, w_out, hot, points[word, k], 1.0 - codes[word, k], lr, steps, gains,
                                    saturation)
             product, value = settle(product * p, value + v)
     add_loss(tally, product, value)

@@ -69,26 +69,26 @@ def draw_noise(state, table):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def negative_update(count, hidden, target, noise, slot, w_out, lr, steps, gains, rows, labels, tally,
+def negative_update(count, hidden, target, noise, slot, w_out, hot, lr, steps, gains, rows, labels, tally,
                     saturation=np.inf):
     """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
     ``target``) on the target and the noise words ``noise[slot]``, adding the loss to ``tally``.
 
-    Output rows are updated in place; each hidden vector's step (-lr times its
-    gradient) is added to its row of ``steps``. ``gains``, ``rows`` and ``labels`` are
+    Output rows are updated in place (``hot``: see ``embed.private_rows``); each hidden
+    vector's step (-lr times its gradient) is added to its row of ``steps``. ``gains``, ``rows`` and ``labels`` are
     scratch of at least ``negative + 1`` and the batch's length.
     """
     # One hidden vector goes through logistic_rows, unless a noise word repeats: then
     # its second update must see its first, as the row-by-row path does.
     picked = distinct_rows(target, noise, slot, rows, labels) if count == 1 else 0
     if picked:
-        product, value = logistic_rows(hidden, 0, w_out, rows, labels, picked, lr, steps, gains, saturation)
+        product, value = logistic_rows(hidden, 0, w_out, hot, rows, labels, picked, lr, steps, gains, saturation)
     else:
-        product, value = binary_logistic(count, hidden, w_out, target, 1.0, lr, steps, gains, saturation)
+        product, value = binary_logistic(count, hidden, w_out, hot, target, 1.0, lr, steps, gains, saturation)
         for k in range(noise.shape[1]):
             word = noise[slot, k]
             if word != target:
-                p, v = binary_logistic(count, hidden, w_out, word, 0.0, lr, steps, gains, saturation)
+                p, v = binary_logistic(count, hidden, w_out, hot, word, 0.0, lr, steps, gains, saturation)
                 product, value = settle(product * p, value + v)
     add_loss(tally, product, value)
 

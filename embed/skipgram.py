@@ -13,6 +13,7 @@ from numba import njit
 from .batch import batch_buffers, train_batch
 from .loss import SOFTMAX, prepare
 from .prefetch import prefetch_row
+from .private_rows import check_in, check_out
 from .tally import new_tally, tally_total
 from .vector import FAST, copy
 from .windows import reduced_window, sentence_buffer, subsample_into
@@ -20,18 +21,21 @@ from .windows import reduced_window, sentence_buffer, subsample_into
 
 @njit(cache=True, nogil=True, fastmath=FAST)
 def train_skipgram_chunk(
-    ids, offsets, w_in, w_out, kind, tables, negative, window, keep_prob,
+    ids, offsets, w_in, w_out, hot, snapshot, kind, tables, negative, window, keep_prob,
     alpha_start, alpha_end, window_state, noise_state, softmax_batch, saturation,
 ):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, pairs).
 
     The learning rate falls linearly from ``alpha_start`` to ``alpha_end`` across the
-    chunk's words, sentence by sentence.
+    chunk's words, sentence by sentence. ``hot`` names the output rows that
+    this worker keeps private for the chunk, ``snapshot`` their values at its start
+    (see ``embed.private_rows``).
     """
     size = softmax_batch if kind == SOFTMAX else 2 * window
     buffers = batch_buffers(kind, w_out, negative, size, 1, tables[1].shape[1])
     hidden, _, _, targets, sources, source_counts, _, noise, _, _ = buffers
     source_counts[:] = 1
+    check_out(w_out, hot, snapshot)
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     tally = new_tally()
@@ -43,11 +47,11 @@ def train_skipgram_chunk(
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
-            prepare(kind, kept[0], w_out, tables, noise_state, noise, slot)
+            prepare(kind, kept[0], w_out, hot, tables, noise_state, noise, slot)
         for i in range(n):
             b = reduced_window(window_state, window)
             if i + 1 < n:
-                prepare(kind, kept[i + 1], w_out, tables, noise_state, noise, 1 - slot)
+                prepare(kind, kept[i + 1], w_out, hot, tables, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
             for j in range(max(0, i - b), min(n, i + b + 1)):
@@ -58,15 +62,16 @@ def train_skipgram_chunk(
                 sources[queued, 0] = kept[j]
                 queued += 1
                 if queued == size and kind == SOFTMAX:
-                    train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
+                    train_batch(queued, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation)
                     pairs += queued
                     queued = 0
             if queued and kind != SOFTMAX:
-                train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
+                train_batch(queued, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation)
                 pairs += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        train_batch(queued, buffers, w_in, w_out, kind, tables, lr, slot, tally, saturation)
+        train_batch(queued, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation)
         pairs += queued
+    check_in(w_out, hot, snapshot)
     return tally_total(tally), pairs

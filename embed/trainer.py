@@ -1,7 +1,8 @@
 """The training loop: chunks of ids from a reader thread, kernels on worker threads.
 
 Workers run the nogil kernels at once on shared matrices without locks (Hogwild, as
-word2vec and gensim do). A bounded queue between the reader and the workers keeps
+word2vec and gensim do), except for the few output rows nearly every example writes,
+which each worker keeps private for a chunk (``embed.private_rows``). A bounded queue between the reader and the workers keeps
 memory flat whatever the corpus length. Each chunk's random states derive from the seed
 and the chunk's number, and the learning rate from the words before it, so with one
 worker a run is bit-for-bit reproducible, and a run resumed from a checkpoint ends with
@@ -34,6 +35,7 @@ from .native import read_model, write_model
 from .rng import make_state
 from .skipgram import train_skipgram_chunk
 from .plaintext import VocabularyHash, plain_id_chunks
+from .private_rows import NO_PRIVATE_ROWS, hot_range, spare_rows
 from .tokenizer import DEFAULT_PATTERN, Tokenizer
 from .vectors import Vectors
 from .vocab import Vocabulary
@@ -98,6 +100,7 @@ class Word2Vec:
         self.run: RunState | None = None  # set while a train() call is unfinished
         self._vocab_source: object = None
         self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.plaintext can read
+        self._output_rows: np.ndarray | None = None  # w_out and, below it, the workers' private rows
 
     # -- vocabulary -------------------------------------------------------------------
     def tokenizer(self) -> Tokenizer:
@@ -255,6 +258,14 @@ class Word2Vec:
         in_flight = [0]
         chunk_count = [0]
         skip = set(run.completed)
+        size = len(self.vocab)
+        first, count = hot_range(config.loss, size, workers)
+        if count:
+            self._make_room(workers * count)
+        private_rows = [
+            ((first, count, size + slot * count), np.empty((count, config.dim), np.float32))
+            for slot in range(workers)
+        ]
 
         def read() -> None:
             try:
@@ -289,7 +300,7 @@ class Word2Vec:
                     if job is None or stop.is_set():
                         return
                     number, ids, offsets, alpha_start, alpha_end = job
-                    loss, examples = self._train_chunk(ids, offsets, alpha_start, alpha_end, number)
+                    loss, examples = self._train_chunk(ids, offsets, alpha_start, alpha_end, number, private_rows[slot])
                     tallies[slot] += (loss, examples, len(ids))
                     with idle:
                         run.completed.append(number)
@@ -339,10 +350,21 @@ class Word2Vec:
         )
         return stats, chunk_count[0]
 
-    def _train_chunk(self, ids, offsets, alpha_start, alpha_end, number):
+    def _make_room(self, spare: int) -> None:
+        """Give the output matrix ``spare`` rows below the vocabulary's; ``w_out`` stays
+        the top of it (``embed.private_rows``)."""
+        rows, size = self._output_rows, len(self.vocab)
+        if rows is None or rows.shape[0] != size + spare or self.w_out.base is not rows:
+            rows = spare_rows(self.w_out, spare)
+            self._output_rows, self.w_out = rows, rows[:size]
+
+    def _train_chunk(self, ids, offsets, alpha_start, alpha_end, number, private_rows=None):
+        """``private_rows``: the worker's (hot, snapshot) (see ``embed.private_rows``)."""
         config = self.config
+        hot, snapshot = private_rows or (NO_PRIVATE_ROWS, self.w_out[:0])
+        matrix = self._output_rows if hot[1] else self.w_out
         common = (
-            ids, offsets, self.w_in, self.w_out, KINDS[config.loss], self._tables, config.negative,
+            ids, offsets, self.w_in, matrix, hot, snapshot, KINDS[config.loss], self._tables, config.negative,
             config.window, self._keep_prob, alpha_start, alpha_end,
             make_state(config.seed, WINDOW_STREAM, number), make_state(config.seed, NOISE_STREAM, number),
             config.softmax_batch,

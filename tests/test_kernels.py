@@ -8,6 +8,7 @@ from embed.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
 from embed.loss_hierarchical import hierarchical_step
 from embed.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
 from embed.loss_softmax import scratch_size, softmax_batch_step
+from embed.private_rows import NO_PRIVATE_ROWS, spare_rows
 from embed.tally import new_tally, tally_total
 from embed.rng import make_state
 from embed.cbow import train_cbow_chunk
@@ -79,7 +80,8 @@ def run_kernel(name, h, W, lr, args):
     update = steps[0]
     if name == "negative":
         target, noise = args
-        negative_update(1, h32[None, :], target, np.array([noise], np.int32), 0, W32, lr, steps, gains, *row_scratch(), tally)
+        negative_update(1, h32[None, :], target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps, gains,
+                        *row_scratch(), tally)
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
         scratch = np.empty(scratch_size(V, D, 1), np.float32)
@@ -87,7 +89,8 @@ def run_kernel(name, h, W, lr, args):
         update = steps[0]
     else:
         code, point = args
-        hierarchical_step(1, h32[None, :], code[None, :], point[None, :], 0, len(code), W32, lr, steps, gains, *row_scratch(), tally)
+        hierarchical_step(1, h32[None, :], code[None, :], point[None, :], 0, len(code), W32, NO_PRIVATE_ROWS, lr, steps,
+                          gains, *row_scratch(), tally)
     return tally_total(tally), update, W32
 
 
@@ -133,8 +136,8 @@ def test_a_window_batch_shares_output_rows():
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, lr, steps, np.zeros(6, np.float32),
-                    *row_scratch(), tally)
+    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps,
+                    np.zeros(6, np.float32), *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
@@ -142,7 +145,8 @@ def test_a_window_batch_shares_output_rows():
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
-    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, lr, steps, np.zeros(V, np.float32), *row_scratch(), tally)
+    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, steps,
+                      np.zeros(V, np.float32), *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -157,8 +161,8 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     assert not want_steps[1].any()
     W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
     tally = new_tally()
-    negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, 0.05, steps, np.zeros(3, np.float32),
-                    *row_scratch(), tally, 6.0)
+    negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, NO_PRIVATE_ROWS, 0.05, steps,
+                    np.zeros(3, np.float32), *row_scratch(), tally, 6.0)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -268,11 +272,16 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 @pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
 @pytest.mark.parametrize("cbow_mean,batch", [(True, 1), (False, 1), (True, 5)])
-def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch):
+@pytest.mark.parametrize("private", [0, 6])
+def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private):
+    """With ``private`` output rows (from row 2) kept in a worker's copy for the chunk,
+    one worker's chunk must train exactly as with every row shared."""
     if arch == "skipgram" and not cbow_mean:
         pytest.skip("cbow_mean applies to CBOW only")
     if batch > 1 and loss != "softmax":
         pytest.skip("only the full softmax trains in batches")
+    if private and loss == "softmax":
+        pytest.skip("the full softmax updates every row, and keeps none private")
     rng = np.random.default_rng(3)
     ids, offsets = corpus_chunk(rng)
     counts = np.sort(rng.integers(1, 50, V))[::-1]
@@ -281,7 +290,10 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch):
     tables = tables_for(kind, counts)
     w_in = rng.uniform(-0.5, 0.5, (V, D)).astype(np.float32)
     w_out = rng.normal(0, 0.3, (V, D)).astype(np.float32)
-    args = (ids, offsets, w_in.copy(), w_out.copy(), kind, tables, 4, 3, keep_prob, 0.05, 0.02)
+    hot = (2, private, V)  # rows 2.. live in spare rows V.. during the chunk
+    snapshot = np.zeros((private, D), np.float32)
+    args = (ids, offsets, w_in.copy(), spare_rows(w_out, private), hot, snapshot, kind, tables, 4, 3, keep_prob,
+            0.05, 0.02)
     states = (make_state(7, 0, 11), make_state(7, 1, 11))
     saturation = 0.3  # low, so that both branches of the rule are exercised
     if arch == "skipgram":
@@ -295,7 +307,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch):
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)
     np.testing.assert_allclose(args[2], want_in, rtol=1e-3, atol=1e-5)
-    np.testing.assert_allclose(args[3], want_out, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(args[3][:V], want_out, rtol=1e-3, atol=1e-5)
 
 
 def test_loss_tally_survives_batches_of_thousands():
@@ -304,7 +316,7 @@ def test_loss_tally_survives_batches_of_thousands():
     rng, h, W = problem(14)
     H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
     tally = new_tally()
-    negative_update(3000, H, 1, np.array([[2, 3]], np.int32), 0, W.astype(np.float32), 0.0, np.zeros_like(H),
+    negative_update(3000, H, 1, np.array([[2, 3]], np.int32), 0, W.astype(np.float32), NO_PRIVATE_ROWS, 0.0, np.zeros_like(H),
                     np.zeros(3000, np.float32), *row_scratch(), tally)
     assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
 

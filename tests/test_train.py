@@ -22,6 +22,7 @@ def test_every_model_learns_word_families(tiny_corpus, arch, loss):
     model = train(path, arch=arch, loss=loss, dim=16, min_count=1, epochs=5, workers=2, sample=0, progress=False)
     assert family_share(model.wv, animals, tools) >= 0.9
     assert model.loss_history[-1] < model.loss_history[0]
+    assert model.w_out.shape == (len(model.vocab), 16)  # the workers' private rows are not part of it
 
 
 @pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])

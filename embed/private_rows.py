@@ -1,0 +1,91 @@
+"""The output rows that nearly every example updates, private to each worker for a chunk.
+
+Under Hogwild the workers write the shared matrices without locks. Most rows are
+touched rarely, but a few are touched by almost every example: the top of the Huffman
+tree (every path starts at the root), and the most frequent words as targets and noise.
+Each write to such a row takes its cache line away from the other core, so the workers
+queue on those lines. On wiki2015-17m, two workers trained CBOW with hierarchical softmax
+more slowly than one.
+
+So each worker trains a chunk on its own copy of those rows and, when the chunk ends,
+adds what it changed to the shared rows. Within a worker SGD stays sequential. Between
+workers these rows lag by at most one chunk, and no update is overwritten. With one
+worker nothing is shared and no copy is made, so one-worker runs are unchanged.
+
+The copies live in spare rows below the vocabulary's in the output matrix, so that the
+kernels keep working on one matrix: ``hot = (first, count, home)`` says that rows
+``first .. first + count`` live at rows ``home ..`` for this worker during a chunk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+HOT_ROWS = 512  # enough to cover the top nine levels of a Huffman tree
+
+
+def hot_range(loss: str, vocab_size: int, workers: int) -> tuple[int, int]:
+    """(first row, count) of the output rows each worker keeps private.
+
+    Words are numbered by descending count, so negative sampling's hot rows come first;
+    word2vec numbers the inner nodes of the Huffman tree as it merges them, so the
+    heaviest, the root last, come at the end.
+
+    >>> hot_range("negative", 70_000, 2), hot_range("hierarchical", 70_000, 2)
+    ((0, 512), (69487, 512))
+    >>> hot_range("negative", 70_000, 1), hot_range("softmax", 70_000, 2)
+    ((0, 0), (0, 0))
+    """
+    if workers < 2 or loss == "softmax":  # the full softmax updates every row anyway
+        return 0, 0
+    if loss == "hierarchical":
+        inner = max(vocab_size - 1, 0)
+        count = min(HOT_ROWS, inner)
+        return inner - count, count
+    return 0, min(HOT_ROWS, vocab_size)
+
+
+NO_PRIVATE_ROWS = (0, 0, 0)
+
+
+def spare_rows(w_out: np.ndarray, rows: int) -> np.ndarray:
+    """A matrix of ``w_out``'s rows and ``rows`` spare rows after them; ``w_out`` is
+    copied into its top, which the caller uses as the output matrix from then on.
+
+    >>> w_out = np.ones((3, 2), np.float32)
+    >>> spare_rows(w_out, 2)[:3].tolist() == w_out.tolist(), spare_rows(w_out, 2).shape
+    (True, (5, 2))
+    """
+    matrix = np.zeros((w_out.shape[0] + rows, w_out.shape[1]), dtype=w_out.dtype)
+    matrix[: w_out.shape[0]] = w_out
+    return matrix
+
+
+@njit(cache=True, nogil=True, inline="always")
+def private_row(hot, row):
+    """Where output row ``row`` lives for this worker."""
+    first, count, home = hot
+    if first <= row < first + count:
+        return home + row - first
+    return row
+
+
+@njit(cache=True, nogil=True)
+def check_out(w_out, hot, snapshot):
+    """Copy the hot rows into the worker's private rows, remembering their values."""
+    first, count, home = hot
+    for r in range(count):
+        for k in range(w_out.shape[1]):
+            w_out[home + r, k] = w_out[first + r, k]
+            snapshot[r, k] = w_out[first + r, k]
+
+
+@njit(cache=True, nogil=True)
+def check_in(w_out, hot, snapshot):
+    """Add the worker's changes to its private rows onto the shared rows, which the
+    other workers may have changed meanwhile."""
+    first, count, home = hot
+    for r in range(count):
+        for k in range(w_out.shape[1]):
+            w_out[first + r, k] += w_out[home + r, k] - snapshot[r, k]
