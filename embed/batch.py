@@ -22,14 +22,15 @@ def batch_buffers(kind, w_out, negative, size, max_sources, path_length):
     output rows, labels).
 
     Noise draws have two rows: the current example's, and the next one's, drawn early so
-    that its rows can be prefetched. Output rows and labels hold one example's rows for
-    ``logistic_rows``: its target and noise words, or the nodes of its Huffman path."""
+    that its rows can be prefetched. Output rows and labels hold a batch's rows for
+    ``logistic_block``: its target and noise words, or the nodes of its Huffman path;
+    gains hold a score per (example, row)."""
     dim = w_out.shape[1]
     rows = max(negative + 1, path_length)
     return (
         np.zeros((size, dim), dtype=np.float32),
         np.zeros((size, dim), dtype=np.float32),
-        np.zeros(max(size, rows), dtype=np.float32),
+        np.zeros(size * rows, dtype=np.float32),
         np.zeros(size, dtype=np.int32),
         np.zeros((size, max_sources), dtype=np.int32),
         np.zeros(size, dtype=np.int32),

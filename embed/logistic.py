@@ -1,16 +1,19 @@
 """The binary logistic output that negative sampling and hierarchical softmax share
-(fastText's ``binaryLogistic``): one output row against the batch's hidden vectors.
+(fastText's ``binaryLogistic``): output rows against the batch's hidden vectors.
 
-A batch here is the examples of one skip-gram window, which all predict the same word;
-they share its output rows (target and noise words, or the nodes of its Huffman path),
-so each row is read from memory once per window instead of once per pair. Rows are
-visited in order and each is updated once with the sum over the batch; every hidden
-vector's step is computed with the row as it was before that update. For a batch of
-one this is word2vec's per-pair update exactly.
+A batch here is one CBOW example, or the examples of one skip-gram window, which all
+predict the same word; they share its output rows (target and noise words, or the nodes
+of its Huffman path), so each row is read from memory once per window instead of once
+per pair. Each row is updated once with the sum over the batch, and every hidden
+vector's step is computed with the rows as they were before. For a batch of one this
+is word2vec's per-pair update exactly.
 
-These two are compiled once and called, not inlined into every loss: inlined, they
-tripled the kernels' first-run compile time (from 15 to 52 seconds) for a few percent
-of speed.
+The rows of one call are distinct, so no score depends on another's update: all the
+dot products come first, then all the exps, then the updates. Independent of each
+other, they overlap in the CPU instead of waiting on one another.
+
+It is compiled once and called, not inlined into every loss: inlined, it tripled the
+kernels' first-run compile time (from 15 to 52 seconds) for a few percent of speed.
 """
 
 import numpy as np
@@ -36,54 +39,36 @@ def score_to_gain(score, label, lr, saturation):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def binary_logistic(count, hidden, w_out, hot, row, label, lr, steps, gains, saturation):
-    """Score output row ``row`` against the first ``count`` rows of ``hidden`` with
-    this label (1 or 0), add each hidden vector's step to its row of ``steps``, update
-    the output row; return the loss as (product, value), the loss being
-    log(product) + value (see ``embed.tally``). ``hot`` names the rows of ``w_out``
-    this worker keeps private (see ``embed.private_rows``).
-    ``gains`` is float32 scratch of at least the batch's length. A pair whose score is
-    beyond +-``saturation`` counts in the loss but is not updated, as gensim does (its
-    sigmoid table ends at 6); ``inf`` applies the exact gradient everywhere."""
-    # In phases, so that the batch's dot products, and then its exps, are independent
-    # of each other and overlap in the CPU instead of waiting on one another.
-    row = private_row(hot, row)
-    for b in range(count):
-        gains[b] = dot(hidden, b, w_out, row)
+def logistic_block(count, hidden, w_out, hot, rows, labels, size, lr, steps, gains, saturation):
+    """Score the first ``count`` rows of ``hidden`` against the ``size`` distinct
+    output rows ``rows[:size]`` with ``labels[:size]`` (1 or 0); add each hidden
+    vector's step to its row of ``steps``; update the output rows; return the loss as
+    (product, value), the loss being log(product) + value (see ``embed.tally``).
+
+    ``hot`` names the rows of ``w_out`` this worker keeps private (see
+    ``embed.private_rows``); ``rows`` is rewritten with where each lives. ``gains`` is
+    float32 scratch of at least ``count * size``. A pair whose score is beyond
+    +-``saturation`` counts in the loss but is not updated, as gensim does (its sigmoid
+    table ends at 6); ``inf`` applies the exact gradient everywhere."""
+    for r in range(size):
+        rows[r] = private_row(hot, rows[r])
+        for b in range(count):
+            gains[r * count + b] = dot(hidden, b, w_out, rows[r])
     product = 1.0  # of the (1 + e) factors, each at most 2
     linear = 0.0
-    for first in range(0, count, _SETTLE_EVERY):
-        for b in range(first, min(count, first + _SETTLE_EVERY)):
-            factor, term, gains[b] = score_to_gain(gains[b], label, lr, saturation)
+    factors = 0
+    for r in range(size):
+        for b in range(count):
+            factor, term, gains[r * count + b] = score_to_gain(gains[r * count + b], labels[r], lr, saturation)
             product, linear = product * factor, linear + term
-        product, linear = settle(product, linear)
+            factors += 1
+            if factors == _SETTLE_EVERY:
+                product, linear = settle(product, linear)
+                factors = 0
     for b in range(count):
-        axpy(gains[b], w_out, row, steps, b)
-    for b in range(count):
-        axpy(gains[b], hidden, b, w_out, row)
-    return product, linear
-
-
-@njit(cache=True, nogil=True, fastmath=FAST)
-def logistic_rows(hidden, b, w_out, hot, rows, labels, count, lr, steps, gains, saturation):
-    """One hidden vector, row ``b`` of ``hidden``, against ``count`` distinct output rows
-    ``rows[:count]`` with ``labels[:count]``: the same step as ``binary_logistic`` on
-    each row in turn (a CBOW example, or a window of one pair). Rows being distinct,
-    no score depends on another row's update, so all the dots come first and then
-    all the exps, and they overlap in the CPU instead of waiting on one another.
-    ``rows`` is rewritten with where each row lives for this worker (``hot``)."""
-    for r in range(count):
-        rows[r] = private_row(hot, rows[r])
-        gains[r] = dot(hidden, b, w_out, rows[r])
-    product = 1.0
-    linear = 0.0
-    for first in range(0, count, _SETTLE_EVERY):
-        for r in range(first, min(count, first + _SETTLE_EVERY)):
-            factor, term, gains[r] = score_to_gain(gains[r], labels[r], lr, saturation)
-            product, linear = product * factor, linear + term
-        product, linear = settle(product, linear)
-    for r in range(count):
-        axpy(gains[r], w_out, rows[r], steps, b)
-    for r in range(count):
-        axpy(gains[r], hidden, b, w_out, rows[r])
-    return product, linear
+        for r in range(size):
+            axpy(gains[r * count + b], w_out, rows[r], steps, b)
+    for r in range(size):
+        for b in range(count):
+            axpy(gains[r * count + b], hidden, b, w_out, rows[r])
+    return settle(product, linear)

@@ -8,8 +8,8 @@ word2vec, where code 0 is the "positive" branch.
 import numpy as np
 from numba import njit
 
-from .logistic import binary_logistic, logistic_rows
-from .tally import add_loss, settle
+from .logistic import logistic_block
+from .tally import add_loss
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -18,14 +18,7 @@ def hierarchical_step(count, hidden, codes, points, word, length, w_out, hot, lr
     """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
     ``word``) along the first ``length`` nodes of its path (``codes[word]``,
     ``points[word]``), adding the loss to ``tally``."""
-    if count == 1:  # the nodes of a path are distinct
-        for k in range(length):
-            rows[k], labels[k] = points[word, k], 1.0 - codes[word, k]
-        product, value = logistic_rows(hidden, 0, w_out, hot, rows, labels, length, lr, steps, gains, saturation)
-    else:
-        product, value = 1.0, 0.0
-        for k in range(length):
-            p, v = binary_logistic(count, hidden, w_out, hot, points[word, k], 1.0 - codes[word, k], lr, steps, gains,
-                                   saturation)
-            product, value = settle(product * p, value + v)
+    for k in range(length):  # the nodes of a path are distinct
+        rows[k], labels[k] = points[word, k], 1.0 - codes[word, k]
+    product, value = logistic_block(count, hidden, w_out, hot, rows, labels, length, lr, steps, gains, saturation)
     add_loss(tally, product, value)

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .rng import next_u64
-from .logistic import binary_logistic, logistic_rows
+from .logistic import logistic_block
 from .tally import add_loss, settle
 
 
@@ -75,38 +75,35 @@ def negative_update(count, hidden, target, noise, slot, w_out, hot, lr, steps, g
     ``target``) on the target and the noise words ``noise[slot]``, adding the loss to ``tally``.
 
     Output rows are updated in place (``hot``: see ``embed.private_rows``); each hidden
-    vector's step (-lr times its gradient) is added to its row of ``steps``. ``gains``, ``rows`` and ``labels`` are
-    scratch of at least ``negative + 1`` and the batch's length.
+    vector's step (-lr times its gradient) is added to its row of ``steps``. ``rows``
+    and ``labels`` are scratch of at least ``negative + 1``, ``gains`` of that times
+    the batch's length.
     """
-    # One hidden vector goes through logistic_rows, unless a noise word repeats: then
-    # its second update must see its first, as the row-by-row path does.
-    picked = distinct_rows(target, noise, slot, rows, labels) if count == 1 else 0
-    if picked:
-        product, value = logistic_rows(hidden, 0, w_out, hot, rows, labels, picked, lr, steps, gains, saturation)
-    else:
-        product, value = binary_logistic(count, hidden, w_out, hot, target, 1.0, lr, steps, gains, saturation)
-        for k in range(noise.shape[1]):
-            word = noise[slot, k]
-            if word != target:
-                p, v = binary_logistic(count, hidden, w_out, hot, word, 0.0, lr, steps, gains, saturation)
-                product, value = settle(product * p, value + v)
+    picked, distinct = target_and_noise(target, noise, slot, rows, labels)
+    if distinct:
+        product, value = logistic_block(count, hidden, w_out, hot, rows, labels, picked, lr, steps, gains, saturation)
+    else:  # a repeated noise word's second update must see its first: one row at a time
+        product, value = 1.0, 0.0
+        for r in range(picked):
+            p, v = logistic_block(count, hidden, w_out, hot, rows[r:], labels[r:], 1, lr, steps, gains, saturation)
+            product, value = settle(product * p, value + v)
     add_loss(tally, product, value)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def distinct_rows(target, noise, slot, rows, labels):
+def target_and_noise(target, noise, slot, rows, labels):
     """Fill ``rows`` and ``labels`` with the target (label 1) and the noise words of
-    ``noise[slot]`` other than the target (label 0); return how many, or 0 when a
-    noise word repeats."""
+    ``noise[slot]`` other than the target (label 0); return how many, and whether
+    they are distinct."""
     rows[0], labels[0] = target, 1.0
     picked = 1
+    distinct = True
     for k in range(noise.shape[1]):
         word = noise[slot, k]
         if word == target:
             continue
         for r in range(1, picked):
-            if rows[r] == word:
-                return 0
+            distinct = distinct and rows[r] != word
         rows[picked], labels[picked] = word, 0.0
         picked += 1
-    return picked
+    return picked, distinct

@@ -137,7 +137,7 @@ def test_a_window_batch_shares_output_rows():
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
     negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps,
-                    np.zeros(6, np.float32), *row_scratch(), tally)
+                    np.zeros(4 * V, np.float32), *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
@@ -146,7 +146,7 @@ def test_a_window_batch_shares_output_rows():
     W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
     tally = new_tally()
     hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, steps,
-                      np.zeros(V, np.float32), *row_scratch(), tally)
+                      np.zeros(4 * V, np.float32), *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -162,7 +162,7 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
     tally = new_tally()
     negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, NO_PRIVATE_ROWS, 0.05, steps,
-                    np.zeros(3, np.float32), *row_scratch(), tally, 6.0)
+                    np.zeros(3 * V, np.float32), *row_scratch(), tally, 6.0)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
@@ -317,7 +317,7 @@ def test_loss_tally_survives_batches_of_thousands():
     H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
     tally = new_tally()
     negative_update(3000, H, 1, np.array([[2, 3]], np.int32), 0, W.astype(np.float32), NO_PRIVATE_ROWS, 0.0, np.zeros_like(H),
-                    np.zeros(3000, np.float32), *row_scratch(), tally)
+                    np.zeros(3000 * 3, np.float32), *row_scratch(), tally)
     assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
 
 
