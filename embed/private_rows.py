@@ -12,8 +12,8 @@ adds what it changed to the shared rows. Within a worker SGD stays sequential. B
 workers these rows lag by at most one chunk, and no update is overwritten. With one
 worker nothing is shared and no copy is made, so one-worker runs are unchanged.
 
-The copies live in spare rows below the vocabulary's in the output matrix, so that the
-kernels keep working on one matrix: ``hot = (first, count, home)`` says that rows
+The copies live in spare rows below the vocabulary's in the output matrix (see
+``embed.densematrix``), so that the kernels keep working on one matrix: ``hot = (first, count, home)`` says that rows
 ``first .. first + count`` live at rows ``home ..`` for this worker during a chunk.
 """
 
@@ -47,19 +47,6 @@ def hot_range(loss: str, vocab_size: int, workers: int) -> tuple[int, int]:
 
 
 NO_PRIVATE_ROWS = (0, 0, 0)
-
-
-def spare_rows(w_out: np.ndarray, rows: int) -> np.ndarray:
-    """A matrix of ``w_out``'s rows and ``rows`` spare rows after them; ``w_out`` is
-    copied into its top, which the caller uses as the output matrix from then on.
-
-    >>> w_out = np.ones((3, 2), np.float32)
-    >>> spare_rows(w_out, 2)[:3].tolist() == w_out.tolist(), spare_rows(w_out, 2).shape
-    (True, (5, 2))
-    """
-    matrix = np.zeros((w_out.shape[0] + rows, w_out.shape[1]), dtype=w_out.dtype)
-    matrix[: w_out.shape[0]] = w_out
-    return matrix
 
 
 @njit(cache=True, nogil=True, inline="always")

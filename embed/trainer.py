@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cbow import train_cbow_chunk
+from .densematrix import dense_matrix
 from .chunks import ChunkCache, id_chunks
 from .config import Config
 from .corpus import as_sentences
@@ -35,7 +36,7 @@ from .native import read_model, write_model
 from .rng import make_state
 from .skipgram import train_skipgram_chunk
 from .plaintext import VocabularyHash, plain_id_chunks
-from .private_rows import NO_PRIVATE_ROWS, hot_range, spare_rows
+from .private_rows import NO_PRIVATE_ROWS, hot_range
 from .tokenizer import DEFAULT_PATTERN, Tokenizer
 from .vectors import Vectors
 from .vocab import Vocabulary
@@ -92,15 +93,34 @@ class Word2Vec:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
         self.vocab: Vocabulary | None = None
-        self.w_in: np.ndarray | None = None
-        self.w_out: np.ndarray | None = None
+        self._input: np.ndarray | None = None  # padded rows (embed.densematrix) behind w_in
+        self._output: np.ndarray | None = None  # behind w_out; below it, the workers' private rows
         self.history: list[EpochStats] = []
         self.chunks_done = 0  # numbers each chunk's random states across train() calls
         self.epochs_done = 0
         self.run: RunState | None = None  # set while a train() call is unfinished
         self._vocab_source: object = None
         self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.plaintext can read
-        self._output_rows: np.ndarray | None = None  # w_out and, below it, the workers' private rows
+
+    @property
+    def w_in(self) -> np.ndarray | None:
+        """Input vectors, a row per vocabulary word: the word vectors (a view of the
+        matrix the kernels train; assigning copies)."""
+        return None if self._input is None else self._input[:, : self.config.dim]
+
+    @w_in.setter
+    def w_in(self, values: np.ndarray) -> None:
+        self._input = dense_matrix(values)
+
+    @property
+    def w_out(self) -> np.ndarray | None:
+        """Output vectors, a row per word (negative sampling, full softmax) or per inner
+        node of the Huffman tree (hierarchical softmax, whose last row is unused)."""
+        return None if self._output is None else self._output[: len(self.vocab), : self.config.dim]
+
+    @w_out.setter
+    def w_out(self, values: np.ndarray) -> None:
+        self._output = dense_matrix(values)
 
     # -- vocabulary -------------------------------------------------------------------
     def tokenizer(self) -> Tokenizer:
@@ -263,7 +283,7 @@ class Word2Vec:
         if count:
             self._make_room(workers * count)
         private_rows = [
-            ((first, count, size + slot * count), np.empty((count, config.dim), np.float32))
+            ((first, count, size + slot * count), np.empty((count, self._output.shape[1]), np.float32))
             for slot in range(workers)
         ]
 
@@ -351,20 +371,19 @@ class Word2Vec:
         return stats, chunk_count[0]
 
     def _make_room(self, spare: int) -> None:
-        """Give the output matrix ``spare`` rows below the vocabulary's; ``w_out`` stays
-        the top of it (``embed.private_rows``)."""
-        rows, size = self._output_rows, len(self.vocab)
-        if rows is None or rows.shape[0] != size + spare or self.w_out.base is not rows:
-            rows = spare_rows(self.w_out, spare)
-            self._output_rows, self.w_out = rows, rows[:size]
+        """Give the output matrix ``spare`` rows below the vocabulary's, for the
+        workers' private rows (``embed.private_rows``)."""
+        if self._output.shape[0] != len(self.vocab) + spare:
+            self._output = dense_matrix(self.w_out, spare)
 
     def _train_chunk(self, ids, offsets, alpha_start, alpha_end, number, private_rows=None):
         """``private_rows``: the worker's (hot, snapshot) (see ``embed.private_rows``)."""
         config = self.config
-        hot, snapshot = private_rows or (NO_PRIVATE_ROWS, self.w_out[:0])
-        matrix = self._output_rows if hot[1] else self.w_out
+        hot, snapshot = private_rows or (NO_PRIVATE_ROWS, self._output[:0])
+        # The full softmax sums over every row of the matrix it is given.
+        w_out = self._output if hot[1] else self._output[: len(self.vocab)]
         common = (
-            ids, offsets, self.w_in, matrix, hot, snapshot, KINDS[config.loss], self._tables, config.negative,
+            ids, offsets, self._input, w_out, hot, snapshot, KINDS[config.loss], self._tables, config.negative,
             config.window, self._keep_prob, alpha_start, alpha_end,
             make_state(config.seed, WINDOW_STREAM, number), make_state(config.seed, NOISE_STREAM, number),
             config.softmax_batch,

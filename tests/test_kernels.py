@@ -8,7 +8,8 @@ from embed.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
 from embed.loss_hierarchical import hierarchical_step
 from embed.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
 from embed.loss_softmax import scratch_size, softmax_batch_step
-from embed.private_rows import NO_PRIVATE_ROWS, spare_rows
+from embed.densematrix import dense_matrix
+from embed.private_rows import NO_PRIVATE_ROWS
 from embed.tally import new_tally, tally_total
 from embed.rng import make_state
 from embed.cbow import train_cbow_chunk
@@ -274,8 +275,6 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
 @pytest.mark.parametrize("cbow_mean,batch", [(True, 1), (False, 1), (True, 5)])
 @pytest.mark.parametrize("private", [0, 6])
 def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private):
-    """With ``private`` output rows (from row 2) kept in a worker's copy for the chunk,
-    one worker's chunk must train exactly as with every row shared."""
     if arch == "skipgram" and not cbow_mean:
         pytest.skip("cbow_mean applies to CBOW only")
     if batch > 1 and loss != "softmax":
@@ -290,10 +289,11 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     tables = tables_for(kind, counts)
     w_in = rng.uniform(-0.5, 0.5, (V, D)).astype(np.float32)
     w_out = rng.normal(0, 0.3, (V, D)).astype(np.float32)
-    hot = (2, private, V)  # rows 2.. live in spare rows V.. during the chunk
-    snapshot = np.zeros((private, D), np.float32)
-    args = (ids, offsets, w_in.copy(), spare_rows(w_out, private), hot, snapshot, kind, tables, 4, 3, keep_prob,
-            0.05, 0.02)
+    # As the trainer stores them: rows padded with zeros (embed.densematrix), and with
+    # ``private`` rows from row 2 kept by this worker in spare rows V.. for the chunk.
+    matrices = dense_matrix(w_in), dense_matrix(w_out, private)
+    hot, snapshot = (2, private, V), np.zeros((private, matrices[1].shape[1]), np.float32)
+    args = (ids, offsets, *matrices, hot, snapshot, kind, tables, 4, 3, keep_prob, 0.05, 0.02)
     states = (make_state(7, 0, 11), make_state(7, 1, 11))
     saturation = 0.3  # low, so that both branches of the rule are exercised
     if arch == "skipgram":
@@ -306,8 +306,9 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     )
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)
-    np.testing.assert_allclose(args[2], want_in, rtol=1e-3, atol=1e-5)
-    np.testing.assert_allclose(args[3][:V], want_out, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(args[2][:, :D], want_in, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(args[3][:V, :D], want_out, rtol=1e-3, atol=1e-5)
+    assert not args[2][:, D:].any() and not args[3][:, D:].any()  # the pad stays zero
 
 
 def test_loss_tally_survives_batches_of_thousands():

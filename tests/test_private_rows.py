@@ -3,28 +3,29 @@
 import numpy as np
 
 from embed.huffman import huffman_tree
-from embed.private_rows import check_in, check_out, hot_range, spare_rows
+from embed.densematrix import dense_matrix
+from embed.private_rows import check_in, check_out, hot_range
 
 
 def test_workers_changes_add_up_and_none_is_lost():
     rng = np.random.default_rng(0)
     size, dim, first, count = 10, 4, 3, 5
     start = rng.normal(size=(size, dim)).astype(np.float32)
-    w_out = spare_rows(start, 2 * count)
+    w_out = dense_matrix(start, 2 * count)
     hots = [(first, count, size), (first, count, size + count)]
-    snapshots = [np.zeros((count, dim), np.float32) for _ in hots]
+    snapshots = [np.zeros((count, w_out.shape[1]), np.float32) for _ in hots]
     for hot, snapshot in zip(hots, snapshots):  # both take their copies before either gives back
         check_out(w_out, hot, snapshot)
     deltas = [rng.normal(size=(count, dim)).astype(np.float32) for _ in hots]
     for (_, _, home), delta in zip(hots, deltas):
-        w_out[home:home + count] += delta
+        w_out[home:home + count, :dim] += delta
     w_out[0] += 1.0  # a row outside the range, written directly meanwhile
     for hot, snapshot in zip(hots, snapshots):
         check_in(w_out, hot, snapshot)
     want = start.copy()
     want[first:first + count] += deltas[0] + deltas[1]
     want[0] += 1.0
-    np.testing.assert_allclose(w_out[:size], want, rtol=1e-6)
+    np.testing.assert_allclose(w_out[:size, :dim], want, rtol=1e-6)
 
 
 def test_hot_rows_are_the_most_used():

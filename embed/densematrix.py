@@ -1,0 +1,48 @@
+"""The weight matrices as the kernels see them: rows padded to whole 64-byte cache lines.
+
+At d = 100 a row is 400 bytes. The vector loops over it end in a ragged tail, and most
+rows start partway into a cache line, so loads straddle lines. Padding each row with
+zeros to a multiple of 16 floats (112 for d = 100), with the matrix starting on a line,
+made the skip-gram and hierarchical-softmax kernels 10-25% faster (one thread, first 3M
+words of wiki2015-17m) although they now do 12% more arithmetic.
+
+The pad stays zero through training: every update to an input row is a sum of output
+rows times numbers, and every update to an output row a sum of input rows times
+numbers, so a column that starts at zero everywhere stays so. Users see only the
+``rows x dim`` view (``Word2Vec.w_in``, ``w_out``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LINE_BYTES = 64
+LINE_FLOATS = LINE_BYTES // 4
+
+
+def padded_width(dim: int) -> int:
+    """Floats per stored row: ``dim`` rounded up to whole cache lines.
+
+    >>> padded_width(100), padded_width(16), padded_width(1)
+    (112, 16, 16)
+    """
+    return -(-dim // LINE_FLOATS) * LINE_FLOATS
+
+
+def dense_matrix(values: np.ndarray, spare_rows: int = 0) -> np.ndarray:
+    """A new float32 matrix that starts on a cache line, with rows of
+    ``padded_width(dim)`` floats, ``values`` in its top-left corner and ``spare_rows``
+    zero rows below them. The caller keeps ``matrix[:rows, :dim]`` as the user's view.
+
+    >>> matrix = dense_matrix(np.ones((3, 5), np.float32), spare_rows=2)
+    >>> matrix.shape, matrix.ctypes.data % LINE_BYTES, float(matrix.sum())
+    ((5, 16), 0, 15.0)
+    """
+    rows, dim = values.shape
+    width = padded_width(dim)
+    size = (rows + spare_rows) * width
+    flat = np.zeros(size + LINE_FLOATS, dtype=np.float32)
+    start = (-flat.ctypes.data % LINE_BYTES) // 4
+    matrix = flat[start : start + size].reshape(rows + spare_rows, width)
+    matrix[:rows, :dim] = values
+    return matrix
