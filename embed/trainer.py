@@ -279,11 +279,11 @@ class Word2Vec:
         chunk_count = [0]
         skip = set(run.completed)
         size = len(self.vocab)
-        first, count = hot_range(config.loss, size, workers)
+        first, count, share = hot_range(config.loss, size, workers)
         if count:
             self._make_room(workers * count)
         private_rows = [
-            ((first, count, size + slot * count), np.empty((count, self._output.shape[1]), np.float32))
+            ((first, count, size + slot * count, share), np.empty((count, self._output.shape[1]), np.float32))
             for slot in range(workers)
         ]
 

@@ -292,7 +292,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     # As the trainer stores them: rows padded with zeros (embed.densematrix), and with
     # ``private`` rows from row 2 kept by this worker in spare rows V.. for the chunk.
     matrices = dense_matrix(w_in), dense_matrix(w_out, private)
-    hot, snapshot = (2, private, V), np.zeros((private, matrices[1].shape[1]), np.float32)
+    hot, snapshot = (2, private, V, 1.0), np.zeros((private, matrices[1].shape[1]), np.float32)
     args = (ids, offsets, *matrices, hot, snapshot, kind, tables, 4, 3, keep_prob, 0.05, 0.02)
     states = (make_state(7, 0, 11), make_state(7, 1, 11))
     saturation = 0.3  # low, so that both branches of the rule are exercised
