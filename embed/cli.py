@@ -38,6 +38,8 @@ def _train(args: argparse.Namespace) -> None:
     if args.cbow_mean is not None:
         fields["cbow_mean"] = args.cbow_mean == "mean"
     if args.saturation is not None:
+        if not args.saturation >= 0:
+            raise EmbedError(f"--saturation must be >= 0 (0 applies the exact gradient everywhere), got {args.saturation}")
         fields["saturation"] = args.saturation or None
     checkpoints = None
     if args.checkpoint_every:
