@@ -24,8 +24,8 @@ def train_cbow_chunk(
 ):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples).
 
-    ``private`` and ``snapshot`` are this worker's copy of output rows ``first_private``
-    onwards for the chunk (``embed.private_rows``); with no rows, all are shared."""
+    ``hot`` names the output rows that this worker keeps private for the chunk,
+    ``snapshot`` their values at its start (see ``embed.private_rows``)."""
     size = softmax_batch if kind == SOFTMAX else 1
     buffers = batch_buffers(kind, w_out, negative, size, 2 * window, tables[1].shape[1])
     hidden, _, _, targets, sources, source_counts, _, noise, _, _ = buffers

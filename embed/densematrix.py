@@ -3,8 +3,8 @@
 At d = 100 a row is 400 bytes. The vector loops over it end in a ragged tail, and most
 rows start partway into a cache line, so loads straddle lines. Padding each row with
 zeros to a multiple of 16 floats (112 for d = 100), with the matrix starting on a line,
-made the skip-gram and hierarchical-softmax kernels 10-25% faster (one thread, first 3M
-words of wiki2015-17m) although they now do 12% more arithmetic.
+made the kernels 6-10% faster with one thread on the first 3M words of wiki2015-17m
+(CBOW with negative sampling unchanged), although they now do 12% more arithmetic.
 
 The pad stays zero through training: every update to an input row is a sum of output
 rows times numbers, and every update to an output row a sum of input rows times

@@ -2,11 +2,12 @@
 
 Workers run the nogil kernels at once on shared matrices without locks (Hogwild, as
 word2vec and gensim do), except for the few output rows nearly every example writes,
-which each worker keeps private for a chunk (``embed.private_rows``). A bounded queue between the reader and the workers keeps
-memory flat whatever the corpus length. Each chunk's random states derive from the seed
-and the chunk's number, and the learning rate from the words before it, so with one
-worker a run is bit-for-bit reproducible, and a run resumed from a checkpoint ends with
-the vectors an uninterrupted run would have.
+which each worker keeps private for a chunk (``embed.private_rows``). A bounded queue
+between the reader and the workers keeps memory flat whatever the corpus length. Each
+chunk's random states derive from the seed and the chunk's number, and the learning
+rate from the words before it, so with one worker a run is bit-for-bit reproducible,
+and a run resumed from a checkpoint ends with the vectors an uninterrupted run would
+have.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cbow import train_cbow_chunk
-from .densematrix import dense_matrix
 from .chunks import ChunkCache, id_chunks
 from .config import Config
 from .corpus import as_sentences
+from .densematrix import dense_matrix
 from .errors import EmbedError
 from .huffman import huffman_tree
 from .loss import KINDS, empty_tables
