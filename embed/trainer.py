@@ -111,7 +111,7 @@ class Word2Vec:
 
     @w_in.setter
     def w_in(self, values: np.ndarray) -> None:
-        self._input = dense_matrix(values)
+        self._input = dense_matrix(self._weights("w_in", values))
 
     @property
     def w_out(self) -> np.ndarray | None:
@@ -121,7 +121,16 @@ class Word2Vec:
 
     @w_out.setter
     def w_out(self, values: np.ndarray) -> None:
-        self._output = dense_matrix(values)
+        self._output = dense_matrix(self._weights("w_out", values))
+
+    def _weights(self, name: str, values: np.ndarray) -> np.ndarray:
+        """``values`` as a weight matrix for this model's vocabulary and dimension."""
+        values = np.asarray(values)
+        expected = (len(self.vocab) if self.vocab is not None else None, self.config.dim)
+        if values.ndim != 2 or values.shape[1] != expected[1] or expected[0] not in (None, values.shape[0]):
+            rows = "rows" if expected[0] is None else f"{expected[0]} rows (the vocabulary)"
+            raise EmbedError(f"{name} must be a matrix of {rows} x {expected[1]} (dim), got shape {values.shape}")
+        return values
 
     # -- vocabulary -------------------------------------------------------------------
     def tokenizer(self) -> Tokenizer:

@@ -45,6 +45,17 @@ def test_initialisation_follows_word2vec(tiny_corpus):
     assert not model.w_out.any()
 
 
+def test_weights_of_the_wrong_shape_are_refused(tiny_corpus):
+    path, _, _ = tiny_corpus
+    model = Word2Vec(Config(dim=8, min_count=1)).build_vocab(path)
+    size = len(model.vocab)
+    for bad in (np.zeros(8), np.zeros((size - 1, 8)), np.zeros((size, 9))):
+        with pytest.raises(EmbedError, match=rf"w_in must be a matrix of {size} rows \(the vocabulary\) x 8 \(dim\)"):
+            model.w_in = bad
+    model.w_out = np.ones((size, 8))
+    assert model.w_out.dtype == np.float32 and model.w_out.all()
+
+
 def test_callbacks_and_history(tiny_corpus):
     path, _, _ = tiny_corpus
     seen = []
