@@ -32,8 +32,8 @@ def rate(function, flops: float, seconds: float = 1.5) -> float:
 
 
 def main() -> None:
-    from embed.loss_softmax import scratch_size, softmax_batch_step
-    from embed.tally import new_tally
+    from embed.kernels.loss_softmax import scratch_size, softmax_batch_step
+    from embed.kernels.tally import new_tally
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vocab", type=int, default=10_000)

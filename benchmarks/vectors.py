@@ -35,7 +35,7 @@ def timed(function, repeat: int = 1) -> tuple[float, object]:
 def main() -> None:
     from embed.data import bundled
     from embed.evaluate import evaluate_word_analogies
-    from embed.formats import save_word2vec_format
+    from embed.vectors.formats import save_word2vec_format
     from embed.vectors import Vectors
 
     questions = bundled("questions-words.txt")

@@ -6,8 +6,8 @@
 1.0
 """
 
-from .config import Config
 from .errors import EmbedError, UnknownWordError
+from .training.config import Config
 
 __all__ = ["Config", "EmbedError", "UnknownWordError", "Vectors", "Word2Vec", "train", "load_word2vec_format"]
 __version__ = "0.1.0"
@@ -16,15 +16,15 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # Training pulls in numba; importing it only when asked keeps `import embed` light.
     if name in ("Word2Vec", "train"):
-        from . import trainer as _trainer
+        from .training import word2vec
 
-        return getattr(_trainer, name)
+        return getattr(word2vec, name)
     if name == "Vectors":
-        from .vectors import Vectors
+        from .vectors.word_vectors import Vectors
 
         return Vectors
     if name == "load_word2vec_format":
-        from .vectors import Vectors
+        from .vectors.word_vectors import Vectors
 
         return Vectors.load_word2vec_format
     raise AttributeError(f"module 'embed' has no attribute {name!r}")

@@ -4,6 +4,7 @@ so that ``embed --help`` answers at once."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 
@@ -23,24 +24,13 @@ def _checkpoint_every(text: str) -> tuple[int | None, float | None]:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from .config import Config
     from .errors import EmbedError
-    from .trainer import Checkpoints, Word2Vec
+    from .training.config import Config
+    from .training.schedule import Checkpoints
+    from .training.word2vec import Word2Vec
+    from .vectors.formats import output_format
 
-    fields = {
-        name: getattr(args, name)
-        for name in (
-            "arch", "loss", "dim", "window", "negative", "alpha", "min_alpha", "epochs", "min_count",
-            "max_vocab", "sample", "seed", "workers", "encoding_errors", "max_token_length",
-        )
-        if getattr(args, name) is not None
-    }
-    if args.cbow_mean is not None:
-        fields["cbow_mean"] = args.cbow_mean == "mean"
-    if args.saturation is not None:
-        if not args.saturation >= 0:
-            raise EmbedError(f"--saturation must be >= 0 (0 applies the exact gradient everywhere), got {args.saturation}")
-        fields["saturation"] = args.saturation or None
+    fields = {name: getattr(args, name) for name in _config_fields() if getattr(args, name) is not None}
     checkpoints = None
     if args.checkpoint_every:
         epochs, seconds = args.checkpoint_every
@@ -68,7 +58,10 @@ def _train(args: argparse.Namespace) -> None:
         )
         raise SystemExit(130) from None
     seconds = time.perf_counter() - started
-    _write(model, args.output)
+    if output_format(args.output) == "model":
+        model.save(args.output)
+    else:
+        model.wv.save_word2vec_format(args.output)
     words = sum(stats.words for stats in model.history)
     last = model.history[-1].loss if model.history else float("nan")
     print(
@@ -77,24 +70,37 @@ def _train(args: argparse.Namespace) -> None:
     )
 
 
-def _write(model, path: str) -> None:
-    """A .embed path gets the whole model; anything else word2vec vectors (.bin: binary)."""
-    if path.endswith(".embed"):
-        model.save(path)
-    else:
-        model.wv.save_word2vec_format(path)
+def _config_fields() -> dict[str, dataclasses.Field]:
+    """Config's fields, from the declarations in embed.training.config (no numba)."""
+    from .training.config import Config
+
+    return {field.name: field for field in dataclasses.fields(Config)}
+
+
+def _add_config_options(command: argparse.ArgumentParser) -> None:
+    """One option per Config field, with the field's help text and default; an option
+    not given stays None, so that only the settings the user chose are passed on."""
+    group = command.add_argument_group("settings (embed.Config's fields)")
+    for name, field in _config_fields().items():
+        meta = field.metadata
+        shown = meta["default_text"] or field.default
+        group.add_argument(
+            "--" + name.replace("_", "-"), dest=name, default=None,
+            help=f"{meta['help']} (default: {shown})", **meta["constraint"].option(),
+        )
 
 
 def _load(path: str, limit: int | None = None):
-    from .formats import load_vectors
+    from .vectors.word_vectors import load_vectors
 
     return load_vectors(path, limit=limit)
 
 
 def _convert(args: argparse.Namespace) -> None:
     from .errors import EmbedError
+    from .vectors.formats import output_format
 
-    if args.output.endswith(".embed"):
+    if output_format(args.output) == "model":
         raise EmbedError("a whole model (.embed) can only be written by training; convert writes vectors")
     vectors = _load(args.input, limit=args.limit)
     vectors.save_word2vec_format(args.output)
@@ -114,7 +120,7 @@ def _analogy(args: argparse.Namespace) -> None:
 
 
 def _plot(args: argparse.Namespace) -> None:
-    from .plot import plot_capitals
+    from .vectors.plot import plot_capitals
 
     vectors = _load(args.vectors)
     projection = plot_capitals(vectors, args.output, max_pairs=args.max_pairs)
@@ -123,7 +129,7 @@ def _plot(args: argparse.Namespace) -> None:
 
 def _evaluate(args: argparse.Namespace) -> None:
     from .data import bundled as corpus_path
-    from .evaluate import evaluate_word_analogies, evaluate_word_pairs
+    from .vectors.evaluate import evaluate_word_analogies, evaluate_word_pairs
 
     vectors = _load(args.vectors)
     analogies = args.analogies or corpus_path("questions-words.txt")
@@ -154,29 +160,10 @@ def parser() -> argparse.ArgumentParser:
         "Train on CORPUS (one sentence per line, or one long line as in text8; .gz, .bz2 and .xz "
         "are read directly) and write the vectors to OUT: word2vec's binary format if OUT ends in "
         ".bin, the whole model (to query or train further) if it ends in .embed, word2vec's text "
-        "format otherwise. Defaults are word2vec's. Ctrl-C saves the model so far to OUT.partial."))
+        "format otherwise. Ctrl-C saves the model so far to OUT.partial."))
     train.add_argument("corpus", metavar="CORPUS")
     train.add_argument("-o", "--output", required=True, metavar="OUT")
-    train.add_argument("--arch", choices=["cbow", "skipgram"], help="model (default cbow)")
-    train.add_argument("--loss", choices=["negative", "softmax", "hierarchical"], help="output layer (default negative)")
-    train.add_argument("--negative", type=int, metavar="K", help="noise words per target (default 5)")
-    train.add_argument("--dim", type=int, metavar="D", help="vector size (default 100)")
-    train.add_argument("--window", type=int, metavar="N", help="largest window on each side (default 5)")
-    train.add_argument("--min-count", type=int, metavar="N", help="drop words seen fewer times (default 5)")
-    train.add_argument("--max-vocab", type=int, metavar="N", help="keep at most the N most frequent words")
-    train.add_argument("--epochs", type=int, metavar="N", help="passes over the corpus (default 5)")
-    train.add_argument("--alpha", type=float, help="starting learning rate (default 0.025)")
-    train.add_argument("--min-alpha", type=float, help="final learning rate (default 0.0001)")
-    train.add_argument("--sample", type=float, help="subsampling threshold for frequent words (default 1e-3, 0 = off)")
-    train.add_argument("--workers", type=int, metavar="N", help="training threads (default: all cores)")
-    train.add_argument("--cbow-mean", choices=["mean", "sum"], help="combine CBOW context vectors by mean (default) or sum")
-    train.add_argument("--saturation", type=float, metavar="S",
-                       help="skip sampling-loss updates whose score is beyond +-S, as gensim does (default 6; "
-                            "0 applies the exact gradient everywhere)")
-    train.add_argument("--seed", type=int, help="random seed (default 1)")
-    train.add_argument("--encoding-errors", choices=["replace", "strict"],
-                       help="bytes that are not UTF-8: replace and count them (default) or stop")
-    train.add_argument("--max-token-length", type=int, metavar="N", help="cut longer tokens to N characters (default 100)")
+    _add_config_options(train)
     train.add_argument("--checkpoint-every", type=_checkpoint_every, metavar="N|Nm",
                        help="save the whole model to OUT.checkpoint every N epochs or N minutes")
     train.add_argument("--resume", metavar="CHECKPOINT",

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .config import Config
-from .vectors import Vectors
+from .training.config import Config
+from .vectors.word_vectors import Vectors
 
 DEMO_CONFIG = Config(arch="skipgram", loss="negative", dim=100, window=5, epochs=10, min_count=5, seed=1)
 SHOWN_WORDS = ("paris", "berlin", "tokyo", "france", "germany", "japan")
@@ -44,8 +44,8 @@ def run_demo(out_dir: str = ".", config: Config = DEMO_CONFIG, progress: bool = 
     Returns the figures it printed, for tests and the README.
     """
     from .data import bundled as corpus_path
-    from .plot import capital_pairs, plot_capitals
-    from .trainer import Word2Vec
+    from .vectors.plot import capital_pairs, plot_capitals
+    from .training.word2vec import Word2Vec
 
     corpus = corpus_path("factbook.txt.xz")
     print(f"training {config.arch} with {config.loss} loss on the CIA World Factbook ({corpus})")

@@ -52,7 +52,7 @@ def test_train_query_and_plot(tiny_corpus, tmp_path, capsys):
          "not valid UTF-8 at byte 3"),
         ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--dim", "0"], "dim must be an integer >= 1, got 0"),
         ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--saturation", "-1"],
-         "--saturation must be >= 0 (0 applies the exact gradient everywhere), got -1.0"),
+         "saturation must be a finite number >= 0 (0: the exact gradient everywhere), got -1.0"),
         ("1 2\nparis 0.5 0.5\n", ["similar", "{tmp}/c.txt", "pariss"], "'pariss' is not in the vocabulary"),
     ],
 )

@@ -3,18 +3,18 @@
 import numpy as np
 import pytest
 
-from embed.huffman import huffman_tree
-from embed.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
-from embed.loss_hierarchical import hierarchical_step
-from embed.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
-from embed.loss_softmax import scratch_size, softmax_batch_step
-from embed.densematrix import dense_matrix
-from embed.private_rows import NO_PRIVATE_ROWS
-from embed.tally import new_tally, tally_total
-from embed.rng import make_state
-from embed.cbow import train_cbow_chunk
-from embed.skipgram import train_skipgram_chunk
-from embed.windows import cbow_examples, skipgram_pairs, subsample
+from embed.kernels.batch import new_batch
+from embed.kernels.densematrix import dense_matrix
+from embed.kernels.huffman import huffman_tree
+from embed.kernels.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
+from embed.kernels.loss_hierarchical import hierarchical_step
+from embed.kernels.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
+from embed.kernels.loss_softmax import scratch_size, softmax_batch_step
+from embed.kernels.piece import ARCHS, Piece, Plan, apply_changes, new_worker, train_piece
+from embed.kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows
+from embed.kernels.tally import new_tally, tally_total
+from embed.text.rng import make_state
+from embed.text.windows import cbow_examples, skipgram_pairs, subsample
 
 from reference import (
     hierarchical_loss, negative_loss, negative_sequential_step, sgd_step, shared_rows_step, softmax_loss,
@@ -70,19 +70,23 @@ def assert_step_matches(got, want):
     np.testing.assert_allclose(W, want_W, rtol=1e-4, atol=1e-6)
 
 
-def row_scratch():
-    """The ``rows`` and ``labels`` scratch of the sampling losses."""
-    return np.zeros(V, np.int64), np.zeros(V, np.float32)
+def batch_of(H, noise=()):
+    """A sampling loss's batch holding hidden vectors ``H`` and, in slot 0, ``noise``."""
+    H = np.asarray(H, np.float32)
+    batch = new_batch(NEGATIVE, V, H.shape[1], len(noise), len(H), 1, V)
+    batch.hidden[:] = H
+    batch.noise[0] = noise
+    return batch
 
 
 def run_kernel(name, h, W, lr, args):
     h32, W32 = h.astype(np.float32), W.astype(np.float32)
-    steps, gains, tally = np.zeros((1, D), np.float32), np.zeros(V, np.float32), new_tally()
-    update = steps[0]
+    tally = new_tally()
     if name == "negative":
         target, noise = args
-        negative_update(1, h32[None, :], target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps, gains,
-                        *row_scratch(), tally)
+        batch = batch_of(h32[None, :], noise)
+        negative_update(1, batch, target, 0, W32, NO_PRIVATE_ROWS, lr, tally)
+        update = batch.steps[0]
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
         scratch = np.empty(scratch_size(V, D, 1), np.float32)
@@ -90,8 +94,9 @@ def run_kernel(name, h, W, lr, args):
         update = steps[0]
     else:
         code, point = args
-        hierarchical_step(1, h32[None, :], code[None, :], point[None, :], 0, len(code), W32, NO_PRIVATE_ROWS, lr, steps,
-                          gains, *row_scratch(), tally)
+        batch = batch_of(h32[None, :])
+        hierarchical_step(1, batch, code[None, :], point[None, :], 0, len(code), W32, NO_PRIVATE_ROWS, lr, tally)
+        update = batch.steps[0]
     return tally_total(tally), update, W32
 
 
@@ -135,20 +140,16 @@ def test_a_window_batch_shares_output_rows():
     np.testing.assert_allclose(want_W, W - lr * sum(g for _, _, g in summed), atol=1e-12)
     np.testing.assert_allclose(want_steps, [-lr * g for _, g, _ in summed], atol=1e-12)
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
-    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
-    tally = new_tally()
-    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps,
-                    np.zeros(4 * V, np.float32), *row_scratch(), tally)
-    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
+    W32, batch, tally = W.astype(np.float32), batch_of(H, noise), new_tally()
+    negative_update(4, batch, target, 0, W32, NO_PRIVATE_ROWS, lr, tally)
+    assert_step_matches((tally_total(tally), batch.steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
     path = [(points[target, k], 1.0 - codes[target, k]) for k in range(n)]
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
-    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
-    tally = new_tally()
-    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, steps,
-                      np.zeros(4 * V, np.float32), *row_scratch(), tally)
-    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
+    W32, batch, tally = W.astype(np.float32), batch_of(H), new_tally()
+    hierarchical_step(4, batch, codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, tally)
+    assert_step_matches((tally_total(tally), batch.steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
@@ -160,11 +161,9 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     scores = H @ W[[4, 8]].T
     assert (np.abs(scores[1]) >= 6).all() and (np.abs(scores[[0, 2]]) < 6).all()
     assert not want_steps[1].any()
-    W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
-    tally = new_tally()
-    negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, NO_PRIVATE_ROWS, 0.05, steps,
-                    np.zeros(3 * V, np.float32), *row_scratch(), tally, 6.0)
-    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
+    W32, batch, tally = W.astype(np.float32), batch_of(H, [8]), new_tally()
+    negative_update(3, batch, 4, 0, W32, NO_PRIVATE_ROWS, 0.05, tally, 6.0)
+    assert_step_matches((tally_total(tally), batch.steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_skipgram_pairs_are_the_cbow_windows_unfolded():
@@ -289,26 +288,25 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     tables = tables_for(kind, counts)
     w_in = rng.uniform(-0.5, 0.5, (V, D)).astype(np.float32)
     w_out = rng.normal(0, 0.3, (V, D)).astype(np.float32)
-    # As the trainer stores them: rows padded with zeros (embed.densematrix), and with
-    # ``private`` rows from row 2 kept by this worker in spare rows V.. for the chunk.
+    # As the trainer stores them: rows padded with zeros (embed.kernels.densematrix), and
+    # with ``private`` rows from row 2 kept by this worker in spare rows V.. for the piece.
     matrices = dense_matrix(w_in), dense_matrix(w_out, private)
-    hot, snapshot = (2, private, V, 1.0), np.zeros((private, matrices[1].shape[1]), np.float32)
-    args = (ids, offsets, *matrices, hot, snapshot, kind, tables, 4, 3, keep_prob, 0.05, 0.02)
-    states = (make_state(7, 0, 11), make_state(7, 1, 11))
     saturation = 0.3  # low, so that both branches of the rule are exercised
-    if arch == "skipgram":
-        loss_sum, count = train_skipgram_chunk(*args, *states, batch, saturation)
-    else:
-        loss_sum, count = train_cbow_chunk(*args, *states, batch, cbow_mean, saturation)
+    plan = Plan(ARCHS[arch], kind, tables, keep_prob, window=3, negative=4, softmax_batch=batch, cbow_mean=cbow_mean,
+                saturation=saturation, seed=7)
+    worker = new_worker(plan, V, matrices[1].shape[1], PrivateRows(2, private, V) if private else NO_PRIVATE_ROWS)
+    changes, loss_sum, count = train_piece(*matrices, plan, worker, Piece(11, ids, offsets, 0.05, 0.02))
+    assert changes.rows.tolist() == list(range(2, 2 + private))
+    apply_changes(matrices[1], changes, 1.0)
     want_loss, want_in, want_out = reference_chunk(
         arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean, batch,
         saturation,
     )
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)
-    np.testing.assert_allclose(args[2][:, :D], want_in, rtol=1e-3, atol=1e-5)
-    np.testing.assert_allclose(args[3][:V, :D], want_out, rtol=1e-3, atol=1e-5)
-    assert not args[2][:, D:].any() and not args[3][:, D:].any()  # the pad stays zero
+    np.testing.assert_allclose(matrices[0][:, :D], want_in, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(matrices[1][:V, :D], want_out, rtol=1e-3, atol=1e-5)
+    assert not matrices[0][:, D:].any() and not matrices[1][:, D:].any()  # the pad stays zero
 
 
 def test_loss_tally_survives_batches_of_thousands():
@@ -317,15 +315,14 @@ def test_loss_tally_survives_batches_of_thousands():
     rng, h, W = problem(14)
     H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
     tally = new_tally()
-    negative_update(3000, H, 1, np.array([[2, 3]], np.int32), 0, W.astype(np.float32), NO_PRIVATE_ROWS, 0.0, np.zeros_like(H),
-                    np.zeros(3000 * 3, np.float32), *row_scratch(), tally)
+    negative_update(3000, batch_of(H, [2, 3]), 1, 0, W.astype(np.float32), NO_PRIVATE_ROWS, 0.0, tally)
     assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
 
 
 def test_inlined_exp_matches_numpy():
     from numba import njit
 
-    from embed.vector import exp_negative
+    from embed.kernels.vector import exp_negative
 
     @njit
     def exps(x):

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from embed import Config, EmbedError, Word2Vec
-from embed.chunks import id_chunks
-from embed.corpus import ReadReport, read_sentences
-from embed.plaintext import VocabularyHash, plain_id_chunks
-from embed.tokenizer import Tokenizer
-from embed.vocab import Vocabulary
+from embed.text.chunks import id_chunks
+from embed.text.corpus import ReadReport, read_sentences
+from embed.text.plaintext import VocabularyHash, plain_id_chunks
+from embed.text.tokenizer import Tokenizer
+from embed.text.vocab import Vocabulary
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,11 +1,13 @@
-"""Each worker's private copy of the hot output rows (``embed.private_rows``)."""
+"""Each worker's private copy of the hot output rows (``embed.kernels.private_rows``),
+merged back through ``embed.kernels.piece``."""
 
 import numpy as np
 import pytest
 
-from embed.huffman import huffman_tree
-from embed.densematrix import dense_matrix
-from embed.private_rows import check_in, check_out, hot_range
+from embed.kernels.densematrix import dense_matrix
+from embed.kernels.huffman import huffman_tree
+from embed.kernels.piece import apply_changes, private_changes
+from embed.kernels.private_rows import PrivateRows, check_out, hot_range
 
 
 @pytest.mark.parametrize("share", [1.0, 0.5])
@@ -14,16 +16,16 @@ def test_workers_changes_add_up_and_none_is_lost(share):
     size, dim, first, count = 10, 4, 3, 5
     start = rng.normal(size=(size, dim)).astype(np.float32)
     w_out = dense_matrix(start, 2 * count)
-    hots = [(first, count, size, share), (first, count, size + count, share)]
-    snapshots = [np.zeros((count, w_out.shape[1]), np.float32) for _ in hots]
-    for hot, snapshot in zip(hots, snapshots):  # both take their copies before either gives back
-        check_out(w_out, hot, snapshot)
-    deltas = [rng.normal(size=(count, dim)).astype(np.float32) for _ in hots]
-    for (_, _, home, _), delta in zip(hots, deltas):
-        w_out[home:home + count, :dim] += delta
+    privates = [PrivateRows(first, count, size), PrivateRows(first, count, size + count)]
+    snapshots = [np.zeros((count, w_out.shape[1]), np.float32) for _ in privates]
+    for private, snapshot in zip(privates, snapshots):  # both take their copies before either gives back
+        check_out(w_out, private, snapshot)
+    deltas = [rng.normal(size=(count, dim)).astype(np.float32) for _ in privates]
+    for private, delta in zip(privates, deltas):
+        w_out[private.home:private.home + count, :dim] += delta
     w_out[0] += 1.0  # a row outside the range, written directly meanwhile
-    for hot, snapshot in zip(hots, snapshots):
-        check_in(w_out, hot, snapshot)
+    for private, snapshot in zip(privates, snapshots):
+        apply_changes(w_out, private_changes(w_out, private, snapshot), share)
     want = start.copy()
     want[first:first + count] += share * (deltas[0] + deltas[1])  # 0.5: the copies' average
     want[0] += 1.0

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from embed import corpus as corpus_module
-from embed.corpus import read_sentences
+from embed.text import corpus as corpus_module
+from embed.text.corpus import read_sentences
 from embed.errors import EmbedError
-from embed.formats import load_word2vec_format, save_word2vec_format
-from embed.tokenizer import DEFAULT_PATTERN, Tokenizer
-from embed.vocab import Vocabulary
+from embed.vectors.formats import load_word2vec_format, save_word2vec_format
+from embed.text.tokenizer import DEFAULT_PATTERN, Tokenizer
+from embed.text.vocab import Vocabulary
 
 # Derandomised: CI runs the same examples every time, so a red run is reproducible.
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,

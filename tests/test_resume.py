@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from embed import Config, EmbedError, Word2Vec
-from embed.atomic import atomic_write
-from embed.formats import load_vectors
-from embed.native import VERSION, read_model
-from embed.trainer import Checkpoints
+from embed.vectors.atomic import atomic_write
+from embed.vectors import load_vectors
+from embed.vectors.native import VERSION, read_model
+from embed.training.schedule import Checkpoints
 
 
 def config(**fields):
@@ -166,7 +166,7 @@ def test_killing_a_process_mid_save_leaves_the_old_file(tmp_path):
     target.write_text("old vectors")
     script = (
         "import sys, numpy as np\n"
-        "from embed.formats import save_word2vec_format\n"
+        "from embed.vectors.formats import save_word2vec_format\n"
         "words = [f'w{i}' for i in range(200_000)]\n"
         "print('saving', flush=True)\n"
         "save_word2vec_format(sys.argv[1], words, np.ones((200_000, 50), np.float32))\n"

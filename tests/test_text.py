@@ -7,12 +7,12 @@ import lzma
 import numpy as np
 import pytest
 
-from embed import corpus as corpus_module
-from embed.chunks import id_chunks
-from embed.corpus import Corpus, CorpusWarning, ReadReport, read_sentences
+from embed.text import corpus as corpus_module
+from embed.text.chunks import id_chunks
+from embed.text.corpus import Corpus, CorpusWarning, ReadReport, read_sentences
 from embed.errors import EmbedError
-from embed.tokenizer import Tokenizer
-from embed.vocab import Vocabulary
+from embed.text.tokenizer import Tokenizer
+from embed.text.vocab import Vocabulary
 
 
 def test_tokenizer_keeps_unicode_letters_and_lowercases():

@@ -1,5 +1,7 @@
 """Training end to end on small corpora: learning, reproducibility, callbacks, errors."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -88,15 +90,35 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
         (dict(sample=-1e-3), "sample must be a finite number >= 0, got -0.001"),
         (dict(epochs=1.5), "epochs must be an integer >= 1, got 1.5"),
         (dict(min_count=0), "min_count must be an integer >= 1, got 0"),
-        (dict(encoding_errors="ignore"), "encoding_errors must be 'replace' or 'strict', got 'ignore'"),
+        (dict(encoding_errors="ignore"), "encoding_errors must be one of replace, strict, got 'ignore'"),
         (dict(token_pattern="("), "token_pattern '(' is not a valid regular expression"),
-        (dict(saturation=0), "saturation must be a finite number > 0, got 0"),
+        (dict(saturation=-1), "saturation must be a finite number >= 0 (0: the exact gradient everywhere), got -1"),
     ],
 )
-def test_every_field_is_validated(fields, message):
+def test_fields_are_validated_with_the_field_and_value_named(fields, message):
     with pytest.raises(EmbedError) as error:
         Word2Vec(Config(**fields)).tokenizer()
     assert message in str(error.value)
+
+
+FIELDS = [field.name for field in dataclasses.fields(Config)]
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_every_field_refuses_every_bad_value_its_declaration_names(name):
+    field = next(f for f in dataclasses.fields(Config) if f.name == name)
+    bad_values = field.metadata["constraint"].bad_values()
+    assert bad_values
+    for value in bad_values:
+        with pytest.raises(EmbedError, match=rf"^{name} (must|.* is not a valid)") as error:
+            Config(**{name: value})
+        assert repr(value) in str(error.value) or name == "token_pattern", (value, str(error.value))
+
+
+def test_numpy_numbers_are_taken_as_python_numbers_and_zero_saturation_is_exact():
+    config = Config(dim=np.int64(12), alpha=np.float32(0.05), window=np.int32(3), saturation=0)
+    assert (config.dim, config.window, config.saturation) == (12, 3, None)
+    assert type(config.dim) is int and type(config.alpha) is float
 
 
 def test_config_validation_names_field_and_value():

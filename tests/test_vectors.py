@@ -8,7 +8,7 @@ import pytest
 from embed.data import bundled as corpus_path
 from embed.errors import EmbedError, UnknownWordError
 from embed.evaluate import evaluate_word_analogies, evaluate_word_pairs
-from embed.formats import load_word2vec_format, save_word2vec_format
+from embed.vectors.formats import load_word2vec_format, save_word2vec_format
 from embed.vectors import Vectors
 
 gensim_models = pytest.importorskip("gensim.models")

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .errors import EmbedError
+from ..errors import EmbedError
 from .tokenizer import Tokenizer
 
 BLOCK_BYTES = 1 << 20

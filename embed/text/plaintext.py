@@ -19,9 +19,11 @@ from collections.abc import Iterator
 import numpy as np
 from numba import njit
 
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
 from .chunks import chunk_sentences
 from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary
-from .errors import EmbedError
+from ..errors import EmbedError
 from .vocab import Vocabulary
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)

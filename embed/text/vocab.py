@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .errors import EmbedError
+from ..errors import EmbedError
 
 
 class Vocabulary:

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..errors import EmbedError
+from ..text.corpus import open_binary
 from .atomic import atomic_write
-from .corpus import open_binary
-from .errors import EmbedError
+
+MODEL_SUFFIX = ".embed"  # the native model file (embed.vectors.native)
 
 
 def _uncompressed_name(path: str | os.PathLike) -> str:
@@ -28,6 +30,18 @@ def _uncompressed_name(path: str | os.PathLike) -> str:
 
 def is_binary_path(path: str | os.PathLike) -> bool:
     return _uncompressed_name(path).endswith(".bin")
+
+
+def output_format(path: str | os.PathLike) -> str:
+    """What a file is written as, by its name: "model" (the whole model, ``.embed``),
+    "binary" (word2vec's binary format, ``.bin``) or "text" (word2vec's text format).
+
+    >>> output_format("v.embed"), output_format("v.bin"), output_format("v.vec")
+    ('model', 'binary', 'text')
+    """
+    if os.fspath(path).lower().endswith(MODEL_SUFFIX):
+        return "model"
+    return "binary" if is_binary_path(path) else "text"
 
 
 def _is_text_path(path: str | os.PathLike) -> bool:
@@ -101,21 +115,6 @@ def _looks_binary(start: bytes) -> bool:
     except UnicodeDecodeError as error:
         return error.start < len(start) - 4  # a cut at the end of the sample is not evidence
     return "\x00" in start.decode("utf-8")
-
-
-def load_vectors(path: str | os.PathLike, limit: int | None = None):
-    """Vectors from any file embed reads: a native model, word2vec binary or text.
-
-    >>> load_vectors("factbook.bin").most_similar("paris")   # doctest: +SKIP
-    """
-    from .native import is_model_file, read_model
-    from .vectors import Vectors
-
-    if is_model_file(path):
-        _, vocab, w_in, _, _ = read_model(path)
-        return Vectors(vocab.words[:limit], w_in[:limit], vocab.counts[:limit])
-    words, vectors = load_word2vec_format(path, limit=limit)
-    return Vectors(words, vectors)
 
 
 def _header(path: str, line: bytes) -> tuple[int, int]:

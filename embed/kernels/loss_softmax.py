@@ -12,6 +12,8 @@ libm's exp they took twice as long as the products.
 import numpy as np
 from numba import njit
 
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
 from .tally import add_loss
 from .vector import exp_negative
 

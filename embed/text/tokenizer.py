@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import EmbedError
+from ..errors import EmbedError
 
 DEFAULT_PATTERN = r"[^\W\d_]+"  # runs of Unicode letters: "Côte d'Ivoire" -> côte, d, ivoire
 # Text of only a-z and blanks (text8 and its kind) tokenises under the default pattern

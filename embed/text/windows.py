@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from numba import njit
 
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
 from .rng import below, make_state, uniform
 
 WINDOW_STREAM = 0  # the rng stream that windows and subsampling draw from

@@ -23,7 +23,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        from .errors import EmbedError
+        from ..errors import EmbedError
 
         raise EmbedError(f"{path}: folder {folder} does not exist")
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")

@@ -14,6 +14,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
 FAST = {"reassoc", "contract", "nsz"}
 
 

@@ -7,9 +7,10 @@ Each write to such a row takes its cache line away from the other core, so the w
 queue on those lines. On wiki2015-17m, two workers trained CBOW with hierarchical softmax
 more slowly than one.
 
-So each worker trains a chunk on its own copy of those rows and, when the chunk ends,
-adds a share of what it changed to the shared rows. Within a worker SGD stays
-sequential; between workers these rows lag by at most one chunk. With one worker
+So each worker trains a piece on its own copy of those rows and, when the piece ends,
+adds a share of what it changed to the shared rows (``embed.kernels.piece``:
+``train_piece`` returns the change, ``apply_changes`` adds it under a lock). Within a worker SGD stays
+sequential; between workers these rows lag by at most one piece. With one worker
 nothing is shared and no copy is made, so one-worker runs are unchanged.
 
 The share was measured (wiki2015-17m, 5 epochs, 2 workers, analogy accuracy). For
@@ -23,18 +24,29 @@ worker's copy of those nodes settles within a chunk, and two settled changes add
 would overshoot.
 
 The copies live in spare rows below the vocabulary's in the output matrix (see
-``embed.densematrix``), so that the kernels keep working on one matrix:
-``hot = (first, count, home, share)`` says that rows ``first .. first + count`` live at
-rows ``home ..`` for this worker during a chunk, and what share of its change each
-worker adds.
+``embed.kernels.densematrix``), so that the kernels keep working on one matrix:
+``PrivateRows(first, count, home)`` says that rows ``first .. first + count`` live at
+rows ``home ..`` for this worker during a piece.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import NamedTuple
+
 from numba import njit
 
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
 HOT_ROWS = 512  # with these private, two threads ran the kernels at 1.9-2.0 times one
+
+
+class PrivateRows(NamedTuple):
+    first: int  # the first shared row a worker keeps to itself
+    count: int
+    home: int  # where the worker's copy of row ``first`` lives
+
+
+NO_PRIVATE_ROWS = PrivateRows(0, 0, 0)
 
 
 def hot_range(loss: str, vocab_size: int, workers: int) -> tuple[int, int, float]:
@@ -58,33 +70,19 @@ def hot_range(loss: str, vocab_size: int, workers: int) -> tuple[int, int, float
     return 0, min(HOT_ROWS, vocab_size), 1.0
 
 
-NO_PRIVATE_ROWS = (0, 0, 0, 1.0)
-
-
 @njit(cache=True, nogil=True, inline="always")
-def private_row(hot, row):
+def private_row(private, row):
     """Where output row ``row`` lives for this worker."""
-    first, count, home, _ = hot
-    if first <= row < first + count:
-        return home + row - first
+    if private.first <= row < private.first + private.count:
+        return private.home + row - private.first
     return row
 
 
 @njit(cache=True, nogil=True)
-def check_out(w_out, hot, snapshot):
-    """Copy the hot rows into the worker's private rows, remembering their values."""
-    first, count, home, _ = hot
-    for r in range(count):
+def check_out(w_out, private, snapshot):
+    """Copy the private rows into the worker's copies, remembering their values."""
+    first, home = private.first, private.home
+    for r in range(private.count):
         for k in range(w_out.shape[1]):
             w_out[home + r, k] = w_out[first + r, k]
             snapshot[r, k] = w_out[first + r, k]
-
-
-@njit(cache=True, nogil=True)
-def check_in(w_out, hot, snapshot):
-    """Add the worker's share of its changes to its private rows onto the shared rows,
-    which the other workers may have changed meanwhile."""
-    first, count, home, share = hot
-    for r in range(count):
-        for k in range(w_out.shape[1]):
-            w_out[first + r, k] += np.float32(share) * (w_out[home + r, k] - snapshot[r, k])

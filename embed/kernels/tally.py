@@ -8,6 +8,8 @@ log only when the product nears float64's range, and once at the end.
 import numpy as np
 from numba import njit
 
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
 LARGEST_FACTOR = 1e150  # a tally's product stays below it, so product * factor never overflows
 
 

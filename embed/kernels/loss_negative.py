@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .rng import next_u64
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
+from ..text.rng import next_u64
 from .logistic import logistic_block
 from .tally import add_loss, settle
 
@@ -69,23 +71,22 @@ def draw_noise(state, table):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def negative_update(count, hidden, target, noise, slot, w_out, hot, lr, steps, gains, rows, labels, tally,
-                    saturation=np.inf):
-    """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
-    ``target``) on the target and the noise words ``noise[slot]``, adding the loss to ``tally``.
+def negative_update(count, batch, target, slot, w_out, private, lr, tally, saturation=np.inf):
+    """One SGD step of the first ``count`` hidden vectors of ``batch`` (which all
+    predict ``target``) on the target and the noise words ``batch.noise[slot]``, adding
+    the loss to ``tally``.
 
-    Output rows are updated in place (``hot``: see ``embed.private_rows``); each hidden
-    vector's step (-lr times its gradient) is added to its row of ``steps``. ``rows``
-    and ``labels`` are scratch of at least ``negative + 1``, ``gains`` of that times
-    the batch's length.
+    Output rows are updated in place (``private``: see ``embed.kernels.private_rows``);
+    each hidden vector's step (-lr times its gradient) is added to its row of
+    ``batch.steps``.
     """
-    picked, distinct = target_and_noise(target, noise, slot, rows, labels)
+    picked, distinct = target_and_noise(target, batch.noise, slot, batch.rows, batch.labels)
     if distinct:
-        product, value = logistic_block(count, hidden, w_out, hot, rows, labels, picked, lr, steps, gains, saturation)
+        product, value = logistic_block(count, batch, w_out, private, 0, picked, lr, saturation)
     else:  # a repeated noise word's second update must see its first: one row at a time
         product, value = 1.0, 0.0
         for r in range(picked):
-            p, v = logistic_block(count, hidden, w_out, hot, rows[r:], labels[r:], 1, lr, steps, gains, saturation)
+            p, v = logistic_block(count, batch, w_out, private, r, r + 1, lr, saturation)
             product, value = settle(product * p, value + v)
     add_loss(tally, product, value)
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .errors import EmbedError, UnknownWordError
+from ..errors import EmbedError, UnknownWordError
+from . import formats, native
 
 WordOrVector = str | np.ndarray
 
@@ -259,17 +260,25 @@ class Vectors:
     # -- files ------------------------------------------------------------------------
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool | None = None) -> None:
         """Write the word2vec text format, or its binary format when ``binary`` (default: path ends in .bin)."""
-        from .formats import save_word2vec_format
-
-        save_word2vec_format(path, self.words, self.vectors, binary=binary)
+        formats.save_word2vec_format(path, self.words, self.vectors, binary=binary)
 
     @classmethod
     def load_word2vec_format(cls, path: str | os.PathLike, binary: bool | None = None, limit: int | None = None):
         """Read a word2vec text or binary file (binary: default when the path ends in .bin)."""
-        from .formats import load_word2vec_format
-
-        words, vectors = load_word2vec_format(path, binary=binary, limit=limit)
+        words, vectors = formats.load_word2vec_format(path, binary=binary, limit=limit)
         return cls(words, vectors)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, limit: int | None = None) -> Vectors:
+        """Vectors from any file embed reads: a whole model (``.embed``), word2vec binary
+        or text; ``limit`` keeps the first (most frequent) that many words.
+
+        >>> Vectors.load("factbook.bin").most_similar("paris")   # doctest: +SKIP
+        """
+        if native.is_model_file(path):
+            model = native.read_model(path)
+            return cls(model.words[:limit], model.w_in[:limit], model.counts[:limit])
+        return cls.load_word2vec_format(path, limit=limit)
 
     # -- helpers ----------------------------------------------------------------------
     def _limited(self, restrict_vocab: int | None) -> np.ndarray:
@@ -322,3 +331,11 @@ def _as_list(items: WordOrVector | Iterable[WordOrVector]) -> list[WordOrVector]
 def _unit(vector: np.ndarray) -> np.ndarray:
     norm = np.linalg.norm(vector)
     return vector / norm if norm > 0 else vector
+
+
+def load_vectors(path: str | os.PathLike, limit: int | None = None) -> Vectors:
+    """``Vectors.load``: vectors from a whole model, word2vec binary or text file.
+
+    >>> load_vectors("factbook.bin").most_similar("paris")   # doctest: +SKIP
+    """
+    return Vectors.load(path, limit=limit)

@@ -1,29 +1,40 @@
 """The native model file: everything needed to query a model or train it further.
 
 A zip of NumPy arrays (``numpy.savez``, read without pickle) holding the format name and
-version, the config, the vocabulary with counts, both weight matrices and the training
+version, the settings, the vocabulary with counts, both weight matrices and the training
 state (epochs done, chunks done, which fixes the random draws to come, and the
 per-epoch history). A file from a newer version is refused with a message saying so.
+
+This module knows the file's layout, not what the settings and state mean: queries read
+the words and input vectors from it without loading the trainer
+(``embed.training.model_file`` turns the rest back into a model).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import os
 import zipfile
+from typing import NamedTuple
 
 import numpy as np
 
+from ..errors import EmbedError
+from ..text.corpus import open_binary
 from .atomic import atomic_write
-from .config import Config
-from .corpus import open_binary
-from .errors import EmbedError
-from .vocab import Vocabulary
 
 FORMAT = "embed-model"
 VERSION = 1
+
+
+class ModelFile(NamedTuple):
+    settings: dict  # the Config's fields
+    words: list[str]
+    counts: np.ndarray
+    w_in: np.ndarray
+    w_out: np.ndarray
+    state: dict
 
 
 def is_model_file(path: str | os.PathLike) -> bool:
@@ -35,16 +46,17 @@ def is_model_file(path: str | os.PathLike) -> bool:
         return False
 
 
-def write_model(path, config: Config, vocab: Vocabulary, w_in, w_out, state: dict) -> None:
+def write_model(path: str | os.PathLike, model: ModelFile) -> None:
+    """Write ``model`` to ``path`` atomically."""
     arrays = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION),
-        "config": np.array(json.dumps(dataclasses.asdict(config))),
-        "words": np.array(json.dumps(vocab.words, ensure_ascii=False)),
-        "counts": vocab.counts,
-        "w_in": w_in,
-        "w_out": w_out,
-        "state": np.array(json.dumps(state)),
+        "config": np.array(json.dumps(model.settings)),
+        "words": np.array(json.dumps(model.words, ensure_ascii=False)),
+        "counts": np.asarray(model.counts, dtype=np.int64),
+        "w_in": model.w_in,
+        "w_out": model.w_out,
+        "state": np.array(json.dumps(model.state)),
     }
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
@@ -52,7 +64,8 @@ def write_model(path, config: Config, vocab: Vocabulary, w_in, w_out, state: dic
         stream.write(buffer.getbuffer())
 
 
-def read_model(path) -> tuple[Config, Vocabulary, np.ndarray, np.ndarray, dict]:
+def read_model(path: str | os.PathLike) -> ModelFile:
+    """The parts of a model file, checked for damage and for matching shapes."""
     path = os.fspath(path)
     open_binary(path).close()  # missing file, directory: the usual messages
     if not zipfile.is_zipfile(path):  # else np.load would try pickle and talk about that
@@ -69,17 +82,19 @@ def read_model(path) -> tuple[Config, Vocabulary, np.ndarray, np.ndarray, dict]:
                 raise EmbedError(
                     f"{path}: model file version {version} is newer than this embed reads ({VERSION}); upgrade embed"
                 )
-            fields = json.loads(str(data["config"]))
-            known = {f.name for f in dataclasses.fields(Config)}
-            config = Config(**{k: v for k, v in fields.items() if k in known})
-            vocab = Vocabulary(json.loads(str(data["words"])), data["counts"])
+            settings = json.loads(str(data["config"]))
+            words = json.loads(str(data["words"]))
+            counts = np.asarray(data["counts"], dtype=np.int64)
             w_in, w_out = data["w_in"], data["w_out"]
             state = json.loads(str(data["state"]))
     except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError) as error:
         if isinstance(error, EmbedError):
             raise
         raise EmbedError(f"{path}: damaged or not an embed model file ({error})") from None
-    expected = (len(vocab), config.dim)
+    if not isinstance(settings, dict) or not isinstance(words, list) or len(counts) != len(words):
+        raise EmbedError(f"{path}: damaged or not an embed model file (settings or vocabulary unreadable)")
+    expected = (len(words), settings.get("dim"))
     if w_in.shape != expected or w_out.shape != expected:
         raise EmbedError(f"{path}: weight matrices {w_in.shape} and {w_out.shape} do not match {expected}")
-    return config, vocab, np.ascontiguousarray(w_in, np.float32), np.ascontiguousarray(w_out, np.float32), state
+    return ModelFile(settings, words, counts, np.ascontiguousarray(w_in, np.float32),
+                     np.ascontiguousarray(w_out, np.float32), state)

@@ -1,51 +1,49 @@
 """CBOW: the mean (or sum) of the context words' input vectors predicts the centre word.
 
-The driver walks a chunk of sentences exactly as ``embed.windows.cbow_examples`` does.
-The hidden vector's step is added to every context row unscaled, as word2vec does with
-``cbow_mean``: for the sum that is the exact gradient step, for the mean it is the step
-times the window's size, which word2vec's learning rates are tuned for.
+The driver walks a chunk of sentences exactly as ``embed.text.windows.cbow_examples``
+does. The hidden vector's step is added to every context row unscaled, as word2vec does
+with ``cbow_mean``: for the sum that is the exact gradient step, for the mean it is the
+step times the window's size, which word2vec's learning rates are tuned for.
 """
 
 from numba import njit
 
-from .batch import batch_buffers, train_batch
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
+from ..text.windows import reduced_window, sentence_buffer, subsample_into
+from .batch import train_batch
 from .loss import SOFTMAX, prepare
 from .prefetch import prefetch_row
-from .private_rows import check_in, check_out
 from .tally import new_tally, tally_total
 from .vector import FAST, add, scale, zero
-from .windows import reduced_window, sentence_buffer, subsample_into
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def train_cbow_chunk(
-    ids, offsets, w_in, w_out, hot, snapshot, kind, tables, negative, window, keep_prob,
-    alpha_start, alpha_end, window_state, noise_state, softmax_batch, cbow_mean, saturation,
-):
+def train_cbow_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha_end):
     """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples).
 
-    ``hot`` names the output rows that this worker keeps private for the chunk,
-    ``snapshot`` their values at its start (see ``embed.private_rows``)."""
-    size = softmax_batch if kind == SOFTMAX else 1
-    buffers = batch_buffers(kind, w_out, negative, size, 2 * window, tables[1].shape[1])
-    hidden, _, _, targets, sources, source_counts, _, noise, _, _ = buffers
-    check_out(w_out, hot, snapshot)
+    ``plan`` is what the run computes with, ``worker`` this worker's batch, private rows
+    and random states (``embed.kernels.piece``)."""
+    batch, private, window_state = worker.batch, worker.private, worker.window_state
+    window = plan.window
+    size = plan.softmax_batch if plan.kind == SOFTMAX else 1
+    hidden, targets, sources, source_counts = batch.hidden, batch.targets, batch.sources, batch.source_counts
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     tally = new_tally()
     examples = 0
     queued = 0
-    slot = 0  # which row of ``noise`` holds the current example's draws
+    slot = 0  # which row of ``batch.noise`` holds the current example's draws
     lr = alpha_start
     for s in range(offsets.shape[0] - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
-        n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
+        n = subsample_into(ids[offsets[s]:offsets[s + 1]], plan.keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
-            prepare(kind, kept[0], w_out, hot, tables, noise_state, noise, slot)
+            prepare(plan, kept[0], w_out, worker, slot)
         for i in range(n):
             b = reduced_window(window_state, window)
             if i + 1 < n:
-                prepare(kind, kept[i + 1], w_out, hot, tables, noise_state, noise, 1 - slot)
+                prepare(plan, kept[i + 1], w_out, worker, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
             start, stop = max(0, i - b), min(n, i + b + 1)
@@ -59,18 +57,17 @@ def train_cbow_chunk(
                     add(w_in, kept[j], hidden, queued)
                     sources[queued, k] = kept[j]
                     k += 1
-            if cbow_mean:
+            if plan.cbow_mean:
                 scale(1.0 / count, hidden, queued)
             source_counts[queued] = count
             targets[queued] = kept[i]
             queued += 1
             if queued == size:
-                train_batch(queued, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation)
+                train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
                 examples += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        train_batch(queued, buffers, w_in, w_out, hot, kind, tables, lr, slot, tally, saturation)
+        train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
         examples += queued
-    check_in(w_out, hot, snapshot)
     return tally_total(tally), examples

@@ -1,0 +1,70 @@
+"""A batch of training examples between an architecture and a loss.
+
+The architectures (``cbow``, ``skipgram``) fill it with hidden vectors, their targets
+and the input rows each hidden vector came from; ``train_batch`` lets the loss score and
+update the output rows, then sends each hidden vector's step back to its input rows.
+The sampling losses take one skip-gram window (all its pairs predict the centre word)
+or one CBOW example; the full softmax takes ``softmax_batch`` examples at a time so that
+its cost is matrix products. A worker allocates its batch once and reuses it for every
+piece: no field is read before the driver or the loss writes it.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
+from .loss import SOFTMAX, loss_batch
+from .loss_softmax import scratch_size
+from .vector import FAST, add
+
+
+class Batch(NamedTuple):
+    hidden: np.ndarray  # size x width: the hidden vectors
+    steps: np.ndarray  # size x width: each hidden vector's step, from the loss
+    gains: np.ndarray  # a score, then a gain, per (output row, example)
+    targets: np.ndarray  # size: the word each example predicts
+    sources: np.ndarray  # size x max_sources: the input rows each hidden vector came from
+    source_counts: np.ndarray  # size
+    scratch: np.ndarray  # the full softmax's scores and gradient block
+    noise: np.ndarray  # 2 x negative: this example's noise words and the next one's, drawn early to prefetch
+    rows: np.ndarray  # the output rows of a sampling-loss step: target and noise words, or Huffman nodes
+    labels: np.ndarray  # 1 or 0 for each of ``rows``
+
+
+def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int, max_sources: int,
+              path_length: int) -> Batch:
+    """Buffers for ``size`` examples of at most ``max_sources`` input rows each, against
+    an output matrix of ``output_rows`` x ``width``.
+
+    >>> new_batch(0, 10, 16, 5, 4, 1, 3).gains.shape  # 4 examples x (5 noise words + the target)
+    (24,)
+    """
+    rows = max(negative + 1, path_length)
+    return Batch(
+        hidden=np.zeros((size, width), dtype=np.float32),
+        steps=np.zeros((size, width), dtype=np.float32),
+        gains=np.zeros(size * rows, dtype=np.float32),
+        targets=np.zeros(size, dtype=np.int32),
+        sources=np.zeros((size, max_sources), dtype=np.int32),
+        source_counts=np.zeros(size, dtype=np.int32),
+        scratch=np.empty(scratch_size(output_rows, width, size) if kind == SOFTMAX else 1, dtype=np.float32),
+        noise=np.zeros((2, negative), dtype=np.int32),
+        rows=np.zeros(rows, dtype=np.int64),
+        labels=np.zeros(rows, dtype=np.float32),
+    )
+
+
+# Not inlined: the drivers call it from two or three places, and an inlined copy of
+# all three losses at each doubled their compile time; a call per batch costs little.
+@njit(cache=True, nogil=True, fastmath=FAST)
+def train_batch(count, batch, w_in, w_out, private, plan, lr, slot, tally):
+    """Train on the first ``count`` examples of the batch, with noise row ``slot``;
+    adds their summed loss to ``tally``."""
+    loss_batch(count, batch, w_out, private, plan, lr, slot, tally)
+    steps, sources, source_counts = batch.steps, batch.sources, batch.source_counts
+    for b in range(count):
+        for k in range(source_counts[b]):
+            add(steps, b, w_in, sources[b, k])

@@ -1,0 +1,124 @@
+"""A piece of a shard, the unit of training work, and the change it makes.
+
+``train_piece`` trains on one piece (a chunk of sentences as word ids) from the weights
+it is given and returns the change to the output rows the worker kept to itself;
+``apply_changes`` adds a share of such a change to the shared weights. The thread engine
+(``embed.training.threads``) keeps the 512 hottest output rows private to each worker
+(``embed.kernels.private_rows``) and trains every other row in place, as Hogwild does;
+with one worker nothing is private and a run is bit-for-bit reproducible.
+
+What a run computes with is one ``Plan``; what a worker owns is one ``WorkerState``.
+Both are named tuples of numbers and arrays, so the kernels that take them still load
+from Numba's on-disk cache.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
+from ..text.rng import make_state
+from ..text.windows import WINDOW_STREAM
+from .batch import Batch, new_batch
+from .cbow import train_cbow_chunk
+from .loss import SOFTMAX
+from .private_rows import NO_PRIVATE_ROWS, PrivateRows, check_out
+from .skipgram import train_skipgram_chunk
+
+CBOW = 0
+SKIPGRAM = 1
+ARCHS = {"cbow": CBOW, "skipgram": SKIPGRAM}
+NOISE_STREAM = 1  # the rng stream noise words are drawn from (windows draw from WINDOW_STREAM)
+
+
+class Plan(NamedTuple):
+    """What every piece of a run computes with."""
+
+    arch: int  # CBOW or SKIPGRAM
+    kind: int  # the loss: embed.kernels.loss.NEGATIVE, SOFTMAX or HIERARCHICAL
+    tables: tuple  # (noise alias table, Huffman codes, points, lengths); unused ones empty
+    keep_prob: np.ndarray  # float32 per word: subsampling's chance to keep it
+    window: int
+    negative: int
+    softmax_batch: int
+    cbow_mean: bool
+    saturation: float  # inf: the exact gradient everywhere
+    seed: int
+
+
+class WorkerState(NamedTuple):
+    """What one worker owns: its batch, its private rows and their values at the
+    start of the piece, and its random states (reset for every piece)."""
+
+    batch: Batch
+    private: PrivateRows
+    snapshot: np.ndarray
+    window_state: np.ndarray
+    noise_state: np.ndarray
+
+
+class Piece(NamedTuple):
+    """Sentences ``ids[offsets[s]:offsets[s + 1]]``; ``number`` fixes its random draws."""
+
+    number: int
+    ids: np.ndarray
+    offsets: np.ndarray
+    alpha_start: float
+    alpha_end: float
+
+
+class Changes(NamedTuple):
+    """What a piece changed in rows it kept private: ``delta[i]`` is row ``rows[i]``'s."""
+
+    rows: np.ndarray
+    delta: np.ndarray
+
+
+def new_worker(plan: Plan, output_rows: int, width: int, private: PrivateRows = NO_PRIVATE_ROWS) -> WorkerState:
+    """A worker's state for training against an output matrix of ``output_rows`` rows of
+    ``width`` floats (for the full softmax: exactly the vocabulary's rows)."""
+    if plan.arch == SKIPGRAM:
+        size = plan.softmax_batch if plan.kind == SOFTMAX else 2 * plan.window
+        max_sources = 1
+    else:
+        size = plan.softmax_batch if plan.kind == SOFTMAX else 1
+        max_sources = 2 * plan.window
+    batch = new_batch(plan.kind, output_rows, width, plan.negative, size, max_sources, plan.tables[1].shape[1])
+    snapshot = np.empty((private.count, width), np.float32)
+    return WorkerState(batch, private, snapshot, make_state(plan.seed), make_state(plan.seed))
+
+
+def train_piece(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, worker: WorkerState, piece: Piece):
+    """Train on ``piece``; return (changes to the worker's private rows, loss sum,
+    examples). Every other row of ``w_in`` and ``w_out`` is updated in place.
+
+    What it computes depends on the weights, the plan and the piece alone: its random
+    draws come from the seed and the piece's number, not from the worker.
+    """
+    worker.window_state[:] = make_state(plan.seed, WINDOW_STREAM, piece.number)
+    worker.noise_state[:] = make_state(plan.seed, NOISE_STREAM, piece.number)
+    private = worker.private
+    check_out(w_out, private, worker.snapshot)
+    driver = train_skipgram_chunk if plan.arch == SKIPGRAM else train_cbow_chunk
+    loss, examples = driver(piece.ids, piece.offsets, w_in, w_out, plan, worker, piece.alpha_start, piece.alpha_end)
+    return private_changes(w_out, private, worker.snapshot), loss, examples
+
+
+def private_changes(w_out: np.ndarray, private: PrivateRows, snapshot: np.ndarray) -> Changes:
+    """How far a worker's copies of its private rows moved from ``snapshot``."""
+    rows = np.arange(private.first, private.first + private.count)
+    return Changes(rows, w_out[private.home : private.home + private.count] - snapshot)
+
+
+@njit(cache=True, nogil=True)
+def apply_changes(w_out, changes, share):
+    """Add ``share`` of a piece's changes to the shared rows, which other workers may
+    have changed meanwhile. Callers serialise it: two at once would lose one's change."""
+    for i in range(changes.rows.shape[0]):
+        row = changes.rows[i]
+        for k in range(w_out.shape[1]):
+            w_out[row, k] += np.float32(share) * changes.delta[i, k]

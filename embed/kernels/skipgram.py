@@ -1,0 +1,75 @@
+"""Skip-gram: every (centre, context) pair of a window is one example.
+
+As in word2vec, the context word's input vector is the hidden vector and the centre word
+is the target (over a symmetric window the pairs are the same as predicting contexts
+from the centre). The driver walks a chunk of sentences exactly as
+``embed.text.windows.skipgram_pairs`` does (subsample, then one reduced window per
+centre). With the sampling losses a window's pairs form one batch that shares the
+centre's output rows and noise words; with the full softmax pairs are queued across
+windows.
+"""
+
+from numba import njit
+
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
+
+from ..text.windows import reduced_window, sentence_buffer, subsample_into
+from .batch import train_batch
+from .loss import SOFTMAX, prepare
+from .prefetch import prefetch_row
+from .tally import new_tally, tally_total
+from .vector import FAST, copy
+
+
+@njit(cache=True, nogil=True, fastmath=FAST)
+def train_skipgram_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha_end):
+    """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, pairs).
+
+    The learning rate falls linearly from ``alpha_start`` to ``alpha_end`` across the
+    chunk's words, sentence by sentence. ``plan`` is what the run computes with,
+    ``worker`` this worker's batch, private rows and random states
+    (``embed.kernels.piece``).
+    """
+    batch, private, window_state = worker.batch, worker.private, worker.window_state
+    window = plan.window
+    size = plan.softmax_batch if plan.kind == SOFTMAX else 2 * window
+    hidden, targets, sources = batch.hidden, batch.targets, batch.sources
+    batch.source_counts[:] = 1
+    kept = sentence_buffer(offsets)
+    total_words = max(1, ids.shape[0])
+    tally = new_tally()
+    pairs = 0
+    queued = 0
+    slot = 0  # which row of ``batch.noise`` holds the current example's draws
+    lr = alpha_start
+    for s in range(offsets.shape[0] - 1):
+        lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
+        n = subsample_into(ids[offsets[s]:offsets[s + 1]], plan.keep_prob, window_state, kept)
+        if n > 1:  # every position of such a sentence is an example
+            prepare(plan, kept[0], w_out, worker, slot)
+        for i in range(n):
+            b = reduced_window(window_state, window)
+            if i + 1 < n:
+                prepare(plan, kept[i + 1], w_out, worker, 1 - slot)
+            if i + window < n:  # the row at the far edge of the next windows
+                prefetch_row(w_in, kept[i + window])
+            for j in range(max(0, i - b), min(n, i + b + 1)):
+                if j == i:
+                    continue
+                copy(w_in, kept[j], hidden, queued)
+                targets[queued] = kept[i]
+                sources[queued, 0] = kept[j]
+                queued += 1
+                if queued == size and plan.kind == SOFTMAX:
+                    train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+                    pairs += queued
+                    queued = 0
+            if queued and plan.kind != SOFTMAX:
+                train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+                pairs += queued
+                queued = 0
+            slot = 1 - slot
+    if queued:
+        train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+        pairs += queued
+    return tally_total(tally), pairs

@@ -1,0 +1,215 @@
+"""Training configuration: one frozen dataclass, each field declared once.
+
+A field's declaration (``setting``) carries its default, its constraint and its help
+text. ``Config`` validates every field in one loop over the declarations, a test
+generates a bad value for each, and ``embed train``'s options and their defaults are
+generated from the same declarations (``embed.cli``).
+
+Defaults are gensim's, which follow the word2vec C tool's except two: the C tool
+starts CBOW at alpha 0.05 and ends every run at alpha * 1e-4.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import EmbedError
+from ..text.tokenizer import DEFAULT_PATTERN
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not every platform has affinity masks
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few strings."""
+
+    choices: tuple[str, ...]
+
+    def check(self, name: str, value: Any) -> Any:
+        if value not in self.choices:
+            raise EmbedError(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
+        return value
+
+    def bad_values(self) -> list:
+        return ["", self.choices[0].upper() + "x", 1]
+
+    def option(self) -> dict:
+        return {"choices": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class Whole:
+    """An integer >= ``low`` (NumPy integers too); ``None`` too where ``optional``."""
+
+    low: int
+    optional: bool = False
+
+    def check(self, name: str, value: Any) -> Any:
+        if value is None and self.optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < self.low:
+            raise EmbedError(f"{name} must be an integer >= {self.low}, got {value!r}")
+        return int(value)
+
+    def bad_values(self) -> list:
+        return [self.low - 1, 2.5, "3", True] + ([] if self.optional else [None])
+
+    def option(self) -> dict:
+        return {"type": int, "metavar": "N"}
+
+
+@dataclass(frozen=True)
+class Real:
+    """A finite number >= ``low`` (> ``low`` where ``low_open``). Where ``zero_means``
+    says what 0 means, 0 is taken as ``None``, the setting switched off."""
+
+    low: float
+    low_open: bool = False
+    optional: bool = False
+    zero_means: str | None = None
+
+    def check(self, name: str, value: Any) -> Any:
+        if value is None and self.optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+            raise EmbedError(f"{name} must be a number, got {value!r}")
+        if value < self.low or (self.low_open and value == self.low) or math.isinf(value):
+            bound = f"> {self.low}" if self.low_open else f">= {self.low}"
+            meaning = f" (0: {self.zero_means})" if self.zero_means else ""
+            raise EmbedError(f"{name} must be a finite number {bound}{meaning}, got {value!r}")
+        if self.zero_means and value == 0:
+            return None
+        return float(value)
+
+    def bad_values(self) -> list:
+        return [self.low - 1, float("nan"), float("inf"), "1"] + ([self.low] if self.low_open else [])
+
+    def option(self) -> dict:
+        return {"type": float, "metavar": "X"}
+
+
+@dataclass(frozen=True)
+class Switch:
+    """True or False."""
+
+    def check(self, name: str, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise EmbedError(f"{name} must be True or False, got {value!r}")
+        return value
+
+    def bad_values(self) -> list:
+        return [1, "yes", None]
+
+    def option(self) -> dict:
+        import argparse
+
+        return {"action": argparse.BooleanOptionalAction}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A non-empty regular expression."""
+
+    def check(self, name: str, value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            raise EmbedError(f"{name} must be a non-empty regular expression, got {value!r}")
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise EmbedError(f"{name} {value!r} is not a valid regular expression: {error}") from None
+        return value
+
+    def bad_values(self) -> list:
+        return ["", "[a-", 5]
+
+    def option(self) -> dict:
+        return {"metavar": "REGEX"}
+
+
+Constraint = OneOf | Whole | Real | Switch | Pattern
+
+
+def setting(default: Any, constraint: Constraint, help: str, *, default_text: str | None = None):
+    """A Config field: its default (a callable makes one per Config), its constraint and
+    its help text, which the command line shows with ``default_text`` or the default."""
+    metadata = {"constraint": constraint, "help": help, "default_text": default_text}
+    if callable(default):
+        return dataclasses.field(default_factory=default, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+ARCHS = ("cbow", "skipgram")
+LOSSES = ("negative", "softmax", "hierarchical")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that decides what a training run computes.
+
+    >>> Config(arch="skipgram", dim=50).window
+    5
+    >>> Config(dim=0)
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: dim must be an integer >= 1, got 0
+    """
+
+    arch: str = setting("cbow", OneOf(ARCHS), "model: CBOW predicts a word from its context, skip-gram the reverse")
+    loss: str = setting("negative", OneOf(LOSSES), "output layer: negative sampling, the full softmax, or "
+                        "hierarchical softmax")
+    dim: int = setting(100, Whole(1), "vector size")
+    window: int = setting(5, Whole(1), "largest window on each side of a word")
+    negative: int = setting(5, Whole(0), "noise words per target (negative sampling)")
+    alpha: float = setting(0.025, Real(0, low_open=True), "starting learning rate")
+    min_alpha: float = setting(0.0001, Real(0), "final learning rate")
+    epochs: int = setting(5, Whole(1), "passes over the corpus")
+    min_count: int = setting(5, Whole(1), "drop words seen fewer times")
+    max_vocab: int | None = setting(None, Whole(1, optional=True), "keep at most the N most frequent words",
+                                    default_text="no limit")
+    sample: float = setting(1e-3, Real(0), "subsampling threshold for frequent words (0: off)")
+    cbow_mean: bool = setting(True, Switch(), "CBOW combines context vectors by their mean (--no-cbow-mean: sum)")
+    softmax_batch: int = setting(32, Whole(1), "examples per full-softmax step (1: per-example SGD)")
+    saturation: float | None = setting(
+        6.0, Real(0, optional=True, zero_means="the exact gradient everywhere"),
+        "sampling losses skip the update of a pair whose score is beyond +-X, as gensim does "
+        "(0 or None: the exact gradient everywhere)")
+    seed: int = setting(1, Whole(0), "random seed")
+    workers: int = setting(default_workers, Whole(1), "training threads", default_text="all cores")
+    max_sentence_length: int = setting(10_000, Whole(1), "cut longer lines into sentences of N tokens")
+    chunk_words: int = setting(10_000, Whole(1), "words per unit of work a thread trains on")
+    lowercase: bool = setting(True, Switch(), "lowercase the text before tokenising")
+    token_pattern: str = setting(DEFAULT_PATTERN, Pattern(), "regular expression a token matches")
+    max_token_length: int = setting(100, Whole(1), "cut longer tokens to N characters")
+    encoding_errors: str = setting("replace", OneOf(("replace", "strict")),
+                                   "bytes that are not UTF-8: replace and count them, or stop")
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = field.metadata["constraint"].check(field.name, getattr(self, field.name))
+            object.__setattr__(self, field.name, value)  # NumPy numbers become Python's
+        if self.loss == "negative" and self.negative < 1:
+            raise EmbedError(f"negative must be >= 1 when loss is 'negative', got {self.negative}")
+        if self.min_alpha > self.alpha:
+            raise EmbedError(f"min_alpha must be <= alpha ({self.alpha}), got {self.min_alpha}")
+
+    def replace(self, **changes: object) -> Config:
+        """A copy with some fields changed, validated again.
+
+        >>> Config().replace(dim=20).dim
+        20
+        """
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise EmbedError(f"unknown config field(s): {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,87 @@
+"""Where a training run stands: the learning rate, the epochs and chunks done, the
+per-epoch statistics, and when to write checkpoints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    epoch: int
+    loss: float  # mean loss per training example (pair for skip-gram, window for CBOW)
+    loss_sum: float
+    examples: int
+    words: int
+    seconds: float
+
+
+@dataclass
+class RunState:
+    """Where a ``train`` call stands, so that it can be resumed exactly."""
+
+    epochs: int
+    words_per_epoch: int
+    epoch: int = 0  # epochs of this call completed
+    first_chunk: int = 0  # the number of the current epoch's first chunk
+    completed: list[int] = field(default_factory=list)  # chunks of the current epoch already trained
+
+
+class Schedule:
+    """Linear decay of the learning rate over the words handed to workers.
+
+    >>> schedule = Schedule(0.025, 0.0, total_words=100)
+    >>> schedule.span(50), schedule.span(50)
+    ((0.025, 0.0125), (0.0125, 0.0))
+    """
+
+    def __init__(self, alpha: float, min_alpha: float, total_words: int) -> None:
+        self.alpha, self.min_alpha, self.total = alpha, min_alpha, max(1, total_words)
+        self.done = 0
+
+    def at(self, words: int) -> float:
+        share = min(1.0, words / self.total)
+        return self.alpha - (self.alpha - self.min_alpha) * share
+
+    def span(self, words: int) -> tuple[float, float]:
+        """The learning rate at the start and end of the next ``words`` words."""
+        start = self.at(self.done)
+        self.done += words
+        return start, self.at(self.done)
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """Write the model to ``path`` every ``epochs`` epochs and/or every ``seconds`` seconds.
+
+    >>> Checkpoints("model.embed", epochs=1).epochs
+    1
+    """
+
+    path: str
+    epochs: int | None = None
+    seconds: float | None = None
+
+
+class CheckpointWriter:
+    """Calls ``save(path)`` when ``Checkpoints`` says a checkpoint is due; without
+    checkpoints it is never due."""
+
+    def __init__(self, checkpoints: Checkpoints | None, save: Callable[[str], None]) -> None:
+        self.checkpoints = checkpoints
+        self.save = save
+        self.last = time.monotonic()
+
+    def due_by_time(self) -> bool:
+        seconds = self.checkpoints.seconds if self.checkpoints else None
+        return bool(seconds) and time.monotonic() - self.last >= seconds
+
+    def due_after_epoch(self, epoch: int) -> bool:
+        every = self.checkpoints.epochs if self.checkpoints else None
+        return bool(every) and epoch % every == 0
+
+    def write(self) -> None:
+        self.save(self.checkpoints.path)
+        self.last = time.monotonic()

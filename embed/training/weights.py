@@ -1,0 +1,72 @@
+"""The two weight matrices of a model, stored as the kernels want them.
+
+Rows are padded to whole cache lines (``embed.kernels.densematrix``); users see
+``rows x dim`` views. Below the vocabulary's rows the output matrix may hold spare rows
+where each worker keeps its copy of the hot rows (``embed.kernels.private_rows``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import EmbedError
+from ..kernels.densematrix import dense_matrix
+from ..kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows
+
+
+class Weights:
+    """Input and output vectors of ``rows`` words of ``dim`` floats.
+
+    >>> weights = Weights.initial(rows=3, dim=4, seed=1)
+    >>> weights.w_in.shape, float(np.abs(weights.w_out).sum())
+    ((3, 4), 0.0)
+    """
+
+    def __init__(self, w_in: np.ndarray, w_out: np.ndarray) -> None:
+        self.rows, self.dim = w_in.shape
+        self.input = dense_matrix(w_in)
+        self.output = dense_matrix(w_out)
+
+    @classmethod
+    def initial(cls, rows: int, dim: int, seed: int) -> Weights:
+        """word2vec's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero."""
+        rng = np.random.default_rng(seed)
+        w_in = ((rng.random((rows, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+        return cls(w_in, np.zeros((rows, dim), dtype=np.float32))
+
+    @property
+    def w_in(self) -> np.ndarray:
+        return self.input[: self.rows, : self.dim]
+
+    @w_in.setter
+    def w_in(self, values: np.ndarray) -> None:
+        self.input = dense_matrix(self.checked("w_in", values))
+
+    @property
+    def w_out(self) -> np.ndarray:
+        return self.output[: self.rows, : self.dim]
+
+    @w_out.setter
+    def w_out(self, values: np.ndarray) -> None:
+        self.output = dense_matrix(self.checked("w_out", values))
+
+    def checked(self, name: str, values: np.ndarray) -> np.ndarray:
+        """``values`` if it is a matrix of this model's shape."""
+        values = np.asarray(values)
+        if values.shape != (self.rows, self.dim):
+            raise EmbedError(
+                f"{name} must be a matrix of {self.rows} rows (the vocabulary) x {self.dim} (dim), got shape {values.shape}"
+            )
+        return values
+
+    def make_room(self, spare: int) -> None:
+        """Give the output matrix ``spare`` rows below the vocabulary's, for the
+        workers' private rows."""
+        if self.output.shape[0] != self.rows + spare:
+            self.output = dense_matrix(self.w_out, spare)
+
+    def output_for(self, private: PrivateRows = NO_PRIVATE_ROWS) -> np.ndarray:
+        """The output matrix as a worker with these private rows trains it: the full
+        softmax sums over every row it is given, so without private rows it gets the
+        vocabulary's rows alone."""
+        return self.output if private.count else self.output[: self.rows]

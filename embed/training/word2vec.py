@@ -1,0 +1,325 @@
+"""``Word2Vec``: the model users build, train, save and query.
+
+It holds the settings, the vocabulary, the weights (``weights``), the tables the
+kernels compute with (``tables``) and where training stands (``schedule``); the epochs
+run on threads (``threads``) and the model file is written by ``model_file``. The
+learning rate follows the words before each chunk and each chunk's random states its
+number, so with one worker a run is bit-for-bit reproducible, and a run resumed from a
+checkpoint ends with the vectors an uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from ..errors import EmbedError
+from ..text.chunks import ChunkCache, id_chunks
+from ..text.corpus import as_sentences
+from ..text.plaintext import VocabularyHash, plain_id_chunks
+from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
+from ..text.vocab import Vocabulary
+from ..vectors.word_vectors import Vectors
+from .config import Config
+from .model_file import load_model, save_model
+from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
+from .tables import make_plan
+from .threads import train_epoch
+from .weights import Weights
+
+Corpus = str | os.PathLike | Iterable[Sequence[str]]
+EpochCallback = Callable[["Word2Vec", int, float], None]
+
+
+class Word2Vec:
+    """A word2vec model: configuration, vocabulary and the two weight matrices.
+
+    >>> sentences = [["paris", "france", "rome", "italy"]] * 50
+    >>> model = Word2Vec(Config(dim=8, min_count=1, workers=1, epochs=2))
+    >>> model.build_vocab(sentences).train(sentences, progress=False).wv["paris"].shape
+    (8,)
+    """
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.vocab: Vocabulary | None = None
+        self.weights: Weights | None = None
+        self.plan = None  # the kernels' embed.kernels.piece.Plan, once there is a vocabulary
+        self.history: list[EpochStats] = []
+        self.chunks_done = 0  # numbers each chunk's random states across train() calls
+        self.epochs_done = 0
+        self.run: RunState | None = None  # set while a train() call is unfinished
+        self._vocab_source: object = None
+        self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.text.plaintext can read
+
+    @property
+    def w_in(self) -> np.ndarray | None:
+        """Input vectors, a row per vocabulary word: the word vectors (a view of the
+        matrix the kernels train; assigning copies)."""
+        return None if self.weights is None else self.weights.w_in
+
+    @w_in.setter
+    def w_in(self, values: np.ndarray) -> None:
+        self._trained_weights().w_in = values
+
+    @property
+    def w_out(self) -> np.ndarray | None:
+        """Output vectors, a row per word (negative sampling, full softmax) or per inner
+        node of the Huffman tree (hierarchical softmax, whose last row is unused)."""
+        return None if self.weights is None else self.weights.w_out
+
+    @w_out.setter
+    def w_out(self, values: np.ndarray) -> None:
+        self._trained_weights().w_out = values
+
+    def _trained_weights(self) -> Weights:
+        if self.weights is None:
+            raise EmbedError("the model has no weights yet: call build_vocab() first")
+        return self.weights
+
+    # -- vocabulary -------------------------------------------------------------------
+    def tokenizer(self) -> Tokenizer:
+        return Tokenizer(self.config.token_pattern, self.config.lowercase, self.config.max_token_length)
+
+    def _sentences(self, corpus: Corpus) -> Iterable[Sequence[str]]:
+        config = self.config
+        return as_sentences(corpus, self.tokenizer(), config.max_sentence_length, config.encoding_errors)
+
+    def build_vocab(self, corpus: Corpus) -> Word2Vec:
+        """Count words, keep those seen ``min_count`` times, and initialise the weights.
+
+        >>> Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]]).vocab.words
+        ['a', 'b']
+        """
+        config = self.config
+        sentences = self._sentences(corpus)
+        self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus))
+        self._vocab_source = _source(corpus)
+        self._plain_file = None
+        report = getattr(sentences, "report", None)
+        if report is not None and report.plain and not report.truncated_tokens and config.token_pattern == DEFAULT_PATTERN:
+            self._plain_file = _file_identity(corpus)
+        self.weights = Weights.initial(len(self.vocab), config.dim, config.seed)
+        self.plan = make_plan(config, self.vocab)
+        return self
+
+    # -- training ---------------------------------------------------------------------
+    def train(
+        self,
+        corpus: Corpus,
+        epochs: int | None = None,
+        progress: bool = True,
+        on_epoch_end: EpochCallback | None = None,
+        checkpoints: Checkpoints | None = None,
+    ) -> Word2Vec:
+        """Train for ``epochs`` (default: the config's) passes over ``corpus``.
+
+        The learning rate falls linearly from alpha to min_alpha over all the words of
+        this call. ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
+        the workers finish their current chunk and KeyboardInterrupt is raised; the model
+        is then consistent, can be saved, and ``resume(corpus)`` continues the call.
+
+        >>> model = Word2Vec(Config(dim=8, min_count=1, workers=1)).build_vocab([["a", "b"]] * 9)
+        >>> len(model.train([["a", "b"]] * 9, epochs=2, progress=False).history)
+        2
+        """
+        if self.vocab is None:
+            raise EmbedError("build_vocab(corpus) must come before train(corpus)")
+        epochs = self.config.epochs if epochs is None else epochs
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
+        sentences = self._sentences(corpus)
+        if _source(corpus) == self._vocab_source:
+            words_per_epoch = self.vocab.total
+        else:
+            words_per_epoch = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
+        self.run = RunState(epochs, words_per_epoch, first_chunk=self.chunks_done)
+        return self._continue(corpus, progress, on_epoch_end, checkpoints)
+
+    def resume(
+        self,
+        corpus: Corpus,
+        progress: bool = True,
+        on_epoch_end: EpochCallback | None = None,
+        checkpoints: Checkpoints | None = None,
+    ) -> Word2Vec:
+        """Finish an interrupted ``train`` call (after Ctrl-C, or from a checkpoint file).
+
+        >>> model = Word2Vec.load("model.embed.partial")  # doctest: +SKIP
+        >>> model.resume("corpus.txt")                     # doctest: +SKIP
+        """
+        if self.run is None:
+            raise EmbedError("nothing to resume: the model's last train() call finished")
+        return self._continue(corpus, progress, on_epoch_end, checkpoints)
+
+    def _first_pass_chunks(self, corpus: Corpus) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Chunks of ids read from the corpus; straight from the bytes when the
+        vocabulary pass found the file to be plain letters and blanks and it has not
+        changed since."""
+        config = self.config
+        if self._plain_file is not None and _file_identity(corpus) == self._plain_file:
+            table = VocabularyHash(self.vocab, config.lowercase, config.max_token_length)
+            return plain_id_chunks(corpus, table, config.max_sentence_length, config.chunk_words)
+        return id_chunks(self._sentences(corpus), self.vocab, config.chunk_words)
+
+    def _continue(self, corpus, progress, on_epoch_end, checkpoints) -> Word2Vec:
+        config, run = self.config, self.run
+        per_epoch = run.words_per_epoch
+        schedule = Schedule(config.alpha, config.min_alpha, run.epochs * per_epoch)
+        bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch)
+        cache = ChunkCache() if run.epochs - run.epoch > 1 else None
+        writer = CheckpointWriter(checkpoints, self.save)
+        try:
+            first_pass = True
+            while run.epoch < run.epochs:
+                schedule.done = run.epoch * per_epoch
+                chunks = _recorded(self._first_pass_chunks(corpus), cache) if first_pass else iter(cache)
+                first_pass = False
+                label = f"epoch {run.epoch + 1}/{run.epochs}"
+
+                def advance(words: int, alpha: float, label: str = label) -> None:
+                    bar.set_postfix_str(f"{label} alpha {alpha:.5f}", refresh=False)
+                    bar.update(words)
+
+                tally = train_epoch(self.weights, self.plan, config.loss, config.workers, chunks, run, schedule,
+                                    advance, writer)
+                stats = EpochStats(
+                    epoch=self.epochs_done + 1,
+                    loss=tally.loss_sum / tally.examples if tally.examples else float("nan"),
+                    loss_sum=tally.loss_sum,
+                    examples=tally.examples,
+                    words=tally.words,
+                    seconds=tally.seconds,
+                )
+                self.chunks_done = run.first_chunk + tally.chunks
+                run.epoch += 1
+                run.first_chunk, run.completed = self.chunks_done, []
+                self.history.append(stats)
+                self.epochs_done += 1
+                if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
+                    raise EmbedError(
+                        f"training diverged in epoch {self.epochs_done} (loss {stats.loss}); "
+                        f"try a lower alpha than {config.alpha}"
+                    )
+                if progress:
+                    bar.write(
+                        f"epoch {self.epochs_done}: loss {stats.loss:.4f} per example, "
+                        f"{stats.words / max(stats.seconds, 1e-9):,.0f} words/s"
+                    )
+                if run.epoch == run.epochs:
+                    self.run = None
+                if writer.due_after_epoch(run.epoch):
+                    writer.write()
+                if on_epoch_end is not None:
+                    on_epoch_end(self, self.epochs_done, stats.loss)
+        finally:
+            bar.close()
+            if cache is not None:
+                cache.close()
+        return self
+
+    # -- files ------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the whole model (vectors, output weights, vocabulary, config, training
+        state) to one file, atomically.
+
+        >>> model.save("factbook.embed")                # doctest: +SKIP
+        >>> Word2Vec.load("factbook.embed").train(...)   # doctest: +SKIP
+        """
+        if self.vocab is None:
+            raise EmbedError("nothing to save: the model has no vocabulary yet")
+        state = {
+            "epochs_done": self.epochs_done,
+            "chunks_done": self.chunks_done,
+            "history": [dataclasses.asdict(s) for s in self.history],
+            "run": dataclasses.asdict(self.run) if self.run is not None else None,
+            "vocab_source": self._vocab_source if isinstance(self._vocab_source, str) else None,
+        }
+        save_model(path, self.config, self.vocab, self.w_in, self.w_out, state)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Word2Vec:
+        """Read a model written by ``save``; it can be queried and trained further.
+
+        >>> model = Word2Vec.load("factbook.embed")     # doctest: +SKIP
+        """
+        config, vocab, w_in, w_out, state = load_model(path)
+        model = cls(config)
+        model.vocab, model.weights = vocab, Weights(w_in, w_out)
+        model.epochs_done = state["epochs_done"]
+        model.chunks_done = state["chunks_done"]
+        model.history = [EpochStats(**s) for s in state["history"]]
+        model.run = RunState(**state["run"]) if state["run"] else None
+        model._vocab_source = state.get("vocab_source")
+        model.plan = make_plan(config, vocab)
+        return model
+
+    # -- results ----------------------------------------------------------------------
+    @property
+    def wv(self) -> Vectors:
+        """The trained input vectors as a query object (a copy: training on does not change it)."""
+        if self.vocab is None:
+            raise EmbedError("the model has no vocabulary yet: call build_vocab() and train()")
+        return Vectors(self.vocab.words, self.w_in.copy(), self.vocab.counts)
+
+    @property
+    def loss_history(self) -> list[float]:
+        return [stats.loss for stats in self.history]
+
+    def __repr__(self) -> str:
+        words = len(self.vocab) if self.vocab is not None else 0
+        return f"Word2Vec({self.config.arch}, {self.config.loss}, dim={self.config.dim}, {words} words)"
+
+
+def train(corpus: Corpus, config: Config | None = None, progress: bool = True, **fields: object) -> Word2Vec:
+    """Build the vocabulary and train in one call; keyword arguments set Config fields.
+
+    >>> import embed
+    >>> model = embed.train([["a", "b", "c"]] * 20, dim=10, min_count=1, epochs=1, progress=False)
+    >>> len(model.wv)
+    3
+    """
+    config = (config or Config()).replace(**fields) if fields else (config or Config())
+    return Word2Vec(config).build_vocab(corpus).train(corpus, progress=progress)
+
+
+def _source(corpus: Corpus) -> object:
+    """What identifies a corpus: its absolute path, or the object itself."""
+    if isinstance(corpus, (str, os.PathLike)):
+        return os.path.abspath(os.fspath(corpus))
+    return id(corpus)
+
+
+def _file_identity(corpus: Corpus) -> tuple | None:
+    if not isinstance(corpus, (str, os.PathLike)):
+        return None
+    try:
+        status = os.stat(corpus)
+    except OSError:
+        return None
+    return os.path.abspath(os.fspath(corpus)), status.st_size, status.st_mtime_ns
+
+
+def _name(corpus: Corpus) -> str:
+    return os.fspath(corpus) if isinstance(corpus, (str, os.PathLike)) else "corpus"
+
+
+def _recorded(chunks, cache: ChunkCache | None):
+    for ids, offsets in chunks:
+        if cache is not None:
+            cache.append(ids, offsets)
+        yield ids, offsets
+
+
+def _progress_bar(enabled: bool, total: int, initial: int = 0):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, initial=initial, disable=not enabled, unit="word", unit_scale=True, file=sys.stderr,
+        mininterval=0.5, smoothing=0.1, dynamic_ncols=True,
+    )

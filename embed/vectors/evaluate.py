@@ -1,0 +1,240 @@
+"""Standard evaluations: Google analogies (questions-words) and word-pair similarity
+(WordSim-353, SimLex-999). The rules follow gensim's ``evaluate_word_analogies`` and
+``evaluate_word_pairs`` so that the numbers can be compared with published ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import EmbedError
+from ..text.corpus import open_binary
+
+if TYPE_CHECKING:  # Vectors calls these functions: a runtime import would be a cycle
+    from .word_vectors import Vectors
+
+Question = tuple[str, str, str, str]
+
+
+def read_analogies(path: str | os.PathLike) -> list[tuple[str, list[Question]]]:
+    """Sections of a questions-words file: ``[(name, [(a, b, c, expected), ...]), ...]``.
+
+    Lines that do not hold four words are skipped, as gensim does.
+    """
+    sections: list[tuple[str, list[Question]]] = []
+    with open_binary(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            line = _decode(path, number, raw)
+            if line.startswith(": "):
+                sections.append((line[2:].strip(), []))
+                continue
+            parts = line.split()
+            if not parts:
+                continue
+            if not sections:
+                raise EmbedError(f"{path}: line {number}: a question before the first ': section' line")
+            if len(parts) == 4:
+                sections[-1][1].append(tuple(parts))
+    return sections
+
+
+@dataclass
+class AnalogySection:
+    name: str
+    correct: list[Question] = field(default_factory=list)
+    incorrect: list[Question] = field(default_factory=list)
+    skipped: int = 0  # questions with a word outside the (restricted) vocabulary
+
+    @property
+    def answered(self) -> int:
+        return len(self.correct) + len(self.incorrect)
+
+    @property
+    def accuracy(self) -> float:
+        return len(self.correct) / self.answered if self.answered else 0.0
+
+
+@dataclass
+class AnalogyResult:
+    sections: list[AnalogySection]
+    total: AnalogySection
+    semantic: AnalogySection
+    syntactic: AnalogySection
+
+    @property
+    def accuracy(self) -> float:
+        return self.total.accuracy
+
+    @property
+    def failed(self) -> list[Question]:
+        return self.total.incorrect
+
+    def table(self) -> str:
+        rows = [f"{'section':<30} {'accuracy':>8} {'correct':>8} {'answered':>8} {'skipped':>8}"]
+        for part in [*self.sections, self.semantic, self.syntactic, self.total]:
+            rows.append(
+                f"{part.name:<30} {100 * part.accuracy:7.1f}% {len(part.correct):8d} {part.answered:8d} {part.skipped:8d}"
+            )
+        return "\n".join(rows)
+
+
+def _merge(name: str, parts: list[AnalogySection]) -> AnalogySection:
+    merged = AnalogySection(name)
+    for part in parts:
+        merged.correct += part.correct
+        merged.incorrect += part.incorrect
+        merged.skipped += part.skipped
+    return merged
+
+
+def _restricted_index(vectors: Vectors, restrict_vocab: int | None, case_insensitive: bool) -> dict[str, int]:
+    # With case folding the first (most frequent) spelling of a word wins, as in gensim.
+    words = vectors.words[:restrict_vocab]
+    index: dict[str, int] = {}
+    for i, word in enumerate(words):
+        index.setdefault(word.upper() if case_insensitive else word, i)
+    return index
+
+
+def evaluate_word_analogies(
+    vectors: Vectors,
+    path: str | os.PathLike,
+    restrict_vocab: int | None = 30_000,
+    case_insensitive: bool = True,
+    method: str = "3cosadd",
+    batch_size: int = 256,
+) -> AnalogyResult:
+    """Accuracy on a questions-words file: a is to b as c is to expected.
+
+    A question counts only if its four words are among the ``restrict_vocab`` most
+    frequent; the answer is the nearest word to b - a + c (3CosAdd) or by 3CosMul among
+    them, the three question words excluded. Questions are answered in batches, one
+    matrix product per batch.
+
+    >>> from embed.data import bundled as corpus_path
+    >>> from embed.vectors import Vectors
+    >>> v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    >>> evaluate_word_analogies(v, corpus_path("questions-words.txt")).total.answered
+    0
+    """
+    if method not in ("3cosadd", "3cosmul"):
+        raise EmbedError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+    fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
+    index = _restricted_index(vectors, restrict_vocab, case_insensitive)
+    limit = len(vectors) if restrict_vocab is None else min(restrict_vocab, len(vectors))
+    matrix = vectors.normed[:limit]
+    folded_words = [fold(w) for w in vectors.words[:limit]]
+    sections = []
+    for name, questions in read_analogies(path):
+        section = AnalogySection(name)
+        known = []
+        for question in questions:
+            keys = [fold(w) for w in question]
+            if all(k in index for k in keys):
+                known.append((question, keys))
+            else:
+                section.skipped += 1
+        for start in range(0, len(known), batch_size):
+            batch = known[start : start + batch_size]
+            ids = np.array([[index[k] for k in keys[:3]] for _, keys in batch])
+            scores = _analogy_scores(matrix, ids, method)
+            rows = np.arange(len(batch))
+            for column in range(3):
+                scores[rows, ids[:, column]] = -np.inf
+            kth = min(5, limit) - 1  # gensim looks at the five best answers
+            np.negative(scores, out=scores)
+            top = np.argpartition(scores, kth, axis=1)[:, : kth + 1]
+            np.negative(scores, out=scores)
+            for row, (question, keys) in enumerate(batch):
+                order = top[row][np.argsort(-scores[row, top[row]], kind="stable")]
+                ignore = set(keys[:3])
+                predicted = None
+                for candidate in order:
+                    predicted = folded_words[candidate]
+                    if predicted not in ignore:
+                        break
+                (section.correct if predicted == keys[3] else section.incorrect).append(question)
+        sections.append(section)
+    semantic = _merge("semantic", [s for s in sections if not s.name.startswith("gram")])
+    syntactic = _merge("syntactic", [s for s in sections if s.name.startswith("gram")])
+    return AnalogyResult(sections, _merge("total", sections), semantic, syntactic)
+
+
+def _analogy_scores(matrix: np.ndarray, ids: np.ndarray, method: str) -> np.ndarray:
+    a, b, c = matrix[ids[:, 0]], matrix[ids[:, 1]], matrix[ids[:, 2]]
+    if method == "3cosadd":
+        query = b - a + c  # the mean of (b, c, -a) scaled: same direction, same ranking
+        query /= np.maximum(np.linalg.norm(query, axis=1, keepdims=True), 1e-12)
+        return query @ matrix.T
+    shifted = lambda rows: (1.0 + rows @ matrix.T) / 2.0  # noqa: E731
+    return shifted(b) * shifted(c) / (shifted(a) + 1e-6)
+
+
+@dataclass(frozen=True)
+class PairResult:
+    pearson: float
+    spearman: float
+    oov_ratio: float  # percent of pairs skipped for an unknown word
+    pairs: int  # pairs scored
+
+
+def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
+    """(word, word, score) from a tab- or space-separated file; '#' lines are comments."""
+    pairs = []
+    with open_binary(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            line = _decode(path, number, raw).strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split("\t") if line.count("\t") == 2 else line.split()
+            if len(parts) != 3:
+                continue
+            try:
+                pairs.append((parts[0].strip(), parts[1].strip(), float(parts[2])))
+            except ValueError:
+                continue
+    return pairs
+
+
+def evaluate_word_pairs(
+    vectors: Vectors, path: str | os.PathLike, restrict_vocab: int | None = 300_000, case_insensitive: bool = True
+) -> PairResult:
+    """Pearson and Spearman correlation of cosine similarity with human scores.
+
+    >>> from embed.data import bundled as corpus_path
+    >>> from embed.vectors import Vectors
+    >>> v = Vectors(["tiger", "cat", "dog"], np.array([[1, 0], [1, .2], [0, 1]], dtype=np.float32))
+    >>> evaluate_word_pairs(v, corpus_path("wordsim353.tsv")).pairs  # tiger-cat, cat-dog
+    2
+    """
+    from scipy import stats
+
+    fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
+    index = _restricted_index(vectors, restrict_vocab, case_insensitive)
+    gold, model, oov = [], [], 0
+    for a, b, score in read_word_pairs(path):
+        a, b = fold(a), fold(b)
+        if a not in index or b not in index:
+            oov += 1
+            continue
+        gold.append(score)
+        model.append(float(vectors.normed[index[a]] @ vectors.normed[index[b]]))
+    if len(gold) < 2:
+        raise EmbedError(f"{path}: fewer than two word pairs are in the vocabulary ({oov} pairs have unknown words)")
+    return PairResult(
+        pearson=float(stats.pearsonr(gold, model)[0]),
+        spearman=float(stats.spearmanr(gold, model)[0]),
+        oov_ratio=100.0 * oov / (len(gold) + oov),
+        pairs=len(gold),
+    )
+
+
+def _decode(path, number: int, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise EmbedError(f"{path}: line {number}, byte {error.start}: not valid UTF-8") from None
