@@ -10,7 +10,7 @@ from embed.kernels.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tab
 from embed.kernels.loss_hierarchical import hierarchical_step
 from embed.kernels.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
 from embed.kernels.loss_softmax import scratch_size, softmax_batch_step
-from embed.kernels.piece import ARCHS, Piece, Plan, apply_changes, new_worker, train_piece
+from embed.kernels.piece import ARCH_CODES, Piece, Plan, apply_changes, new_worker, train_piece
 from embed.kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows
 from embed.kernels.tally import new_tally, tally_total
 from embed.text.rng import make_state
@@ -202,12 +202,13 @@ def corpus_chunk(rng):
 
 
 def tables_for(kind, counts):
-    tables = list(empty_tables())
+    tables = empty_tables()
     if kind == NEGATIVE:
-        tables[0] = alias_table(noise_distribution(counts))
-    elif kind == HIERARCHICAL:
-        tables[1], tables[2], tables[3] = huffman_tree(counts)
-    return tuple(tables)
+        return tables._replace(noise=alias_table(noise_distribution(counts)))
+    if kind == HIERARCHICAL:
+        codes, points, lengths = huffman_tree(counts)
+        return tables._replace(codes=codes, points=points, lengths=lengths)
+    return tables
 
 
 def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, window, keep_prob,
@@ -236,11 +237,11 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
         else:  # one window (or one CBOW example): the batch shares its target's rows
             target = queue[0][2]
             if kind == NEGATIVE:
-                noise = [int(draw_noise(noise_state, tables[0])) for _ in range(negative)]
+                noise = [int(draw_noise(noise_state, tables.noise)) for _ in range(negative)]
                 rows = [(target, 1.0)] + [(k, 0.0) for k in noise if k != target]
             else:
-                n = tables[3][target]
-                rows = [(tables[2][target, k], 1.0 - tables[1][target, k]) for k in range(n)]
+                n = tables.lengths[target]
+                rows = [(tables.points[target, k], 1.0 - tables.codes[target, k]) for k in range(n)]
             loss, steps, w_out = shared_rows_step(np.array([h for h, _, _ in queue]), w_out, lr, rows, saturation)
             total += loss
         for (_, sources, _), step in zip(queue, steps):
@@ -292,7 +293,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     # with ``private`` rows from row 2 kept by this worker in spare rows V.. for the piece.
     matrices = dense_matrix(w_in), dense_matrix(w_out, private)
     saturation = 0.3  # low, so that both branches of the rule are exercised
-    plan = Plan(ARCHS[arch], kind, tables, keep_prob, window=3, negative=4, softmax_batch=batch, cbow_mean=cbow_mean,
+    plan = Plan(ARCH_CODES[arch], kind, tables, keep_prob, window=3, negative=4, softmax_batch=batch, cbow_mean=cbow_mean,
                 saturation=saturation, seed=7)
     worker = new_worker(plan, V, matrices[1].shape[1], PrivateRows(2, private, V) if private else NO_PRIVATE_ROWS)
     changes, loss_sum, count = train_piece(*matrices, plan, worker, Piece(11, ids, offsets, 0.05, 0.02))

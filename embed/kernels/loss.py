@@ -7,6 +7,8 @@ The drivers call ``loss_batch`` by name rather than receiving a function, which 
 Numba's on-disk cache valid.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -25,6 +27,15 @@ HIERARCHICAL = 2
 KINDS = {"negative": NEGATIVE, "softmax": SOFTMAX, "hierarchical": HIERARCHICAL}
 
 
+class Tables(NamedTuple):
+    """What the losses look words up in; a loss that needs none of them gets ``empty_tables()``'s."""
+
+    noise: np.ndarray  # negative sampling's alias table (embed.kernels.loss_negative)
+    codes: np.ndarray  # hierarchical softmax: each word's turns from the root (embed.kernels.huffman)
+    points: np.ndarray  # the inner nodes each word's path passes
+    lengths: np.ndarray  # each word's path length
+
+
 @njit(cache=True, nogil=True, inline="always")
 def prepare(plan, target, w_out, worker, slot):
     """Before an example that predicts ``target``: draw its noise words into
@@ -34,11 +45,11 @@ def prepare(plan, target, w_out, worker, slot):
     if plan.kind == NEGATIVE:
         prefetch_row(w_out, private_row(private, target))
         for k in range(noise.shape[1]):
-            noise[slot, k] = draw_noise(worker.noise_state, tables[0])
+            noise[slot, k] = draw_noise(worker.noise_state, tables.noise)
             prefetch_row(w_out, private_row(private, noise[slot, k]))
     elif plan.kind == HIERARCHICAL:
-        for k in range(tables[3][target]):
-            prefetch_row(w_out, private_row(private, tables[2][target, k]))
+        for k in range(tables.lengths[target]):
+            prefetch_row(w_out, private_row(private, tables.points[target, k]))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -47,8 +58,7 @@ def loss_batch(count, batch, w_out, private, plan, lr, slot, tally):
     each one's step into ``batch.steps``; add the summed loss to ``tally``. The full
     softmax takes any targets; the sampling losses take a batch that shares one target
     (a skip-gram window, or one CBOW example) and the noise words ``prepare`` drew into
-    ``batch.noise[slot]``. ``plan.tables`` is (noise alias table, codes, points,
-    lengths); unused ones may be empty. ``private`` names the rows of ``w_out`` this
+    ``batch.noise[slot]``. ``private`` names the rows of ``w_out`` this
     worker keeps to itself (``embed.kernels.private_rows``)."""
     for b in range(count):
         zero(batch.steps, b)
@@ -59,16 +69,16 @@ def loss_batch(count, batch, w_out, private, plan, lr, slot, tally):
     elif plan.kind == NEGATIVE:
         negative_update(count, batch, target, slot, w_out, private, lr, tally, plan.saturation)
     else:
-        codes, points, lengths = plan.tables[1], plan.tables[2], plan.tables[3]
-        hierarchical_step(count, batch, codes, points, target, lengths[target], w_out, private, lr, tally,
-                          plan.saturation)
+        tables = plan.tables
+        hierarchical_step(count, batch, tables.codes, tables.points, target, tables.lengths[target], w_out, private, lr,
+                          tally, plan.saturation)
 
 
-def empty_tables():
+def empty_tables() -> Tables:
     """Placeholders of the right types for the tables a loss does not use."""
-    return (
-        np.zeros(1, np.uint64),
-        np.zeros((1, 1), np.uint8),
-        np.zeros((1, 1), np.int32),
-        np.zeros(1, np.int32),
+    return Tables(
+        noise=np.zeros(1, np.uint64),
+        codes=np.zeros((1, 1), np.uint8),
+        points=np.zeros((1, 1), np.int32),
+        lengths=np.zeros(1, np.int32),
     )

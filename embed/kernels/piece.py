@@ -25,13 +25,13 @@ from ..text.rng import make_state
 from ..text.windows import WINDOW_STREAM
 from .batch import Batch, new_batch
 from .cbow import train_cbow_chunk
-from .loss import SOFTMAX
+from .loss import SOFTMAX, Tables
 from .private_rows import NO_PRIVATE_ROWS, PrivateRows, check_out
 from .skipgram import train_skipgram_chunk
 
 CBOW = 0
 SKIPGRAM = 1
-ARCHS = {"cbow": CBOW, "skipgram": SKIPGRAM}
+ARCH_CODES = {"cbow": CBOW, "skipgram": SKIPGRAM}
 NOISE_STREAM = 1  # the rng stream noise words are drawn from (windows draw from WINDOW_STREAM)
 
 
@@ -40,7 +40,7 @@ class Plan(NamedTuple):
 
     arch: int  # CBOW or SKIPGRAM
     kind: int  # the loss: embed.kernels.loss.NEGATIVE, SOFTMAX or HIERARCHICAL
-    tables: tuple  # (noise alias table, Huffman codes, points, lengths); unused ones empty
+    tables: Tables  # unused ones empty
     keep_prob: np.ndarray  # float32 per word: subsampling's chance to keep it
     window: int
     negative: int
@@ -87,7 +87,7 @@ def new_worker(plan: Plan, output_rows: int, width: int, private: PrivateRows = 
     else:
         size = plan.softmax_batch if plan.kind == SOFTMAX else 1
         max_sources = 2 * plan.window
-    batch = new_batch(plan.kind, output_rows, width, plan.negative, size, max_sources, plan.tables[1].shape[1])
+    batch = new_batch(plan.kind, output_rows, width, plan.negative, size, max_sources, plan.tables.codes.shape[1])
     snapshot = np.empty((private.count, width), np.float32)
     return WorkerState(batch, private, snapshot, make_state(plan.seed), make_state(plan.seed))
 

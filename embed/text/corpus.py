@@ -28,7 +28,7 @@ BLOCK_BYTES = 1 << 20
 OPEN_LINE_CHARS = 1 << 16
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-# ASCII letters and blanks: text of only these can skip the Python path (embed.plaintext).
+# ASCII letters and blanks: text of only these can skip the Python path (embed.text.plaintext).
 ASCII_LETTERS = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1))
 ASCII_BLANKS = b" \t\n\r\x0b\x0c"
 _PLAIN_BYTES = ASCII_LETTERS + ASCII_BLANKS
@@ -57,7 +57,7 @@ class ReadReport:
     first_invalid_byte: int | None = None
     truncated_tokens: int = 0
     dropped_characters: int = 0  # of runs too long to hold, past the token cap
-    plain: bool = True  # every byte an ASCII letter or blank (see embed.plaintext)
+    plain: bool = True  # every byte an ASCII letter or blank (see embed.text.plaintext)
 
     def warnings(self) -> list[str]:
         found = []

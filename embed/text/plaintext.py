@@ -4,8 +4,8 @@ text8 and its kind are nothing but a-z and spaces. For them the Python path (dec
 split into strings, look every string up in a dict) cost the reader thread about 5
 seconds of CPU per pass over 17M tokens, time taken from the training threads in the
 first epoch. Here the bytes are split and looked up in a jitted hash table, without the
-GIL, and the chunks are exactly those of ``embed.chunks.id_chunks`` on
-``embed.corpus.read_sentences``: lines are sentences, a line is cut every
+GIL, and the chunks are exactly those of ``embed.text.chunks.id_chunks`` on
+``embed.text.corpus.read_sentences``: lines are sentences, a line is cut every
 ``max_sentence_length`` tokens, out-of-vocabulary tokens are dropped, empty sentences
 skipped. Whether a file qualifies is learnt while the vocabulary is built (its
 ``ReadReport.plain``); a file that changes afterwards is detected and refused.

@@ -71,7 +71,7 @@ def skipgram_pairs(
 ) -> Iterator[tuple[int, int]]:
     """(centre, context) pairs: skip-gram predicts each context word from the centre word.
 
-    ``state`` is a seed or an rng state from ``embed.rng.make_state``.
+    ``state`` is a seed or an rng state from ``embed.text.rng.make_state``.
 
     >>> list(skipgram_pairs([10, 11, 12], window=1))
     [(10, 11), (11, 10), (11, 12), (12, 11)]

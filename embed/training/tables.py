@@ -9,7 +9,7 @@ import numpy as np
 from ..kernels.huffman import huffman_tree
 from ..kernels.loss import KINDS, empty_tables
 from ..kernels.loss_negative import alias_table, noise_distribution
-from ..kernels.piece import ARCHS, Plan
+from ..kernels.piece import ARCH_CODES, Plan
 from ..text.vocab import Vocabulary
 from .config import Config
 
@@ -18,19 +18,20 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
     """What every piece of a run with ``config`` on ``vocab`` computes with.
 
     >>> plan = make_plan(Config(loss="hierarchical"), Vocabulary(["a", "b", "c"], [5, 3, 2]))
-    >>> plan.tables[3].tolist(), plan.window
+    >>> plan.tables.lengths.tolist(), plan.window
     ([1, 2, 2], 5)
     """
-    tables = list(empty_tables())
+    tables = empty_tables()
     if config.loss == "negative":
-        tables[0] = alias_table(noise_distribution(vocab.counts))
+        tables = tables._replace(noise=alias_table(noise_distribution(vocab.counts)))
     elif config.loss == "hierarchical":
-        tables[1], tables[2], tables[3] = huffman_tree(vocab.counts)
+        codes, points, lengths = huffman_tree(vocab.counts)
+        tables = tables._replace(codes=codes, points=points, lengths=lengths)
     # Fixed Python types: Numba compiles a kernel per argument type, and caches each.
     return Plan(
-        arch=ARCHS[config.arch],
+        arch=ARCH_CODES[config.arch],
         kind=KINDS[config.loss],
-        tables=tuple(tables),
+        tables=tables,
         keep_prob=vocab.keep_probabilities(config.sample),
         window=int(config.window),
         negative=int(config.negative),
