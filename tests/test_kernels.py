@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from embed.kernels.batch import new_batch
 from embed.kernels.densematrix import dense_matrix
 from embed.kernels.huffman import huffman_tree
 from embed.kernels.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tables
@@ -70,23 +69,19 @@ def assert_step_matches(got, want):
     np.testing.assert_allclose(W, want_W, rtol=1e-4, atol=1e-6)
 
 
-def batch_of(H, noise=()):
-    """A sampling loss's batch holding hidden vectors ``H`` and, in slot 0, ``noise``."""
-    H = np.asarray(H, np.float32)
-    batch = new_batch(NEGATIVE, V, H.shape[1], len(noise), len(H), 1, V)
-    batch.hidden[:] = H
-    batch.noise[0] = noise
-    return batch
+def row_scratch():
+    """The ``rows`` and ``labels`` scratch of the sampling losses."""
+    return np.zeros(V, np.int64), np.zeros(V, np.float32)
 
 
 def run_kernel(name, h, W, lr, args):
     h32, W32 = h.astype(np.float32), W.astype(np.float32)
-    tally = new_tally()
+    steps, gains, tally = np.zeros((1, D), np.float32), np.zeros(V, np.float32), new_tally()
+    update = steps[0]
     if name == "negative":
         target, noise = args
-        batch = batch_of(h32[None, :], noise)
-        negative_update(1, batch, target, 0, W32, NO_PRIVATE_ROWS, lr, tally)
-        update = batch.steps[0]
+        negative_update(1, h32[None, :], target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps, gains,
+                        *row_scratch(), tally)
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
         scratch = np.empty(scratch_size(V, D, 1), np.float32)
@@ -94,9 +89,8 @@ def run_kernel(name, h, W, lr, args):
         update = steps[0]
     else:
         code, point = args
-        batch = batch_of(h32[None, :])
-        hierarchical_step(1, batch, code[None, :], point[None, :], 0, len(code), W32, NO_PRIVATE_ROWS, lr, tally)
-        update = batch.steps[0]
+        hierarchical_step(1, h32[None, :], code[None, :], point[None, :], 0, len(code), W32, NO_PRIVATE_ROWS, lr, steps,
+                          gains, *row_scratch(), tally)
     return tally_total(tally), update, W32
 
 
@@ -140,16 +134,20 @@ def test_a_window_batch_shares_output_rows():
     np.testing.assert_allclose(want_W, W - lr * sum(g for _, _, g in summed), atol=1e-12)
     np.testing.assert_allclose(want_steps, [-lr * g for _, g, _ in summed], atol=1e-12)
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
-    W32, batch, tally = W.astype(np.float32), batch_of(H, noise), new_tally()
-    negative_update(4, batch, target, 0, W32, NO_PRIVATE_ROWS, lr, tally)
-    assert_step_matches((tally_total(tally), batch.steps, W32), (want_loss, want_steps, want_W))
+    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
+    tally = new_tally()
+    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps,
+                    np.zeros(4 * V, np.float32), *row_scratch(), tally)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
     n = lengths[target]
     path = [(points[target, k], 1.0 - codes[target, k]) for k in range(n)]
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
-    W32, batch, tally = W.astype(np.float32), batch_of(H), new_tally()
-    hierarchical_step(4, batch, codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, tally)
-    assert_step_matches((tally_total(tally), batch.steps, W32), (want_loss, want_steps, want_W))
+    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
+    tally = new_tally()
+    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, steps,
+                      np.zeros(4 * V, np.float32), *row_scratch(), tally)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
@@ -161,9 +159,11 @@ def test_saturated_pairs_count_in_the_loss_but_are_not_updated():
     scores = H @ W[[4, 8]].T
     assert (np.abs(scores[1]) >= 6).all() and (np.abs(scores[[0, 2]]) < 6).all()
     assert not want_steps[1].any()
-    W32, batch, tally = W.astype(np.float32), batch_of(H, [8]), new_tally()
-    negative_update(3, batch, 4, 0, W32, NO_PRIVATE_ROWS, 0.05, tally, 6.0)
-    assert_step_matches((tally_total(tally), batch.steps, W32), (want_loss, want_steps, want_W))
+    W32, steps = W.astype(np.float32), np.zeros((3, D), np.float32)
+    tally = new_tally()
+    negative_update(3, H.astype(np.float32), 4, np.array([[8]], np.int32), 0, W32, NO_PRIVATE_ROWS, 0.05, steps,
+                    np.zeros(3 * V, np.float32), *row_scratch(), tally, 6.0)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 
 def test_skipgram_pairs_are_the_cbow_windows_unfolded():
@@ -316,7 +316,8 @@ def test_loss_tally_survives_batches_of_thousands():
     rng, h, W = problem(14)
     H = np.repeat(h[None, :] * 0.0, 3000, axis=0).astype(np.float32)  # score 0: factor 2 each
     tally = new_tally()
-    negative_update(3000, batch_of(H, [2, 3]), 1, 0, W.astype(np.float32), NO_PRIVATE_ROWS, 0.0, tally)
+    negative_update(3000, H, 1, np.array([[2, 3]], np.int32), 0, W.astype(np.float32), NO_PRIVATE_ROWS, 0.0, np.zeros_like(H),
+                    np.zeros(3000 * 3, np.float32), *row_scratch(), tally)
     assert tally_total(tally) == pytest.approx(3000 * 3 * np.log(2.0), rel=1e-9)
 
 

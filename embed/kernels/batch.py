@@ -16,9 +16,12 @@ from numba import njit
 
 from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
 
-from .loss import SOFTMAX, loss_batch
-from .loss_softmax import scratch_size
-from .vector import FAST, add
+from .densematrix import aligned_zeros
+from .loss import NEGATIVE, SOFTMAX
+from .loss_hierarchical import hierarchical_step
+from .loss_negative import negative_update
+from .loss_softmax import scratch_size, softmax_batch_step
+from .vector import FAST, add, zero
 
 
 class Batch(NamedTuple):
@@ -44,12 +47,14 @@ def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int,
     """
     rows = max(negative + 1, path_length)
     return Batch(
-        hidden=np.zeros((size, width), dtype=np.float32),
-        steps=np.zeros((size, width), dtype=np.float32),
-        gains=np.zeros(size * rows, dtype=np.float32),
+        hidden=aligned_zeros((size, width)),
+        steps=aligned_zeros((size, width)),
+        gains=aligned_zeros(size * rows),
         targets=np.zeros(size, dtype=np.int32),
         sources=np.zeros((size, max_sources), dtype=np.int32),
         source_counts=np.zeros(size, dtype=np.int32),
+        # Where the scores start changes how BLAS sums them; NumPy's placement keeps the
+        # full softmax's results bit-identical with earlier versions of embed.
         scratch=np.empty(scratch_size(output_rows, width, size) if kind == SOFTMAX else 1, dtype=np.float32),
         noise=np.zeros((2, negative), dtype=np.int32),
         rows=np.zeros(rows, dtype=np.int64),
@@ -60,11 +65,25 @@ def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int,
 # Not inlined: the drivers call it from two or three places, and an inlined copy of
 # all three losses at each doubled their compile time; a call per batch costs little.
 @njit(cache=True, nogil=True, fastmath=FAST)
-def train_batch(count, batch, w_in, w_out, private, plan, lr, slot, tally):
-    """Train on the first ``count`` examples of the batch, with noise row ``slot``;
-    adds their summed loss to ``tally``."""
-    loss_batch(count, batch, w_out, private, plan, lr, slot, tally)
-    steps, sources, source_counts = batch.steps, batch.sources, batch.source_counts
+def train_batch(count, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally):
+    """Train on the first ``count`` examples of the batch with the loss ``kind``: score
+    them against their targets, update the output rows, add the summed loss to
+    ``tally``, and send each hidden vector's step back to its input rows. The full
+    softmax takes any targets; the sampling losses take a batch that shares one target
+    (a skip-gram window, or one CBOW example) and the noise words ``prepare`` drew into
+    ``batch.noise[slot]``."""
+    hidden, steps, gains, targets, sources, source_counts, scratch, noise, rows, labels = batch  # once a call
+    for b in range(count):
+        zero(steps, b)
+    target = targets[0]
+    if kind == SOFTMAX:
+        softmax_batch_step(hidden[:count], targets[:count], w_out, lr, steps[:count], scratch, tally)
+    elif kind == NEGATIVE:
+        negative_update(count, hidden, target, noise, slot, w_out, private, lr, steps, gains, rows, labels, tally,
+                        saturation)
+    else:
+        hierarchical_step(count, hidden, tables.codes, tables.points, target, tables.lengths[target], w_out, private,
+                          lr, steps, gains, rows, labels, tally, saturation)
     for b in range(count):
         for k in range(source_counts[b]):
             add(steps, b, w_in, sources[b, k])

@@ -24,9 +24,12 @@ def train_cbow_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha
 
     ``plan`` is what the run computes with, ``worker`` this worker's batch, private rows
     and random states (``embed.kernels.piece``)."""
-    batch, private, window_state = worker.batch, worker.private, worker.window_state
-    window = plan.window
-    size = plan.softmax_batch if plan.kind == SOFTMAX else 1
+    # Taken out of the named tuples once: see embed.kernels.loss.
+    batch, private, window_state, noise_state = worker.batch, worker.private, worker.window_state, worker.noise_state
+    kind, tables, keep_prob, saturation, window = plan.kind, plan.tables, plan.keep_prob, plan.saturation, plan.window
+    noise, noise_table, points, lengths = batch.noise, tables.noise, tables.points, tables.lengths
+    cbow_mean = plan.cbow_mean
+    size = plan.softmax_batch if kind == SOFTMAX else 1
     hidden, targets, sources, source_counts = batch.hidden, batch.targets, batch.sources, batch.source_counts
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
@@ -37,13 +40,13 @@ def train_cbow_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha
     lr = alpha_start
     for s in range(offsets.shape[0] - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
-        n = subsample_into(ids[offsets[s]:offsets[s + 1]], plan.keep_prob, window_state, kept)
+        n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
-            prepare(plan, kept[0], w_out, worker, slot)
+            prepare(kind, kept[0], w_out, private, noise_table, points, lengths, noise_state, noise, slot)
         for i in range(n):
             b = reduced_window(window_state, window)
             if i + 1 < n:
-                prepare(plan, kept[i + 1], w_out, worker, 1 - slot)
+                prepare(kind, kept[i + 1], w_out, private, noise_table, points, lengths, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
             start, stop = max(0, i - b), min(n, i + b + 1)
@@ -57,17 +60,17 @@ def train_cbow_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha
                     add(w_in, kept[j], hidden, queued)
                     sources[queued, k] = kept[j]
                     k += 1
-            if plan.cbow_mean:
+            if cbow_mean:
                 scale(1.0 / count, hidden, queued)
             source_counts[queued] = count
             targets[queued] = kept[i]
             queued += 1
             if queued == size:
-                train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+                train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
                 examples += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+        train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
         examples += queued
     return tally_total(tally), examples

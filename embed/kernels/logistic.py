@@ -41,30 +41,27 @@ def score_to_gain(score, label, lr, saturation):
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def logistic_block(count, batch, w_out, private, start, stop, lr, saturation):
-    """Score the first ``count`` hidden vectors of ``batch`` against the distinct output
-    rows ``batch.rows[start:stop]`` with ``batch.labels[start:stop]`` (1 or 0); add each
-    hidden vector's step to its row of ``batch.steps``; update the output rows; return
-    the loss as (product, value), the loss being log(product) + value (see
-    ``embed.kernels.tally``).
+def logistic_block(count, hidden, w_out, private, rows, labels, size, lr, steps, gains, saturation):
+    """Score the first ``count`` rows of ``hidden`` against the ``size`` distinct
+    output rows ``rows[:size]`` with ``labels[:size]`` (1 or 0); add each hidden
+    vector's step to its row of ``steps``; update the output rows; return the loss as
+    (product, value), the loss being log(product) + value (see ``embed.kernels.tally``).
 
     ``private`` names the rows of ``w_out`` this worker keeps to itself (see
-    ``embed.kernels.private_rows``); ``batch.rows`` is rewritten with where each lives.
-    A pair whose score is beyond +-``saturation`` counts in the loss but is not updated,
-    as gensim does (its sigmoid table ends at 6); ``inf`` applies the exact gradient
-    everywhere."""
-    hidden, steps, gains, rows, labels = batch.hidden, batch.steps, batch.gains, batch.rows, batch.labels
-    size = stop - start
+    ``embed.kernels.private_rows``); ``rows`` is rewritten with where each lives. ``gains`` is
+    float32 scratch of at least ``count * size``. A pair whose score is beyond
+    +-``saturation`` counts in the loss but is not updated, as gensim does (its sigmoid
+    table ends at 6); ``inf`` applies the exact gradient everywhere."""
     for r in range(size):
-        rows[start + r] = private_row(private, rows[start + r])
+        rows[r] = private_row(private, rows[r])
         for b in range(count):
-            gains[r * count + b] = dot(hidden, b, w_out, rows[start + r])
+            gains[r * count + b] = dot(hidden, b, w_out, rows[r])
     product = 1.0  # of the (1 + e) factors, each at most 2
     linear = 0.0
     factors = 0
     for r in range(size):
         for b in range(count):
-            factor, term, gains[r * count + b] = score_to_gain(gains[r * count + b], labels[start + r], lr, saturation)
+            factor, term, gains[r * count + b] = score_to_gain(gains[r * count + b], labels[r], lr, saturation)
             product, linear = product * factor, linear + term
             factors += 1
             if factors == _SETTLE_EVERY:
@@ -72,8 +69,8 @@ def logistic_block(count, batch, w_out, private, start, stop, lr, saturation):
                 factors = 0
     for b in range(count):
         for r in range(size):
-            axpy(gains[r * count + b], w_out, rows[start + r], steps, b)
+            axpy(gains[r * count + b], w_out, rows[r], steps, b)
     for r in range(size):
         for b in range(count):
-            axpy(gains[r * count + b], hidden, b, w_out, rows[start + r])
+            axpy(gains[r * count + b], hidden, b, w_out, rows[r])
     return settle(product, linear)

@@ -15,12 +15,12 @@ from .tally import add_loss
 
 
 @njit(cache=True, nogil=True, inline="always")
-def hierarchical_step(count, batch, codes, points, word, length, w_out, private, lr, tally, saturation=np.inf):
-    """One SGD step of the first ``count`` hidden vectors of ``batch`` (which all
-    predict ``word``) along the first ``length`` nodes of its path (``codes[word]``,
+def hierarchical_step(count, hidden, codes, points, word, length, w_out, private, lr, steps, gains, rows, labels, tally,
+                      saturation=np.inf):
+    """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
+    ``word``) along the first ``length`` nodes of its path (``codes[word]``,
     ``points[word]``), adding the loss to ``tally``."""
-    rows, labels = batch.rows, batch.labels
     for k in range(length):  # the nodes of a path are distinct
         rows[k], labels[k] = points[word, k], 1.0 - codes[word, k]
-    product, value = logistic_block(count, batch, w_out, private, 0, length, lr, saturation)
+    product, value = logistic_block(count, hidden, w_out, private, rows, labels, length, lr, steps, gains, saturation)
     add_loss(tally, product, value)

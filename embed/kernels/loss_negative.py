@@ -71,22 +71,23 @@ def draw_noise(state, table):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def negative_update(count, batch, target, slot, w_out, private, lr, tally, saturation=np.inf):
-    """One SGD step of the first ``count`` hidden vectors of ``batch`` (which all
-    predict ``target``) on the target and the noise words ``batch.noise[slot]``, adding
-    the loss to ``tally``.
+def negative_update(count, hidden, target, noise, slot, w_out, private, lr, steps, gains, rows, labels, tally,
+                    saturation=np.inf):
+    """One SGD step of the first ``count`` rows of ``hidden`` (a batch that predicts
+    ``target``) on the target and the noise words ``noise[slot]``, adding the loss to ``tally``.
 
-    Output rows are updated in place (``private``: see ``embed.kernels.private_rows``);
-    each hidden vector's step (-lr times its gradient) is added to its row of
-    ``batch.steps``.
+    Output rows are updated in place (``private``: see ``embed.kernels.private_rows``); each hidden
+    vector's step (-lr times its gradient) is added to its row of ``steps``. ``rows``
+    and ``labels`` are scratch of at least ``negative + 1``, ``gains`` of that times
+    the batch's length.
     """
-    picked, distinct = target_and_noise(target, batch.noise, slot, batch.rows, batch.labels)
+    picked, distinct = target_and_noise(target, noise, slot, rows, labels)
     if distinct:
-        product, value = logistic_block(count, batch, w_out, private, 0, picked, lr, saturation)
+        product, value = logistic_block(count, hidden, w_out, private, rows, labels, picked, lr, steps, gains, saturation)
     else:  # a repeated noise word's second update must see its first: one row at a time
         product, value = 1.0, 0.0
         for r in range(picked):
-            p, v = logistic_block(count, batch, w_out, private, r, r + 1, lr, saturation)
+            p, v = logistic_block(count, hidden, w_out, private, rows[r:], labels[r:], 1, lr, steps, gains, saturation)
             product, value = settle(product * p, value + v)
     add_loss(tally, product, value)
 

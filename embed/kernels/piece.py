@@ -25,6 +25,7 @@ from ..text.rng import make_state
 from ..text.windows import WINDOW_STREAM
 from .batch import Batch, new_batch
 from .cbow import train_cbow_chunk
+from .densematrix import aligned_zeros
 from .loss import SOFTMAX, Tables
 from .private_rows import NO_PRIVATE_ROWS, PrivateRows, check_out
 from .skipgram import train_skipgram_chunk
@@ -88,8 +89,8 @@ def new_worker(plan: Plan, output_rows: int, width: int, private: PrivateRows = 
         size = plan.softmax_batch if plan.kind == SOFTMAX else 1
         max_sources = 2 * plan.window
     batch = new_batch(plan.kind, output_rows, width, plan.negative, size, max_sources, plan.tables.codes.shape[1])
-    snapshot = np.empty((private.count, width), np.float32)
-    return WorkerState(batch, private, snapshot, make_state(plan.seed), make_state(plan.seed))
+    snapshot = aligned_zeros((private.count, width))
+    return WorkerState(batch, private, snapshot, aligned_zeros(1, np.uint64), aligned_zeros(1, np.uint64))
 
 
 def train_piece(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, worker: WorkerState, piece: Piece):

@@ -30,9 +30,11 @@ def train_skipgram_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, a
     ``worker`` this worker's batch, private rows and random states
     (``embed.kernels.piece``).
     """
-    batch, private, window_state = worker.batch, worker.private, worker.window_state
-    window = plan.window
-    size = plan.softmax_batch if plan.kind == SOFTMAX else 2 * window
+    # Taken out of the named tuples once: see embed.kernels.loss.
+    batch, private, window_state, noise_state = worker.batch, worker.private, worker.window_state, worker.noise_state
+    kind, tables, keep_prob, saturation, window = plan.kind, plan.tables, plan.keep_prob, plan.saturation, plan.window
+    noise, noise_table, points, lengths = batch.noise, tables.noise, tables.points, tables.lengths
+    size = plan.softmax_batch if kind == SOFTMAX else 2 * window
     hidden, targets, sources = batch.hidden, batch.targets, batch.sources
     batch.source_counts[:] = 1
     kept = sentence_buffer(offsets)
@@ -44,13 +46,13 @@ def train_skipgram_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, a
     lr = alpha_start
     for s in range(offsets.shape[0] - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
-        n = subsample_into(ids[offsets[s]:offsets[s + 1]], plan.keep_prob, window_state, kept)
+        n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
-            prepare(plan, kept[0], w_out, worker, slot)
+            prepare(kind, kept[0], w_out, private, noise_table, points, lengths, noise_state, noise, slot)
         for i in range(n):
             b = reduced_window(window_state, window)
             if i + 1 < n:
-                prepare(plan, kept[i + 1], w_out, worker, 1 - slot)
+                prepare(kind, kept[i + 1], w_out, private, noise_table, points, lengths, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
             for j in range(max(0, i - b), min(n, i + b + 1)):
@@ -60,16 +62,16 @@ def train_skipgram_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, a
                 targets[queued] = kept[i]
                 sources[queued, 0] = kept[j]
                 queued += 1
-                if queued == size and plan.kind == SOFTMAX:
-                    train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+                if queued == size and kind == SOFTMAX:
+                    train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
                     pairs += queued
                     queued = 0
-            if queued and plan.kind != SOFTMAX:
-                train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+            if queued and kind != SOFTMAX:
+                train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
                 pairs += queued
                 queued = 0
             slot = 1 - slot
     if queued:
-        train_batch(queued, batch, w_in, w_out, private, plan, lr, slot, tally)
+        train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
         pairs += queued
     return tally_total(tally), pairs
