@@ -1,7 +1,5 @@
 """Queries, word2vec file formats and evaluation, checked against gensim where it applies."""
 
-import os
-
 import numpy as np
 import pytest
 

@@ -65,7 +65,7 @@ class Word2Vec:
 
     @w_in.setter
     def w_in(self, values: np.ndarray) -> None:
-        self._trained_weights().w_in = values
+        self._existing_weights().w_in = values
 
     @property
     def w_out(self) -> np.ndarray | None:
@@ -75,9 +75,9 @@ class Word2Vec:
 
     @w_out.setter
     def w_out(self, values: np.ndarray) -> None:
-        self._trained_weights().w_out = values
+        self._existing_weights().w_out = values
 
-    def _trained_weights(self) -> Weights:
+    def _existing_weights(self) -> Weights:
         if self.weights is None:
             raise EmbedError("the model has no weights yet: call build_vocab() first")
         return self.weights
