@@ -142,3 +142,38 @@ def test_training_from_a_list_of_sentences_and_a_different_corpus(tiny_corpus):
     assert model.history[-1].words == 20  # unknown words are dropped, not counted
     with pytest.raises(EmbedError, match="not a generator"):
         model.train(iter(sentences), progress=False)
+
+
+def test_a_list_of_strings_is_refused_with_what_to_do():
+    with pytest.raises(EmbedError, match=r"a sentence must be a list of tokens, got the string 'paris is the capital'"):
+        train(["paris is the capital", "of france"], min_count=1, progress=False)
+
+
+def test_learning_rate_falls_from_alpha_to_min_alpha_over_the_corpus_trained(monkeypatch):
+    # A list is counted each time: its identity says nothing of its length (a list that
+    # grew, or a new list at a freed list's address, once took the old word count).
+    from embed.training import threads
+
+    spans = []
+    original = threads.train_piece
+
+    def recording(w_in, w_out, plan, worker, piece):
+        spans.append((piece.number, piece.alpha_start, piece.alpha_end))
+        return original(w_in, w_out, plan, worker, piece)
+
+    monkeypatch.setattr(threads, "train_piece", recording)
+    sentences = [["a", "b", "c", "d"]] * 30
+    config = Config(dim=8, min_count=1, epochs=2, workers=1, chunk_words=20, alpha=0.05, min_alpha=0.001)
+    model = Word2Vec(config).build_vocab(sentences)
+    sentences.extend([["c", "d", "a"]] * 90)  # the same list, three times longer
+    model.train(sentences, progress=False)
+    spans.sort()
+    assert len(spans) > 20
+    assert spans[0][1] == pytest.approx(0.05) and spans[-1][2] == pytest.approx(0.001)
+    rates = [rate for _, start, end in spans for rate in (start, end)]
+    assert all(later <= earlier for earlier, later in zip(rates, rates[1:]))
+    # Linear in the words trained: only the last chunk reaches min_alpha, and half-way
+    # through the rate is half-way down.
+    assert all(end > 0.0011 for _, _, end in spans[:-1])
+    middle = spans[len(spans) // 2]
+    assert 0.3 * 0.05 < middle[1] < 0.7 * 0.05

@@ -225,4 +225,11 @@ def as_sentences(
         return Corpus(source, tokenizer, max_sentence_length, encoding_errors)
     if isinstance(source, Iterator):
         raise EmbedError("a corpus must be re-iterable for several epochs: pass a list or a path, not a generator")
+    for sentence in source:  # the first sentence tells whether sentences are token lists
+        if isinstance(sentence, (str, bytes)):
+            raise EmbedError(
+                f"a sentence must be a list of tokens, got the string {sentence[:40]!r}; "
+                "split each sentence into tokens, or pass a file's path"
+            )
+        break
     return source

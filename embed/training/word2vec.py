@@ -54,7 +54,7 @@ class Word2Vec:
         self.chunks_done = 0  # numbers each chunk's random states across train() calls
         self.epochs_done = 0
         self.run: RunState | None = None  # set while a train() call is unfinished
-        self._vocab_source: object = None
+        self._vocab_source: str | None = None  # the corpus file the vocabulary was counted on
         self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.text.plaintext can read
 
     @property
@@ -134,7 +134,8 @@ class Word2Vec:
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
         sentences = self._sentences(corpus)
-        if _source(corpus) == self._vocab_source:
+        source = _source(corpus)
+        if source is not None and source == self._vocab_source:
             words_per_epoch = self.vocab.total
         else:
             words_per_epoch = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
@@ -238,7 +239,7 @@ class Word2Vec:
             "chunks_done": self.chunks_done,
             "history": [dataclasses.asdict(s) for s in self.history],
             "run": dataclasses.asdict(self.run) if self.run is not None else None,
-            "vocab_source": self._vocab_source if isinstance(self._vocab_source, str) else None,
+            "vocab_source": self._vocab_source,
         }
         save_model(path, self.config, self.vocab, self.w_in, self.w_out, state)
 
@@ -288,11 +289,12 @@ def train(corpus: Corpus, config: Config | None = None, progress: bool = True, *
     return Word2Vec(config).build_vocab(corpus).train(corpus, progress=progress)
 
 
-def _source(corpus: Corpus) -> object:
-    """What identifies a corpus: its absolute path, or the object itself."""
+def _source(corpus: Corpus) -> str | None:
+    """What identifies a corpus file: its absolute path. A list has no identity that
+    lasts (a new list can take a freed one's id()), so its words are always counted."""
     if isinstance(corpus, (str, os.PathLike)):
         return os.path.abspath(os.fspath(corpus))
-    return id(corpus)
+    return None
 
 
 def _file_identity(corpus: Corpus) -> tuple | None:
