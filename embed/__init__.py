@@ -2,7 +2,7 @@
 
 >>> import embed
 >>> model = embed.train([["paris", "france"], ["rome", "italy"]] * 20, dim=8, min_count=1, progress=False)
->>> model.wv.similarity("paris", "paris")
+>>> round(model.wv.similarity("paris", "paris"), 5)
 1.0
 """
 

@@ -42,8 +42,12 @@ def test_one_worker_and_a_seed_give_identical_vectors(tiny_corpus, loss):
 def test_initialisation_follows_word2vec(tiny_corpus):
     path, _, _ = tiny_corpus
     model = Word2Vec(Config(dim=20, min_count=1)).build_vocab(path)
-    assert np.abs(model.w_in).max() <= 0.5 / 20
-    assert np.abs(model.w_in).min() >= 0 and model.w_in.std() > 0.1 / 20
+    from scipy import stats
+
+    # word2vec: each input weight uniform in [-0.5/dim, 0.5/dim); output weights zero.
+    values = model.w_in.ravel().astype(np.float64) * 20 + 0.5
+    assert values.size >= 200 and values.min() >= 0 and values.max() < 1
+    assert stats.kstest(values, "uniform").pvalue > 1e-3
     assert not model.w_out.any()
 
 
@@ -142,6 +146,19 @@ def test_training_from_a_list_of_sentences_and_a_different_corpus(tiny_corpus):
     assert model.history[-1].words == 20  # unknown words are dropped, not counted
     with pytest.raises(EmbedError, match="not a generator"):
         model.train(iter(sentences), progress=False)
+
+
+def test_wv_is_made_once_and_again_after_the_weights_change():
+    sentences = [["a", "b", "c", "d"]] * 30
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1)).build_vocab(sentences)
+    first = model.wv
+    assert model.wv is first  # no copy of the matrix per access
+    model.train(sentences, progress=False)
+    trained = model.wv
+    assert trained is not first and not np.array_equal(trained.vectors, first.vectors)
+    np.testing.assert_array_equal(trained.vectors, model.w_in)
+    model.w_in = np.zeros_like(model.w_in)
+    assert not model.wv.vectors.any() and trained.vectors.any()  # what users held stays as it was
 
 
 def test_a_list_of_strings_is_refused_with_what_to_do():

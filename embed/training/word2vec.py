@@ -55,6 +55,7 @@ class Word2Vec:
         self.epochs_done = 0
         self.run: RunState | None = None  # set while a train() call is unfinished
         self._vocab_source: str | None = None  # the corpus file the vocabulary was counted on
+        self._vectors: Vectors | None = None  # what wv gave out, until the weights change
         self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.text.plaintext can read
 
     @property
@@ -66,6 +67,7 @@ class Word2Vec:
     @w_in.setter
     def w_in(self, values: np.ndarray) -> None:
         self._existing_weights().w_in = values
+        self._vectors = None
 
     @property
     def w_out(self) -> np.ndarray | None:
@@ -106,6 +108,7 @@ class Word2Vec:
             self._plain_file = _file_identity(corpus)
         self.weights = Weights.initial(len(self.vocab), config.dim, config.seed)
         self.plan = make_plan(config, self.vocab)
+        self._vectors = None
         return self
 
     # -- training ---------------------------------------------------------------------
@@ -189,6 +192,7 @@ class Word2Vec:
 
                 tally = train_epoch(self.weights, self.plan, config.loss, config.workers, chunks, run, schedule,
                                     advance, writer)
+                self._vectors = None  # an on_epoch_end callback may have taken wv
                 stats = EpochStats(
                     epoch=self.epochs_done + 1,
                     loss=tally.loss_sum / tally.examples if tally.examples else float("nan"),
@@ -219,6 +223,7 @@ class Word2Vec:
                 if on_epoch_end is not None:
                     on_epoch_end(self, self.epochs_done, stats.loss)
         finally:
+            self._vectors = None  # the weights changed, also where an epoch was cut short
             bar.close()
             if cache is not None:
                 cache.close()
@@ -263,10 +268,13 @@ class Word2Vec:
     # -- results ----------------------------------------------------------------------
     @property
     def wv(self) -> Vectors:
-        """The trained input vectors as a query object (a copy: training on does not change it)."""
+        """The trained input vectors as a query object: a copy, made once until the
+        weights change (training on does not change a ``wv`` already taken)."""
         if self.vocab is None:
             raise EmbedError("the model has no vocabulary yet: call build_vocab() and train()")
-        return Vectors(self.vocab.words, self.w_in.copy(), self.vocab.counts)
+        if self._vectors is None:
+            self._vectors = Vectors(self.vocab.words, self.w_in.copy(), self.vocab.counts)
+        return self._vectors
 
     @property
     def loss_history(self) -> list[float]:
