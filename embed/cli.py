@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import signal
 import sys
 import time
 
@@ -48,15 +49,16 @@ def _train(args: argparse.Namespace) -> None:
         run = lambda: model.train(args.corpus, progress=not args.quiet, checkpoints=checkpoints)  # noqa: E731
     try:
         run()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         partial = args.output + ".partial"
         model.save(partial)
+        how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         print(
-            f"embed: interrupted; the model so far is in {partial}. Resume with:\n"
+            f"embed: {how}; the model so far is in {partial}. Resume with:\n"
             f"  embed train {args.corpus} -o {args.output} --resume {partial}",
             file=sys.stderr,
         )
-        raise SystemExit(130) from None
+        raise SystemExit(143 if isinstance(stop, Terminated) else 130) from None
     seconds = time.perf_counter() - started
     if output_format(args.output) == "model":
         model.save(args.output)
@@ -214,6 +216,15 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a job scheduler's stop, ``kill``), handled as Ctrl-C is: the workers
+    finish their chunks and the model so far is saved."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"embed: warning: {message}", file=sys.stderr)
 
@@ -225,15 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import EmbedError, UnknownWordError
 
     warnings.showwarning = _show_warning
+    signal.signal(signal.SIGTERM, _terminate)
 
     try:
         args.run(args)
     except (EmbedError, UnknownWordError) as error:
         print(f"embed: error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("embed: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        print("embed: terminated" if isinstance(stop, Terminated) else "embed: interrupted", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
     return 0
 
 

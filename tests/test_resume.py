@@ -133,7 +133,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path):
     assert os.listdir(tmp_path) == ["vectors.txt"]
 
 
-def test_ctrl_c_saves_partial_and_resume_finishes(tmp_path):
+@pytest.mark.parametrize("stop,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, code, word):
     corpus = tmp_path / "big.txt"
     rng = np.random.default_rng(0)
     words = [f"w{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(500)]
@@ -148,11 +149,11 @@ def test_ctrl_c_saves_partial_and_resume_finishes(tmp_path):
         block = os.read(process.stderr.fileno(), 4096)
         assert block, seen.decode()
         seen += block
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, rest = process.communicate(timeout=120)
     stderr = (seen + rest).decode()
-    assert process.returncode == 130, stderr
-    assert f"--resume {out}.partial" in stderr
+    assert process.returncode == code, stderr
+    assert f"embed: {word}; the model so far is in {out}.partial" in stderr and f"--resume {out}.partial" in stderr
     assert out.read_text() == "previous vectors"
     partial = Word2Vec.load(f"{out}.partial")
     assert partial.run is not None
