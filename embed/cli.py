@@ -29,8 +29,14 @@ def _train(args: argparse.Namespace) -> None:
     from .training.config import Config
     from .training.schedule import Checkpoints
     from .training.word2vec import Word2Vec
+    from .vectors.atomic import check_writable
     from .vectors.formats import output_format
 
+    # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
+    # it already and may write it again; OUT itself must be neither input.
+    check_writable(args.output, inputs=(args.corpus, args.resume))
+    for path in (args.output + ".partial", args.output + ".checkpoint"):
+        check_writable(path, inputs=(args.corpus,))
     fields = {name: getattr(args, name) for name in _config_fields() if getattr(args, name) is not None}
     checkpoints = None
     if args.checkpoint_every:
@@ -100,10 +106,12 @@ def _load(path: str, limit: int | None = None):
 
 def _convert(args: argparse.Namespace) -> None:
     from .errors import EmbedError
+    from .vectors.atomic import check_writable
     from .vectors.formats import output_format
 
     if output_format(args.output) == "model":
         raise EmbedError("a whole model (.embed) can only be written by training; convert writes vectors")
+    check_writable(args.output, inputs=(args.input,))
     vectors = _load(args.input, limit=args.limit)
     vectors.save_word2vec_format(args.output)
     print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {args.output}")
@@ -122,8 +130,10 @@ def _analogy(args: argparse.Namespace) -> None:
 
 
 def _plot(args: argparse.Namespace) -> None:
+    from .vectors.atomic import check_writable
     from .vectors.plot import plot_capitals
 
+    check_writable(args.output, inputs=(args.vectors,))
     vectors = _load(args.vectors)
     projection = plot_capitals(vectors, args.output, max_pairs=args.max_pairs)
     print(f"wrote {args.output} ({len(projection.words) // 2} capital-country pairs)")

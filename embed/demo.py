@@ -8,7 +8,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .errors import EmbedError
 from .training.config import Config
+from .vectors.atomic import check_writable
 from .vectors.word_vectors import Vectors
 
 DEMO_CONFIG = Config(arch="skipgram", loss="negative", dim=100, window=5, epochs=10, min_count=5, seed=1)
@@ -47,6 +49,14 @@ def run_demo(out_dir: str = ".", config: Config = DEMO_CONFIG, progress: bool = 
     from .vectors.plot import capital_pairs, plot_capitals
     from .training.word2vec import Word2Vec
 
+    vectors_path = os.path.join(out_dir, "factbook.vec")
+    plot_path = os.path.join(out_dir, "capitals.png")
+    try:  # the outputs are checked before training, not after it
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as error:
+        raise EmbedError(f"{out_dir}: cannot create the output folder: {error.strerror or error}") from None
+    for path in (vectors_path, plot_path):
+        check_writable(path)
     corpus = corpus_path("factbook.txt.xz")
     print(f"training {config.arch} with {config.loss} loss on the CIA World Factbook ({corpus})")
     started = time.perf_counter()
@@ -74,9 +84,6 @@ def run_demo(out_dir: str = ".", config: Config = DEMO_CONFIG, progress: bool = 
         f"\nof the 10 nearest neighbours of {len(pairs)} capitals, {100 * capital_share:.0f}% are capitals; "
         f"of {len(pairs)} countries, {100 * country_share:.0f}% are countries"
     )
-    os.makedirs(out_dir, exist_ok=True)
-    vectors_path = os.path.join(out_dir, "factbook.vec")
-    plot_path = os.path.join(out_dir, "capitals.png")
     vectors.save_word2vec_format(vectors_path)
     projection = plot_capitals(vectors, plot_path)
     print(f"wrote {vectors_path} and the capital-country plot {plot_path}")

@@ -110,3 +110,34 @@ def test_checkpoint_every_epoch_from_the_command_line(tiny_corpus, tmp_path, cap
     with pytest.raises(SystemExit):
         main(["train", str(path), "-o", str(out), "--checkpoint-every", "0m"])
     assert "expected a number of epochs (2) or minutes (30m)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command,message",
+    [
+        (["train", "{tmp}/c.txt", "-o", ""], "the output path is empty"),
+        (["train", "{tmp}/c.txt", "-o", "{tmp}/missing/o.txt"], "missing/o.txt: folder {tmp}/missing does not exist"),
+        (["train", "{tmp}/c.txt", "-o", "{tmp}"], "is a directory; name a file to write"),
+        (["train", "{tmp}/c.txt", "-o", "{tmp}/c.txt"], "c.txt: is also an input ({tmp}/c.txt)"),
+        (["train", "{tmp}/c.txt", "-o", "{tmp}/locked.vec"], "locked.vec: the file exists and is read-only"),
+        (["plot", "{tmp}/v.vec", "-o", "{tmp}/v.vec"], "v.vec: is also an input"),
+        (["convert", "{tmp}/v.vec", "{tmp}/v.vec"], "v.vec: is also an input"),
+        (["demo", "--out-dir", "{tmp}/c.txt/sub"], "cannot create the output folder"),
+    ],
+)
+def test_outputs_are_checked_before_any_work_and_nothing_is_lost(tmp_path, command, message):
+    corpus = "paris france rome italy\n" * 50
+    (tmp_path / "c.txt").write_text(corpus)
+    (tmp_path / "v.vec").write_text("1 2\nparis 0.5 0.5\n")
+    locked = tmp_path / "locked.vec"
+    locked.write_text("earlier vectors")
+    locked.chmod(0o444)
+    started = time.monotonic()
+    result = run(*[a.format(tmp=tmp_path) for a in command])
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("embed: error:") and message.format(tmp=tmp_path) in lines[0], result.stderr
+    assert time.monotonic() - started < 20  # refused at once, not after training
+    assert (tmp_path / "c.txt").read_text() == corpus
+    assert (tmp_path / "v.vec").read_text() == "1 2\nparis 0.5 0.5\n"
+    assert locked.read_text() == "earlier vectors"

@@ -46,6 +46,35 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
             os.close(directory)
 
 
+def check_writable(path: str | os.PathLike, inputs: tuple = ()) -> None:
+    """Refuse, before any long work, an output that ``atomic_write`` could not write or
+    that would replace one of ``inputs``: an empty name, a missing or read-only folder,
+    a directory, a read-only file, or the same file as an input.
+
+    >>> check_writable("")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: the output path is empty
+    """
+    from ..errors import EmbedError
+
+    path = os.fspath(path)
+    if not path:
+        raise EmbedError("the output path is empty")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise EmbedError(f"{path}: folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise EmbedError(f"{path}: is a directory; name a file to write")
+    for source in inputs:
+        if source is not None and os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
+            raise EmbedError(f"{path}: is also an input ({os.fspath(source)}); writing it would replace it")
+    if os.path.exists(path) and not os.stat(path).st_mode & 0o222:  # the mode, which binds root too
+        raise EmbedError(f"{path}: the file exists and is read-only; it is not replaced")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise EmbedError(f"{path}: folder {folder} is not writable")
+
+
 def _mode_for(path: str) -> int:
     """The existing file's permissions, or those a new file gets under the umask."""
     try:
