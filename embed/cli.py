@@ -58,13 +58,13 @@ def _train(args: argparse.Namespace) -> None:
     except KeyboardInterrupt as stop:
         partial = args.output + ".partial"
         model.save(partial)
-        how = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        how, status = _stopped(stop)
         print(
             f"embed: {how}; the model so far is in {partial}. Resume with:\n"
             f"  embed train {args.corpus} -o {args.output} --resume {partial}",
             file=sys.stderr,
         )
-        raise SystemExit(143 if isinstance(stop, Terminated) else 130) from None
+        raise SystemExit(status) from None
     seconds = time.perf_counter() - started
     if output_format(args.output) == "model":
         model.save(args.output)
@@ -235,6 +235,11 @@ def _terminate(signum, frame) -> None:
     raise Terminated()
 
 
+def _stopped(stop: KeyboardInterrupt) -> tuple[str, int]:
+    """What a stop is called and the exit status it gives (128 + the signal's number)."""
+    return ("terminated", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"embed: warning: {message}", file=sys.stderr)
 
@@ -254,8 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"embed: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:
-        print("embed: terminated" if isinstance(stop, Terminated) else "embed: interrupted", file=sys.stderr)
-        return 143 if isinstance(stop, Terminated) else 130
+        how, status = _stopped(stop)
+        print(f"embed: {how}", file=sys.stderr)
+        return status
     return 0
 
 

@@ -5,7 +5,8 @@ Numba keys a cached function on its own source file. But a driver such as
 primitives and the random draws it inlines or calls. Keyed on its own file, it would
 load its old machine code after one of those files changed, and run the old kernel.
 Here every jitted function of embed is keyed on one hash of all those files, so a
-change to any of them recompiles them all (a dozen seconds, once).
+change to any of them recompiles them all (30-45 s per architecture on the project's
+2-core machine, once).
 
 Each jitted module imports this module before its first ``@njit(cache=True)``: the
 cache locator is chosen when a function is decorated.

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO
 
+from ..errors import EmbedError
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
@@ -21,11 +23,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
     'done'
     """
     path = os.fspath(path)
+    check_writable(path)
     folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        from ..errors import EmbedError
-
-        raise EmbedError(f"{path}: folder {folder} does not exist")
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         os.chmod(temporary, _mode_for(path))  # mkstemp makes 0600; the user expects their usual mode
@@ -56,8 +55,6 @@ def check_writable(path: str | os.PathLike, inputs: tuple = ()) -> None:
     ...
     embed.errors.EmbedError: the output path is empty
     """
-    from ..errors import EmbedError
-
     path = os.fspath(path)
     if not path:
         raise EmbedError("the output path is empty")
