@@ -9,7 +9,8 @@
 from .errors import EmbedError, UnknownWordError
 from .training.config import Config
 
-__all__ = ["Config", "EmbedError", "UnknownWordError", "Vectors", "Word2Vec", "train", "load_word2vec_format"]
+__all__ = ["Config", "EmbedError", "UnknownWordError", "Vectors", "Word2Vec", "train", "load_vectors",
+           "load_word2vec_format"]
 __version__ = "0.1.0"
 
 
@@ -19,10 +20,10 @@ def __getattr__(name: str):
         from .training import word2vec
 
         return getattr(word2vec, name)
-    if name == "Vectors":
-        from .vectors.word_vectors import Vectors
+    if name in ("Vectors", "load_vectors"):
+        from .vectors import word_vectors
 
-        return Vectors
+        return getattr(word_vectors, name)
     if name == "load_word2vec_format":
         from .vectors.word_vectors import Vectors
 

@@ -30,7 +30,6 @@ def _train(args: argparse.Namespace) -> None:
     from .training.schedule import Checkpoints
     from .training.word2vec import Word2Vec
     from .vectors.atomic import check_writable
-    from .vectors.formats import output_format
 
     # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
     # it already and may write it again; OUT itself must be neither input.
@@ -49,7 +48,8 @@ def _train(args: argparse.Namespace) -> None:
             raise EmbedError(f"--resume continues with the settings saved in {args.resume}; drop {', '.join(fields)}")
         if model.run is None:
             raise EmbedError(f"{args.resume}: its training run already finished; nothing to resume")
-        run = lambda: model.resume(args.corpus, progress=not args.quiet, checkpoints=checkpoints)  # noqa: E731
+        run = lambda: model.resume(args.corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
+                                   check_corpus=not args.resume_other_corpus)
     else:
         model = Word2Vec(Config().replace(**fields)).build_vocab(args.corpus)
         run = lambda: model.train(args.corpus, progress=not args.quiet, checkpoints=checkpoints)  # noqa: E731
@@ -57,7 +57,8 @@ def _train(args: argparse.Namespace) -> None:
         run()
     except KeyboardInterrupt as stop:
         partial = args.output + ".partial"
-        model.save(partial)
+        with _shielded():
+            model.save(partial)
         how, status = _stopped(stop)
         print(
             f"embed: {how}; the model so far is in {partial}. Resume with:\n"
@@ -66,16 +67,42 @@ def _train(args: argparse.Namespace) -> None:
         )
         raise SystemExit(status) from None
     seconds = time.perf_counter() - started
-    if output_format(args.output) == "model":
-        model.save(args.output)
-    else:
-        model.wv.save_word2vec_format(args.output)
+    with _shielded():
+        _write_result(model, args.output)
     words = sum(stats.words for stats in model.history)
     last = model.history[-1].loss if model.history else float("nan")
     print(
         f"trained {words:,} words in {seconds:.1f} s ({words / max(seconds, 1e-9):,.0f} words/s), "
         f"final loss {last:.4f}; wrote {len(model.vocab):,} vectors to {args.output}"
     )
+
+
+def _write_result(model, output: str) -> None:
+    """Write the trained model to OUT; where that fails (a full disk, say), save it
+    whole to OUT.partial or the temporary folder, say where, and fail in one line."""
+    import os
+    import tempfile
+
+    from .errors import EmbedError
+    from .vectors.formats import output_format
+
+    try:
+        if output_format(output) == "model":
+            model.save(output)
+        else:
+            model.wv.save_word2vec_format(output)
+        return
+    except (OSError, EmbedError) as error:
+        problem = getattr(error, "strerror", None) or str(error)
+    for fallback in (output + ".partial", os.path.join(tempfile.gettempdir(), os.path.basename(output) + ".embed")):
+        try:
+            model.save(fallback)
+        except (OSError, EmbedError):
+            continue
+        raise EmbedError(f"{output}: cannot write it ({problem}); the trained model is saved in {fallback}: "
+                         f"embed convert {fallback} {output} writes the vectors once there is room")
+    raise EmbedError(f"{output}: cannot write it ({problem}), nor save the model in {output}.partial or "
+                     f"{tempfile.gettempdir()}")
 
 
 def _config_fields() -> dict[str, dataclasses.Field]:
@@ -180,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
                        help="save the whole model to OUT.checkpoint every N epochs or N minutes")
     train.add_argument("--resume", metavar="CHECKPOINT",
                        help="continue the run saved in CHECKPOINT (OUT.checkpoint or OUT.partial)")
+    train.add_argument("--resume-other-corpus", action="store_true",
+                       help="let --resume go on with a corpus other than the one the run was trained on")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
@@ -188,7 +217,7 @@ def parser() -> argparse.ArgumentParser:
         "ends in .bin, text otherwise."))
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
-    convert.add_argument("--limit", type=int, metavar="N", help="only the first N words")
+    convert.add_argument("--limit", type=_positive, metavar="N", help="only the first N words")
     convert.set_defaults(run=_convert)
 
     similar = commands.add_parser("similar", help="nearest neighbours of a word")
@@ -226,6 +255,30 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _positive(text: str) -> int:
+    try:
+        if int(text) >= 1:
+            return int(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+
+
+class _shielded:
+    """Ctrl-C and SIGTERM wait while a model is written: a stop then would lose the
+    training that the write is saving."""
+
+    def __enter__(self) -> None:
+        def wait(signum, frame):
+            print("embed: saving the model; it stops once that is done", file=sys.stderr, flush=True)
+
+        self.previous = {number: signal.signal(number, wait) for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def __exit__(self, *exc) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (a job scheduler's stop, ``kill``), handled as Ctrl-C is: the workers
     finish their chunks and the model so far is saved."""
@@ -257,6 +310,13 @@ def main(argv: list[str] | None = None) -> int:
         args.run(args)
     except (EmbedError, UnknownWordError) as error:
         print(f"embed: error: {error}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("embed: error: out of memory (try a smaller --dim, --max-vocab or --chunk-words)", file=sys.stderr)
+        return 1
+    except OSError as error:  # a disk that fills or fails where no check could foresee it
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"embed: error: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:
         how, status = _stopped(stop)

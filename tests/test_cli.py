@@ -70,7 +70,7 @@ def test_bad_input_gives_one_clear_line(tmp_path, make, args, message):
 def test_invalid_utf8_is_replaced_with_one_warning_line(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_bytes(b"ok \xff\xfe fine\n" * 20)
-    result = run("train", corpus, "-o", tmp_path / "o.txt", "--min-count", "1", "--dim", "4", "--epochs", "2", "--quiet")
+    result = run("train", corpus, "-o", tmp_path / "o.txt", "--min-count", "1", "--dim", "4", "--epochs", "2", "--sample", "0", "--quiet")
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("embed: warning:")]
     assert warnings == [f"embed: warning: {corpus}: replaced 40 bytes that are not valid UTF-8, the first at byte 3 "

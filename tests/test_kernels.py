@@ -181,15 +181,23 @@ def test_negative_kernel_skips_target_and_repeats_noise_in_order():
     np.testing.assert_allclose(got[2], want[2], rtol=1e-4, atol=1e-6)
 
 
-def test_alias_sampler_follows_the_noise_distribution():
-    counts = np.array([1000, 300, 100, 30, 10, 1])
-    probabilities = noise_distribution(counts)
-    table = alias_table(probabilities)
+def test_alias_sampler_follows_word2vecs_noise_distribution():
+    # word2vec.c's unigram table: word w with probability count_w^0.75 / sum of count^0.75.
+    from scipy.stats import chisquare
+
+    counts = np.array([1000, 300, 100, 30, 10, 3, 1, 1])
+    word2vec = counts**0.75 / (counts**0.75).sum()
+    np.testing.assert_allclose(noise_distribution(counts), word2vec, rtol=1e-12)
     state = make_state(5)
-    draws = np.array([draw_noise(state, table) for _ in range(60_000)])
-    observed = np.bincount(draws, minlength=len(counts)) / len(draws)
-    np.testing.assert_allclose(observed, probabilities, atol=0.01)
-    assert probabilities[0] / probabilities[1] == pytest.approx((1000 / 300) ** 0.75)
+    draws = np.array([draw_noise(state, alias_table(noise_distribution(counts))) for _ in range(200_000)])
+    observed = np.bincount(draws, minlength=len(counts))
+    assert chisquare(observed, word2vec * len(draws)).pvalue > 1e-3
+    # The test has the power to see a wrong exponent (0.7) or a rare word's lost mass.
+    wrong = counts**0.7 / (counts**0.7).sum()
+    assert chisquare(observed, wrong * len(draws)).pvalue < 1e-6
+    moved = word2vec.copy()
+    moved[-1], moved[0] = moved[-1] / 2, moved[0] + moved[-1] / 2
+    assert chisquare(observed, moved * len(draws)).pvalue < 1e-6
 
 
 # -- drivers: the same walk as the public window generators -------------------------------
@@ -216,7 +224,8 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
     """The drivers' walk, step for step, from the generators and the references.
 
     Examples are queued with hidden vectors formed from the input rows as they are, and
-    trained in batches of ``batch`` (1 unless the loss is the full softmax)."""
+    trained in batches of ``batch`` (1 unless the loss is the full softmax) that end
+    with the sentence."""
     w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
     window_state, noise_state = make_state(seed, 0, chunk), make_state(seed, 1, chunk)
     size = batch if kind == SOFTMAX else 1
@@ -265,8 +274,8 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
                 queue.append((w_in[context].mean(0) if cbow_mean else w_in[context].sum(0), context, center))
                 if len(queue) == size:
                     flush(lr)
-    if queue:
-        flush(lr)
+        if queue:
+            flush(lr)
     return total, w_in, w_out
 
 
@@ -296,7 +305,8 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     plan = Plan(ARCH_CODES[arch], kind, tables, keep_prob, window=3, negative=4, softmax_batch=batch, cbow_mean=cbow_mean,
                 saturation=saturation, seed=7)
     worker = new_worker(plan, V, matrices[1].shape[1], PrivateRows(2, private, V) if private else NO_PRIVATE_ROWS)
-    changes, loss_sum, count = train_piece(*matrices, plan, worker, Piece(11, ids, offsets, 0.05, 0.02))
+    changes, loss_sum, count, stopped = train_piece(*matrices, plan, worker, Piece(11, ids, offsets, 0.05, 0.02))
+    assert stopped is None
     assert changes.rows.tolist() == list(range(2, 2 + private))
     apply_changes(matrices[1], changes, 1.0)
     want_loss, want_in, want_out = reference_chunk(
@@ -308,6 +318,36 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     np.testing.assert_allclose(matrices[0][:, :D], want_in, rtol=1e-3, atol=1e-5)
     np.testing.assert_allclose(matrices[1][:V, :D], want_out, rtol=1e-3, atol=1e-5)
     assert not matrices[0][:, D:].any() and not matrices[1][:, D:].any()  # the pad stays zero
+
+
+@pytest.mark.parametrize("arch", ["skipgram", "cbow"])
+@pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
+def test_a_piece_halted_between_sentences_ends_as_if_it_had_not_stopped(arch, loss):
+    rng = np.random.default_rng(8)
+    sentences = [rng.integers(0, V, size) for size in (7, 12, 1, 9, 15)]
+    offsets = np.cumsum([0] + [len(s) for s in sentences]).astype(np.int64)
+    ids = np.concatenate(sentences).astype(np.int32)
+    kind = KINDS[loss]
+    plan = Plan(ARCH_CODES[arch], kind, tables_for(kind, np.sort(rng.integers(1, 50, V))[::-1]),
+                np.full(V, 0.9, np.float32), window=3, negative=4, softmax_batch=4, cbow_mean=True, saturation=np.inf,
+                seed=7)
+    start_in, start_out = rng.uniform(-0.5, 0.5, (V, D)).astype(np.float32), rng.normal(0, 0.3, (V, D)).astype(np.float32)
+    whole = dense_matrix(start_in), dense_matrix(start_out)
+    piece = Piece(4, ids, offsets, 0.05, 0.02)
+    whole_loss = train_piece(*whole, plan, new_worker(plan, V, whole[1].shape[1]), piece).loss
+    halted = dense_matrix(start_in), dense_matrix(start_out)
+    worker = new_worker(plan, V, halted[1].shape[1])
+    worker.halt[0] = 1  # raised before the call: each call trains one sentence, then stops
+    outcome = train_piece(*halted, plan, worker, piece)
+    reached, loss_sum = [], outcome.loss
+    while outcome.stopped is not None:
+        reached.append(outcome.stopped.sentence)
+        outcome = train_piece(*halted, plan, worker, piece._replace(resume=outcome.stopped))
+        loss_sum += outcome.loss
+    assert reached == [1, 2, 3, 4]
+    np.testing.assert_array_equal(halted[0], whole[0])
+    np.testing.assert_array_equal(halted[1], whole[1])
+    assert loss_sum == pytest.approx(whole_loss, rel=1e-9)
 
 
 def test_loss_tally_survives_batches_of_thousands():

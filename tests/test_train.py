@@ -140,7 +140,7 @@ def test_config_validation_names_field_and_value():
 
 def test_training_from_a_list_of_sentences_and_a_different_corpus(tiny_corpus):
     sentences = [["a", "b", "c", "d"]] * 30
-    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1)).build_vocab(sentences)
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1, sample=0)).build_vocab(sentences)
     model.train(sentences, progress=False)
     model.train([["a", "b", "zzz"]] * 10, epochs=1, progress=False)
     assert model.history[-1].words == 20  # unknown words are dropped, not counted
@@ -194,3 +194,18 @@ def test_learning_rate_falls_from_alpha_to_min_alpha_over_the_corpus_trained(mon
     assert all(end > 0.0011 for _, _, end in spans[:-1])
     middle = spans[len(spans) // 2]
     assert 0.3 * 0.05 < middle[1] < 0.7 * 0.05
+
+
+def test_a_run_with_nothing_to_learn_is_an_error(tmp_path):
+    # Once, such runs ended with "loss nan, 0 examples" and random vectors as a result.
+    path = tmp_path / "c.txt"
+    path.write_text("paris france rome italy\n" * 50)
+    model = Word2Vec(Config(dim=4, min_count=1, workers=1, epochs=2)).build_vocab(path)
+    path.write_text("")  # emptied after the vocabulary was counted
+    with pytest.raises(EmbedError, match=r"c.txt: epoch 1 read no word of the vocabulary"):
+        model.train(path, progress=False)
+    with pytest.raises(EmbedError, match="corpus: has no word of the vocabulary to train on"):
+        model.train([["berlin", "germany"]] * 10, progress=False)
+    with pytest.raises(EmbedError, match=r"training saw no example: no sentence has two vocabulary words left after "
+                                         r"subsampling \(sample=0.001; a corpus this small needs 0"):
+        train([["ok", "fine"]] * 20, dim=4, min_count=1, workers=1, epochs=2, progress=False)

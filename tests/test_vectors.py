@@ -118,8 +118,11 @@ def test_limit_and_malformed_files(tmp_path):
     words, matrix = load_word2vec_format(good, limit=3)
     assert words == ["w0", "w1", "w2"] and matrix.shape == (3, 4)
     truncated = tmp_path / "t.bin"
-    truncated.write_bytes(good.read_bytes()[:-30])
+    truncated.write_bytes(good.read_bytes()[:-10])
     with pytest.raises(EmbedError, match=r"t.bin: truncated at byte \d+"):
+        load_word2vec_format(truncated)
+    truncated.write_bytes(good.read_bytes()[:-30])  # shorter than any file of 10 such words: known at once
+    with pytest.raises(EmbedError, match=r"t.bin: truncated: the header promises 10 words of dimension 4"):
         load_word2vec_format(truncated)
     text = tmp_path / "v.txt"
     text.write_text("2 3\na 1 2 3\nb 1 2\n")

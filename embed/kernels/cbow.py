@@ -19,13 +19,16 @@ from .vector import FAST, add, scale, zero
 
 
 @njit(cache=True, nogil=True, fastmath=FAST)
-def train_cbow_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha_end):
-    """Train on sentences ``ids[offsets[s]:offsets[s+1]]``; returns (loss sum, examples).
+def train_cbow_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_start, alpha_end):
+    """Train on sentences ``ids[offsets[s]:offsets[s+1]]`` from sentence ``first`` on;
+    returns (loss sum, examples, the sentence to go on from: all of them unless the
+    worker's halt flag stopped it between sentences).
 
-    ``plan`` is what the run computes with, ``worker`` this worker's batch, private rows
-    and random states (``embed.kernels.piece``)."""
+    ``plan`` is what the run computes with, ``worker`` this worker's batch, private rows,
+    random states and halt flag (``embed.kernels.piece``)."""
     # Taken out of the named tuples once: see embed.kernels.loss.
     batch, private, window_state, noise_state = worker.batch, worker.private, worker.window_state, worker.noise_state
+    halt = worker.halt
     kind, tables, keep_prob, saturation, window = plan.kind, plan.tables, plan.keep_prob, plan.saturation, plan.window
     noise, noise_table, points, lengths = batch.noise, tables.noise, tables.points, tables.lengths
     cbow_mean = plan.cbow_mean
@@ -38,7 +41,9 @@ def train_cbow_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha
     queued = 0
     slot = 0  # which row of ``batch.noise`` holds the current example's draws
     lr = alpha_start
-    for s in range(offsets.shape[0] - 1):
+    for s in range(first, offsets.shape[0] - 1):
+        if s > first and halt[0]:  # a stop: between sentences, where nothing is queued
+            return tally_total(tally), examples, s
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
         if n > 1:  # every position of such a sentence is an example
@@ -70,7 +75,8 @@ def train_cbow_chunk(ids, offsets, w_in, w_out, plan, worker, alpha_start, alpha
                 examples += queued
                 queued = 0
             slot = 1 - slot
-    if queued:
-        train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
-        examples += queued
-    return tally_total(tally), examples
+        if queued:  # the full softmax's batches end with the sentence
+            train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
+            examples += queued
+            queued = 0
+    return tally_total(tally), examples, offsets.shape[0] - 1

@@ -53,23 +53,50 @@ class Plan(NamedTuple):
 
 class WorkerState(NamedTuple):
     """What one worker owns: its batch, its private rows and their values at the
-    start of the piece, and its random states (reset for every piece)."""
+    start of the piece, and its random states (reset for every piece); and the halt
+    flag it shares with the other workers, which stops it between sentences."""
 
     batch: Batch
     private: PrivateRows
     snapshot: np.ndarray
     window_state: np.ndarray
     noise_state: np.ndarray
+    halt: np.ndarray  # uint8[1]: non-zero asks the drivers to stop at the next sentence
+
+
+class Resume(NamedTuple):
+    """Where a piece stopped by the halt flag goes on: the sentence and the random
+    states it had reached."""
+
+    sentence: int
+    window_state: int
+    noise_state: int
 
 
 class Piece(NamedTuple):
-    """Sentences ``ids[offsets[s]:offsets[s + 1]]``; ``number`` fixes its random draws."""
+    """Sentences ``ids[offsets[s]:offsets[s + 1]]``; ``number`` fixes its random draws.
+    A piece stopped part way carries where to go on from in ``resume``."""
 
     number: int
     ids: np.ndarray
     offsets: np.ndarray
     alpha_start: float
     alpha_end: float
+    resume: Resume | None = None
+
+    @property
+    def sentences(self) -> int:
+        return self.offsets.shape[0] - 1
+
+
+class Outcome(NamedTuple):
+    """What training a piece did: the change to the worker's private rows, the loss sum
+    and examples, and where it stopped (None once every sentence is trained)."""
+
+    changes: Changes
+    loss: float
+    examples: int
+    stopped: Resume | None
 
 
 class Changes(NamedTuple):
@@ -79,9 +106,12 @@ class Changes(NamedTuple):
     delta: np.ndarray
 
 
-def new_worker(plan: Plan, output_rows: int, width: int, private: PrivateRows = NO_PRIVATE_ROWS) -> WorkerState:
+def new_worker(
+    plan: Plan, output_rows: int, width: int, private: PrivateRows = NO_PRIVATE_ROWS, halt: np.ndarray | None = None
+) -> WorkerState:
     """A worker's state for training against an output matrix of ``output_rows`` rows of
-    ``width`` floats (for the full softmax: exactly the vocabulary's rows)."""
+    ``width`` floats (for the full softmax: exactly the vocabulary's rows). Workers
+    that are to stop together share one ``halt`` flag."""
     if plan.arch == SKIPGRAM:
         size = plan.softmax_batch if plan.kind == SOFTMAX else 2 * plan.window
         max_sources = 1
@@ -90,23 +120,36 @@ def new_worker(plan: Plan, output_rows: int, width: int, private: PrivateRows = 
         max_sources = 2 * plan.window
     batch = new_batch(plan.kind, output_rows, width, plan.negative, size, max_sources, plan.tables.codes.shape[1])
     snapshot = aligned_zeros((private.count, width))
-    return WorkerState(batch, private, snapshot, aligned_zeros(1, np.uint64), aligned_zeros(1, np.uint64))
+    halt = np.zeros(1, np.uint8) if halt is None else halt
+    return WorkerState(batch, private, snapshot, aligned_zeros(1, np.uint64), aligned_zeros(1, np.uint64), halt)
 
 
-def train_piece(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, worker: WorkerState, piece: Piece):
-    """Train on ``piece``; return (changes to the worker's private rows, loss sum,
-    examples). Every other row of ``w_in`` and ``w_out`` is updated in place.
+def train_piece(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, worker: WorkerState, piece: Piece) -> Outcome:
+    """Train on ``piece`` (from where it stopped, if it did); every row of ``w_in`` and
+    ``w_out`` except the worker's private ones is updated in place.
 
     What it computes depends on the weights, the plan and the piece alone: its random
-    draws come from the seed and the piece's number, not from the worker.
+    draws come from the seed and the piece's number, not from the worker. A piece
+    stopped by the halt flag and then finished ends exactly as if it had not stopped.
     """
-    worker.window_state[:] = make_state(plan.seed, WINDOW_STREAM, piece.number)
-    worker.noise_state[:] = make_state(plan.seed, NOISE_STREAM, piece.number)
+    if piece.resume is None:
+        first = 0
+        worker.window_state[:] = make_state(plan.seed, WINDOW_STREAM, piece.number)
+        worker.noise_state[:] = make_state(plan.seed, NOISE_STREAM, piece.number)
+    else:
+        first = piece.resume.sentence
+        worker.window_state[:] = piece.resume.window_state
+        worker.noise_state[:] = piece.resume.noise_state
     private = worker.private
     check_out(w_out, private, worker.snapshot)
     driver = train_skipgram_chunk if plan.arch == SKIPGRAM else train_cbow_chunk
-    loss, examples = driver(piece.ids, piece.offsets, w_in, w_out, plan, worker, piece.alpha_start, piece.alpha_end)
-    return private_changes(w_out, private, worker.snapshot), loss, examples
+    loss, examples, reached = driver(
+        piece.ids, piece.offsets, first, w_in, w_out, plan, worker, piece.alpha_start, piece.alpha_end
+    )
+    stopped = None
+    if reached < piece.sentences:
+        stopped = Resume(int(reached), int(worker.window_state[0]), int(worker.noise_state[0]))
+    return Outcome(private_changes(w_out, private, worker.snapshot), loss, examples, stopped)
 
 
 def private_changes(w_out: np.ndarray, private: PrivateRows, snapshot: np.ndarray) -> Changes:

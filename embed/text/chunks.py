@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -46,28 +48,53 @@ def join_sentences(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(pieces), offsets
 
 
+class CacheWarning(UserWarning):
+    """The epoch cache could not be kept; the corpus is read again every epoch."""
+
+
 class ChunkCache:
     """Id chunks kept in a temporary file after the first epoch, so that later epochs
     skip reading, decompressing and tokenising the text. It costs 4 bytes a token on
-    disk and no memory beyond one chunk.
+    disk and no memory beyond one chunk. A write that fails (a full disk) gives up the
+    cache with one warning; the corpus is then read again every epoch.
 
     >>> cache = ChunkCache()
-    >>> cache.append(np.array([1, 2, 3], np.int32), np.array([0, 1, 3]))
-    >>> [(i.tolist(), o.tolist()) for i, o in cache]
-    [([1, 2, 3], [0, 1, 3])]
+    >>> recorded = list(cache.recording([(np.array([1, 2, 3], np.int32), np.array([0, 1, 3]))]))
+    >>> cache.complete, [(i.tolist(), o.tolist()) for i, o in cache]
+    (True, [([1, 2, 3], [0, 1, 3])])
     >>> cache.close()
     """
 
     def __init__(self, folder: str | None = None) -> None:
         import tempfile
 
-        self._file = tempfile.TemporaryFile(dir=folder, prefix="embed-chunks-")
+        self.folder = folder or tempfile.gettempdir()
+        self._file = tempfile.TemporaryFile(dir=self.folder, prefix="embed-chunks-")
         self.chunks = 0
+        self.complete = False  # every chunk of an epoch is in
+        self.failed = False
+
+    def recording(self, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``chunks``, each kept as it passes; complete once they run out."""
+        self._file.seek(0)
+        self._file.truncate()
+        self.chunks, self.complete = 0, False
+        for ids, offsets in chunks:
+            if not self.failed:
+                self.append(ids, offsets)
+            yield ids, offsets
+        self.complete = not self.failed
 
     def append(self, ids: np.ndarray, offsets: np.ndarray) -> None:
         header = np.array([len(ids), len(offsets)], dtype=np.int64)
-        self._file.write(header.tobytes() + ids.astype(np.int32, copy=False).tobytes()
-                         + offsets.astype(np.int64, copy=False).tobytes())
+        try:
+            self._file.write(header.tobytes() + ids.astype(np.int32, copy=False).tobytes()
+                             + offsets.astype(np.int64, copy=False).tobytes())
+        except OSError as error:
+            self.failed = True
+            warnings.warn(f"cannot keep the corpus's word ids in {self.folder} ({error.strerror or error}): "
+                          "reading the corpus again every epoch instead", CacheWarning)
+            return
         self.chunks += 1
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -81,3 +108,47 @@ class ChunkCache:
 
     def close(self) -> None:
         self._file.close()
+
+
+def epoch_cache(folder: str | None, words: int) -> ChunkCache | None:
+    """A cache for an epoch of ``words`` corpus words in ``folder`` (None: the
+    temporary folder; "none": no cache), or None with one warning where the folder
+    lacks the space, or is a RAM disk (tmpfs) without the memory to spare."""
+    import shutil
+    import tempfile
+
+    if folder == "none":
+        return None
+    folder = folder or tempfile.gettempdir()
+    # 4 bytes a word, plus 8 a sentence and 16 a chunk: a quarter more covers sentences
+    # of 4 words and up.
+    needed = 5 * words + (16 << 20)
+    free = shutil.disk_usage(folder).free
+    where = f"{folder} has {free / 1e6:,.0f} MB free"
+    if _is_ram_disk(folder):
+        from ..memory import available_bytes
+
+        memory = available_bytes()
+        if memory is not None and memory // 2 < free:
+            free, where = memory // 2, f"{folder} is a RAM disk and half the free memory is {memory / 2e6:,.0f} MB"
+    if free < needed:
+        warnings.warn(f"{where}, and keeping the corpus's word ids between epochs needs about {needed / 1e6:,.0f} MB: "
+                      "reading the corpus again every epoch instead (--cache-dir names another folder)", CacheWarning)
+        return None
+    return ChunkCache(folder)
+
+
+def _is_ram_disk(folder: str) -> bool:
+    """Whether ``folder`` lies on a tmpfs, by the longest mount point above it."""
+    try:
+        with open("/proc/self/mounts") as mounts:
+            table = [line.split()[1:3] for line in mounts]
+    except OSError:
+        return False
+    path = os.path.realpath(folder)
+    best, kind = "", ""
+    for point, fs_type in table:
+        point = point.replace("\\040", " ")
+        if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) > len(best):
+            best, kind = point, fs_type
+    return kind in ("tmpfs", "ramfs")

@@ -3,7 +3,8 @@
 A line is a sentence. A line longer than ``max_sentence_length`` tokens (text8 is one
 line of 17M tokens) is cut into consecutive sentences of that many tokens: every token
 is kept, in order, and no two lines are merged. Files ending in .gz, .bz2 or .xz are
-decompressed on the fly.
+decompressed on the fly. Text is UTF-8 unless an ``encoding`` is named; a UTF-16 or
+UTF-32 file read as UTF-8 is recognised and refused, since it would train on noise.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import codecs
 import gzip
 import lzma
 import os
+import stat
 import threading
 import warnings
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -35,7 +38,8 @@ _PLAIN_BYTES = ASCII_LETTERS + ASCII_BLANKS
 
 
 def open_binary(path: str | os.PathLike) -> BinaryIO:
-    """Open a possibly compressed file for reading bytes, with errors that name the file."""
+    """Open a possibly compressed file for reading bytes. Errors name the file, and a
+    damaged or truncated compressed stream is an EmbedError at the byte it was read to."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise EmbedError(f"{path}: no such file")
@@ -43,9 +47,107 @@ def open_binary(path: str | os.PathLike) -> BinaryIO:
         raise EmbedError(f"{path}: is a directory, expected a text file")
     opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
     try:
-        return opener(path, "rb")
+        return _CheckedStream(opener(path, "rb"), path, compressed=opener is not open)
     except OSError as error:
         raise EmbedError(f"{path}: cannot open: {error.strerror or error}") from None
+
+
+class _CheckedStream:
+    """A file being read whose read errors (zlib's, lzma's, a cut-short stream's
+    EOFError, an I/O error) become one EmbedError naming the file and the position."""
+
+    def __init__(self, stream: BinaryIO, path: str, compressed: bool) -> None:
+        self._stream, self.path, self.compressed = stream, path, compressed
+        self.position = 0  # bytes given out, of the uncompressed data
+
+    def read(self, size: int = -1) -> bytes:
+        return self._counted(self._checked(self._stream.read, size))
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._counted(self._checked(self._stream.readline, size))
+
+    def peek(self, size: int = 0) -> bytes:
+        return self._checked(self._stream.peek, size)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> _CheckedStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _counted(self, data: bytes) -> bytes:
+        self.position += len(data)
+        return data
+
+    def _checked(self, method, size):
+        try:
+            return method(size)
+        except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
+            what = "compressed data (damaged or cut short)" if self.compressed else "the file"
+            reason = getattr(error, "strerror", None) or error
+            raise EmbedError(f"{self.path}: cannot read {what} near byte {self.position}: {reason}") from None
+
+
+def check_rereadable(path: str) -> None:
+    """Refuse a pipe, a terminal or another stream that can be read only once: training
+    reads the corpus once to count words and again to train."""
+    if path == "-":
+        raise EmbedError("-: a corpus cannot come from standard input, which can be read only once "
+                         "(embed reads the corpus to count words, then to train): save it to a file first")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # open_binary names what is wrong
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise EmbedError(f"{path}: is {kind}, which can be read only once (embed reads the corpus to count words, "
+                         "then to train): save it to a file first, for example: command > corpus.txt")
+
+
+def ascii_compatible(encoding: str) -> bool:
+    """Whether ``encoding`` writes ASCII letters and blanks as ASCII does (UTF-8, latin-1,
+    cp1252: yes; UTF-16, EBCDIC: no), which the bytes-level reader relies on."""
+    sample = (ASCII_LETTERS + ASCII_BLANKS).decode("ascii")
+    try:
+        return sample.encode(encoding) == sample.encode("ascii")
+    except (LookupError, UnicodeError):
+        return False
+
+
+# Byte-order marks of the encodings that read as noise under UTF-8; UTF-32 first, since
+# UTF-32-LE's mark begins with UTF-16-LE's.
+_WIDE_MARKS = [
+    (b"\xff\xfe\x00\x00", "UTF-32", "little-endian", "utf-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "big-endian", "utf-32"),
+    (b"\xff\xfe", "UTF-16", "little-endian", "utf-16"),
+    (b"\xfe\xff", "UTF-16", "big-endian", "utf-16"),
+]
+
+
+def check_not_wide(path: str, start: bytes) -> None:
+    """Refuse UTF-16 or UTF-32 text about to be read as UTF-8, by its byte-order mark
+    or, without one, by its NUL bytes (ASCII text in UTF-16 is half NULs)."""
+    for mark, name, order, codec in _WIDE_MARKS:
+        if start.startswith(mark):
+            found = f"{name} ({order}; it starts with the byte-order mark {mark.hex(' ').upper()})"
+            break
+    else:
+        if len(start) < 16 or start.count(0) < len(start) // 4:
+            return
+        share = 100 * start.count(0) // len(start)
+        found, codec = f"UTF-16 or UTF-32 ({share}% of its first {len(start)} bytes are NUL)", "utf-16"
+    raise EmbedError(
+        f"{path}: the text is {found}, not UTF-8: convert it with "
+        f"iconv -f {codec.upper()} -t UTF-8 {path} > converted.txt, or pass --encoding {codec} "
+        f"(Python: encoding={codec!r})"
+    )
 
 
 @dataclass
@@ -58,12 +160,13 @@ class ReadReport:
     truncated_tokens: int = 0
     dropped_characters: int = 0  # of runs too long to hold, past the token cap
     plain: bool = True  # every byte an ASCII letter or blank (see embed.text.plaintext)
+    encoding: str = "UTF-8"
 
     def warnings(self) -> list[str]:
         found = []
         if self.invalid_bytes:
             found.append(
-                f"{self.path}: replaced {self.invalid_bytes} bytes that are not valid UTF-8, the first at byte "
+                f"{self.path}: replaced {self.invalid_bytes} bytes that are not valid {self.encoding}, the first at byte "
                 f"{self.first_invalid_byte} (use encoding_errors='strict' / --encoding-errors strict to stop instead)"
             )
         if self.truncated_tokens:
@@ -96,11 +199,13 @@ def read_sentences(
     max_sentence_length: int = 10_000,
     encoding_errors: str = "replace",
     report: ReadReport | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[list[str]]:
     """Yield the sentences of a corpus file as lists of tokens.
 
-    Bytes that are not UTF-8 become U+FFFD and are counted (``encoding_errors="strict"``
-    raises instead, naming the byte offset). Tokens longer than the tokenizer's cap are
+    Bytes that are not valid in ``encoding`` (UTF-8 by default) become U+FFFD and are
+    counted (``encoding_errors="strict"`` raises instead, naming the byte offset); a
+    UTF-8 byte-order mark is skipped, and UTF-16 or UTF-32 text read as UTF-8 is refused. Tokens longer than the tokenizer's cap are
     cut to it and counted. What was repaired is in ``report`` and is also issued as a
     warning once the file has been read.
 
@@ -115,27 +220,33 @@ def read_sentences(
     tokenizer = tokenizer or Tokenizer()
     path = os.fspath(path)
     report = report if report is not None else ReadReport(path)
-    decoder = codecs.getincrementaldecoder("utf-8")(
+    try:
+        codec = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise EmbedError(f"encoding must be a text encoding Python knows (utf-8, latin-1, ...), got {encoding!r}") from None
+    utf8 = codec == "utf-8"
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if utf8 else codec)(
         "strict" if encoding_errors == "strict" else "embed-replace-and-count"
     )
+    report.encoding = "UTF-8" if utf8 else encoding
+    report.plain = report.plain and ascii_compatible(codec)
     pending: list[str] = []  # tokens of the open line not yet given out
     carry = ""  # text of the open line not yet tokenised
     skipping = False  # inside a run with no blank that was too long to hold
     offset = 0
     with open_binary(path) as stream:
         while True:
-            try:
-                block = stream.read(BLOCK_BYTES)
-            except (OSError, EOFError, lzma.LZMAError) as error:
-                raise EmbedError(f"{path}: cannot read compressed data near byte {offset}: {error}") from None
+            block = stream.read(BLOCK_BYTES)
             final = not block
+            if offset == 0 and utf8:
+                check_not_wide(path, block[:4096])
             _tally.report, _tally.base = report, offset - len(decoder.getstate()[0])
             try:
                 text = decoder.decode(block, final)
             except UnicodeDecodeError as error:
                 raise EmbedError(
-                    f"{path}: not valid UTF-8 at byte {_tally.base + error.start} "
-                    f"(byte 0x{error.object[error.start]:02x}); convert the file to UTF-8, "
+                    f"{path}: not valid {report.encoding} at byte {_tally.base + error.start} "
+                    f"(byte 0x{error.object[error.start]:02x}); convert the file, name its --encoding, "
                     "or use encoding_errors='replace'"
                 ) from None
             offset += len(block)
@@ -198,17 +309,21 @@ class Corpus:
         tokenizer: Tokenizer | None = None,
         max_sentence_length: int = 10_000,
         encoding_errors: str = "replace",
+        encoding: str = "utf-8",
     ) -> None:
         self.path = os.fspath(path)
         self.tokenizer = tokenizer or Tokenizer()
         self.max_sentence_length = max_sentence_length
         self.encoding_errors = encoding_errors
+        self.encoding = encoding
         self.report = ReadReport(self.path)  # of the latest read
+        check_rereadable(self.path)
         open_binary(self.path).close()  # fail now, not deep inside training
 
     def __iter__(self) -> Iterator[list[str]]:
         self.report = ReadReport(self.path)
-        return read_sentences(self.path, self.tokenizer, self.max_sentence_length, self.encoding_errors, self.report)
+        return read_sentences(self.path, self.tokenizer, self.max_sentence_length, self.encoding_errors, self.report,
+                              self.encoding)
 
     def __repr__(self) -> str:
         return f"Corpus({self.path!r})"
@@ -219,10 +334,11 @@ def as_sentences(
     tokenizer: Tokenizer,
     max_sentence_length: int,
     encoding_errors: str = "replace",
+    encoding: str = "utf-8",
 ):
     """A path becomes a re-readable Corpus; an iterable of token lists is used as it is."""
     if isinstance(source, (str, os.PathLike)):
-        return Corpus(source, tokenizer, max_sentence_length, encoding_errors)
+        return Corpus(source, tokenizer, max_sentence_length, encoding_errors, encoding)
     if isinstance(source, Iterator):
         raise EmbedError("a corpus must be re-iterable for several epochs: pass a list or a path, not a generator")
     for sentence in source:  # the first sentence tells whether sentences are token lists

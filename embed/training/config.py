@@ -137,7 +137,45 @@ class Pattern:
         return {"metavar": "REGEX"}
 
 
-Constraint = OneOf | Whole | Real | Switch | Pattern
+@dataclass(frozen=True)
+class Encoding:
+    """The name of a text encoding Python has a codec for."""
+
+    def check(self, name: str, value: Any) -> Any:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except (LookupError, TypeError):
+            raise EmbedError(f"{name} must be a text encoding (utf-8, latin-1, cp1252, utf-16, ...), got {value!r}") from None
+        return value
+
+    def bad_values(self) -> list:
+        return ["", "utf-9", 8]
+
+    def option(self) -> dict:
+        return {"metavar": "NAME"}
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder that exists, "none", or None for the default."""
+
+    def check(self, name: str, value: Any) -> Any:
+        if value is None or value == "none":
+            return value
+        if not isinstance(value, (str, os.PathLike)) or not os.path.isdir(value):
+            raise EmbedError(f"{name} must be an existing folder, 'none' or None, got {value!r}")
+        return os.fspath(value)
+
+    def bad_values(self) -> list:
+        return ["", "/no/such/folder", 3]
+
+    def option(self) -> dict:
+        return {"metavar": "DIR"}
+
+
+Constraint = OneOf | Whole | Real | Switch | Pattern | Encoding | Folder
 
 
 def setting(default: Any, constraint: Constraint, help: str, *, default_text: str | None = None):
@@ -189,10 +227,15 @@ class Config:
     max_sentence_length: int = setting(10_000, Whole(1), "cut longer lines into sentences of N tokens")
     chunk_words: int = setting(10_000, Whole(1), "words per unit of work a thread trains on")
     lowercase: bool = setting(True, Switch(), "lowercase the text before tokenising")
-    token_pattern: str = setting(DEFAULT_PATTERN, Pattern(), "regular expression a token matches")
+    token_pattern: str = setting(DEFAULT_PATTERN, Pattern(), "regular expression a token matches (the default, "
+                                 r"runs of letters, keeps combining marks in words; \S+ takes pre-tokenised text)")
     max_token_length: int = setting(100, Whole(1), "cut longer tokens to N characters")
+    encoding: str = setting("utf-8", Encoding(), "the corpus's text encoding (latin-1, cp1252, utf-16, ...)")
     encoding_errors: str = setting("replace", OneOf(("replace", "strict")),
-                                   "bytes that are not UTF-8: replace and count them, or stop")
+                                   "bytes not valid in the encoding: replace and count them, or stop")
+    cache_dir: str | None = setting(
+        None, Folder(), "folder for the word ids kept between epochs, 4 bytes a corpus word (none: read the "
+        "corpus again every epoch)", default_text="the temporary folder")
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

@@ -26,8 +26,11 @@ def load_model(path: str | os.PathLike) -> tuple[Config, Vocabulary, np.ndarray,
     naming the file."""
     parts = read_model(path)
     known = {f.name for f in dataclasses.fields(Config)}
+    settings = {k: v for k, v in parts.settings.items() if k in known}
+    if settings.get("cache_dir") not in (None, "none") and not os.path.isdir(settings["cache_dir"]):
+        settings["cache_dir"] = None  # where the ids are kept does not change what is computed
     try:
-        config = Config(**{k: v for k, v in parts.settings.items() if k in known})
+        config = Config(**settings)
         vocab = Vocabulary(parts.words, parts.counts)
     except EmbedError as error:
         raise EmbedError(f"{os.fspath(path)}: damaged model file ({error})") from None

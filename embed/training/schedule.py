@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..kernels.piece import Resume
+
 
 @dataclass(frozen=True)
 class EpochStats:
@@ -20,13 +22,52 @@ class EpochStats:
 
 @dataclass
 class RunState:
-    """Where a ``train`` call stands, so that it can be resumed exactly."""
+    """Where a ``train`` call stands, so that it can be resumed exactly, and what the
+    epoch in progress has added up so far (a resumed epoch's statistics count the
+    chunks trained before the stop too). Saved in model files as JSON types."""
 
     epochs: int
     words_per_epoch: int
     epoch: int = 0  # epochs of this call completed
     first_chunk: int = 0  # the number of the current epoch's first chunk
     completed: list[int] = field(default_factory=list)  # chunks of the current epoch already trained
+    # Chunks a stop cut short: [number, sentence to go on from, window state, noise state].
+    stopped: list[list[int]] = field(default_factory=list)
+    loss_sum: float = 0.0
+    examples: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    corpus: dict | None = None  # what the call trains on (embed.training.word2vec's corpus_identity)
+
+    def record(self, number: int, stopped: Resume | None, loss_sum: float, examples: int, words: int) -> None:
+        """A piece of chunk ``number`` was trained: to the end, or up to ``stopped``."""
+        self.stopped = [entry for entry in self.stopped if entry[0] != number]
+        if stopped is None:
+            self.completed.append(number)
+        else:
+            self.stopped.append([number, *stopped])
+        self.loss_sum += loss_sum
+        self.examples += examples
+        self.words += words
+
+    def stopped_pieces(self) -> dict[int, Resume]:
+        return {entry[0]: Resume(*entry[1:]) for entry in self.stopped}
+
+    def epoch_done(self, epoch: int) -> EpochStats:
+        """The statistics of the epoch just finished (numbered ``epoch`` over the model's
+        life); the next epoch starts from nothing."""
+        stats = EpochStats(
+            epoch=epoch,
+            loss=self.loss_sum / self.examples if self.examples else float("nan"),
+            loss_sum=self.loss_sum,
+            examples=self.examples,
+            words=self.words,
+            seconds=self.seconds,
+        )
+        self.epoch += 1
+        self.completed, self.stopped = [], []
+        self.loss_sum, self.examples, self.words, self.seconds = 0.0, 0, 0, 0.0
+        return stats
 
 
 class Schedule:

@@ -27,15 +27,20 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
     elif config.loss == "hierarchical":
         codes, points, lengths = huffman_tree(vocab.counts)
         tables = tables._replace(codes=codes, points=points, lengths=lengths)
+    # Buffers are sized by the window and the batch: neither can exceed what the longest
+    # sentence holds (the full softmax's batches end with the sentence), so --window 1e9
+    # costs no more than a window as long as a sentence.
+    longest = int(config.max_sentence_length)
+    window = min(int(config.window), max(1, longest - 1))
     # Fixed Python types: Numba compiles a kernel per argument type, and caches each.
     return Plan(
         arch=ARCH_CODES[config.arch],
         kind=KINDS[config.loss],
         tables=tables,
         keep_prob=vocab.keep_probabilities(config.sample),
-        window=int(config.window),
+        window=window,
         negative=int(config.negative),
-        softmax_batch=int(config.softmax_batch),
+        softmax_batch=min(int(config.softmax_batch), longest * 2 * window),
         cbow_mean=bool(config.cbow_mean),
         saturation=np.inf if config.saturation is None else float(config.saturation),
         seed=int(config.seed),

@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 import numpy as np
 
@@ -26,14 +25,6 @@ from .schedule import CheckpointWriter, RunState, Schedule
 from .weights import Weights
 
 Progress = Callable[[int, float], None]  # (words trained, learning rate reached)
-
-
-class EpochTally(NamedTuple):
-    loss_sum: float
-    examples: int
-    words: int
-    seconds: float
-    chunks: int  # chunks read, those trained before a resume included
 
 
 def train_epoch(
@@ -46,10 +37,16 @@ def train_epoch(
     schedule: Schedule,
     progress: Progress,
     checkpoints: CheckpointWriter,
-) -> EpochTally:
+) -> int:
     """Train ``chunks`` on ``workers`` threads, skipping the chunks ``run.completed``
-    names; chunk i of the epoch is number ``run.first_chunk + i``. Ctrl-C lets the
-    chunks in progress finish, then raises KeyboardInterrupt."""
+    names and finishing those ``run.stopped`` names from where they stopped; chunk i of
+    the epoch is number ``run.first_chunk + i``. The epoch's loss, examples, words and
+    seconds add up in ``run``. Returns the number of chunks read.
+
+    Ctrl-C raises the workers' halt flag: each stops after the sentence it is in,
+    records where in ``run.stopped``, and KeyboardInterrupt is raised. A second Ctrl-C
+    while they finish is answered with a line on stderr and does not cut the wait short,
+    so the model is never saved in the middle of an update."""
     return _Epoch(weights, plan, loss, workers, run, schedule, progress, checkpoints).train(chunks)
 
 
@@ -60,10 +57,10 @@ class _Epoch:
         self.weights, self.plan, self.workers, self.run = weights, plan, workers, run
         self.schedule, self.progress, self.checkpoints = schedule, progress, checkpoints
         self.jobs: queue.Queue = queue.Queue(maxsize=2 * workers)
-        self.tallies = np.zeros((workers, 3), dtype=np.float64)  # loss, examples, words per worker
         self.failures: list[BaseException] = []
         self.stop = threading.Event()
-        self.idle = threading.Condition()  # guards in_flight, run.completed and the progress bar
+        self.halt_flag = np.zeros(1, np.uint8)  # read by the drivers between sentences
+        self.idle = threading.Condition()  # guards in_flight, the run's record and the progress bar
         self.merge = threading.Lock()  # one merge of private rows at a time
         self.in_flight = 0
         self.chunks_read = 0
@@ -72,11 +69,12 @@ class _Epoch:
             weights.make_room(workers * count)
         self.states = [
             new_worker(plan, weights.rows, weights.output.shape[1],
-                       PrivateRows(first, count, weights.rows + slot * count) if count else NO_PRIVATE_ROWS)
+                       PrivateRows(first, count, weights.rows + slot * count) if count else NO_PRIVATE_ROWS,
+                       self.halt_flag)
             for slot in range(workers)
         ]
 
-    def train(self, chunks: Iterator) -> EpochTally:
+    def train(self, chunks: Iterator) -> int:
         started = time.perf_counter()
         # A worker that finishes a chunk needs the GIL to take the next one; while the
         # reader tokenises it holds the GIL for up to the switch interval (5 ms), as long
@@ -88,28 +86,26 @@ class _Epoch:
         for thread in threads:
             thread.start()
         try:
-            for thread in threads:
-                while thread.is_alive():
-                    thread.join(0.1)
+            _join(threads)
         except KeyboardInterrupt:
             self.halt()
-            for thread in threads:
-                thread.join()
+            _join(threads, patiently=True)
             raise
         finally:
             sys.setswitchinterval(interval)
+            self.run.seconds += time.perf_counter() - started
         if self.failures:
             raise self.failures[0]
-        loss_sum, examples, words = self.tallies.sum(axis=0)
-        return EpochTally(float(loss_sum), int(examples), int(words), time.perf_counter() - started, self.chunks_read)
+        return self.chunks_read
 
     def halt(self) -> None:
         self.stop.set()
+        self.halt_flag[0] = 1
         with self.idle:
             self.idle.notify_all()
 
     def read(self, chunks: Iterator) -> None:
-        run, skip = self.run, set(self.run.completed)
+        run, skip, stopped = self.run, set(self.run.completed), self.run.stopped_pieces()
         try:
             for index, (ids, offsets) in enumerate(chunks):
                 if self.stop.is_set():
@@ -127,32 +123,34 @@ class _Epoch:
                     self.checkpoints.write()
                 with self.idle:
                     self.in_flight += 1
-                self.put(Piece(number, ids, offsets, alpha_start, alpha_end))
+                self.put(Piece(number, ids, offsets, alpha_start, alpha_end, stopped.get(number)))
         except BaseException as error:  # reported by the main thread
             self.failures.append(error)
-            self.stop.set()
+            self.halt()
         finally:
             for _ in range(self.workers):
                 self.put(None, force=True)
 
     def work(self, slot: int) -> None:
-        weights, plan, state = self.weights, self.plan, self.states[slot]
+        weights, plan, state, run = self.weights, self.plan, self.states[slot], self.run
         w_out = weights.output_for(state.private)
         try:
             while True:
                 piece = self.jobs.get()
                 if piece is None or self.stop.is_set():
                     return
-                changes, loss, examples = train_piece(weights.input, w_out, plan, state, piece)
+                outcome = train_piece(weights.input, w_out, plan, state, piece)
                 if state.private.count:
                     with self.merge:
-                        apply_changes(w_out, changes, self.share)
-                self.tallies[slot] += (loss, examples, len(piece.ids))
+                        apply_changes(w_out, outcome.changes, self.share)
+                first = piece.resume.sentence if piece.resume else 0
+                last = outcome.stopped.sentence if outcome.stopped else piece.sentences
+                words = int(piece.offsets[last] - piece.offsets[first])
                 with self.idle:
-                    self.run.completed.append(piece.number)
+                    run.record(piece.number, outcome.stopped, outcome.loss, outcome.examples, words)
                     self.in_flight -= 1
                     self.idle.notify_all()
-                    self.progress(len(piece.ids), piece.alpha_end)
+                    self.progress(words, piece.alpha_end)
         except BaseException as error:
             self.failures.append(error)
             self.halt()
@@ -170,3 +168,16 @@ class _Epoch:
                         self.jobs.get_nowait()
                     except queue.Empty:
                         pass
+
+
+def _join(threads: list[threading.Thread], patiently: bool = False) -> None:
+    """Wait for ``threads``; ``patiently``, a Ctrl-C meanwhile is answered, not obeyed."""
+    for thread in threads:
+        while thread.is_alive():
+            try:
+                thread.join(0.1)
+            except KeyboardInterrupt:
+                if not patiently:
+                    raise
+                print("embed: still stopping: each worker finishes the sentence it is in, then the model is saved",
+                      file=sys.stderr, flush=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import EmbedError
-from ..kernels.densematrix import dense_matrix
+from ..memory import check_fits
+from ..kernels.densematrix import dense_matrix, padded_width
 from ..kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows
 
 
@@ -30,6 +31,7 @@ class Weights:
     @classmethod
     def initial(cls, rows: int, dim: int, seed: int) -> Weights:
         """word2vec's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero."""
+        check_fits(2 * rows * padded_width(dim) * 4, f"the weights of {rows:,} words of dimension {dim:,}")
         rng = np.random.default_rng(seed)
         w_in = ((rng.random((rows, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
         return cls(w_in, np.zeros((rows, dim), dtype=np.float32))

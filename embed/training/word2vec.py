@@ -11,6 +11,7 @@ checkpoint ends with the vectors an uninterrupted run would have.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import os
 import sys
@@ -19,10 +20,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..errors import EmbedError
-from ..text.chunks import ChunkCache, id_chunks
+from ..text.chunks import epoch_cache, id_chunks
 from ..text.corpus import as_sentences
 from ..text.plaintext import VocabularyHash, plain_id_chunks
-from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
+from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
 from ..vectors.word_vectors import Vectors
 from .config import Config
@@ -45,8 +46,11 @@ class Word2Vec:
     (8,)
     """
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(self, config: Config | None = None, tokenizer: Callable[[str], list[str]] | None = None) -> None:
         self.config = config or Config()
+        # A function from a line of text to its tokens, for text a pattern cannot split
+        # (Chinese, Japanese); not saved with the model: give it again to train on.
+        self.tokenize = tokenizer
         self.vocab: Vocabulary | None = None
         self.weights: Weights | None = None
         self.plan = None  # the kernels' embed.kernels.piece.Plan, once there is a vocabulary
@@ -86,11 +90,14 @@ class Word2Vec:
 
     # -- vocabulary -------------------------------------------------------------------
     def tokenizer(self) -> Tokenizer:
+        if self.tokenize is not None:
+            return FunctionTokenizer(self.tokenize, self.config.max_token_length)
         return Tokenizer(self.config.token_pattern, self.config.lowercase, self.config.max_token_length)
 
     def _sentences(self, corpus: Corpus) -> Iterable[Sequence[str]]:
         config = self.config
-        return as_sentences(corpus, self.tokenizer(), config.max_sentence_length, config.encoding_errors)
+        return as_sentences(corpus, self.tokenizer(), config.max_sentence_length, config.encoding_errors,
+                            config.encoding)
 
     def build_vocab(self, corpus: Corpus) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights.
@@ -104,7 +111,8 @@ class Word2Vec:
         self._vocab_source = _source(corpus)
         self._plain_file = None
         report = getattr(sentences, "report", None)
-        if report is not None and report.plain and not report.truncated_tokens and config.token_pattern == DEFAULT_PATTERN:
+        if (report is not None and report.plain and not report.truncated_tokens
+                and config.token_pattern == DEFAULT_PATTERN and self.tokenize is None):
             self._plain_file = _file_identity(corpus)
         self.weights = Weights.initial(len(self.vocab), config.dim, config.seed)
         self.plan = make_plan(config, self.vocab)
@@ -124,10 +132,11 @@ class Word2Vec:
 
         The learning rate falls linearly from alpha to min_alpha over all the words of
         this call. ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
-        the workers finish their current chunk and KeyboardInterrupt is raised; the model
-        is then consistent, can be saved, and ``resume(corpus)`` continues the call.
+        each worker finishes the sentence it is in and KeyboardInterrupt is raised; the
+        model is then consistent, can be saved, and ``resume(corpus)`` continues the call
+        as if it had not stopped.
 
-        >>> model = Word2Vec(Config(dim=8, min_count=1, workers=1)).build_vocab([["a", "b"]] * 9)
+        >>> model = Word2Vec(Config(dim=8, min_count=1, workers=1, sample=0)).build_vocab([["a", "b"]] * 9)
         >>> len(model.train([["a", "b"]] * 9, epochs=2, progress=False).history)
         2
         """
@@ -136,14 +145,26 @@ class Word2Vec:
         epochs = self.config.epochs if epochs is None else epochs
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
-        sentences = self._sentences(corpus)
         source = _source(corpus)
-        if source is not None and source == self._vocab_source:
-            words_per_epoch = self.vocab.total
-        else:
-            words_per_epoch = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
-        self.run = RunState(epochs, words_per_epoch, first_chunk=self.chunks_done)
+        words_per_epoch = self.vocab.total if source is not None and source == self._vocab_source else None
+        identity = self._corpus_identity(corpus, words_per_epoch)
+        if identity["words"] == 0:
+            raise EmbedError(f"{_name(corpus)}: has no word of the vocabulary to train on")
+        self.run = RunState(epochs, identity["words"], first_chunk=self.chunks_done, corpus=identity)
         return self._continue(corpus, progress, on_epoch_end, checkpoints)
+
+    def _corpus_identity(self, corpus: Corpus, words: int | None = None) -> dict:
+        """What a run trains on, to recognise it at a resume: a file's size and a hash of
+        its first megabyte (a moved file is the same corpus, an edited one is not), and
+        the count of its vocabulary words (counted here unless given)."""
+        sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
+        if words is None:
+            words = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
+        if not isinstance(corpus, (str, os.PathLike)):
+            return {"path": None, "words": words}
+        with open(corpus, "rb") as stream:
+            head = hashlib.sha256(stream.read(1 << 20)).hexdigest()[:32]
+        return {"path": os.path.abspath(corpus), "bytes": os.path.getsize(corpus), "head": head, "words": words}
 
     def resume(
         self,
@@ -151,15 +172,37 @@ class Word2Vec:
         progress: bool = True,
         on_epoch_end: EpochCallback | None = None,
         checkpoints: Checkpoints | None = None,
+        check_corpus: bool = True,
     ) -> Word2Vec:
-        """Finish an interrupted ``train`` call (after Ctrl-C, or from a checkpoint file).
+        """Finish an interrupted ``train`` call (after Ctrl-C, or from a checkpoint file)
+        on the same corpus; ``check_corpus=False`` goes on with another.
 
         >>> model = Word2Vec.load("model.embed.partial")  # doctest: +SKIP
         >>> model.resume("corpus.txt")                     # doctest: +SKIP
         """
         if self.run is None:
             raise EmbedError("nothing to resume: the model's last train() call finished")
+        if check_corpus and self.run.corpus is not None:
+            self._check_same_corpus(corpus, self.run.corpus)
         return self._continue(corpus, progress, on_epoch_end, checkpoints)
+
+    def _check_same_corpus(self, corpus: Corpus, trained: dict) -> None:
+        if trained["path"] is None:  # sentences in memory: known by their word count
+            now = self._corpus_identity(corpus)
+            same = now["words"] == trained["words"]
+            was = f"sentences of {trained['words']:,} vocabulary words; these have {now['words']:,}"
+        elif not isinstance(corpus, (str, os.PathLike)):
+            same, was = False, f"the file {trained['path']}"
+        else:
+            now = self._corpus_identity(corpus, trained["words"])
+            same = now["bytes"] == trained["bytes"] and now["head"] == trained["head"]
+            was = f"{trained['path']} of {trained['bytes']:,} bytes; this file has {now['bytes']:,} bytes"
+            was += ", and other text at its start" if now["bytes"] == trained["bytes"] else ""
+        if not same:
+            raise EmbedError(
+                f"{_name(corpus)}: not the corpus this run was trained on ({was}); resume on that corpus, "
+                "or go on with this one on purpose: --resume-other-corpus (Python: check_corpus=False)"
+            )
 
     def _first_pass_chunks(self, corpus: Corpus) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Chunks of ids read from the corpus; straight from the bytes when the
@@ -175,37 +218,40 @@ class Word2Vec:
         config, run = self.config, self.run
         per_epoch = run.words_per_epoch
         schedule = Schedule(config.alpha, config.min_alpha, run.epochs * per_epoch)
-        bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch)
-        cache = ChunkCache() if run.epochs - run.epoch > 1 else None
+        bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)
+        cache = epoch_cache(config.cache_dir, per_epoch) if run.epochs - run.epoch > 1 else None
         writer = CheckpointWriter(checkpoints, self.save)
         try:
-            first_pass = True
             while run.epoch < run.epochs:
                 schedule.done = run.epoch * per_epoch
-                chunks = _recorded(self._first_pass_chunks(corpus), cache) if first_pass else iter(cache)
-                first_pass = False
+                if cache is not None and cache.complete:
+                    chunks = iter(cache)
+                else:
+                    chunks = self._first_pass_chunks(corpus)
+                    if cache is not None:
+                        chunks = cache.recording(chunks)
                 label = f"epoch {run.epoch + 1}/{run.epochs}"
 
                 def advance(words: int, alpha: float, label: str = label) -> None:
                     bar.set_postfix_str(f"{label} alpha {alpha:.5f}", refresh=False)
                     bar.update(words)
 
-                tally = train_epoch(self.weights, self.plan, config.loss, config.workers, chunks, run, schedule,
-                                    advance, writer)
+                chunks_read = train_epoch(self.weights, self.plan, config.loss, config.workers, chunks, run, schedule,
+                                          advance, writer)
                 self._vectors = None  # an on_epoch_end callback may have taken wv
-                stats = EpochStats(
-                    epoch=self.epochs_done + 1,
-                    loss=tally.loss_sum / tally.examples if tally.examples else float("nan"),
-                    loss_sum=tally.loss_sum,
-                    examples=tally.examples,
-                    words=tally.words,
-                    seconds=tally.seconds,
-                )
-                self.chunks_done = run.first_chunk + tally.chunks
-                run.epoch += 1
-                run.first_chunk, run.completed = self.chunks_done, []
+                stats = run.epoch_done(self.epochs_done + 1)
+                self.chunks_done = run.first_chunk + chunks_read
+                run.first_chunk = self.chunks_done
                 self.history.append(stats)
                 self.epochs_done += 1
+                if stats.words == 0:
+                    raise EmbedError(f"{_name(corpus)}: epoch {self.epochs_done} read no word of the vocabulary "
+                                     "(was the corpus emptied or changed since build_vocab?)")
+                if run.epoch == run.epochs and not any(h.examples for h in self.history[-run.epochs:]):
+                    why = (f" left after subsampling (sample={config.sample}; a corpus this small needs 0, which "
+                           "turns it off)" if config.sample else "")
+                    raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary "
+                                     f"words{why}")
                 if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
                     raise EmbedError(
                         f"training diverged in epoch {self.epochs_done} (loss {stats.loss}); "
@@ -285,8 +331,15 @@ class Word2Vec:
         return f"Word2Vec({self.config.arch}, {self.config.loss}, dim={self.config.dim}, {words} words)"
 
 
-def train(corpus: Corpus, config: Config | None = None, progress: bool = True, **fields: object) -> Word2Vec:
-    """Build the vocabulary and train in one call; keyword arguments set Config fields.
+def train(
+    corpus: Corpus,
+    config: Config | None = None,
+    progress: bool = True,
+    tokenizer: Callable[[str], list[str]] | None = None,
+    **fields: object,
+) -> Word2Vec:
+    """Build the vocabulary and train in one call; keyword arguments set Config fields,
+    ``tokenizer`` is a function from a line of text to its tokens (see ``Word2Vec``).
 
     >>> import embed
     >>> model = embed.train([["a", "b", "c"]] * 20, dim=10, min_count=1, epochs=1, progress=False)
@@ -294,7 +347,7 @@ def train(corpus: Corpus, config: Config | None = None, progress: bool = True, *
     3
     """
     config = (config or Config()).replace(**fields) if fields else (config or Config())
-    return Word2Vec(config).build_vocab(corpus).train(corpus, progress=progress)
+    return Word2Vec(config, tokenizer).build_vocab(corpus).train(corpus, progress=progress)
 
 
 def _source(corpus: Corpus) -> str | None:
@@ -317,13 +370,6 @@ def _file_identity(corpus: Corpus) -> tuple | None:
 
 def _name(corpus: Corpus) -> str:
     return os.fspath(corpus) if isinstance(corpus, (str, os.PathLike)) else "corpus"
-
-
-def _recorded(chunks, cache: ChunkCache | None):
-    for ids, offsets in chunks:
-        if cache is not None:
-            cache.append(ids, offsets)
-        yield ids, offsets
 
 
 def _progress_bar(enabled: bool, total: int, initial: int = 0):

@@ -3,18 +3,25 @@
 Text: a header "V d", then one line per word: the word and d numbers, space separated.
 Binary: the same header, then per word its UTF-8 bytes, a space, d little-endian
 float32 values and a newline. Both are read strictly: a header that disagrees with the
-body, a short line or a truncated record is an error naming the line or byte offset.
+body, a short line, a truncated record, a header that asks for more memory than there
+is, or a value that is NaN or infinite is an error naming the line, byte or word. A
+name ending in .gz, .bz2 or .xz is written and read compressed.
 """
 
 from __future__ import annotations
 
+import bz2
+import contextlib
+import gzip
 import io
+import lzma
 import os
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import EmbedError
+from ..memory import check_fits
 from ..text.corpus import open_binary
 from .atomic import atomic_write
 
@@ -68,7 +75,7 @@ def save_word2vec_format(
     if bad is not None:
         kind = "binary" if binary else "text"
         raise EmbedError(f"word {bad!r} cannot be written in word2vec {kind} format (empty, or has {forbidden!r})")
-    with atomic_write(path, "wb") as stream:
+    with atomic_write(path, "wb") as raw, _compressing(raw, path) as stream:
         stream.write(f"{len(words)} {vectors.shape[1]}\n".encode())
         if binary:
             little = vectors.astype("<f4", copy=False)
@@ -86,6 +93,24 @@ def save_word2vec_format(
                 buffer.truncate()
 
 
+_COMPRESSORS = {
+    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0),
+    ".bz2": lambda raw: bz2.BZ2File(raw, "wb"),
+    ".xz": lambda raw: lzma.LZMAFile(raw, "wb"),
+}
+
+
+@contextlib.contextmanager
+def _compressing(raw, path: str | os.PathLike):
+    """``raw`` itself, or a compressor writing into it where the name asks for one."""
+    make = _COMPRESSORS.get(os.path.splitext(os.fspath(path))[1].lower())
+    if make is None:
+        yield raw
+        return
+    with make(raw) as stream:
+        yield stream
+
+
 def load_word2vec_format(
     path: str | os.PathLike, binary: bool | None = None, limit: int | None = None, unicode_errors: str = "strict"
 ) -> tuple[list[str], np.ndarray]:
@@ -95,17 +120,42 @@ def load_word2vec_format(
     "ignore": the C tool cuts long words at a byte count, which can split a character).
     """
     path = os.fspath(path)
+    check_limit(limit)
     with open_binary(path) as stream:
-        header = stream.readline()
+        header = stream.readline(200)
         count, dim = _header(path, header)
+        wanted = count if limit is None else min(count, limit)
+        check_fits(wanted * dim * 4, f"{path}: the header's {wanted:,} words of dimension {dim:,}")
         if binary is None:
             binary = is_binary_path(path) or (
-                not _is_text_path(path) and _looks_binary(stream.peek(4 * dim + 64)[: 4 * dim + 64])
+                not _is_text_path(path) and _looks_binary(stream.peek(min(4 * dim, 1 << 16) + 64)[: 4 * dim + 64])
             )
-        wanted = count if limit is None else min(count, limit)
         if binary:
-            return _read_binary(path, stream, count, dim, wanted, len(header), unicode_errors)
-        return _read_text(path, stream, count, dim, wanted, unicode_errors)
+            size = os.path.getsize(path)
+            if not stream.compressed and len(header) + wanted * (4 * dim + 2) > size:
+                raise EmbedError(f"{path}: truncated: the header promises {count:,} words of dimension {dim:,}, "
+                                 f"{wanted * (4 * dim + 2):,} bytes at least, and the file has {size:,}")
+            words, vectors = _read_binary(path, stream, count, dim, wanted, len(header), unicode_errors)
+        else:
+            words, vectors = _read_text(path, stream, count, dim, wanted, unicode_errors)
+    check_finite(path, words, vectors, 0 if binary else 2)
+    return words, vectors
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise EmbedError(f"limit must be a number of words >= 1, got {limit!r}")
+
+
+def check_finite(path: str, words: list[str], vectors: np.ndarray, first_line: int = 0) -> None:
+    """Refuse vectors with NaN or inf, naming the first word that has one (and its line,
+    for a text file whose first vector is on ``first_line``)."""
+    bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
+    if bad.size:
+        row = int(bad[0])
+        where = f"line {row + first_line}: " if first_line else ""
+        raise EmbedError(f"{path}: {where}the vector of {words[row]!r} has a value that is NaN or infinite "
+                         f"({bad.size} such words); vectors must be finite numbers")
 
 
 def _looks_binary(start: bytes) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -52,7 +53,7 @@ class Vectors:
         return len(self.words)
 
     def __contains__(self, word: object) -> bool:
-        return word in self.index
+        return word in self.index or (isinstance(word, str) and unicodedata.normalize("NFC", word) in self.index)
 
     def __getitem__(self, word: str) -> np.ndarray:
         return self.vectors[self.get_index(word)]
@@ -67,6 +68,9 @@ class Vectors:
         except (KeyError, TypeError):
             if not isinstance(word, str):
                 raise EmbedError(f"words are strings, got {word!r}") from None
+            composed = unicodedata.normalize("NFC", word)  # training composes text: "résumé" typed decomposed
+            if composed in self.index:
+                return self.index[composed]
             raise UnknownWordError(word, self._close_spellings(word)) from None
 
     def _close_spellings(self, word: str) -> list[str]:
@@ -276,8 +280,11 @@ class Vectors:
         >>> Vectors.load("factbook.bin").most_similar("paris")   # doctest: +SKIP
         """
         if native.is_model_file(path):
+            formats.check_limit(limit)
             model = native.read_model(path)
-            return cls(model.words[:limit], model.w_in[:limit], model.counts[:limit])
+            words = model.words[:limit]
+            formats.check_finite(os.fspath(path), words, model.w_in[:limit])
+            return cls(words, model.w_in[:limit], model.counts[:limit])
         return cls.load_word2vec_format(path, limit=limit)
 
     # -- helpers ----------------------------------------------------------------------

@@ -1,0 +1,203 @@
+"""The input is what the user meant: scripts, encodings, pipes, damaged and oversized
+files, compressed output, impossible sizes. Each case once in Python, and on the
+command line where users meet it."""
+
+import bz2
+import gzip
+import lzma
+import os
+import subprocess
+import sys
+import threading
+import unicodedata
+
+import numpy as np
+import pytest
+
+from embed import Config, Vectors, Word2Vec, load_vectors
+from embed.errors import EmbedError
+from embed.text.corpus import Corpus, read_sentences
+from embed.text.tokenizer import Tokenizer, _letters_and_marks
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "embed.cli", *map(str, args)], capture_output=True, text=True,
+                          stdin=stdin, timeout=120)
+
+
+def one_error_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1 and lines[0].startswith("embed: error: "), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("हिन्दी भाषा", ["हिन्दी", "भाषा"]),  # Devanagari: vowel signs and virama are marks
+        ("اللُّغَةُ العَرَبِيَّة", ["اللُّغَةُ", "العَرَبِيَّة"]),  # Arabic with its diacritics
+        ("தமிழ் மொழி", ["தமிழ்", "மொழி"]),  # Tamil
+        ("ภาษาไทย ง่าย", ["ภาษาไทย", "ง่าย"]),  # Thai, its words split by the spaces given
+        (unicodedata.normalize("NFD", "Résumé café"), ["résumé", "café"]),  # decomposed Latin
+        ("İstanbul Türkiye", [unicodedata.normalize("NFC", "i\u0307stanbul"), "türkiye"]),
+    ],
+)
+def test_a_word_in_any_script_comes_out_whole_and_composed(text, words):
+    assert Tokenizer().tokens(text) == words
+    assert all(unicodedata.is_normalized("NFC", w) for w in Tokenizer().tokens(text))
+
+
+def test_every_combining_mark_python_knows_is_kept_in_words():
+    pattern = _letters_and_marks()
+    marks = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)).startswith("M")]
+    assert len(marks) > 2000 and all(pattern.fullmatch("a" + m) for m in marks)
+
+
+def test_decomposed_queries_find_composed_words():
+    vectors = Vectors(["résumé"], np.ones((1, 2), np.float32))
+    assert unicodedata.normalize("NFD", "résumé") in vectors
+    assert vectors[unicodedata.normalize("NFD", "résumé")].tolist() == [1.0, 1.0]
+
+
+def test_a_tokenizer_function_splits_what_no_pattern_can(tmp_path):
+    path = tmp_path / "zh.txt"
+    path.write_text("北京|是|中国|的|首都\n上海|是|中国|的|城市\n" * 20, encoding="utf-8")
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1, sample=0), tokenizer=lambda line: line.split("|"))
+    model.build_vocab(path).train(path, progress=False)
+    assert set(model.wv.words) == {
+        "北京", "是", "中国", "的", "首都", "上海", "城市"}
+    with pytest.raises(EmbedError, match="must return a list of strings"):
+        Word2Vec(Config(min_count=1), tokenizer=lambda line: line).build_vocab(path)
+    # Pre-tokenised text on the command line: whitespace-separated tokens, kept as they are.
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_text("北京 是 中国 的 首都\n" * 20, encoding="utf-8")
+    assert list(read_sentences(spaced, Tokenizer(r"\S+")))[0] == ["北京", "是", "中国", "的", "首都"]
+
+
+@pytest.mark.parametrize(
+    "encoding,prefix,found",
+    [
+        ("utf-16", b"", "UTF-16 (little-endian; it starts with the byte-order mark FF FE)"),
+        ("utf-16-be", b"\xfe\xff", "UTF-16 (big-endian; it starts with the byte-order mark FE FF)"),
+        ("utf-32", b"", "UTF-32 (little-endian; it starts with the byte-order mark FF FE 00 00)"),
+        ("utf-16-le", b"", "UTF-16 or UTF-32 (50% of its first"),  # no mark: told by its NUL bytes
+    ],
+)
+def test_utf16_and_utf32_are_recognised_and_can_be_read_by_name(tmp_path, encoding, prefix, found):
+    path = tmp_path / "wide.txt"
+    path.write_bytes(prefix + "paris is in france\n".encode(encoding))
+    with pytest.raises(EmbedError, match="convert it with iconv") as error:
+        list(read_sentences(path))
+    assert f"{path}: the text is {found}" in str(error.value)
+    named = "utf-16" if prefix else encoding
+    assert list(read_sentences(path, encoding=named)) == [["paris", "is", "in", "france"]]
+
+
+def test_latin1_text_is_read_by_naming_its_encoding(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("café naïve\n".encode("latin-1") * 20)
+    assert list(read_sentences(path, encoding="latin-1"))[0] == ["café", "naïve"]
+    result = run("train", path, "-o", tmp_path / "v.vec", "--encoding", "latin-1", "--min-count", "1", "--dim", "4",
+                 "--sample", "0", "--epochs", "1", "--quiet")
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+    assert set(load_vectors(tmp_path / "v.vec").words) == {"café", "naïve"}
+    assert "encoding must be a text encoding" in one_error_line(
+        run("train", path, "-o", tmp_path / "v.vec", "--encoding", "utf-9"))
+
+
+def test_a_utf16_corpus_is_one_line_on_the_command_line(tmp_path):
+    path = tmp_path / "wide.txt"
+    path.write_text("paris is in france\n" * 30, encoding="utf-16")
+    line = one_error_line(run("train", path, "-o", tmp_path / "v.vec"))
+    assert "the text is UTF-16" in line and "--encoding utf-16" in line
+    assert not (tmp_path / "v.vec").exists()
+
+
+def test_pipes_and_standard_input_are_refused_at_once(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(EmbedError, match="is a pipe, which can be read only once"):
+        Corpus(fifo)  # does not hang: nothing is opened
+    assert "a corpus cannot come from standard input" in one_error_line(run("train", "-", "-o", tmp_path / "v.vec"))
+    reader, writer = os.pipe()
+    os.write(writer, b"paris france\n" * 100)
+    os.close(writer)
+    line = one_error_line(run("train", "/dev/stdin", "-o", tmp_path / "v.vec", stdin=reader))
+    os.close(reader)
+    assert "/dev/stdin: is a pipe" in line and "save it to a file first" in line
+    # A file redirected to standard input can be read again: that works.
+    with open(tmp_path / "c.txt", "w") as f:
+        f.write("paris france rome italy\n" * 50)
+    with open(tmp_path / "c.txt") as f:
+        result = run("train", "/dev/stdin", "-o", tmp_path / "v.vec", "--min-count", "1", "--dim", "4", "--epochs", "1",
+                     "--sample", "0", "--quiet", stdin=f)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("suffix,compress", [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)])
+def test_damaged_and_truncated_compressed_corpora_are_one_line(tmp_path, suffix, compress):
+    data = compress(b"paris is the capital of france\n" * 2000)
+    damaged = bytearray(data)
+    damaged[len(data) // 2 : len(data) // 2 + 16] = b"\x55" * 16
+    for name, content in (("cut", data[: len(data) // 2]), ("damaged", bytes(damaged))):
+        path = tmp_path / f"{name}.txt{suffix}"
+        path.write_bytes(content)
+        with pytest.raises(EmbedError, match=rf"{name}.txt{suffix}: cannot read compressed data \(damaged or cut short\)"):
+            list(read_sentences(path))
+    line = one_error_line(run("train", tmp_path / f"damaged.txt{suffix}", "-o", tmp_path / "v.vec"))
+    assert "cannot read compressed data" in line
+
+
+@pytest.mark.parametrize("suffix", [".vec.gz", ".bin.gz", ".txt.bz2", ".vec.xz"])
+def test_compressed_output_is_written_compressed_and_reads_back(tmp_path, suffix):
+    vectors = Vectors(["paris", "rome"], np.array([[1.5, -2], [0.25, 3]], np.float32))
+    path = tmp_path / f"v{suffix}"
+    vectors.save_word2vec_format(path)
+    magic = {".gz": b"\x1f\x8b", ".bz2": b"BZh", ".xz": b"\xfd7zXZ"}[os.path.splitext(suffix)[1]]
+    assert path.read_bytes().startswith(magic)
+    back = load_vectors(path)
+    assert back.words == ["paris", "rome"] and np.array_equal(back.vectors, vectors.vectors)
+    result = run("convert", path, tmp_path / "plain.vec")
+    assert result.returncode == 0 and (tmp_path / "plain.vec").read_text().startswith("2 2\n")
+
+
+def test_damaged_oversized_and_non_finite_vectors_files_are_one_line(tmp_path):
+    whole = gzip.compress(b"2 2\nparis 1 2\nrome 3 4\n" * 1)
+    cases = {
+        "cut.vec.gz": (whole[:-12], "cannot read compressed data"),
+        "huge.vec": (b"900000000000 300\nparis 1 2\n", "the header's 900,000,000,000 words of dimension 300 needs"),
+        "huge.bin": (b"5000000 300\nparis 1 2\n", "truncated: the header promises 5,000,000 words of dimension 300"),
+        "nan.vec": (b"2 2\nparis 1 2\nrome nan 4\n", "line 3: the vector of 'rome' has a value that is NaN or infinite"),
+        "inf.bin": (b"1 2\nparis " + np.array([1, np.inf], "<f4").tobytes() + b"\n",
+                    "the vector of 'paris' has a value that is NaN or infinite"),
+    }
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(EmbedError, match="^" + str(tmp_path / name)) as error:
+            load_vectors(tmp_path / name)
+        assert message in str(error.value)
+        assert message in one_error_line(run("similar", tmp_path / name, "paris"))
+    with pytest.raises(EmbedError, match="limit must be a number of words >= 1, got -1"):
+        load_vectors(tmp_path / "nan.vec", limit=-1)
+    result = run("convert", tmp_path / "nan.vec", tmp_path / "out.vec", "--limit", "-1")
+    assert result.returncode == 2 and "expected a whole number >= 1, got '-1'" in result.stderr
+
+
+def test_sizes_beyond_memory_are_refused_before_allocating(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("paris france rome italy\n" * 50)
+    line = one_error_line(run("train", path, "-o", tmp_path / "v.vec", "--dim", "1000000000", "--min-count", "1"))
+    assert "the weights of 4 words of dimension 1,000,000,000 needs" in line and "GB are available" in line
+
+
+def test_a_window_beyond_the_sentence_length_costs_no_more_than_one_sentence(tmp_path):
+    sentences = [["a", "b", "c", "d", "e"]] * 20
+    import time
+
+    started = time.perf_counter()
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1, window=1_000_000_000, max_sentence_length=50,
+                            arch="skipgram", sample=0))
+    model.build_vocab(sentences).train(sentences, progress=False)
+    assert model.plan.window == 49 and time.perf_counter() - started < 30
+    softmax = Word2Vec(Config(loss="softmax", softmax_batch=10**9, window=2, max_sentence_length=8, min_count=1))
+    assert softmax.build_vocab(sentences).plan.softmax_batch == 8 * 2 * 2
