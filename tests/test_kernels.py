@@ -350,6 +350,26 @@ def test_a_piece_halted_between_sentences_ends_as_if_it_had_not_stopped(arch, lo
     assert loss_sum == pytest.approx(whole_loss, rel=1e-9)
 
 
+def test_a_halt_raised_by_another_thread_stops_a_long_piece_between_sentences():
+    # The full softmax over 3,000 words takes many seconds for this piece; the flag must
+    # be read from memory between sentences, not once before the loop.
+    import threading
+
+    rng = np.random.default_rng(2)
+    words, dim = 3000, 32
+    offsets = np.arange(0, 20 * 300 + 1, 20, dtype=np.int64)
+    ids = rng.integers(0, words, offsets[-1]).astype(np.int32)
+    plan = Plan(ARCH_CODES["skipgram"], SOFTMAX, empty_tables(), np.ones(words, np.float32), window=5, negative=0,
+                softmax_batch=32, cbow_mean=True, saturation=np.inf, seed=1)
+    w_in = dense_matrix(rng.uniform(-0.1, 0.1, (words, dim)).astype(np.float32))
+    w_out = dense_matrix(np.zeros((words, dim), np.float32))
+    worker = new_worker(plan, words, w_out.shape[1])
+    train_piece(w_in, w_out, plan, worker, Piece(0, ids[:20], offsets[:2], 0.01, 0.01))  # compiled before timing
+    threading.Timer(0.05, lambda: worker.halt.__setitem__(0, 1)).start()
+    outcome = train_piece(w_in, w_out, plan, worker, Piece(1, ids, offsets, 0.01, 0.01))
+    assert outcome.stopped is not None and 0 < outcome.stopped.sentence < 300
+
+
 def test_loss_tally_survives_batches_of_thousands():
     # The tally multiplies (1 + e) factors, each up to 2, and takes their log lazily:
     # 3,000 pairs would overflow a plain float64 product.

@@ -180,3 +180,148 @@ def test_killing_a_process_mid_save_leaves_the_old_file(tmp_path):
     assert target.read_text() == "old vectors"
     debris = [name for name in os.listdir(tmp_path) if name != "vectors.txt"]
     assert all(name.startswith(".vectors.txt.") and name.endswith(".tmp") for name in debris)
+
+
+
+def slowed(monkeypatch, seconds=0.0, spans=None, stop_after=None, twice=False):
+    """Make every piece take ``seconds`` longer (as a long sentence of the full softmax
+    does) and record its learning-rate span in ``spans``; after ``stop_after`` pieces
+    press Ctrl-C, and with ``twice`` again 0.3 s later, while that worker still works."""
+    import _thread
+    import threading
+
+    from embed.training import threads
+
+    original, count = threads.train_piece, [0]
+
+    def piece(w_in, w_out, plan, worker, piece):
+        if spans is not None:
+            spans[piece.number] = (piece.alpha_start, piece.alpha_end)
+        outcome = original(w_in, w_out, plan, worker, piece)
+        count[0] += 1
+        if count[0] == stop_after:
+            _thread.interrupt_main()
+            if twice:
+                threading.Timer(0.3, _thread.interrupt_main).start()
+        time.sleep(seconds)
+        return outcome
+
+    monkeypatch.setattr(threads, "train_piece", piece)
+
+
+def test_a_second_ctrl_c_waits_for_the_workers_and_the_resumed_run_is_exact(tiny_corpus, monkeypatch, capsys):
+    path, _, _ = tiny_corpus
+    full = Word2Vec(config()).build_vocab(path).train(path, progress=False)
+    slowed(monkeypatch, seconds=2.0, stop_after=3, twice=True)
+    model = Word2Vec(config()).build_vocab(path)
+    with pytest.raises(KeyboardInterrupt):
+        model.train(path, progress=False)
+    assert "embed: still stopping: each worker finishes the sentence it is in" in capsys.readouterr().err
+    assert model.run.completed == [0, 1, 2]  # the third piece was finished, not cut off mid-update
+    monkeypatch.undo()
+    model.resume(path, progress=False)
+    np.testing.assert_array_equal(model.w_in, full.w_in)
+    np.testing.assert_array_equal(model.w_out, full.w_out)
+
+
+def test_statistics_and_learning_rates_of_a_resumed_epoch_are_the_uninterrupted_ones(tiny_corpus, monkeypatch):
+    path, _, _ = tiny_corpus
+    whole_spans, spans = {}, {}
+    slowed(monkeypatch, spans=whole_spans)
+    full = Word2Vec(config()).build_vocab(path).train(path, progress=False)
+    slowed(monkeypatch, spans=spans, stop_after=len(whole_spans) // 3 + 3)  # part way through epoch 2
+    model = Word2Vec(config()).build_vocab(path)
+    with pytest.raises(KeyboardInterrupt):
+        model.train(path, progress=False)
+    assert model.run.epoch == 1 and model.run.words > 0
+    slowed(monkeypatch, spans=spans)
+    model.resume(path, progress=False)
+    np.testing.assert_array_equal(model.w_in, full.w_in)
+    assert spans == whole_spans  # every chunk's learning rates, before and after the stop
+    for resumed, whole in zip(model.history, full.history, strict=True):
+        assert (resumed.words, resumed.examples) == (whole.words, whole.examples)
+        assert resumed.loss == pytest.approx(whole.loss, rel=1e-9)
+
+
+def test_resume_refuses_another_corpus_unless_told(tiny_corpus, tmp_path):
+    path, _, _ = tiny_corpus
+    model = Word2Vec(config()).build_vocab(path)
+
+    def stop(m, epoch, loss):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.train(path, progress=False, on_epoch_end=stop)
+    model.save(tmp_path / "m.partial")
+    moved = tmp_path / "moved.txt"
+    moved.write_bytes(path.read_bytes())
+    other = tmp_path / "other.txt"
+    other.write_bytes(path.read_bytes().replace(b"cat", b"dog", 1))
+    with pytest.raises(EmbedError, match=r"other.txt: not the corpus this run was trained on \(.*tiny.txt of [\d,]+ "
+                                         r"bytes; this file has [\d,]+ bytes, and other text at its start\)"):
+        Word2Vec.load(tmp_path / "m.partial").resume(other, progress=False)
+    with pytest.raises(EmbedError, match="not the corpus this run was trained on"):
+        Word2Vec.load(tmp_path / "m.partial").resume([["cat", "dog"]] * 5, progress=False)
+    Word2Vec.load(tmp_path / "m.partial").resume(moved, progress=False)  # the same text elsewhere is the same corpus
+    Word2Vec.load(tmp_path / "m.partial").resume(other, progress=False, check_corpus=False)
+    result = subprocess.run([sys.executable, "-m", "embed", "train", str(other), "-o", str(tmp_path / "v.vec"),
+                             "--resume", str(tmp_path / "m.partial")], capture_output=True, text=True)
+    assert result.returncode == 1 and "--resume-other-corpus" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "embed", "train", str(other), "-o", str(tmp_path / "v.vec"),
+                             "--resume", str(tmp_path / "m.partial"), "--resume-other-corpus", "--quiet"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_epoch_cache_is_optional_and_its_failures_fall_back_to_reading(tiny_corpus, tmp_path, monkeypatch):
+    import shutil
+
+    from embed.text import chunks
+
+    path, _, _ = tiny_corpus
+    cached = Word2Vec(config(cache_dir=str(tmp_path))).build_vocab(path).train(path, progress=False)
+    uncached = Word2Vec(config(cache_dir="none")).build_vocab(path).train(path, progress=False)
+    np.testing.assert_array_equal(cached.w_in, uncached.w_in)
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: usage._replace(free=1000))
+    with pytest.warns(chunks.CacheWarning, match=r"has 0 MB free, and keeping the corpus's word ids between epochs "
+                                                 r"needs about \d+ MB: reading the corpus again every epoch instead"):
+        short = Word2Vec(config()).build_vocab(path).train(path, progress=False)
+    np.testing.assert_array_equal(short.w_in, cached.w_in)
+    monkeypatch.undo()
+
+    class FullDisk:
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        def seek(self, *args):
+            pass
+
+        truncate = flush = close = seek
+
+    monkeypatch.setattr(chunks.tempfile, "TemporaryFile", lambda **kw: FullDisk(), raising=False)
+    with pytest.warns(chunks.CacheWarning, match=r"cannot keep the corpus's word ids in .* \(No space left on device\)"):
+        full = Word2Vec(config()).build_vocab(path).train(path, progress=False)
+    np.testing.assert_array_equal(full.w_in, cached.w_in)
+    with pytest.raises(EmbedError, match="cache_dir must be an existing folder, 'none' or None, got '/no/such'"):
+        config(cache_dir="/no/such")
+
+
+def test_a_final_write_that_fails_keeps_the_trained_model(tiny_corpus, tmp_path, monkeypatch, capsys):
+    from embed.cli import main
+    from embed.vectors import formats
+
+    path, _, _ = tiny_corpus
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(formats, "save_word2vec_format", full_disk)
+    out = tmp_path / "v.vec"
+    assert main(["train", str(path), "-o", str(out), "--dim", "8", "--min-count", "1", "--epochs", "1", "--quiet"]) == 1
+    line = capsys.readouterr().err.strip()
+    assert line == (f"embed: error: {out}: cannot write it (No space left on device); the trained model is saved in "
+                    f"{out}.partial: embed convert {out}.partial {out} writes the vectors once there is room")
+    monkeypatch.undo()
+    assert Word2Vec.load(f"{out}.partial").run is None
+    assert main(["convert", f"{out}.partial", str(out)]) == 0 and load_vectors(out).dim == 8

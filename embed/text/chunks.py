@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -66,8 +68,6 @@ class ChunkCache:
     """
 
     def __init__(self, folder: str | None = None) -> None:
-        import tempfile
-
         self.folder = folder or tempfile.gettempdir()
         self._file = tempfile.TemporaryFile(dir=self.folder, prefix="embed-chunks-")
         self.chunks = 0
@@ -114,9 +114,6 @@ def epoch_cache(folder: str | None, words: int) -> ChunkCache | None:
     """A cache for an epoch of ``words`` corpus words in ``folder`` (None: the
     temporary folder; "none": no cache), or None with one warning where the folder
     lacks the space, or is a RAM disk (tmpfs) without the memory to spare."""
-    import shutil
-    import tempfile
-
     if folder == "none":
         return None
     folder = folder or tempfile.gettempdir()

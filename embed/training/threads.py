@@ -81,15 +81,14 @@ class _Epoch:
         # as a CBOW worker takes to train a chunk. A shorter interval keeps workers fed.
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, 0.0005))
-        threads = [threading.Thread(target=self.read, args=(chunks,), daemon=True)]
-        threads += [threading.Thread(target=self.work, args=(slot,), daemon=True) for slot in range(self.workers)]
+        threads = [_Thread(self.read, chunks)] + [_Thread(self.work, slot) for slot in range(self.workers)]
         for thread in threads:
             thread.start()
         try:
-            _join(threads)
+            _wait(threads)
         except KeyboardInterrupt:
             self.halt()
-            _join(threads, patiently=True)
+            _wait(threads, patiently=True)
             raise
         finally:
             sys.setswitchinterval(interval)
@@ -170,12 +169,30 @@ class _Epoch:
                         pass
 
 
-def _join(threads: list[threading.Thread], patiently: bool = False) -> None:
+
+class _Thread(threading.Thread):
+    """A daemon thread with an event that says it has finished. Waiting on the event,
+    not on ``join``: in Python 3.11 a Ctrl-C that interrupts ``join`` marks a thread
+    that is still running as finished (CPython issue 90882), and the model would then
+    be saved while a worker still writes to it."""
+
+    def __init__(self, target, argument) -> None:
+        super().__init__(daemon=True)
+        self.body, self.argument, self.finished = target, argument, threading.Event()
+
+    def run(self) -> None:
+        try:
+            self.body(self.argument)
+        finally:
+            self.finished.set()
+
+
+def _wait(threads: list[_Thread], patiently: bool = False) -> None:
     """Wait for ``threads``; ``patiently``, a Ctrl-C meanwhile is answered, not obeyed."""
     for thread in threads:
-        while thread.is_alive():
+        while not thread.finished.is_set():
             try:
-                thread.join(0.1)
+                thread.finished.wait(0.1)
             except KeyboardInterrupt:
                 if not patiently:
                     raise
