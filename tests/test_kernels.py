@@ -220,7 +220,7 @@ def tables_for(kind, counts):
 
 
 def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, window, keep_prob,
-                    alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1, saturation=np.inf):
+                    alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1, saturation=np.inf, share_noise=True):
     """The drivers' walk, step for step, from the generators and the references.
 
     Examples are queued with hidden vectors formed from the input rows as they are, and
@@ -232,7 +232,10 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
     total = 0.0
     queue = []
 
-    def flush(lr):
+    def draw():
+        return [int(draw_noise(noise_state, tables.noise)) for _ in range(negative)]
+
+    def flush(lr, noise=None):
         nonlocal w_out, total
         if kind == SOFTMAX:
             grad_sum = np.zeros_like(w_out)
@@ -246,7 +249,7 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
         else:  # one window (or one CBOW example): the batch shares its target's rows
             target = queue[0][2]
             if kind == NEGATIVE:
-                noise = [int(draw_noise(noise_state, tables.noise)) for _ in range(negative)]
+                noise = draw() if noise is None else noise
                 rows = [(target, 1.0)] + [(k, 0.0) for k in noise if k != target]
             else:
                 n = tables.lengths[target]
@@ -262,6 +265,18 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
     for s in range(len(offsets) - 1):
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / len(ids)
         kept = subsample(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state)
+        if arch == "skipgram" and kind != SOFTMAX and not share_noise:
+            # word2vec's pair by pair: each pair one step, with noise words of its own,
+            # drawn in the driver's order (a centre's first set ahead, the next centre's
+            # set before this centre's pairs, then a fresh set before each later pair).
+            ahead = {0: draw()} if kind == NEGATIVE and len(kept) > 1 else {}
+            for i, (context, center) in enumerate(cbow_examples(kept, window, window_state)):
+                if kind == NEGATIVE and i + 1 < len(kept):
+                    ahead[i + 1] = draw()
+                for p, word in enumerate(context):
+                    queue.append((w_in[word].copy(), [word], center))
+                    flush(lr, (ahead[i] if p == 0 else draw()) if kind == NEGATIVE else None)
+            continue
         for context, center in cbow_examples(kept, window, window_state):
             if arch == "skipgram":  # the window's pairs, as skipgram_pairs yields them
                 for word in context:
@@ -283,9 +298,12 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
 @pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
 @pytest.mark.parametrize("cbow_mean,batch", [(True, 1), (False, 1), (True, 5)])
 @pytest.mark.parametrize("private", [0, 6])
-def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private):
+@pytest.mark.parametrize("share_noise", [True, False])
+def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private, share_noise):
     if arch == "skipgram" and not cbow_mean:
         pytest.skip("cbow_mean applies to CBOW only")
+    if not share_noise and (arch == "cbow" or loss == "softmax"):
+        pytest.skip("share_noise applies to skip-gram's sampling losses only")
     if batch > 1 and loss != "softmax":
         pytest.skip("only the full softmax trains in batches")
     if private and loss == "softmax":
@@ -303,7 +321,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     matrices = dense_matrix(w_in), dense_matrix(w_out, private)
     saturation = 0.3  # low, so that both branches of the rule are exercised
     plan = Plan(ARCH_CODES[arch], kind, tables, keep_prob, window=3, negative=4, softmax_batch=batch, cbow_mean=cbow_mean,
-                saturation=saturation, seed=7)
+                saturation=saturation, seed=7, share_noise=share_noise)
     worker = new_worker(plan, V, matrices[1].shape[1], PrivateRows(2, private, V) if private else NO_PRIVATE_ROWS)
     changes, loss_sum, count, stopped = train_piece(*matrices, plan, worker, Piece(11, ids, offsets, 0.05, 0.02))
     assert stopped is None
@@ -311,7 +329,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     apply_changes(matrices[1], changes, 1.0)
     want_loss, want_in, want_out = reference_chunk(
         arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean, batch,
-        saturation,
+        saturation, share_noise,
     )
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)

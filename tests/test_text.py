@@ -100,6 +100,52 @@ def test_subsampling_probabilities_follow_word2vec():
     assert vocab.keep_probabilities(0).tolist() == [1.0, 1.0]
 
 
+def test_subsampling_draws_keep_each_word_at_word2vecs_rate():
+    # word2vec.c: keep word w with probability (sqrt(f / t) + 1) * t / f, f its share of
+    # the corpus and t the threshold; drawn here through the generator the kernels share.
+    from scipy.stats import binomtest
+
+    from embed.text.windows import subsample
+
+    counts = np.array([600_000, 200_000, 50_000, 5_000, 500])
+    vocab = Vocabulary([f"w{i}" for i in range(len(counts))], counts)
+    share = counts / counts.sum()
+    formula = np.minimum(1.0, (np.sqrt(share / 1e-3) + 1) * 1e-3 / share)
+    keep = vocab.keep_probabilities(1e-3)
+    np.testing.assert_allclose(keep, formula, rtol=1e-6)
+    draws = 200_000
+    sentence = np.repeat(np.arange(len(counts)), draws)
+    kept = np.bincount(subsample(sentence, keep, state=3), minlength=len(counts))
+    for word in range(len(counts)):
+        if formula[word] == 1.0:
+            assert kept[word] == draws
+        else:
+            assert binomtest(int(kept[word]), draws, formula[word]).pvalue > 1e-4, word
+            assert binomtest(int(kept[word]), draws, formula[word] * 0.9).pvalue < 1e-6  # and it can tell 10% off
+
+
+def test_reduced_windows_are_word2vecs_uniform_draws():
+    # word2vec.c: b = next_random % window, so a centre's window reaches distance d with
+    # probability (window - d + 1) / window: here counted over the pairs the generator
+    # yields for centres far from the sentence's ends.
+    from scipy.stats import chisquare
+
+    from embed.text.windows import skipgram_pairs
+
+    window, length = 5, 60_000
+    sentence = np.arange(length)
+    reach = np.zeros(window + 1, dtype=np.int64)
+    for centre, context in skipgram_pairs(sentence, window=window, state=11):
+        if window <= centre < length - window and context > centre:
+            reach[context - centre] += 1
+    centres = length - 2 * window
+    expected = np.array([(window - d + 1) / window for d in range(1, window + 1)]) * centres
+    assert chisquare(reach[1:], expected * reach[1:].sum() / expected.sum()).pvalue > 1e-3
+    np.testing.assert_allclose(reach[1:] / centres, expected / centres, atol=0.01)
+    off_by_one = np.array([(window - d) / window + 0.01 for d in range(1, window + 1)]) * centres  # b in 0..window-1
+    assert chisquare(reach[1:], off_by_one * reach[1:].sum() / off_by_one.sum()).pvalue < 1e-6
+
+
 def test_chunks_keep_sentence_boundaries():
     vocab = Vocabulary(["a", "b", "c"], [3, 2, 1])
     chunks = list(id_chunks([["a", "b"], ["zzz"], ["c", "a", "b"], ["b"]], vocab, chunk_words=4))

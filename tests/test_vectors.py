@@ -1,4 +1,5 @@
-"""Queries, word2vec file formats and evaluation, checked against gensim where it applies."""
+"""Queries, word2vec file formats and evaluation: checked against plain NumPy and known
+bytes always, and against gensim (an optional peer) where it is installed."""
 
 import numpy as np
 import pytest
@@ -9,8 +10,11 @@ from embed.evaluate import evaluate_word_analogies, evaluate_word_pairs
 from embed.vectors.formats import load_word2vec_format, save_word2vec_format
 from embed.vectors import Vectors
 
-gensim_models = pytest.importorskip("gensim.models")
-KeyedVectors = gensim_models.KeyedVectors
+try:
+    from gensim.models import KeyedVectors
+except ImportError:  # the tests that compare with gensim skip; the others run
+    KeyedVectors = None
+needs_gensim = pytest.mark.skipif(KeyedVectors is None, reason="gensim, an optional peer, is not installed")
 
 
 def random_vectors(words, dim=16, seed=0):
@@ -34,6 +38,26 @@ def analogy_vocabulary():
     return words
 
 
+def test_queries_follow_the_cosine_definitions():
+    vectors = random_vectors([f"w{i}" for i in range(300)])
+    unit = vectors.vectors / np.linalg.norm(vectors.vectors, axis=1, keepdims=True)
+    # most_similar: cosine with the normalised mean of unit positives and negated unit negatives.
+    mean = (unit[1] + unit[2] - unit[3]) / 3
+    scores = unit @ (mean / np.linalg.norm(mean))
+    order = [i for i in np.argsort(-scores, kind="stable") if i not in (1, 2, 3)][:7]
+    ours = vectors.most_similar(["w1", "w2"], ["w3"], topn=7)
+    assert [w for w, _ in ours] == [f"w{i}" for i in order]
+    np.testing.assert_allclose([s for _, s in ours], scores[order], atol=1e-5)
+    # 3CosMul (Levy and Goldberg 2014): cosines shifted to [0, 1], b * c / (a + 0.000001).
+    shifted = (unit @ unit.T + 1) / 2
+    cosmul = shifted[1] * shifted[2] / (shifted[3] + 1e-6)
+    best = [i for i in np.argsort(-cosmul, kind="stable") if i not in (1, 2, 3)][:5]
+    assert [w for w, _ in vectors.most_similar_cosmul(["w1", "w2"], ["w3"], topn=5)] == [f"w{i}" for i in best]
+    assert vectors.similarity("w5", "w6") == pytest.approx(float(unit[5] @ unit[6]), abs=1e-6)
+    np.testing.assert_allclose(vectors.distances("w1", ["w2", "w3"]), 1 - unit[[2, 3]] @ unit[1], atol=1e-6)
+
+
+@needs_gensim
 def test_queries_equal_gensim():
     vectors = random_vectors([f"w{i}" for i in range(300)])
     kv = as_gensim(vectors)
@@ -80,16 +104,31 @@ def test_unknown_words_name_the_word_and_close_spellings():
 
 
 @pytest.mark.parametrize("binary", [True, False])
-def test_word2vec_formats_round_trip_both_ways_with_gensim(tmp_path, binary):
+def test_word2vec_formats_round_trip_exactly(tmp_path, binary):
     vectors = random_vectors(["paris", "zürich", "côte", "a"], dim=5)
     ours = tmp_path / ("ours.bin" if binary else "ours.txt")
     vectors.save_word2vec_format(ours)
     loaded = Vectors.load_word2vec_format(ours)
     assert loaded.words == vectors.words
-    if binary:
-        np.testing.assert_array_equal(loaded.vectors, vectors.vectors)
-    else:
-        np.testing.assert_allclose(loaded.vectors, vectors.vectors, rtol=1e-7)
+    np.testing.assert_array_equal(loaded.vectors, vectors.vectors)  # %.9g is exact for float32
+
+
+def test_text_files_as_the_c_tool_and_gensim_write_them_are_read(tmp_path):
+    # word2vec.c writes "%s " then "%lf " per value (a space before the newline);
+    # gensim writes "%s %s" with repr-like floats; either may end lines with CRLF.
+    path = tmp_path / "c.txt"
+    path.write_bytes(b"2 3\nparis 0.100000 -2.500000 3.000000 \r\nrome 1e-05 0 -0.25\n")
+    words, matrix = load_word2vec_format(path)
+    assert words == ["paris", "rome"]
+    np.testing.assert_array_equal(matrix, np.array([[0.1, -2.5, 3.0], [1e-05, 0, -0.25]], np.float32))
+
+
+@needs_gensim
+@pytest.mark.parametrize("binary", [True, False])
+def test_word2vec_formats_round_trip_both_ways_with_gensim(tmp_path, binary):
+    vectors = random_vectors(["paris", "zürich", "côte", "a"], dim=5)
+    ours = tmp_path / ("ours.bin" if binary else "ours.txt")
+    vectors.save_word2vec_format(ours)
     kv = KeyedVectors.load_word2vec_format(str(ours), binary=binary)
     assert list(kv.index_to_key) == vectors.words
     np.testing.assert_allclose(kv.vectors, vectors.vectors, rtol=1e-6)
@@ -141,6 +180,39 @@ def test_limit_and_malformed_files(tmp_path):
         load_word2vec_format(text)
 
 
+def test_evaluation_counts_and_correlations_from_their_definitions(tmp_path):
+    from scipy.stats import pearsonr, spearmanr
+
+    # Four countries and capitals on two axes, so that capital - country is one offset.
+    words = ["france", "paris", "italy", "rome", "spain", "madrid", "japan", "tokyo"]
+    matrix = np.array([[i, 0] if k % 2 == 0 else [i, 1] for k, i in enumerate([1, 1, 2, 2, 3, 3, 4, 4])], np.float32)
+    matrix += np.array([[0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0.6, -0.6]], np.float32)
+    vectors = Vectors(words, matrix + 5)
+    questions = tmp_path / "q.txt"
+    questions.write_text(": capitals\nfrance paris italy rome\nitaly rome spain madrid\nspain madrid japan tokyo\n"
+                         "france paris atlantis x\n: other\nrome italy paris france\n")
+    result = evaluate_word_analogies(vectors, questions)
+    for section in result.sections:  # each answer from its definition: argmax cosine to b - a + c, a b c excluded
+        for a, b, c, expected in section.correct + section.incorrect:
+            unit = vectors.normed
+            target = unit[vectors.get_index(b)] - unit[vectors.get_index(a)] + unit[vectors.get_index(c)]
+            scores = unit @ target
+            scores[[vectors.get_index(w) for w in (a, b, c)]] = -np.inf
+            assert (words[int(np.argmax(scores))] == expected) == ((a, b, c, expected) in section.correct)
+    assert result.total.answered == 4  # the question with unknown words is skipped
+    pairs = tmp_path / "pairs.tsv"
+    scored = [("france", "paris", 9.0), ("italy", "tokyo", 1.5), ("rome", "madrid", 6.0), ("spain", "x", 3.0),
+              ("japan", "tokyo", 8.0)]
+    pairs.write_text("# word1\tword2\tscore\n" + "".join(f"{a}\t{b}\t{v}\n" for a, b, v in scored))
+    known = [(a, b, v) for a, b, v in scored if b != "x"]
+    cosines = [vectors.similarity(a, b) for a, b, _ in known]
+    ours = evaluate_word_pairs(vectors, pairs)
+    assert ours.pairs == 4 and ours.oov_ratio == pytest.approx(20.0)
+    assert ours.spearman == pytest.approx(spearmanr(cosines, [v for *_, v in known]).statistic, abs=1e-9)
+    assert ours.pearson == pytest.approx(pearsonr(cosines, [v for *_, v in known]).statistic, abs=1e-6)
+
+
+@needs_gensim
 def test_evaluation_equals_gensim():
     words = analogy_vocabulary()
     rng = np.random.default_rng(4)

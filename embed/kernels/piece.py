@@ -49,6 +49,7 @@ class Plan(NamedTuple):
     cbow_mean: bool
     saturation: float  # inf: the exact gradient everywhere
     seed: int
+    share_noise: bool = True  # skip-gram: a window's pairs share the centre's noise words and rows
 
 
 class WorkerState(NamedTuple):

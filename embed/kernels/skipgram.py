@@ -5,8 +5,9 @@ is the target (over a symmetric window the pairs are the same as predicting cont
 from the centre). The driver walks a chunk of sentences exactly as
 ``embed.text.windows.skipgram_pairs`` does (subsample, then one reduced window per
 centre). With the sampling losses a window's pairs form one batch that shares the
-centre's output rows and noise words; with the full softmax pairs are queued across
-windows.
+centre's output rows and noise words (Ji et al. 2016), unless ``plan.share_noise`` is
+off: then, as in word2vec, each pair is its own step with noise words of its own. With
+the full softmax pairs are queued across the windows of a sentence.
 """
 
 from numba import njit
@@ -38,6 +39,7 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
     kind, tables, keep_prob, saturation, window = plan.kind, plan.tables, plan.keep_prob, plan.saturation, plan.window
     noise, noise_table, points, lengths = batch.noise, tables.noise, tables.points, tables.lengths
     size = plan.softmax_batch if kind == SOFTMAX else 2 * window
+    pair_by_pair = kind != SOFTMAX and not plan.share_noise
     hidden, targets, sources = batch.hidden, batch.targets, batch.sources
     batch.source_counts[:] = 1
     kept = sentence_buffer(offsets)
@@ -63,6 +65,11 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
             for j in range(max(0, i - b), min(n, i + b + 1)):
                 if j == i:
                     continue
+                if pair_by_pair and queued:  # word2vec: the next pair steps from the rows as they are now
+                    train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
+                    pairs += queued
+                    queued = 0
+                    prepare(kind, kept[i], w_out, private, noise_table, points, lengths, noise_state, noise, slot)
                 copy(w_in, kept[j], hidden, queued)
                 targets[queued] = kept[i]
                 sources[queued, 0] = kept[j]

@@ -217,6 +217,9 @@ class Config:
                                     default_text="no limit")
     sample: float = setting(1e-3, Real(0), "subsampling threshold for frequent words (0: off)")
     cbow_mean: bool = setting(True, Switch(), "CBOW combines context vectors by their mean (--no-cbow-mean: sum)")
+    share_noise: bool = setting(
+        True, Switch(), "skip-gram: a window's pairs share the centre's noise words and output rows, one step "
+        "per window (Ji et al. 2016); --no-share-noise: word2vec's step per pair, each with its own noise words")
     softmax_batch: int = setting(32, Whole(1), "examples per full-softmax step (1: per-example SGD)")
     saturation: float | None = setting(
         6.0, Real(0, optional=True, zero_means="the exact gradient everywhere"),

@@ -44,4 +44,5 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
         cbow_mean=bool(config.cbow_mean),
         saturation=np.inf if config.saturation is None else float(config.saturation),
         seed=int(config.seed),
+        share_noise=bool(config.share_noise),
     )
