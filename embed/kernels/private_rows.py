@@ -23,6 +23,12 @@ skip-gram 36.9% against 35.8%. Every example passes the top of the tree, so each
 worker's copy of those nodes settles within a chunk, and two settled changes added
 would overshoot.
 
+Beyond four workers the whole changes overshoot for negative sampling too: the hottest
+words' rows settle within a chunk, and eight settled changes added drove skip-gram's
+final loss from 2.24 (one worker) to 3.40 and cost 3 analogy points (wiki2015-17m, 5
+epochs, seed 1), where four workers had cost nothing (loss 2.27). So beyond four
+workers each adds 4 / workers of its change: four workers' worth in all.
+
 The copies live in spare rows below the vocabulary's in the output matrix (see
 ``embed.kernels.densematrix``), so that the kernels keep working on one matrix:
 ``PrivateRows(first, count, home)`` says that rows ``first .. first + count`` live at
@@ -38,6 +44,9 @@ from numba import njit
 from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
 
 HOT_ROWS = 512  # with these private, two threads ran the kernels at 1.9-2.0 times one
+# Negative sampling adds whole changes up to this many workers, and this many workers'
+# worth beyond (each adds SUMMED_WORKERS / workers of its change): see above.
+SUMMED_WORKERS = 4
 
 
 class PrivateRows(NamedTuple):
@@ -56,8 +65,8 @@ def hot_range(loss: str, vocab_size: int, workers: int) -> tuple[int, int, float
     word2vec numbers the inner nodes of the Huffman tree as it merges them, so the
     heaviest, the root last, come at the end.
 
-    >>> hot_range("negative", 70_000, 2), hot_range("hierarchical", 70_000, 2)
-    ((0, 512, 1.0), (69487, 512, 0.5))
+    >>> hot_range("negative", 70_000, 2), hot_range("hierarchical", 70_000, 2), hot_range("negative", 70_000, 8)
+    ((0, 512, 1.0), (69487, 512, 0.5), (0, 512, 0.5))
     >>> hot_range("negative", 70_000, 1), hot_range("softmax", 70_000, 2)
     ((0, 0, 1.0), (0, 0, 1.0))
     """
@@ -67,7 +76,7 @@ def hot_range(loss: str, vocab_size: int, workers: int) -> tuple[int, int, float
         inner = max(vocab_size - 1, 0)
         count = min(HOT_ROWS, inner)
         return inner - count, count, 1.0 / workers
-    return 0, min(HOT_ROWS, vocab_size), 1.0
+    return 0, min(HOT_ROWS, vocab_size), min(1.0, SUMMED_WORKERS / workers)
 
 
 @njit(cache=True, nogil=True, inline="always")
