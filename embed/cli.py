@@ -56,9 +56,8 @@ def _train(args: argparse.Namespace) -> None:
     try:
         run()
     except KeyboardInterrupt as stop:
-        partial = args.output + ".partial"
         with _shielded():
-            model.save(partial)
+            partial = _save_somewhere(model, args.output + ".partial", args.output)
         how, status = _stopped(stop)
         print(
             f"embed: {how}; the model so far is in {partial}. Resume with:\n"
@@ -80,9 +79,6 @@ def _train(args: argparse.Namespace) -> None:
 def _write_result(model, output: str) -> None:
     """Write the trained model to OUT; where that fails (a full disk, say), save it
     whole to OUT.partial or the temporary folder, say where, and fail in one line."""
-    import os
-    import tempfile
-
     from .errors import EmbedError
     from .vectors.formats import output_format
 
@@ -93,16 +89,27 @@ def _write_result(model, output: str) -> None:
             model.wv.save_word2vec_format(output)
         return
     except (OSError, EmbedError) as error:
-        problem = getattr(error, "strerror", None) or str(error)
-    for fallback in (output + ".partial", os.path.join(tempfile.gettempdir(), os.path.basename(output) + ".embed")):
+        problem = str(error) if isinstance(error, EmbedError) else f"{output}: cannot write it ({error.strerror or error})"
+    fallback = _save_somewhere(model, output + ".partial", output, problem)
+    raise EmbedError(f"{problem}; the trained model is saved in {fallback}: "
+                     f"embed convert {fallback} {output} writes the vectors once {output} can be written")
+
+
+def _save_somewhere(model, path: str, output: str, problem: str = "") -> str:
+    """Save the whole model to ``path``, else to the temporary folder; where it went."""
+    import os
+    import tempfile
+
+    from .errors import EmbedError
+
+    fallback = os.path.join(tempfile.gettempdir(), os.path.basename(output)[:100] + ".partial.embed")
+    for where in (path, fallback):
         try:
-            model.save(fallback)
-        except (OSError, EmbedError):
-            continue
-        raise EmbedError(f"{output}: cannot write it ({problem}); the trained model is saved in {fallback}: "
-                         f"embed convert {fallback} {output} writes the vectors once there is room")
-    raise EmbedError(f"{output}: cannot write it ({problem}), nor save the model in {output}.partial or "
-                     f"{tempfile.gettempdir()}")
+            model.save(where)
+            return where
+        except (OSError, EmbedError) as error:
+            problem = problem or str(error)
+    raise EmbedError(f"{problem}, and the model could not be saved in {path} nor in {fallback}")
 
 
 def _config_fields() -> dict[str, dataclasses.Field]:
@@ -237,14 +244,14 @@ def parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="the capital-country PCA plot as PNG")
     plot.add_argument("vectors", metavar="VECTORS")
     plot.add_argument("-o", "--output", required=True, metavar="PNG")
-    plot.add_argument("--max-pairs", type=int, default=30, help="most frequent pairs to draw (default 30)")
+    plot.add_argument("--max-pairs", type=_positive, default=30, help="most frequent pairs to draw (default 30)")
     plot.set_defaults(run=_plot)
 
     evaluate = commands.add_parser("evaluate", help="Google analogies and word-pair similarity")
     evaluate.add_argument("vectors", metavar="VECTORS")
     evaluate.add_argument("--analogies", metavar="FILE", help="questions-words file (default: the bundled one)")
     evaluate.add_argument("--pairs", metavar="FILE", nargs="+", help="word-pair files (default: WordSim-353, SimLex-999)")
-    evaluate.add_argument("--restrict-vocab", type=int, default=30_000, metavar="N")
+    evaluate.add_argument("--restrict-vocab", type=_positive, default=30_000, metavar="N")
     evaluate.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
     evaluate.set_defaults(run=_evaluate)
 
@@ -280,17 +287,23 @@ class _shielded:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (a job scheduler's stop, ``kill``), handled as Ctrl-C is: the workers
-    finish their chunks and the model so far is saved."""
+    """SIGTERM (a job scheduler's stop, ``kill``) or SIGHUP (a closed terminal), handled
+    as Ctrl-C is: the workers finish their sentences and the model so far is saved."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__()
+        self.signum = signum
 
 
 def _terminate(signum, frame) -> None:
-    raise Terminated()
+    raise Terminated(signum)
 
 
 def _stopped(stop: KeyboardInterrupt) -> tuple[str, int]:
     """What a stop is called and the exit status it gives (128 + the signal's number)."""
-    return ("terminated", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
+    if isinstance(stop, Terminated):
+        return ("hung up" if stop.signum == signal.SIGHUP else "terminated"), 128 + stop.signum
+    return "interrupted", 130
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -298,13 +311,28 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as stop:  # before the command started: while Python imported
+        how, status = _stopped(stop)
+        print(f"embed: {how}", file=sys.stderr)
+        return status
+
+
+def _main(argv: list[str] | None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _terminate)
+    # A word the terminal's encoding cannot show is escaped, not a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     import warnings
 
     from .errors import EmbedError, UnknownWordError
 
     warnings.showwarning = _show_warning
-    signal.signal(signal.SIGTERM, _terminate)
 
     try:
         args.run(args)

@@ -201,3 +201,46 @@ def test_a_window_beyond_the_sentence_length_costs_no_more_than_one_sentence(tmp
     assert model.plan.window == 49 and time.perf_counter() - started < 30
     softmax = Word2Vec(Config(loss="softmax", softmax_batch=10**9, window=2, max_sentence_length=8, min_count=1))
     assert softmax.build_vocab(sentences).plan.softmax_batch == 8 * 2 * 2
+
+
+def test_outputs_that_are_not_plain_files(tmp_path):
+    (tmp_path / "c.txt").write_text("paris france rome italy\n" * 50)
+    (tmp_path / "v.vec").write_text("2 2\nparis 1 2\nrome 3 4\n")
+    fifo = tmp_path / "fifo.vec"
+    os.mkfifo(fifo)
+    line = one_error_line(run("convert", tmp_path / "v.vec", fifo))
+    assert "fifo.vec: is a device, pipe or socket, not a file" in line and fifo.is_fifo()
+    target = tmp_path / "real.vec"
+    target.write_text("old")
+    link = tmp_path / "link.vec"
+    link.symlink_to(target)
+    assert run("convert", tmp_path / "v.vec", link).returncode == 0
+    assert link.is_symlink() and load_vectors(target).words == ["paris", "rome"]  # written through the link
+    long_name = tmp_path / ("a" * 251 + ".vec")  # 255 bytes: legal, and so is its temporary name
+    assert run("convert", tmp_path / "v.vec", long_name).returncode == 0 and long_name.exists()
+    assert "longer than 255 bytes" in one_error_line(run("train", tmp_path / "c.txt", "-o", tmp_path / ("a" * 256)))
+
+
+def test_codecs_that_are_not_text_and_streams_a_codec_refuses(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("paris france\n" * 30)
+    for name in ("rot13", "base64", "zlib_codec", "idna"):
+        assert "encoding must be a text encoding" in one_error_line(
+            run("train", path, "-o", tmp_path / "v.vec", "--encoding", name))
+    with pytest.raises(EmbedError, match=r"c.txt: cannot be read as utf-16 near byte 0: UTF-16 stream does not start"):
+        list(read_sentences(path, encoding="utf-16"))
+
+
+def test_token_patterns_with_groups_or_empty_matches_give_whole_nonempty_tokens():
+    assert Tokenizer(r"(p)(a)\w*").tokens("paris pavia rome") == ["paris", "pavia"]
+    assert Tokenizer("a*").tokens("aa b a") == ["aa", "a"]
+
+
+def test_numbers_beyond_64_bits_and_non_positive_counts_are_refused(tmp_path):
+    (tmp_path / "v.vec").write_text("4 1\nparis 1\nfrance 2\nberlin 3\ngermany 4\n")
+    with pytest.raises(EmbedError, match=r"seed must be an integer >= 0 and below 2\*\*63, got 18446744073709551616"):
+        Config(seed=2**64)
+    result = run("evaluate", tmp_path / "v.vec", "--restrict-vocab", "-5")
+    assert result.returncode == 2 and "expected a whole number >= 1, got '-5'" in result.stderr
+    assert "a PCA plot needs vectors of at least 2 dimensions, these have 1" in one_error_line(
+        run("plot", tmp_path / "v.vec", "-o", tmp_path / "p.png"))

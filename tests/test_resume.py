@@ -133,7 +133,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path):
     assert os.listdir(tmp_path) == ["vectors.txt"]
 
 
-@pytest.mark.parametrize("stop,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+@pytest.mark.parametrize("stop,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated"),
+                                            (signal.SIGHUP, 129, "hung up")])
 def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, code, word):
     corpus = tmp_path / "big.txt"
     rng = np.random.default_rng(0)
@@ -321,7 +322,17 @@ def test_a_final_write_that_fails_keeps_the_trained_model(tiny_corpus, tmp_path,
     assert main(["train", str(path), "-o", str(out), "--dim", "8", "--min-count", "1", "--epochs", "1", "--quiet"]) == 1
     line = capsys.readouterr().err.strip()
     assert line == (f"embed: error: {out}: cannot write it (No space left on device); the trained model is saved in "
-                    f"{out}.partial: embed convert {out}.partial {out} writes the vectors once there is room")
+                    f"{out}.partial: embed convert {out}.partial {out} writes the vectors once {out} can be written")
     monkeypatch.undo()
     assert Word2Vec.load(f"{out}.partial").run is None
     assert main(["convert", f"{out}.partial", str(out)]) == 0 and load_vectors(out).dim == 8
+
+
+def test_a_checkpoint_that_cannot_be_written_is_a_warning_and_training_goes_on(tiny_corpus, tmp_path):
+    from embed.training.schedule import CheckpointWarning
+
+    path, _, _ = tiny_corpus
+    model = Word2Vec(config()).build_vocab(path)
+    with pytest.warns(CheckpointWarning, match=r"checkpoint not written, training goes on: .*missing"):
+        model.train(path, progress=False, checkpoints=Checkpoints(str(tmp_path / "missing" / "run.checkpoint"), epochs=1))
+    assert model.run is None and len(model.history) == 3

@@ -118,8 +118,8 @@ def epoch_cache(folder: str | None, words: int) -> ChunkCache | None:
         return None
     folder = folder or tempfile.gettempdir()
     # 4 bytes a word, plus 8 a sentence and 16 a chunk: a quarter more covers sentences
-    # of 4 words and up.
-    needed = 5 * words + (16 << 20)
+    # of 4 words and up; a megabyte more for the file system's own blocks.
+    needed = 5 * words + (1 << 20)
     free = shutil.disk_usage(folder).free
     where = f"{folder} has {free / 1e6:,.0f} MB free"
     if _is_ram_disk(folder):
@@ -132,7 +132,12 @@ def epoch_cache(folder: str | None, words: int) -> ChunkCache | None:
         warnings.warn(f"{where}, and keeping the corpus's word ids between epochs needs about {needed / 1e6:,.0f} MB: "
                       "reading the corpus again every epoch instead (--cache-dir names another folder)", CacheWarning)
         return None
-    return ChunkCache(folder)
+    try:
+        return ChunkCache(folder)
+    except OSError as error:
+        warnings.warn(f"cannot keep the corpus's word ids in {folder} ({error.strerror or error}): reading the "
+                      "corpus again every epoch instead (--cache-dir names another folder)", CacheWarning)
+        return None
 
 
 def _is_ram_disk(folder: str) -> bool:

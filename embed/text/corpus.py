@@ -224,6 +224,8 @@ def read_sentences(
         codec = codecs.lookup(encoding).name
     except (LookupError, TypeError):
         raise EmbedError(f"encoding must be a text encoding Python knows (utf-8, latin-1, ...), got {encoding!r}") from None
+    if not codecs.lookup(codec)._is_text_encoding or codec in ("idna", "punycode"):
+        raise EmbedError(f"encoding must be a text encoding (utf-8, latin-1, cp1252, utf-16, ...), got {encoding!r}")
     utf8 = codec == "utf-8"
     decoder = codecs.getincrementaldecoder("utf-8-sig" if utf8 else codec)(
         "strict" if encoding_errors == "strict" else "embed-replace-and-count"
@@ -249,6 +251,8 @@ def read_sentences(
                     f"(byte 0x{error.object[error.start]:02x}); convert the file, name its --encoding, "
                     "or use encoding_errors='replace'"
                 ) from None
+            except UnicodeError as error:  # a decoder that refuses the stream as a whole (UTF-16 without a mark)
+                raise EmbedError(f"{path}: cannot be read as {report.encoding} near byte {offset}: {error}") from None
             offset += len(block)
             if report.plain and block.translate(None, _PLAIN_BYTES):
                 report.plain = False

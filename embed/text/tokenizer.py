@@ -58,7 +58,7 @@ class Tokenizer:
         self.lowercase = lowercase
         self.max_token_length = max_token_length
         try:
-            self._findall = None if pattern == DEFAULT_PATTERN else re.compile(pattern).findall
+            self._finditer = None if pattern == DEFAULT_PATTERN else re.compile(pattern).finditer
         except re.error as error:
             raise EmbedError(f"token_pattern {pattern!r} is not a valid regular expression: {error}") from None
 
@@ -68,10 +68,10 @@ class Tokenizer:
             text = text.lower()
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
-        if self._findall is None:
+        if self._finditer is None:
             found = text.split() if not _NOT_PLAIN.search(text) else _letters_and_marks().findall(text)
-        else:
-            found = self._findall(text)
+        else:  # whole matches, whatever groups the pattern has; an empty match is no token
+            found = [token for match in self._finditer(text) if (token := match.group())]
         return _capped(found, self.max_token_length, report)
 
     def __repr__(self) -> str:

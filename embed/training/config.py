@@ -60,10 +60,12 @@ class Whole:
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < self.low:
             raise EmbedError(f"{name} must be an integer >= {self.low}, got {value!r}")
+        if value >= 2**63:  # the kernels compute in 64-bit integers
+            raise EmbedError(f"{name} must be an integer >= {self.low} and below 2**63, got {value!r}")
         return int(value)
 
     def bad_values(self) -> list:
-        return [self.low - 1, 2.5, "3", True] + ([] if self.optional else [None])
+        return [self.low - 1, 2.5, "3", True, 2**63] + ([] if self.optional else [None])
 
     def option(self) -> dict:
         return {"type": int, "metavar": "N"}
@@ -145,9 +147,13 @@ class Encoding:
         import codecs
 
         try:
-            codecs.lookup(value)
+            codec = codecs.lookup(value)
+            # rot13, base64, zlib and the like are codecs of bytes to bytes, not text
+            usable = codec._is_text_encoding and codec.name not in ("idna", "punycode")
         except (LookupError, TypeError):
-            raise EmbedError(f"{name} must be a text encoding (utf-8, latin-1, cp1252, utf-16, ...), got {value!r}") from None
+            usable = False
+        if not usable:
+            raise EmbedError(f"{name} must be a text encoding (utf-8, latin-1, cp1252, utf-16, ...), got {value!r}")
         return value
 
     def bad_values(self) -> list:

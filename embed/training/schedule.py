@@ -4,9 +4,11 @@ per-epoch statistics, and when to write checkpoints."""
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..errors import EmbedError
 from ..kernels.piece import Resume
 
 
@@ -124,5 +126,14 @@ class CheckpointWriter:
         return bool(every) and epoch % every == 0
 
     def write(self) -> None:
-        self.save(self.checkpoints.path)
+        """Save a checkpoint; one that cannot be written (a full disk) is a warning, and
+        training goes on: the checkpoint before it is still whole."""
+        try:
+            self.save(self.checkpoints.path)
+        except (OSError, EmbedError) as error:
+            warnings.warn(f"checkpoint not written, training goes on: {error}", CheckpointWarning)
         self.last = time.monotonic()
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint could not be written."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from typing import IO
@@ -22,10 +23,11 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
     >>> open(target).read()
     'done'
     """
-    path = os.fspath(path)
+    path = os.path.realpath(os.fspath(path)) if os.path.islink(path) else os.fspath(path)  # the link stays a link
     check_writable(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    # A short prefix: the temporary name must fit where a 255-byte name fits.
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)[:40]}.", suffix=".tmp")
     try:
         os.chmod(temporary, _mode_for(path))  # mkstemp makes 0600; the user expects their usual mode
         with os.fdopen(fd, mode, encoding=encoding) as stream:
@@ -33,9 +35,11 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError):  # a full disk, say: name the file the user asked for
+            raise EmbedError(f"{path}: cannot write it ({error.strerror or error}); the file is as it was") from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable where the OS allows
         directory = os.open(folder, os.O_RDONLY)
@@ -58,7 +62,13 @@ def check_writable(path: str | os.PathLike, inputs: tuple = ()) -> None:
     path = os.fspath(path)
     if not path:
         raise EmbedError("the output path is empty")
+    if os.path.islink(path):
+        path = os.path.realpath(path)  # written through: the link's target is what changes
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise EmbedError(f"{path}: is a device, pipe or socket, not a file; name a file to write")
+    if len(os.fsencode(os.path.basename(path))) > 255:
+        raise EmbedError(f"{path}: the file name is longer than 255 bytes")
     if not os.path.isdir(folder):
         raise EmbedError(f"{path}: folder {folder} does not exist")
     if os.path.isdir(path):

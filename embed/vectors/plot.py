@@ -125,6 +125,8 @@ def plot_capitals(
         vectors.get_index(country)
     if len(pairs) < 2:
         raise EmbedError(f"the capital-country plot needs at least 2 pairs in the vocabulary, found {len(pairs)}")
+    if vectors.dim < 2:
+        raise EmbedError(f"a PCA plot needs vectors of at least 2 dimensions, these have {vectors.dim}")
     countries = [k for _, k in pairs]
     capitals = [c for c, _ in pairs]
     return plot_words(
