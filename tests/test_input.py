@@ -244,3 +244,20 @@ def test_numbers_beyond_64_bits_and_non_positive_counts_are_refused(tmp_path):
     assert result.returncode == 2 and "expected a whole number >= 1, got '-5'" in result.stderr
     assert "a PCA plot needs vectors of at least 2 dimensions, these have 1" in one_error_line(
         run("plot", tmp_path / "v.vec", "-o", tmp_path / "p.png"))
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("a.txt", ": capitals\nparis france rome\n", "a.txt: line 2: expected a ': section' line or four words, got 3"),
+        ("a.txt", ": capitals\nparis france rome italy spain\n", "line 2: expected a ': section' line or four words, got 5"),
+        ("p.tsv", "# w1 w2 score\nparis\tfrance\thigh\n", "p.tsv: line 2: the score 'high' is not a finite number"),
+        ("p.tsv", "paris\tfrance\tnan\n", "p.tsv: line 1: the score 'nan' is not a finite number"),
+        ("p.tsv", "paris france 1 2\n", "p.tsv: line 1: expected two words and a score, got 4 fields"),
+    ],
+)
+def test_malformed_evaluation_files_name_the_line(tmp_path, name, content, message):
+    (tmp_path / "v.vec").write_text("2 2\nparis 1 2\nfrance 3 4\n")
+    (tmp_path / name).write_text(content)
+    option = "--analogies" if name == "a.txt" else "--pairs"
+    assert message in one_error_line(run("evaluate", tmp_path / "v.vec", option, tmp_path / name))

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,7 +24,8 @@ Question = tuple[str, str, str, str]
 def read_analogies(path: str | os.PathLike) -> list[tuple[str, list[Question]]]:
     """Sections of a questions-words file: ``[(name, [(a, b, c, expected), ...]), ...]``.
 
-    Lines that do not hold four words are skipped, as gensim does.
+    A line that is neither a section nor four words is an error naming it (gensim
+    skips such lines, and a damaged file then scores silently on fewer questions).
     """
     sections: list[tuple[str, list[Question]]] = []
     with open_binary(path) as stream:
@@ -37,8 +39,9 @@ def read_analogies(path: str | os.PathLike) -> list[tuple[str, list[Question]]]:
                 continue
             if not sections:
                 raise EmbedError(f"{path}: line {number}: a question before the first ': section' line")
-            if len(parts) == 4:
-                sections[-1][1].append(tuple(parts))
+            if len(parts) != 4:
+                raise EmbedError(f"{path}: line {number}: expected a ': section' line or four words, got {len(parts)}")
+            sections[-1][1].append(tuple(parts))
     return sections
 
 
@@ -183,7 +186,8 @@ class PairResult:
 
 
 def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
-    """(word, word, score) from a tab- or space-separated file; '#' lines are comments."""
+    """(word, word, score) from a tab- or space-separated file; '#' lines are comments.
+    Any other line that is not two words and a finite score is an error naming it."""
     pairs = []
     with open_binary(path) as stream:
         for number, raw in enumerate(stream, start=1):
@@ -192,11 +196,14 @@ def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
                 continue
             parts = line.split("\t") if line.count("\t") == 2 else line.split()
             if len(parts) != 3:
-                continue
+                raise EmbedError(f"{path}: line {number}: expected two words and a score, got {len(parts)} fields")
             try:
-                pairs.append((parts[0].strip(), parts[1].strip(), float(parts[2])))
+                score = float(parts[2])
             except ValueError:
-                continue
+                score = math.nan
+            if not math.isfinite(score):
+                raise EmbedError(f"{path}: line {number}: the score {parts[2].strip()!r} is not a finite number")
+            pairs.append((parts[0].strip(), parts[1].strip(), score))
     return pairs
 
 
