@@ -306,8 +306,13 @@ def _stopped(stop: KeyboardInterrupt) -> tuple[str, int]:
     return "interrupted", 130
 
 
+def _one_line(message: object) -> str:
+    """A message on one line, whatever the names in it hold (a path with a newline)."""
+    return str(message).replace("\r", "\\r").replace("\n", "\\n")
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"embed: warning: {message}", file=sys.stderr)
+    print(f"embed: warning: {_one_line(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,14 +342,15 @@ def _main(argv: list[str] | None) -> int:
     try:
         args.run(args)
     except (EmbedError, UnknownWordError) as error:
-        print(f"embed: error: {error}", file=sys.stderr)
+        print(f"embed: error: {_one_line(error)}", file=sys.stderr)
         return 1
     except MemoryError:
-        print("embed: error: out of memory (try a smaller --dim, --max-vocab or --chunk-words)", file=sys.stderr)
+        print("embed: error: out of memory: a setting asks for more than this machine has (--dim, --max-vocab, "
+              "--chunk-words, --workers)", file=sys.stderr)
         return 1
     except OSError as error:  # a disk that fills or fails where no check could foresee it
         where = f"{error.filename}: " if error.filename else ""
-        print(f"embed: error: {where}{error.strerror or error}", file=sys.stderr)
+        print(f"embed: error: {_one_line(where + str(error.strerror or error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:
         how, status = _stopped(stop)

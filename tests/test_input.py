@@ -261,3 +261,8 @@ def test_malformed_evaluation_files_name_the_line(tmp_path, name, content, messa
     (tmp_path / name).write_text(content)
     option = "--analogies" if name == "a.txt" else "--pairs"
     assert message in one_error_line(run("evaluate", tmp_path / "v.vec", option, tmp_path / name))
+
+
+def test_a_path_with_a_newline_is_still_one_line(tmp_path):
+    line = one_error_line(run("train", tmp_path / "no\nsuch.txt", "-o", tmp_path / "v.vec"))
+    assert line.endswith("no\\nsuch.txt: no such file")
