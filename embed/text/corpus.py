@@ -111,6 +111,23 @@ def check_rereadable(path: str) -> None:
                          "then to train): save it to a file first, for example: command > corpus.txt")
 
 
+def text_codec(encoding: str, name: str = "encoding") -> str:
+    """The codec's name, if ``encoding`` is a text encoding Python has a decoder for; not
+    rot13, base64 or zlib (codecs of bytes to bytes), nor idna and punycode (of host
+    names, whose decoders take no error handler).
+
+    >>> text_codec("latin-1")
+    'iso8859-1'
+    """
+    try:
+        codec = codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        codec = None
+    if codec is None or not codec._is_text_encoding or codec.name in ("idna", "punycode"):
+        raise EmbedError(f"{name} must be a text encoding (utf-8, latin-1, cp1252, utf-16, ...), got {encoding!r}")
+    return codec.name
+
+
 def ascii_compatible(encoding: str) -> bool:
     """Whether ``encoding`` writes ASCII letters and blanks as ASCII does (UTF-8, latin-1,
     cp1252: yes; UTF-16, EBCDIC: no), which the bytes-level reader relies on."""
@@ -220,12 +237,7 @@ def read_sentences(
     tokenizer = tokenizer or Tokenizer()
     path = os.fspath(path)
     report = report if report is not None else ReadReport(path)
-    try:
-        codec = codecs.lookup(encoding).name
-    except (LookupError, TypeError):
-        raise EmbedError(f"encoding must be a text encoding Python knows (utf-8, latin-1, ...), got {encoding!r}") from None
-    if not codecs.lookup(codec)._is_text_encoding or codec in ("idna", "punycode"):
-        raise EmbedError(f"encoding must be a text encoding (utf-8, latin-1, cp1252, utf-16, ...), got {encoding!r}")
+    codec = text_codec(encoding)
     utf8 = codec == "utf-8"
     decoder = codecs.getincrementaldecoder("utf-8-sig" if utf8 else codec)(
         "strict" if encoding_errors == "strict" else "embed-replace-and-count"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EmbedError
+from ..text.corpus import text_codec
 from ..text.tokenizer import DEFAULT_PATTERN
 
 
@@ -144,16 +145,7 @@ class Encoding:
     """The name of a text encoding Python has a codec for."""
 
     def check(self, name: str, value: Any) -> Any:
-        import codecs
-
-        try:
-            codec = codecs.lookup(value)
-            # rot13, base64, zlib and the like are codecs of bytes to bytes, not text
-            usable = codec._is_text_encoding and codec.name not in ("idna", "punycode")
-        except (LookupError, TypeError):
-            usable = False
-        if not usable:
-            raise EmbedError(f"{name} must be a text encoding (utf-8, latin-1, cp1252, utf-16, ...), got {value!r}")
+        text_codec(value, name)
         return value
 
     def bad_values(self) -> list:
