@@ -1,4 +1,5 @@
 import os
+import signal
 import sys
 
 import numpy as np
@@ -22,3 +23,18 @@ def tiny_corpus(tmp_path):
     path = tmp_path / "tiny.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, animals, tools
+
+
+@pytest.fixture
+def interruptible():
+    """Ctrl-C raises KeyboardInterrupt in this process even where the test runner was
+    started with SIGINT ignored (a shell's background job inherits that, and Python then
+    leaves it ignored, so _thread.interrupt_main would do nothing)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def default_signals() -> None:
+    """For a child process: SIGINT as a terminal delivers it, whatever this process ignores."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -14,6 +14,7 @@ from embed.vectors.atomic import atomic_write
 from embed.vectors import load_vectors
 from embed.vectors.native import VERSION, read_model
 from embed.training.schedule import Checkpoints
+from conftest import default_signals
 
 
 def config(**fields):
@@ -144,7 +145,7 @@ def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, cod
     out.write_text("previous vectors")
     command = [sys.executable, "-m", "embed", "train", str(corpus), "-o", str(out), "--arch", "skipgram",
                "--loss", "softmax", "--dim", "16", "--epochs", "6", "--workers", "1", "--min-count", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=default_signals)
     seen = b""
     while b"epoch 1/6" not in seen:  # interrupt once training is under way, whatever the machine's speed
         block = os.read(process.stderr.fileno(), 4096)
@@ -210,7 +211,8 @@ def slowed(monkeypatch, seconds=0.0, spans=None, stop_after=None, twice=False):
     monkeypatch.setattr(threads, "train_piece", piece)
 
 
-def test_a_second_ctrl_c_waits_for_the_workers_and_the_resumed_run_is_exact(tiny_corpus, monkeypatch, capsys):
+def test_a_second_ctrl_c_waits_for_the_workers_and_the_resumed_run_is_exact(tiny_corpus, monkeypatch, capsys,
+                                                                             interruptible):
     path, _, _ = tiny_corpus
     full = Word2Vec(config()).build_vocab(path).train(path, progress=False)
     slowed(monkeypatch, seconds=2.0, stop_after=3, twice=True)
@@ -225,7 +227,8 @@ def test_a_second_ctrl_c_waits_for_the_workers_and_the_resumed_run_is_exact(tiny
     np.testing.assert_array_equal(model.w_out, full.w_out)
 
 
-def test_statistics_and_learning_rates_of_a_resumed_epoch_are_the_uninterrupted_ones(tiny_corpus, monkeypatch):
+def test_statistics_and_learning_rates_of_a_resumed_epoch_are_the_uninterrupted_ones(tiny_corpus, monkeypatch,
+                                                                                     interruptible):
     path, _, _ = tiny_corpus
     whole_spans, spans = {}, {}
     slowed(monkeypatch, spans=whole_spans)
