@@ -272,14 +272,14 @@ def _positive(text: str) -> int:
 
 
 class _shielded:
-    """Ctrl-C and SIGTERM wait while a model is written: a stop then would lose the
+    """Every stop signal waits while a model is written: a stop then would lose the
     training that the write is saving."""
 
     def __enter__(self) -> None:
         def wait(signum, frame):
             print("embed: saving the model; it stops once that is done", file=sys.stderr, flush=True)
 
-        self.previous = {number: signal.signal(number, wait) for number in (signal.SIGINT, signal.SIGTERM)}
+        self.previous = {number: signal.signal(number, wait) for number in (signal.SIGINT, *_TERMINATING)}
 
     def __exit__(self, *exc) -> None:
         for number, handler in self.previous.items():
@@ -293,6 +293,10 @@ class Terminated(KeyboardInterrupt):
     def __init__(self, signum: int = signal.SIGTERM) -> None:
         super().__init__()
         self.signum = signum
+
+
+# The signals handled as Ctrl-C is (SIGHUP does not exist everywhere).
+_TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _terminate(signum, frame) -> None:
@@ -325,9 +329,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, _terminate)
+    for number in _TERMINATING:
+        signal.signal(number, _terminate)
     # A word the terminal's encoding cannot show is escaped, not a traceback.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):

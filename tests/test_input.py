@@ -8,7 +8,6 @@ import lzma
 import os
 import subprocess
 import sys
-import threading
 import unicodedata
 
 import numpy as np
