@@ -7,7 +7,6 @@
 """
 
 from .errors import EmbedError, UnknownWordError
-from .training.config import Config
 
 __all__ = ["Config", "EmbedError", "UnknownWordError", "Vectors", "Word2Vec", "train", "load_vectors",
            "load_word2vec_format"]
@@ -15,7 +14,12 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # Training pulls in numba; importing it only when asked keeps `import embed` light.
+    # Training pulls in numba; importing it only when asked keeps `import embed` light,
+    # and the `embed` command's start short (see embed.launch).
+    if name == "Config":
+        from .training.config import Config
+
+        return Config
     if name in ("Word2Vec", "train"):
         from .training import word2vec
 

@@ -29,13 +29,14 @@ def _train(args: argparse.Namespace) -> None:
     from .training.config import Config
     from .training.schedule import Checkpoints
     from .training.word2vec import Word2Vec
-    from .vectors.atomic import check_writable
+    from .vectors.atomic import check_writable, claim_output
 
     # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
     # it already and may write it again; OUT itself must be neither input.
     check_writable(args.output, inputs=(args.corpus, args.resume))
     for path in (args.output + ".partial", args.output + ".checkpoint"):
         check_writable(path, inputs=(args.corpus,))
+    claim_output(args.output)  # and its .partial and .checkpoint
     fields = {name: getattr(args, name) for name in _config_fields() if getattr(args, name) is not None}
     checkpoints = None
     if args.checkpoint_every:
@@ -324,6 +325,17 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt as stop:  # before the command started: while Python imported
         how, status = _stopped(stop)
+        print(f"embed: {how}", file=sys.stderr)
+        return status
+    except ImportError as error:
+        # An interrupt inside a C extension's import (numpy's) comes back as numpy's
+        # page-long ImportError, with the interrupt as its cause.
+        cause = error
+        while cause is not None and not isinstance(cause, KeyboardInterrupt):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            raise
+        how, status = _stopped(cause)
         print(f"embed: {how}", file=sys.stderr)
         return status
 

@@ -8,6 +8,8 @@ import pytest
 
 from embed.cli import main
 
+from conftest import default_signals
+
 
 def run(*args):
     return subprocess.run([sys.executable, "-m", "embed.cli", *map(str, args)], capture_output=True, text=True)
@@ -141,3 +143,58 @@ def test_outputs_are_checked_before_any_work_and_nothing_is_lost(tmp_path, comma
     assert (tmp_path / "c.txt").read_text() == corpus
     assert (tmp_path / "v.vec").read_text() == "1 2\nparis 0.5 0.5\n"
     assert locked.read_text() == "earlier vectors"
+
+
+def test_a_ctrl_c_while_the_command_starts_is_one_line():
+    # The console script imports embed.__main__ first; an interrupt before cli.main
+    # runs ends the process with one line instead of the import machinery's traceback.
+    probe = ("import os, signal, embed.__main__\n"
+             "os.kill(os.getpid(), signal.SIGINT)\n"
+             "import embed.training.word2vec\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            preexec_fn=default_signals)
+    assert (result.returncode, result.stderr) == (130, "embed: interrupted\n")
+
+
+def test_an_interrupt_inside_a_c_extensions_import_is_one_line(monkeypatch, capsys):
+    import embed.cli
+
+    def numpy_like_import(argv):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as stop:
+            raise ImportError("Error importing numpy: you should not try to import numpy from\n...") from stop
+
+    monkeypatch.setattr(embed.cli, "_main", numpy_like_import)
+    assert main(["train", "x"]) == 130
+    assert capsys.readouterr().err == "embed: interrupted\n"
+
+    def broken_install(argv):
+        raise ImportError("No module named 'numba'")
+
+    monkeypatch.setattr(embed.cli, "_main", broken_install)
+    with pytest.raises(ImportError):  # a real import failure is not taken for an interrupt
+        main(["train", "x"])
+
+
+def test_two_runs_cannot_write_the_same_output(tiny_corpus, tmp_path):
+    corpus, _, _ = tiny_corpus
+    out = tmp_path / "v.vec"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom embed.vectors.atomic import claim_output\n"
+         "claim_output(sys.argv[1]); print('held', flush=True); time.sleep(120)", str(out)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        second = run("train", corpus, "-o", out, "--min-count", 1, "--epochs", 1, "--quiet")
+        assert second.returncode == 1
+        assert second.stderr == (f"embed: error: {out}: another embed run (process {holder.pid}) is writing it; "
+                                 "wait for it to finish or choose another output\n")
+        assert not out.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # The system let go of the lock when its holder died, killed as it was.
+    assert run("train", corpus, "-o", out, "--min-count", 1, "--epochs", 1, "--quiet").returncode == 0
+    assert out.exists()

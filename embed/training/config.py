@@ -49,24 +49,32 @@ class OneOf:
         return {"choices": list(self.choices)}
 
 
+MAX_NEGATIVE = 1000
+
+
 @dataclass(frozen=True)
 class Whole:
-    """An integer >= ``low`` (NumPy integers too); ``None`` too where ``optional``."""
+    """An integer >= ``low`` and at most ``high`` (NumPy integers too); ``None`` too
+    where ``optional``."""
 
     low: int
     optional: bool = False
+    high: int | None = None
 
     def check(self, name: str, value: Any) -> Any:
         if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < self.low:
             raise EmbedError(f"{name} must be an integer >= {self.low}, got {value!r}")
+        if self.high is not None and value > self.high:
+            raise EmbedError(f"{name} must be an integer from {self.low} to {self.high}, got {value!r}")
         if value >= 2**63:  # the kernels compute in 64-bit integers
             raise EmbedError(f"{name} must be an integer >= {self.low} and below 2**63, got {value!r}")
         return int(value)
 
     def bad_values(self) -> list:
-        return [self.low - 1, 2.5, "3", True, 2**63] + ([] if self.optional else [None])
+        beyond = [] if self.high is None else [self.high + 1]
+        return [self.low - 1, 2.5, "3", True, 2**63] + beyond + ([] if self.optional else [None])
 
     def option(self) -> dict:
         return {"type": int, "metavar": "N"}
@@ -206,7 +214,9 @@ class Config:
                         "hierarchical softmax")
     dim: int = setting(100, Whole(1), "vector size")
     window: int = setting(5, Whole(1), "largest window on each side of a word")
-    negative: int = setting(5, Whole(0), "noise words per target (negative sampling)")
+    # Each example draws and scores every noise word, and a stop falls between sentences:
+    # beyond this bound a sentence would take minutes, for no gain (word2vec uses 5-25).
+    negative: int = setting(5, Whole(0, high=MAX_NEGATIVE), "noise words per target (negative sampling)")
     alpha: float = setting(0.025, Real(0, low_open=True), "starting learning rate")
     min_alpha: float = setting(0.0001, Real(0), "final learning rate")
     epochs: int = setting(5, Whole(1), "passes over the corpus")

@@ -90,3 +90,42 @@ def _mode_for(path: str) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+_CLAIMS: dict[str, int] = {}  # output path -> the open lock file that holds it, for the process's life
+
+
+def claim_output(path: str | os.PathLike) -> None:
+    """Refuse ``path`` while another process holds it; hold it for the rest of this one.
+
+    Two runs writing the same output would each rename their result over the other's,
+    and the second's OUT.partial would replace the first's. The lock lives in the
+    temporary folder, keyed by the output's real path, and the system releases it when
+    the holder ends, however it ends. Where the temporary folder cannot hold it, nothing
+    is claimed.
+
+    >>> import tempfile, os
+    >>> out = os.path.join(tempfile.mkdtemp(), "v.vec")
+    >>> claim_output(out); claim_output(out)  # a process may claim its own output again
+    """
+    import fcntl
+    import hashlib
+
+    real = os.path.realpath(os.fspath(path))
+    if real in _CLAIMS:
+        return
+    name = "embed-" + hashlib.sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:20] + ".lock"
+    try:
+        handle = os.open(os.path.join(tempfile.gettempdir(), name), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        os.close(handle)
+        raise EmbedError(f"{os.fspath(path)}: another embed run (process {holder}) is writing it; wait for it to "
+                         "finish or choose another output") from None
+    os.ftruncate(handle, 0)
+    os.pwrite(handle, str(os.getpid()).encode(), 0)
+    _CLAIMS[real] = handle
