@@ -1,6 +1,7 @@
 """The byte path for plain text gives exactly the chunks of the general reader."""
 
 import os
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from embed import Config, EmbedError, Word2Vec
 from embed.text.chunks import id_chunks
 from embed.text.corpus import ReadReport, read_sentences
-from embed.text.plaintext import VocabularyHash, plain_id_chunks
+from embed.text.plaintext import VocabularyHash, count_plain, plain_id_chunks
 from embed.text.tokenizer import Tokenizer
 from embed.text.vocab import Vocabulary
 
@@ -96,3 +97,61 @@ def test_a_file_rewritten_after_the_vocabulary_is_read_the_general_way(tmp_path)
     os.utime(path, ns=(1, 1))
     model.train(path, progress=False)
     assert model.history[0].words == 240
+
+
+def python_counts(path, lowercase, max_token_length=100):
+    counter = Counter()
+    for sentence in read_sentences(path, Tokenizer(lowercase=lowercase, max_token_length=max_token_length)):
+        counter.update(sentence)
+    return list(counter.items())
+
+
+@SETTINGS
+@given(st.lists(st.tuples(tokens, blanks), max_size=120), st.booleans(), st.integers(1, 9), st.booleans())
+def test_the_jitted_count_of_plain_text_is_the_tokenizers(tmp_path, pieces, lowercase, block, trailing_blank):
+    text = "".join(t + b for t, b in pieces)
+    if not trailing_blank:
+        text = text.rstrip()
+    path = tmp_path / "c.txt"
+    path.write_text(text)
+    # Same words, same counts, same order of first appearance (ties in the vocabulary keep it).
+    assert count_plain(path, lowercase, block_bytes=block) == python_counts(path, lowercase)
+
+
+def test_counting_grows_its_table_past_every_first_size(tmp_path):
+    rng = np.random.default_rng(1)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    words = ["".join(rng.choice(letters, rng.integers(1, 30))) for _ in range(60_000)]  # past 32k words, 256 kB
+    path = tmp_path / "many.txt.gz"
+    import gzip
+
+    with gzip.open(path, "wt") as f:
+        for i in range(0, len(words), 17):
+            f.write(" ".join(words[i:i + 17]) + ("\n" if i % 3 else " "))
+    counted = count_plain(path, True, block_bytes=1 << 16)
+    assert len(counted) > 40_000
+    assert counted == python_counts(path, True)
+
+
+@pytest.mark.filterwarnings("ignore:.*longer than the token length cap")
+@pytest.mark.parametrize("text", ["the cat, of a\n", "caf\u00e9 au lait\n", "\ufeffthe cat\n", "the " + "a" * 101 + "\n",
+                                  "the cat " * 1000 + "b" * 101])
+def test_counting_gives_up_on_text_that_needs_the_tokenizer(tmp_path, text):
+    path = tmp_path / "c.txt"
+    path.write_text(text)
+    assert count_plain(path, True, block_bytes=64) is None
+    # ... and the vocabulary is then counted in Python, with its usual report.
+    model = Word2Vec(Config(min_count=1)).build_vocab(path)
+    assert model.vocab.words[0] in ("the", "caf\u00e9", "au", "a" * 100)
+
+
+def test_a_plain_file_is_counted_without_the_tokenizer(tmp_path, monkeypatch):
+    path = tmp_path / "c.txt"
+    path.write_text("the cat the dog\nThe end\n")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the Python pass ran on a plain file")
+
+    monkeypatch.setattr(Vocabulary, "build", refuse)
+    model = Word2Vec(Config(min_count=1)).build_vocab(path)
+    assert (model.vocab.words, model.vocab.counts.tolist()) == (["the", "cat", "dog", "end"], [3, 1, 1, 1])

@@ -108,19 +108,22 @@ def _lookup(data, start, stop, fold, slots, word_bytes, word_starts, word_length
         word = slots[slot]
         if word == _EMPTY:
             return -1
-        if word_lengths[word] == length:
-            base = word_starts[word]
-            same = True
-            for k in range(length):
-                byte = data[start + k]
-                if fold and byte <= 90:
-                    byte += 32
-                if word_bytes[base + k] != byte:
-                    same = False
-                    break
-            if same:
-                return word
+        if word_lengths[word] == length and _same_bytes(data, start, length, fold, word_bytes, word_starts[word]):
+            return word
         slot = (slot + 1) & mask
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _same_bytes(data, start, length, fold, word_bytes, base):
+    """Whether the token ``data[start:start + length]`` (folded to lower case where
+    ``fold``) is the word stored at ``word_bytes[base:]``."""
+    for k in range(length):
+        byte = data[start + k]
+        if fold and byte <= 90:
+            byte += 32
+        if word_bytes[base + k] != byte:
+            return False
+    return True
 
 
 _LETTER, _BLANK, _NEWLINE = 1, 2, 3
@@ -216,3 +219,162 @@ def _plain_sentences(path: str, table: VocabularyHash, max_sentence_length: int,
             if final:
                 break
     yield np.concatenate(open_parts)
+
+
+# -- counting: the vocabulary pass over plain text ----------------------------------------
+
+_COUNTED, _GROW, _NOT_PLAIN_TEXT = 0, 1, 2  # count_block's answers
+
+
+class PlainCounts:
+    """Every distinct token of plain text with its count, in order of first appearance,
+    as the vocabulary pass over a plain file counts them without leaving jitted code:
+    an open-addressing table over an arena of the tokens' bytes, grown when full.
+
+    >>> counts = PlainCounts(lowercase=True)
+    >>> counts.add(b"The cat\\nthe end "), counts.add(b"Cat", final=True)
+    (True, True)
+    >>> counts.items()
+    [('the', 2), ('cat', 2), ('end', 1)]
+    """
+
+    def __init__(self, lowercase: bool, max_token_length: int = 100) -> None:
+        self.lowercase, self.max_token_length = lowercase, max_token_length
+        self.slots = np.full(1 << 16, _EMPTY, dtype=np.int32)
+        self.hashes = np.zeros(1 << 15, dtype=np.uint64)
+        self.starts = np.zeros(1 << 15, dtype=np.int64)
+        self.lengths = np.zeros(1 << 15, dtype=np.int64)
+        self.counts = np.zeros(1 << 15, dtype=np.int64)
+        self.arena = np.zeros(1 << 18, dtype=np.uint8)
+        self.words = 0
+        self.arena_used = 0
+        self.tokens = 0
+        self.carry = b""
+
+    def add(self, block: bytes, final: bool = False) -> bool:
+        """Count the tokens of ``block`` (a token cut by its end waits for the next
+        block); False, and nothing more is counted, once a byte is neither an ASCII
+        letter nor a blank, or a token is longer than ``max_token_length``."""
+        data = np.frombuffer(self.carry + block, dtype=np.uint8)
+        position = 0
+        while True:
+            status, position, self.words, self.arena_used, tokens = count_block(
+                data, position, final, self.lowercase, self.max_token_length, self.slots, self.hashes,
+                self.starts, self.lengths, self.counts, self.arena, self.words, self.arena_used)
+            self.tokens += tokens
+            if status == _NOT_PLAIN_TEXT:
+                return False
+            if status == _COUNTED:
+                break
+            self._grow()
+        self.carry = data[position:].tobytes()
+        return len(self.carry) <= self.max_token_length
+
+    def _grow(self) -> None:
+        words = self.words
+        if 4 * (words + 1) > self.slots.shape[0]:  # kept at most a quarter full
+            self.slots = np.full(4 * self.slots.shape[0], _EMPTY, dtype=np.int32)
+            _rehash(self.slots, self.hashes, words)
+        if words + 1 >= self.hashes.shape[0]:
+            size = 2 * self.hashes.shape[0]
+            for name in ("hashes", "starts", "lengths", "counts"):
+                old = getattr(self, name)
+                new = np.zeros(size, dtype=old.dtype)
+                new[:words] = old[:words]
+                setattr(self, name, new)
+        if self.arena_used + self.max_token_length + 1 > self.arena.shape[0]:
+            arena = np.zeros(2 * self.arena.shape[0], dtype=np.uint8)
+            arena[: self.arena_used] = self.arena[: self.arena_used]
+            self.arena = arena
+
+    def items(self) -> list[tuple[str, int]]:
+        """(token, count) in order of first appearance."""
+        text = self.arena[: self.arena_used].tobytes().decode("ascii")
+        ends = (self.starts[: self.words] + self.lengths[: self.words]).tolist()
+        return list(zip((text[s:e] for s, e in zip(self.starts[: self.words].tolist(), ends)),
+                        self.counts[: self.words].tolist()))
+
+
+def count_plain(path: str | os.PathLike, lowercase: bool, max_token_length: int = 100,
+                block_bytes: int = 4 * BLOCK_BYTES) -> list[tuple[str, int]] | None:
+    """Each token of a plain file (ASCII letters and blanks only) and its count, in
+    order of first appearance, as ``read_sentences`` with the default pattern would
+    count them; None as soon as the file proves not to be plain (that pass must then be
+    made in Python). Decompressing the next block overlaps counting this one: both let
+    go of the GIL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    counts = PlainCounts(lowercase, max_token_length)
+    with open_binary(path) as stream, ThreadPoolExecutor(1) as reader:
+        pending = reader.submit(stream.read, block_bytes)
+        while True:
+            block = pending.result()
+            final = not block
+            if not final:
+                pending = reader.submit(stream.read, block_bytes)
+            if not counts.add(block, final):
+                if not final:
+                    pending.result()  # the reader is done with the stream before it closes
+                return None
+            if final:
+                return counts.items()
+
+
+@njit(cache=True, nogil=True)
+def count_block(data, position, final, fold, max_token_length, slots, hashes, starts, lengths, counts, arena, words,
+                arena_used):
+    """The jitted body of ``PlainCounts.add``: (status, position reached, words, arena
+    used, tokens counted). _GROW stops before a token that might not fit."""
+    classes = _BYTE_CLASSES
+    end = data.shape[0]
+    if not final:
+        while end > 0 and classes[data[end - 1]] == _LETTER:
+            end -= 1
+    mask = slots.shape[0] - 1
+    tokens = 0
+    k = position
+    while k < end:
+        c = classes[data[k]]
+        if c != _LETTER:
+            if c == 0:
+                return _NOT_PLAIN_TEXT, k, words, arena_used, tokens
+            k += 1
+            continue
+        token_start = k
+        while k < end and classes[data[k]] == _LETTER:
+            k += 1
+        length = k - token_start
+        if length > max_token_length:
+            return _NOT_PLAIN_TEXT, token_start, words, arena_used, tokens
+        if 4 * (words + 1) > slots.shape[0] or words + 1 >= hashes.shape[0] or arena_used + length > arena.shape[0]:
+            return _GROW, token_start, words, arena_used, tokens
+        h = _hash(data, token_start, k, fold)
+        slot = np.int64(h & np.uint64(mask))
+        while True:
+            word = slots[slot]
+            if word == _EMPTY:
+                slots[slot] = words
+                hashes[words], starts[words], lengths[words], counts[words] = h, arena_used, length, 1
+                for j in range(length):
+                    byte = data[token_start + j]
+                    arena[arena_used + j] = byte + 32 if fold and byte <= 90 else byte
+                arena_used += length
+                words += 1
+                break
+            if hashes[word] == h and lengths[word] == length and _same_bytes(data, token_start, length, fold, arena,
+                                                                             starts[word]):
+                counts[word] += 1
+                break
+            slot = (slot + 1) & mask
+        tokens += 1
+    return _COUNTED, end, words, arena_used, tokens
+
+
+@njit(cache=True, nogil=True)
+def _rehash(slots, hashes, words):
+    mask = slots.shape[0] - 1
+    for word in range(words):
+        slot = np.int64(hashes[word] & np.uint64(mask))
+        while slots[slot] != _EMPTY:
+            slot = (slot + 1) & mask
+        slots[slot] = word

@@ -37,6 +37,18 @@ class Vocabulary:
         counter: Counter[str] = Counter()
         for sentence in sentences:
             counter.update(sentence)
+        return cls.from_counts(list(counter.items()), min_count, max_vocab, source)
+
+    @classmethod
+    def from_counts(
+        cls, counted: list[tuple[str, int]], min_count: int = 5, max_vocab: int | None = None, source: str = "corpus"
+    ) -> Vocabulary:
+        """The vocabulary of tokens counted elsewhere, given in order of first appearance.
+
+        >>> Vocabulary.from_counts([("b", 1), ("a", 3), ("c", 1)], min_count=1).words
+        ['a', 'b', 'c']
+        """
+        counter = dict(counted)
         if not counter:
             raise EmbedError(f"{source}: no tokens found (the corpus is empty or has no words the tokenizer accepts)")
         kept = [(word, count) for word, count in counter.items() if count >= min_count]

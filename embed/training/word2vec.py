@@ -21,8 +21,8 @@ import numpy as np
 
 from ..errors import EmbedError
 from ..text.chunks import epoch_cache, id_chunks
-from ..text.corpus import as_sentences
-from ..text.plaintext import VocabularyHash, plain_id_chunks
+from ..text.corpus import as_sentences, ascii_compatible, text_codec
+from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
 from ..vectors.word_vectors import Vectors
@@ -106,14 +106,23 @@ class Word2Vec:
         ['a', 'b']
         """
         config = self.config
-        sentences = self._sentences(corpus)
-        self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus))
-        self._vocab_source = _source(corpus)
+        sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
-        report = getattr(sentences, "report", None)
-        if (report is not None and report.plain and not report.truncated_tokens
-                and config.token_pattern == DEFAULT_PATTERN and self.tokenize is None):
+        default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
+        counted = None
+        if default_tokens and isinstance(corpus, (str, os.PathLike)) and ascii_compatible(text_codec(config.encoding)):
+            # The plain-text pass counts in jitted code; it gives up at the first byte that
+            # needs the tokenizer (Python), and the pass is then made there.
+            counted = count_plain(corpus, config.lowercase, config.max_token_length)
+        if counted is not None:
+            self.vocab = Vocabulary.from_counts(counted, config.min_count, config.max_vocab, _name(corpus))
             self._plain_file = _file_identity(corpus)
+        else:
+            self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus))
+            report = getattr(sentences, "report", None)
+            if report is not None and report.plain and not report.truncated_tokens and default_tokens:
+                self._plain_file = _file_identity(corpus)
+        self._vocab_source = _source(corpus)
         self.weights = Weights.initial(len(self.vocab), config.dim, config.seed)
         self.plan = make_plan(config, self.vocab)
         self._vectors = None
