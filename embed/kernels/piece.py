@@ -153,6 +153,20 @@ def train_piece(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, worker: WorkerS
     return Outcome(private_changes(w_out, private, worker.snapshot), loss, examples, stopped)
 
 
+def load_kernels(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, worker: WorkerState) -> None:
+    """Load the kernels ``train_piece`` runs from Numba's cache (or compile them), now,
+    on the calling thread, by training a piece of no sentences: nothing changes.
+
+    A Ctrl-C that lands while a worker thread loads a kernel could leave Numba's
+    compiler lock held, and the other workers, and the wait for them, hung. On the main
+    thread it simply interrupts the load.
+    """
+    empty = Piece(0, np.zeros(0, np.int32), np.zeros(1, np.int64), 0.0, 0.0)
+    train_piece(w_in, w_out, plan, worker, empty)
+    if worker.private.count:
+        apply_changes(w_out, private_changes(w_out, worker.private, worker.snapshot), 0.0)
+
+
 def private_changes(w_out: np.ndarray, private: PrivateRows, snapshot: np.ndarray) -> Changes:
     """How far a worker's copies of its private rows moved from ``snapshot``."""
     rows = np.arange(private.first, private.first + private.count)

@@ -102,8 +102,12 @@ class ChunkCache:
         self._file.seek(0)
         for _ in range(self.chunks):
             sizes = np.frombuffer(self._file.read(16), dtype=np.int64)
-            ids = np.frombuffer(self._file.read(4 * int(sizes[0])), dtype=np.int32)
-            offsets = np.frombuffer(self._file.read(8 * int(sizes[1])), dtype=np.int64)
+            # Read into arrays of their own: arrays over bytes would be read-only, a type
+            # for which Numba would load (or compile) every kernel a second time.
+            ids = np.empty(int(sizes[0]), dtype=np.int32)
+            offsets = np.empty(int(sizes[1]), dtype=np.int64)
+            self._file.readinto(memoryview(ids).cast("B"))
+            self._file.readinto(memoryview(offsets).cast("B"))
             yield ids, offsets
 
     def close(self) -> None:

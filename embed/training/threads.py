@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from ..kernels.piece import Piece, Plan, apply_changes, new_worker, train_piece
+from ..kernels.piece import Piece, Plan, apply_changes, load_kernels, new_worker, train_piece
 from ..kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows, hot_range
 from .schedule import CheckpointWriter, RunState, Schedule
 from .weights import Weights
@@ -80,6 +80,8 @@ class _Epoch:
         # reader tokenises it holds the GIL for up to the switch interval (5 ms), as long
         # as a CBOW worker takes to train a chunk. A shorter interval keeps workers fed.
         interval = sys.getswitchinterval()
+        state = self.states[0]
+        load_kernels(self.weights.input, self.weights.output_for(state.private), self.plan, state)
         sys.setswitchinterval(min(interval, 0.0005))
         threads = [_Thread(self.read, chunks)] + [_Thread(self.work, slot) for slot in range(self.workers)]
         for thread in threads:
