@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from embed import Config, EmbedError, Word2Vec
 from embed.text.chunks import id_chunks
 from embed.text.corpus import ReadReport, read_sentences
-from embed.text.plaintext import VocabularyHash, count_plain, plain_id_chunks
+from embed.text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from embed.text.tokenizer import Tokenizer
 from embed.text.vocab import Vocabulary
 
@@ -155,3 +155,40 @@ def test_a_plain_file_is_counted_without_the_tokenizer(tmp_path, monkeypatch):
     monkeypatch.setattr(Vocabulary, "build", refuse)
     model = Word2Vec(Config(min_count=1)).build_vocab(path)
     assert (model.vocab.words, model.vocab.counts.tolist()) == (["the", "cat", "dog", "end"], [3, 1, 1, 1])
+
+
+@SETTINGS
+@given(st.lists(st.tuples(tokens, blanks), max_size=120), st.booleans(), st.integers(1, 6), st.integers(1, 12),
+       st.integers(1, 9))
+def test_the_ids_kept_while_counting_give_the_chunks_read_from_the_text(tmp_path, pieces, lowercase, max_length,
+                                                                        chunk_words, block):
+    path = tmp_path / "c.txt"
+    path.write_text("".join(t + b for t, b in pieces))
+    blocks = []
+    counted = count_plain(path, lowercase, block_bytes=block, max_sentence_length=max_length,
+                          sink=lambda ids, starts: blocks.append((ids.copy(), starts.copy())))
+    final_ids = np.array([VOCAB.index.get(word, -1) for word, _ in counted], dtype=np.int32)
+    kept = [(i.tolist(), o.tolist()) for i, o in provisional_chunks(blocks, final_ids, chunk_words)]
+    read = [(i.tolist(), o.tolist()) for i, o in plain_id_chunks(path, VocabularyHash(VOCAB, lowercase), max_length,
+                                                                 chunk_words, block)]
+    assert kept == read
+
+
+@pytest.mark.parametrize("arch,loss", [("cbow", "negative"), ("skipgram", "hierarchical")])
+def test_training_from_the_counted_ids_is_training_from_the_text(tmp_path, arch, loss):
+    rng = np.random.default_rng(2)
+    path = tmp_path / "c.txt.gz"
+    import gzip
+
+    with gzip.open(path, "wt") as f:
+        for _ in range(300):
+            f.write(" ".join(rng.choice(["the", "cat", "sat", "on", "a", "mat", "dog", "ran", "zq"], 40)) + "\n")
+    config = Config(arch=arch, loss=loss, dim=16, min_count=3, epochs=2, workers=1, chunk_words=500)
+    counted = Word2Vec(config).build_vocab(path)
+    assert counted._counted_ids is not None
+    counted.train(path, progress=False)
+    read = Word2Vec(config.replace(cache_dir="none")).build_vocab(path)
+    assert read._counted_ids is None
+    read.train(path, progress=False)
+    np.testing.assert_array_equal(counted.w_in, read.w_in)
+    np.testing.assert_array_equal(counted.w_out, read.w_out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -67,12 +68,14 @@ class ChunkCache:
     >>> cache.close()
     """
 
-    def __init__(self, folder: str | None = None) -> None:
+    def __init__(self, folder: str | None = None, limit: int | None = None) -> None:
         self.folder = folder or tempfile.gettempdir()
         self._file = tempfile.TemporaryFile(dir=self.folder, prefix="embed-chunks-")
         self.chunks = 0
         self.complete = False  # every chunk of an epoch is in
         self.failed = False
+        self.limit = limit  # bytes it may take: what the folder can spare
+        self.bytes = 0
 
     def recording(self, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """``chunks``, each kept as it passes; complete once they run out."""
@@ -87,15 +90,24 @@ class ChunkCache:
 
     def append(self, ids: np.ndarray, offsets: np.ndarray) -> None:
         header = np.array([len(ids), len(offsets)], dtype=np.int64)
-        try:
-            self._file.write(header.tobytes() + ids.astype(np.int32, copy=False).tobytes()
-                             + offsets.astype(np.int64, copy=False).tobytes())
-        except OSError as error:
-            self.failed = True
-            warnings.warn(f"cannot keep the corpus's word ids in {self.folder} ({error.strerror or error}): "
-                          "reading the corpus again every epoch instead", CacheWarning)
+        record = header.tobytes() + ids.astype(np.int32, copy=False).tobytes() + offsets.astype(np.int64, copy=False).tobytes()
+        if self.failed:
             return
+        if self.limit is not None and self.bytes + len(record) > self.limit:
+            return self._give_up(f"it has no more than {self.limit / 1e6:,.0f} MB to spare")
+        try:
+            self._file.write(record)
+        except OSError as error:
+            return self._give_up(str(error.strerror or error))
+        self.bytes += len(record)
         self.chunks += 1
+
+    def _give_up(self, why: str) -> None:
+        self.failed = True
+        with contextlib.suppress(OSError):
+            self._file.truncate(0)  # give the space back at once
+        warnings.warn(f"cannot keep the corpus's word ids in {self.folder} ({why}): reading the corpus again every "
+                      "epoch instead (--cache-dir names another folder)", CacheWarning)
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         self._file.flush()
@@ -137,7 +149,7 @@ def epoch_cache(folder: str | None, words: int) -> ChunkCache | None:
                       "reading the corpus again every epoch instead (--cache-dir names another folder)", CacheWarning)
         return None
     try:
-        return ChunkCache(folder)
+        return ChunkCache(folder, limit=free - (1 << 20))
     except OSError as error:
         warnings.warn(f"cannot keep the corpus's word ids in {folder} ({error.strerror or error}): reading the "
                       "corpus again every epoch instead (--cache-dir names another folder)", CacheWarning)

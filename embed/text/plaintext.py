@@ -14,7 +14,7 @@ skipped. Whether a file qualifies is learnt while the vocabulary is built (its
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 from numba import njit
@@ -194,30 +194,40 @@ def plain_id_chunks(
 
 
 def _plain_sentences(path: str, table: VocabularyHash, max_sentence_length: int, block_bytes: int) -> Iterator[np.ndarray]:
-    """Each sentence's ids (empty ones too). A sentence start marks where a new sentence
-    begins; the sentence still open at the end of a block continues into the next."""
+    """Each sentence's ids (empty ones too), from the file's blocks."""
+
+    def blocks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        line_tokens = 0
+        carry = b""
+        with open_binary(path) as stream:
+            while True:
+                block = stream.read(block_bytes)
+                final = not block
+                data = carry + block
+                try:
+                    ids, starts, line_tokens, used = table.encode(data, max_sentence_length, line_tokens, final)
+                except ValueError:
+                    raise EmbedError(f"{path}: changed since the vocabulary was built; build it again") from None
+                carry = data[used:]
+                if not final and len(carry) > table.max_token_length:
+                    raise EmbedError(f"{path}: changed since the vocabulary was built; build it again")
+                yield ids, starts
+                if final:
+                    return
+
+    return block_sentences(blocks())
+
+
+def block_sentences(blocks: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[np.ndarray]:
+    """Sentences from blocks of (ids, the positions in them where a new sentence
+    starts): the sentence still open at the end of a block continues into the next."""
     open_parts: list[np.ndarray] = []  # the sentence still open, across blocks
-    line_tokens = 0
-    carry = b""
-    with open_binary(path) as stream:
-        while True:
-            block = stream.read(block_bytes)
-            final = not block
-            data = carry + block
-            try:
-                ids, starts, line_tokens, used = table.encode(data, max_sentence_length, line_tokens, final)
-            except ValueError:
-                raise EmbedError(f"{path}: changed since the vocabulary was built; build it again") from None
-            carry = data[used:]
-            if not final and len(carry) > table.max_token_length:
-                raise EmbedError(f"{path}: changed since the vocabulary was built; build it again")
-            bounds = list(starts) + [len(ids)]
-            open_parts.append(ids[: bounds[0]])
-            for first, last in zip(bounds, bounds[1:]):
-                yield np.concatenate(open_parts) if len(open_parts) > 1 else open_parts[0]
-                open_parts = [ids[first:last]]
-            if final:
-                break
+    for ids, starts in blocks:
+        bounds = list(starts) + [len(ids)]
+        open_parts.append(ids[: bounds[0]])
+        for first, last in zip(bounds, bounds[1:]):
+            yield np.concatenate(open_parts) if len(open_parts) > 1 else open_parts[0]
+            open_parts = [ids[first:last]]
     yield np.concatenate(open_parts)
 
 
@@ -225,11 +235,19 @@ def _plain_sentences(path: str, table: VocabularyHash, max_sentence_length: int,
 
 _COUNTED, _GROW, _NOT_PLAIN_TEXT = 0, 1, 2  # count_block's answers
 
+IdSink = Callable[[np.ndarray, np.ndarray], None]  # takes each block's (ids, sentence starts)
+
 
 class PlainCounts:
     """Every distinct token of plain text with its count, in order of first appearance,
     as the vocabulary pass over a plain file counts them without leaving jitted code:
     an open-addressing table over an arena of the tokens' bytes, grown when full.
+
+    With a ``sink``, each block's tokens also go to it as provisional ids (each token's
+    number in order of first appearance) with the positions where sentences start, cut
+    as ``VocabularyHash.encode`` cuts them: once the vocabulary is known, a table from
+    provisional to final ids turns them into the epoch's chunks without reading the
+    text again (``provisional_chunks``).
 
     >>> counts = PlainCounts(lowercase=True)
     >>> counts.add(b"The cat\\nthe end "), counts.add(b"Cat", final=True)
@@ -238,8 +256,10 @@ class PlainCounts:
     [('the', 2), ('cat', 2), ('end', 1)]
     """
 
-    def __init__(self, lowercase: bool, max_token_length: int = 100) -> None:
+    def __init__(self, lowercase: bool, max_token_length: int = 100, max_sentence_length: int = 10_000,
+                 sink: IdSink | None = None) -> None:
         self.lowercase, self.max_token_length = lowercase, max_token_length
+        self.max_sentence_length, self.sink = max_sentence_length, sink
         self.slots = np.full(1 << 16, _EMPTY, dtype=np.int32)
         self.hashes = np.zeros(1 << 15, dtype=np.uint64)
         self.starts = np.zeros(1 << 15, dtype=np.int64)
@@ -249,6 +269,7 @@ class PlainCounts:
         self.words = 0
         self.arena_used = 0
         self.tokens = 0
+        self.line_tokens = 0
         self.carry = b""
 
     def add(self, block: bytes, final: bool = False) -> bool:
@@ -256,11 +277,15 @@ class PlainCounts:
         block); False, and nothing more is counted, once a byte is neither an ASCII
         letter nor a blank, or a token is longer than ``max_token_length``."""
         data = np.frombuffer(self.carry + block, dtype=np.uint8)
-        position = 0
+        capture = self.sink is not None
+        ids = np.empty(len(data) // 2 + 1 if capture else 1, dtype=np.int32)
+        sentence_starts = np.empty(len(data) // 2 + 2 if capture else 1, dtype=np.int64)
+        position = n_ids = n_starts = 0
         while True:
-            status, position, self.words, self.arena_used, tokens = count_block(
+            status, position, self.words, self.arena_used, tokens, n_ids, n_starts, self.line_tokens = count_block(
                 data, position, final, self.lowercase, self.max_token_length, self.slots, self.hashes,
-                self.starts, self.lengths, self.counts, self.arena, self.words, self.arena_used)
+                self.starts, self.lengths, self.counts, self.arena, self.words, self.arena_used,
+                capture, self.max_sentence_length, self.line_tokens, ids, n_ids, sentence_starts, n_starts)
             self.tokens += tokens
             if status == _NOT_PLAIN_TEXT:
                 return False
@@ -268,7 +293,11 @@ class PlainCounts:
                 break
             self._grow()
         self.carry = data[position:].tobytes()
-        return len(self.carry) <= self.max_token_length
+        if len(self.carry) > self.max_token_length:
+            return False
+        if capture:
+            self.sink(ids[:n_ids], sentence_starts[:n_starts])
+        return True
 
     def _grow(self) -> None:
         words = self.words
@@ -296,15 +325,16 @@ class PlainCounts:
 
 
 def count_plain(path: str | os.PathLike, lowercase: bool, max_token_length: int = 100,
-                block_bytes: int = 4 * BLOCK_BYTES) -> list[tuple[str, int]] | None:
+                block_bytes: int = 4 * BLOCK_BYTES, max_sentence_length: int = 10_000,
+                sink: IdSink | None = None) -> list[tuple[str, int]] | None:
     """Each token of a plain file (ASCII letters and blanks only) and its count, in
     order of first appearance, as ``read_sentences`` with the default pattern would
     count them; None as soon as the file proves not to be plain (that pass must then be
     made in Python). Decompressing the next block overlaps counting this one: both let
-    go of the GIL."""
+    go of the GIL. ``sink`` receives the provisional ids (see ``PlainCounts``)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    counts = PlainCounts(lowercase, max_token_length)
+    counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink)
     with open_binary(path) as stream, ThreadPoolExecutor(1) as reader:
         pending = reader.submit(stream.read, block_bytes)
         while True:
@@ -320,11 +350,34 @@ def count_plain(path: str | os.PathLike, lowercase: bool, max_token_length: int 
                 return counts.items()
 
 
+def provisional_chunks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], final_ids: np.ndarray,
+                       chunk_words: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The chunks ``plain_id_chunks`` reads from the text, from the blocks of
+    provisional ids a counting pass gave its sink: ``final_ids[p]`` is provisional id
+    p's id in the vocabulary, or -1 for a word left out.
+
+    >>> blocks = [(np.array([0, 1, 2, 0], np.int32), np.array([2]))]   # "a b\\nc a"
+    >>> [(i.tolist(), o.tolist()) for i, o in provisional_chunks(blocks, np.array([0, -1, 1], np.int32))]
+    [([0, 1, 0], [0, 1, 3])]
+    """
+
+    def mapped() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for ids, starts in blocks:
+            ids = final_ids[ids]
+            kept = ids >= 0
+            kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
+            np.cumsum(kept, out=kept_before[1:])
+            yield ids[kept], kept_before[starts]
+
+    return chunk_sentences(block_sentences(mapped()), chunk_words)
+
+
 @njit(cache=True, nogil=True)
 def count_block(data, position, final, fold, max_token_length, slots, hashes, starts, lengths, counts, arena, words,
-                arena_used):
+                arena_used, capture, max_sentence_length, line_tokens, ids, n_ids, sentence_starts, n_starts):
     """The jitted body of ``PlainCounts.add``: (status, position reached, words, arena
-    used, tokens counted). _GROW stops before a token that might not fit."""
+    used, tokens counted, ids and sentence starts captured, the open line's tokens).
+    _GROW stops before a token that might not fit."""
     classes = _BYTE_CLASSES
     end = data.shape[0]
     if not final:
@@ -337,7 +390,11 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
         c = classes[data[k]]
         if c != _LETTER:
             if c == 0:
-                return _NOT_PLAIN_TEXT, k, words, arena_used, tokens
+                return _NOT_PLAIN_TEXT, k, words, arena_used, tokens, n_ids, n_starts, line_tokens
+            if c == _NEWLINE and capture:
+                sentence_starts[n_starts] = n_ids
+                n_starts += 1
+                line_tokens = 0
             k += 1
             continue
         token_start = k
@@ -345,16 +402,17 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
             k += 1
         length = k - token_start
         if length > max_token_length:
-            return _NOT_PLAIN_TEXT, token_start, words, arena_used, tokens
+            return _NOT_PLAIN_TEXT, token_start, words, arena_used, tokens, n_ids, n_starts, line_tokens
         if 4 * (words + 1) > slots.shape[0] or words + 1 >= hashes.shape[0] or arena_used + length > arena.shape[0]:
-            return _GROW, token_start, words, arena_used, tokens
+            return _GROW, token_start, words, arena_used, tokens, n_ids, n_starts, line_tokens
         h = _hash(data, token_start, k, fold)
         slot = np.int64(h & np.uint64(mask))
         while True:
             word = slots[slot]
             if word == _EMPTY:
-                slots[slot] = words
-                hashes[words], starts[words], lengths[words], counts[words] = h, arena_used, length, 1
+                word = words
+                slots[slot] = word
+                hashes[word], starts[word], lengths[word], counts[word] = h, arena_used, length, 1
                 for j in range(length):
                     byte = data[token_start + j]
                     arena[arena_used + j] = byte + 32 if fold and byte <= 90 else byte
@@ -367,7 +425,15 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
                 break
             slot = (slot + 1) & mask
         tokens += 1
-    return _COUNTED, end, words, arena_used, tokens
+        if capture:
+            if line_tokens == max_sentence_length:  # as encode_block cuts a long line
+                sentence_starts[n_starts] = n_ids
+                n_starts += 1
+                line_tokens = 0
+            line_tokens += 1
+            ids[n_ids] = word
+            n_ids += 1
+    return _COUNTED, end, words, arena_used, tokens, n_ids, n_starts, line_tokens
 
 
 @njit(cache=True, nogil=True)

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..errors import EmbedError
-from ..text.chunks import epoch_cache, id_chunks
+from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
-from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks
+from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
 from ..vectors.word_vectors import Vectors
@@ -61,6 +61,10 @@ class Word2Vec:
         self._vocab_source: str | None = None  # the corpus file the vocabulary was counted on
         self._vectors: Vectors | None = None  # what wv gave out, until the weights change
         self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.text.plaintext can read
+        # The plain corpus's tokens as the vocabulary pass met them, and the table from
+        # those provisional ids to the vocabulary's: every epoch's chunks without reading
+        # the text again (embed.text.plaintext.provisional_chunks).
+        self._counted_ids: tuple[ChunkCache, np.ndarray] | None = None
 
     @property
     def w_in(self) -> np.ndarray | None:
@@ -110,13 +114,26 @@ class Word2Vec:
         self._plain_file = None
         default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
         counted = None
+        self._drop_counted_ids()
         if default_tokens and isinstance(corpus, (str, os.PathLike)) and ascii_compatible(text_codec(config.encoding)):
             # The plain-text pass counts in jitted code; it gives up at the first byte that
-            # needs the tokenizer (Python), and the pass is then made there.
-            counted = count_plain(corpus, config.lowercase, config.max_token_length)
+            # needs the tokenizer (Python), and the pass is then made there. It keeps the
+            # tokens' ids as it goes, so that the first epoch too reads no text.
+            ids = epoch_cache(config.cache_dir, _estimated_tokens(corpus))
+            counted = count_plain(corpus, config.lowercase, config.max_token_length,
+                                  max_sentence_length=config.max_sentence_length,
+                                  sink=ids.append if ids is not None else None)
+            if counted is not None and ids is not None and not ids.failed:
+                ids.complete = True
+                self._counted_ids = (ids, counted)
+            elif ids is not None:
+                ids.close()
         if counted is not None:
             self.vocab = Vocabulary.from_counts(counted, config.min_count, config.max_vocab, _name(corpus))
             self._plain_file = _file_identity(corpus)
+            if self._counted_ids is not None:
+                final_ids = np.array([self.vocab.index.get(word, -1) for word, _ in counted], dtype=np.int32)
+                self._counted_ids = (self._counted_ids[0], final_ids)
         else:
             self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus))
             report = getattr(sentences, "report", None)
@@ -228,12 +245,17 @@ class Word2Vec:
         per_epoch = run.words_per_epoch
         schedule = Schedule(config.alpha, config.min_alpha, run.epochs * per_epoch)
         bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)
-        cache = epoch_cache(config.cache_dir, per_epoch) if run.epochs - run.epoch > 1 else None
+        counted = self._counted_ids if _file_identity(corpus) == self._plain_file else None
+        if counted is None:
+            self._drop_counted_ids()  # another corpus: the ids counted are of no further use
+        cache = epoch_cache(config.cache_dir, per_epoch) if run.epochs - run.epoch > 1 and counted is None else None
         writer = CheckpointWriter(checkpoints, self.save)
         try:
             while run.epoch < run.epochs:
                 schedule.done = run.epoch * per_epoch
-                if cache is not None and cache.complete:
+                if counted is not None:
+                    chunks = provisional_chunks(counted[0], counted[1], config.chunk_words)
+                elif cache is not None and cache.complete:
                     chunks = iter(cache)
                 else:
                     chunks = self._first_pass_chunks(corpus)
@@ -283,6 +305,11 @@ class Word2Vec:
             if cache is not None:
                 cache.close()
         return self
+
+    def _drop_counted_ids(self) -> None:
+        if self._counted_ids is not None:
+            self._counted_ids[0].close()
+            self._counted_ids = None
 
     # -- files ------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
@@ -375,6 +402,13 @@ def _file_identity(corpus: Corpus) -> tuple | None:
     except OSError:
         return None
     return os.path.abspath(os.fspath(corpus)), status.st_size, status.st_mtime_ns
+
+
+def _estimated_tokens(path: str | os.PathLike) -> int:
+    """About how many tokens a plain file holds, for the space its ids will take:
+    English runs 5-6 bytes a token, and compression about a quarter of the size."""
+    size = os.path.getsize(path)
+    return (4 * size if os.fspath(path).endswith((".gz", ".bz2", ".xz")) else size) // 5
 
 
 def _name(corpus: Corpus) -> str:
