@@ -79,11 +79,11 @@ def embed_vocab_child(corpus: str) -> None:
 def _timed_with_rusage(command: list[str]) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB, stdout) of a fresh process; wait4 gives that child's
     own peak, not the largest of all children so far."""
+    import threading
+
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stdout, stderr = [], []
-    import threading
-
     drains = [threading.Thread(target=lambda s, b: b.append(s.read()), args=(child.stdout, stdout)),
               threading.Thread(target=lambda s, b: b.append(s.read()), args=(child.stderr, stderr))]
     for thread in drains:
@@ -124,14 +124,29 @@ def gensim_child(corpus: str, config: str, epochs: int, workers: int, out: str) 
     print(json.dumps(dict(vocab=vocab, train=train)))
 
 
-def scores(path: str) -> tuple[float, float]:
+def score_child(path: str) -> None:
     from embed.data import bundled
     from embed.evaluate import evaluate_word_analogies, evaluate_word_pairs
     from embed.vectors.word_vectors import Vectors
 
     vectors = Vectors.load_word2vec_format(path)
     analogy = evaluate_word_analogies(vectors, bundled("questions-words.txt"), restrict_vocab=30_000)
-    return 100 * analogy.accuracy, evaluate_word_pairs(vectors, bundled("wordsim353.tsv")).spearman
+    print(json.dumps([100 * analogy.accuracy, evaluate_word_pairs(vectors, bundled("wordsim353.tsv")).spearman]))
+
+
+def prepare_child(corpus: str, tokens: str, folder: str) -> None:
+    print(json.dumps(plain_copy(corpus) if tokens == "all" else prefix_corpus(corpus, int(tokens), folder)))
+
+
+def in_child(*args: str):
+    """The last JSON line a child run of this script prints. The work that needs memory
+    (scoring, preparing a corpus) runs there: a child's peak RSS counts the parent's
+    (Linux carries the high-water mark across fork and exec), so this process stays small."""
+    return json.loads(_timed_with_rusage([sys.executable, os.path.abspath(__file__), *args])[2].strip().splitlines()[-1])
+
+
+def scores(path: str) -> tuple[float, float]:
+    return tuple(in_child("--score-child", path))
 
 
 def main() -> None:
@@ -145,6 +160,8 @@ def main() -> None:
     parser.add_argument("--no-scores", action="store_true", help="skip scoring the vectors")
     parser.add_argument("--gensim-child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--vocab-child", help=argparse.SUPPRESS)
+    parser.add_argument("--score-child", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.gensim_child:
         corpus, config, epochs, workers, out = args.gensim_child
@@ -153,11 +170,17 @@ def main() -> None:
     if args.vocab_child:
         embed_vocab_child(args.vocab_child)
         return
+    if args.score_child:
+        score_child(args.score_child)
+        return
+    if args.prepare_child:
+        prepare_child(*args.prepare_child)
+        return
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
     with tempfile.TemporaryDirectory() as folder:
-        corpus = plain_copy(args.corpus) if args.tokens is None else prefix_corpus(args.corpus, args.tokens, folder)
+        corpus = in_child("--prepare-child", args.corpus, "all" if args.tokens is None else str(args.tokens), folder)
         print(f"{machine()}, commit {commit}")
         print(f"corpus {corpus} ({os.path.getsize(corpus) / 1e6:.0f} MB), {args.workers} workers, "
               f"median of {args.repeats} (whole process: start to exit)\n", flush=True)
@@ -192,9 +215,7 @@ def main() -> None:
                     " / ".join(f"{quality[t][0]:.2f}" for t in runs) if quality else "-",
                     " / ".join(f"{quality[t][1]:.3f}" for t in runs) if quality else "-",
                 ])
-        embed_vocab = statistics.median(
-            json.loads(_timed_with_rusage([sys.executable, os.path.abspath(__file__), "--vocab-child", corpus])[2]
-                       .strip().splitlines()[-1])["vocab"] for _ in range(args.repeats))
+        embed_vocab = statistics.median(in_child("--vocab-child", corpus)["vocab"] for _ in range(args.repeats))
         gensim_vocab = statistics.median(gensim_vocabs)
         print()
         print(table(rows))
