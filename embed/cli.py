@@ -82,12 +82,13 @@ def _write_result(model, output: str) -> None:
     whole to OUT.partial or the temporary folder, say where, and fail in one line."""
     from .errors import EmbedError
     from .vectors.formats import output_format
+    from .vectors.word_vectors import Vectors
 
     try:
         if output_format(output) == "model":
             model.save(output)
-        else:
-            model.wv.save_word2vec_format(output)
+        else:  # from the weights themselves: wv would copy them first
+            Vectors(model.vocab.words, model.w_in, model.vocab.counts).save_word2vec_format(output)
         return
     except (OSError, EmbedError) as error:
         problem = str(error) if isinstance(error, EmbedError) else f"{output}: cannot write it ({error.strerror or error})"

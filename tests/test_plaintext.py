@@ -115,7 +115,7 @@ def test_the_jitted_count_of_plain_text_is_the_tokenizers(tmp_path, pieces, lowe
     path = tmp_path / "c.txt"
     path.write_text(text)
     # Same words, same counts, same order of first appearance (ties in the vocabulary keep it).
-    assert count_plain(path, lowercase, block_bytes=block) == python_counts(path, lowercase)
+    assert count_plain(path, lowercase, block_bytes=block).items() == python_counts(path, lowercase)
 
 
 def test_counting_grows_its_table_past_every_first_size(tmp_path):
@@ -128,7 +128,7 @@ def test_counting_grows_its_table_past_every_first_size(tmp_path):
     with gzip.open(path, "wt") as f:
         for i in range(0, len(words), 17):
             f.write(" ".join(words[i:i + 17]) + ("\n" if i % 3 else " "))
-    counted = count_plain(path, True, block_bytes=1 << 16)
+    counted = count_plain(path, True, block_bytes=1 << 16).items()
     assert len(counted) > 40_000
     assert counted == python_counts(path, True)
 
@@ -167,7 +167,7 @@ def test_the_ids_kept_while_counting_give_the_chunks_read_from_the_text(tmp_path
     blocks = []
     counted = count_plain(path, lowercase, block_bytes=block, max_sentence_length=max_length,
                           sink=lambda ids, starts: blocks.append((ids.copy(), starts.copy())))
-    final_ids = np.array([VOCAB.index.get(word, -1) for word, _ in counted], dtype=np.int32)
+    final_ids = np.array([VOCAB.index.get(word, -1) for word, _ in counted.items()], dtype=np.int32)
     kept = [(i.tolist(), o.tolist()) for i, o in provisional_chunks(blocks, final_ids, chunk_words)]
     read = [(i.tolist(), o.tolist()) for i, o in plain_id_chunks(path, VocabularyHash(VOCAB, lowercase), max_length,
                                                                  chunk_words, block)]

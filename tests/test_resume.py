@@ -311,6 +311,23 @@ def test_the_epoch_cache_is_optional_and_its_failures_fall_back_to_reading(tiny_
         config(cache_dir="/no/such")
 
 
+def test_the_epoch_cache_stops_at_what_its_folder_can_spare(tiny_corpus, tmp_path, monkeypatch):
+    from embed.text import chunks
+
+    path, _, _ = tiny_corpus
+    reference = Word2Vec(config(cache_dir="none")).build_vocab(path).train(path, progress=False)
+    # The free space looked enough at the start, but the ids outgrow what it could spare.
+    real = chunks.ChunkCache
+    monkeypatch.setattr(chunks, "ChunkCache", lambda folder, limit=None: real(folder, limit=200))
+    with pytest.warns(chunks.CacheWarning, match=r"cannot keep the corpus's word ids in .* \(it has no more than 0 MB "
+                                                 r"to spare\): reading the corpus again every epoch instead"):
+        model = Word2Vec(config(cache_dir=str(tmp_path))).build_vocab(path)
+    assert model._counted_ids is None
+    with pytest.warns(chunks.CacheWarning):
+        model.train(path, progress=False)
+    np.testing.assert_array_equal(model.w_in, reference.w_in)
+
+
 def test_a_final_write_that_fails_keeps_the_trained_model(tiny_corpus, tmp_path, monkeypatch, capsys):
     from embed.cli import main
     from embed.vectors import formats

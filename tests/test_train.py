@@ -209,3 +209,12 @@ def test_a_run_with_nothing_to_learn_is_an_error(tmp_path):
     with pytest.raises(EmbedError, match=r"training saw no example: no sentence has two vocabulary words left after "
                                          r"subsampling \(sample=0.001; a corpus this small needs 0"):
         train([["ok", "fine"]] * 20, dim=4, min_count=1, workers=1, epochs=2, progress=False)
+
+
+def test_the_malloc_threshold_is_held_where_the_c_library_is_glibc():
+    import platform
+
+    from embed.memory import fix_malloc_threshold
+
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert fix_malloc_threshold() is glibc

@@ -58,10 +58,20 @@ def dense_matrix(values: np.ndarray, spare_rows: int = 0) -> np.ndarray:
     ((5, 16), 0, 15.0)
     """
     rows, dim = values.shape
-    width = padded_width(dim)
-    size = (rows + spare_rows) * width
-    flat = np.zeros(size + LINE_FLOATS, dtype=np.float32)
-    start = (-flat.ctypes.data % LINE_BYTES) // 4
-    matrix = flat[start : start + size].reshape(rows + spare_rows, width)
+    matrix = dense_rows(rows + spare_rows, dim)
     matrix[:rows, :dim] = values
     return matrix
+
+
+def dense_rows(rows: int, dim: int) -> np.ndarray:
+    """A zero float32 matrix of ``rows`` rows of ``padded_width(dim)`` floats that
+    starts on a cache line.
+
+    >>> dense_rows(3, 5).shape
+    (3, 16)
+    """
+    width = padded_width(dim)
+    size = rows * width
+    flat = np.zeros(size + LINE_FLOATS, dtype=np.float32)
+    start = (-flat.ctypes.data % LINE_BYTES) // 4
+    return flat[start : start + size].reshape(rows, width)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -37,31 +37,40 @@ class Vocabulary:
         counter: Counter[str] = Counter()
         for sentence in sentences:
             counter.update(sentence)
-        return cls.from_counts(list(counter.items()), min_count, max_vocab, source)
+        words = list(counter)
+        vocab, _ = cls.from_counts(np.fromiter(counter.values(), np.int64, len(words)), words.__getitem__, min_count,
+                                   max_vocab, source)
+        return vocab
 
     @classmethod
     def from_counts(
-        cls, counted: list[tuple[str, int]], min_count: int = 5, max_vocab: int | None = None, source: str = "corpus"
-    ) -> Vocabulary:
-        """The vocabulary of tokens counted elsewhere, given in order of first appearance.
+        cls, counts: np.ndarray, word: Callable[[int], str], min_count: int = 5, max_vocab: int | None = None,
+        source: str = "corpus",
+    ) -> tuple[Vocabulary, np.ndarray]:
+        """The vocabulary of tokens counted elsewhere: ``counts[i]`` is the count of
+        token i, tokens numbered in order of first appearance, and ``word(i)`` its text,
+        asked only of the tokens kept. Also returns each token's id in the vocabulary
+        (-1 for those left out).
 
-        >>> Vocabulary.from_counts([("b", 1), ("a", 3), ("c", 1)], min_count=1).words
-        ['a', 'b', 'c']
+        >>> vocab, ids = Vocabulary.from_counts(np.array([1, 3, 1]), ["b", "a", "c"].__getitem__, min_count=1)
+        >>> vocab.words, ids.tolist()
+        (['a', 'b', 'c'], [1, 0, 2])
         """
-        counter = dict(counted)
-        if not counter:
+        counts = np.asarray(counts, dtype=np.int64)
+        if not len(counts):
             raise EmbedError(f"{source}: no tokens found (the corpus is empty or has no words the tokenizer accepts)")
-        kept = [(word, count) for word, count in counter.items() if count >= min_count]
-        if not kept:
-            top = max(counter.values())
+        kept = np.flatnonzero(counts >= min_count)
+        if not len(kept):
             raise EmbedError(
                 f"{source}: no word occurs at least min_count={min_count} times "
-                f"({len(counter)} distinct words, the most frequent occurs {top} times); lower --min-count"
+                f"({len(counts)} distinct words, the most frequent occurs {counts.max()} times); lower --min-count"
             )
-        kept.sort(key=lambda item: -item[1])  # stable: ties stay in order of first appearance
+        kept = kept[np.argsort(-counts[kept], kind="stable")]  # stable: ties stay in order of first appearance
         if max_vocab is not None:
             kept = kept[:max_vocab]
-        return cls([w for w, _ in kept], [c for _, c in kept])
+        ids = np.full(len(counts), -1, dtype=np.int32)
+        ids[kept] = np.arange(len(kept), dtype=np.int32)
+        return cls([word(int(i)) for i in kept], counts[kept]), ids
 
     def __len__(self) -> int:
         return len(self.words)

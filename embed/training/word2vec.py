@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..errors import EmbedError
+from ..memory import fix_malloc_threshold
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
@@ -110,10 +111,11 @@ class Word2Vec:
         ['a', 'b']
         """
         config = self.config
+        fix_malloc_threshold()
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
         default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
-        counted = None
+        counted = ids = None
         self._drop_counted_ids()
         if default_tokens and isinstance(corpus, (str, os.PathLike)) and ascii_compatible(text_codec(config.encoding)):
             # The plain-text pass counts in jitted code; it gives up at the first byte that
@@ -123,18 +125,18 @@ class Word2Vec:
             counted = count_plain(corpus, config.lowercase, config.max_token_length,
                                   max_sentence_length=config.max_sentence_length,
                                   sink=ids.append if ids is not None else None)
-            if counted is not None and ids is not None and not ids.failed:
-                ids.complete = True
-                self._counted_ids = (ids, counted)
-            elif ids is not None:
+        try:
+            if counted is not None:
+                self.vocab, final_ids = Vocabulary.from_counts(counted.word_counts(), counted.word, config.min_count,
+                                                               config.max_vocab, _name(corpus))
+                self._plain_file = _file_identity(corpus)
+                if ids is not None and not ids.failed:
+                    ids.complete = True
+                    self._counted_ids = (ids, final_ids)
+        finally:
+            if ids is not None and self._counted_ids is None:
                 ids.close()
-        if counted is not None:
-            self.vocab = Vocabulary.from_counts(counted, config.min_count, config.max_vocab, _name(corpus))
-            self._plain_file = _file_identity(corpus)
-            if self._counted_ids is not None:
-                final_ids = np.array([self.vocab.index.get(word, -1) for word, _ in counted], dtype=np.int32)
-                self._counted_ids = (self._counted_ids[0], final_ids)
-        else:
+        if counted is None:
             self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus))
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
@@ -242,6 +244,7 @@ class Word2Vec:
 
     def _continue(self, corpus, progress, on_epoch_end, checkpoints) -> Word2Vec:
         config, run = self.config, self.run
+        fix_malloc_threshold()
         per_epoch = run.words_per_epoch
         schedule = Schedule(config.alpha, config.min_alpha, run.epochs * per_epoch)
         bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)
