@@ -1,5 +1,5 @@
 """embed's accuracy on wiki2015-17m, for comparing two versions of embed (gensim's side
-by side is in quality.py).
+by side is in speed.py and workers.py).
 
     python benchmarks/accuracy.py cbow-negative cbow-hierarchical skipgram-negative
 

@@ -36,6 +36,44 @@ def prefix_corpus(path: str, tokens: int | None, folder: str) -> str:
     return out
 
 
+def plain_copy(corpus: str, out: str = "/tmp/wiki2015-17m.txt") -> str:
+    """``corpus`` decompressed once (gensim's readers take plain files, and both tools
+    then read the same bytes)."""
+    import shutil
+
+    if not corpus.endswith(".xz"):
+        return corpus
+    if not os.path.exists(out):
+        with lzma.open(corpus, "rb") as src, open(out + ".part", "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 22)
+        os.replace(out + ".part", out)
+    return out
+
+
+def gensim_sentences(path: str):
+    """gensim's streaming reader for the file's form: ``Text8Corpus`` for one long line
+    (``LineSentence`` would hold that whole line in memory), ``LineSentence`` for a
+    sentence per line."""
+    from gensim.models.word2vec import LineSentence, Text8Corpus
+
+    with open(path, "rb") as f:
+        one_line = b"\n" not in f.read(1 << 20).rstrip(b"\n")
+    return Text8Corpus(path) if one_line else LineSentence(path, max_sentence_length=10_000)
+
+
+def gensim_settings(config: str, workers: int, seed: int = 1) -> dict:
+    """gensim's Word2Vec keyword arguments for ``config`` ("skipgram-negative", ...)
+    with embed's defaults."""
+    from embed import Config
+
+    c = Config()
+    arch, loss = config.split("-")
+    hs = loss == "hierarchical"
+    return dict(vector_size=c.dim, window=c.window, min_count=c.min_count, sample=c.sample,
+                sg=int(arch == "skipgram"), hs=int(hs), negative=0 if hs else c.negative, cbow_mean=int(c.cbow_mean),
+                alpha=c.alpha, min_alpha=c.min_alpha, workers=workers, seed=seed)
+
+
 def run_child(args: list[str]) -> dict:
     """Run this folder's script in a fresh process; return its last JSON line and peak RSS."""
     import resource
@@ -84,4 +122,4 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["WIKI", "prefix_corpus", "run_child", "peak_rss_mb", "machine", "table", "warm_up", "itertools"]
+__all__ = ["WIKI", "gensim_sentences", "gensim_settings", "plain_copy", "prefix_corpus", "run_child", "peak_rss_mb", "machine", "table", "warm_up", "itertools"]

@@ -38,8 +38,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import WIKI, machine, prefix_corpus, table  # noqa: E402
-from workers import plain_copy  # noqa: E402
+from common import WIKI, gensim_sentences, gensim_settings, machine, plain_copy, prefix_corpus, table  # noqa: E402
 
 CONFIGS = ("skipgram-negative", "cbow-negative", "skipgram-hierarchical", "cbow-hierarchical")
 
@@ -101,19 +100,9 @@ def _timed_with_rusage(command: list[str]) -> tuple[float, float, str]:
 def gensim_child(corpus: str, config: str, epochs: int, workers: int, out: str) -> None:
     """What a gensim user runs, timed inside for the vocabulary and training alone."""
     from gensim.models import Word2Vec
-    from gensim.models.word2vec import LineSentence, Text8Corpus
 
-    from embed import Config
-
-    c = Config()
-    arch, loss = config.split("-")
-    with open(corpus, "rb") as f:
-        one_line = b"\n" not in f.read(1 << 20).rstrip(b"\n")
-    sentences = Text8Corpus(corpus) if one_line else LineSentence(corpus, max_sentence_length=c.max_sentence_length)
-    model = Word2Vec(vector_size=c.dim, window=c.window, min_count=c.min_count, sample=c.sample,
-                     sg=int(arch == "skipgram"), hs=int(loss == "hierarchical"),
-                     negative=c.negative if loss == "negative" else 0, alpha=c.alpha, min_alpha=c.min_alpha,
-                     workers=workers, seed=c.seed)
+    sentences = gensim_sentences(corpus)
+    model = Word2Vec(**gensim_settings(config, workers))
     started = time.perf_counter()
     model.build_vocab(sentences)
     vocab = time.perf_counter() - started

@@ -19,8 +19,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import WIKI, run_child, table  # noqa: E402
-from workers import plain_copy  # noqa: E402
+from common import WIKI, plain_copy, run_child, table  # noqa: E402
 
 TOOLS = ("embed", "gensim")
 

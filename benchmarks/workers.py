@@ -16,27 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import lzma
 import os
-import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import WIKI, run_child  # noqa: E402
-
-PLAIN = "/tmp/wiki2015-17m.txt"
-
-
-def plain_copy(corpus: str, out: str = PLAIN) -> str:
-    """``corpus`` decompressed once, for gensim's Text8Corpus, which reads plain files."""
-    if not corpus.endswith(".xz"):
-        return corpus
-    if not os.path.exists(out):
-        with lzma.open(corpus, "rb") as src, open(out + ".part", "wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 22)
-        os.replace(out + ".part", out)
-    return out
-
+from common import WIKI, gensim_sentences, gensim_settings, plain_copy, run_child  # noqa: E402
 
 def scores(vectors) -> dict:
     from embed.data import bundled
@@ -63,15 +47,9 @@ def train(tool: str, name: str, workers: int, seed: int, corpus: str) -> dict:
         return record | scores(model.wv) | dict(loss=round(model.history[-1].loss, 4))
 
     from gensim.models import Word2Vec as GensimWord2Vec
-    from gensim.models.word2vec import Text8Corpus
 
-    c = embed.Config()  # the same settings as embed's defaults
-    hs = loss == "hierarchical"
-    model = GensimWord2Vec(
-        Text8Corpus(corpus), vector_size=c.dim, window=c.window, min_count=c.min_count, sample=c.sample,
-        sg=int(arch == "skipgram"), hs=int(hs), negative=0 if hs else c.negative, cbow_mean=int(c.cbow_mean),
-        alpha=c.alpha, min_alpha=c.min_alpha, epochs=c.epochs, workers=workers, seed=seed,
-    )
+    model = GensimWord2Vec(gensim_sentences(corpus), epochs=embed.Config().epochs,
+                           **gensim_settings(name, workers, seed))
     vectors = embed.Vectors(list(model.wv.index_to_key), model.wv.vectors)
     return record | scores(vectors) | dict(loss=None)
 

@@ -43,6 +43,7 @@ def _train(args: argparse.Namespace) -> None:
         epochs, seconds = args.checkpoint_every
         checkpoints = Checkpoints(args.output + ".checkpoint", epochs=epochs, seconds=seconds)
     started = time.perf_counter()
+    counted = ""
     if args.resume:
         model = Word2Vec.load(args.resume)
         if fields:
@@ -53,6 +54,8 @@ def _train(args: argparse.Namespace) -> None:
                                    check_corpus=not args.resume_other_corpus)
     else:
         model = Word2Vec(Config().replace(**fields)).build_vocab(args.corpus)
+        counted = f"counted a vocabulary of {len(model.vocab):,} words in {time.perf_counter() - started:.1f} s; "
+        started = time.perf_counter()
         run = lambda: model.train(args.corpus, progress=not args.quiet, checkpoints=checkpoints)  # noqa: E731
     try:
         run()
@@ -72,7 +75,7 @@ def _train(args: argparse.Namespace) -> None:
     words = sum(stats.words for stats in model.history)
     last = model.history[-1].loss if model.history else float("nan")
     print(
-        f"trained {words:,} words in {seconds:.1f} s ({words / max(seconds, 1e-9):,.0f} words/s), "
+        f"{counted}trained {words:,} words in {seconds:.1f} s ({words / max(seconds, 1e-9):,.0f} words/s), "
         f"final loss {last:.4f}; wrote {len(model.vocab):,} vectors to {args.output}"
     )
 
