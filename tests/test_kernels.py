@@ -224,8 +224,8 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
     """The drivers' walk, step for step, from the generators and the references.
 
     Examples are queued with hidden vectors formed from the input rows as they are, and
-    trained in batches of ``batch`` (1 unless the loss is the full softmax) that end
-    with the sentence."""
+    trained in batches of ``batch`` (1 unless the loss is the full softmax); a batch
+    closes at a sentence's end once at least half full, and at the chunk's end."""
     w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
     window_state, noise_state = make_state(seed, 0, chunk), make_state(seed, 1, chunk)
     size = batch if kind == SOFTMAX else 1
@@ -289,14 +289,14 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
                 queue.append((w_in[context].mean(0) if cbow_mean else w_in[context].sum(0), context, center))
                 if len(queue) == size:
                     flush(lr)
-        if queue:
+        if queue and (2 * len(queue) >= size or s == len(offsets) - 2):  # a batch at least half full, or the last
             flush(lr)
     return total, w_in, w_out
 
 
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 @pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
-@pytest.mark.parametrize("cbow_mean,batch", [(True, 1), (False, 1), (True, 5)])
+@pytest.mark.parametrize("cbow_mean,batch", [(True, 1), (False, 1), (True, 5), (True, 40)])
 @pytest.mark.parametrize("private", [0, 6])
 @pytest.mark.parametrize("share_noise", [True, False])
 def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private, share_noise):

@@ -15,7 +15,7 @@ from numba import njit
 from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
 
 from ..text.windows import reduced_window, sentence_buffer, subsample_into
-from .batch import train_batch
+from .batch import closes_at_sentence_end, train_batch
 from .loss import SOFTMAX, prepare
 from .prefetch import prefetch_row
 from .tally import new_tally, tally_total
@@ -50,7 +50,7 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
     slot = 0  # which row of ``batch.noise`` holds the current example's draws
     lr = alpha_start
     for s in range(first, offsets.shape[0] - 1):
-        if s > first and halt[0]:  # a stop: between sentences, where nothing is queued
+        if s > first and queued == 0 and halt[0]:  # a stop: between sentences, where nothing is queued
             return tally_total(tally), pairs, s
         lr = alpha_start + (alpha_end - alpha_start) * (offsets[s] - offsets[0]) / total_words
         n = subsample_into(ids[offsets[s]:offsets[s + 1]], keep_prob, window_state, kept)
@@ -83,7 +83,7 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
                 pairs += queued
                 queued = 0
             slot = 1 - slot
-        if queued:  # the full softmax's batches end with the sentence
+        if closes_at_sentence_end(queued, size, s, offsets):
             train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
             pairs += queued
             queued = 0

@@ -27,9 +27,9 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
     elif config.loss == "hierarchical":
         codes, points, lengths = huffman_tree(vocab.counts)
         tables = tables._replace(codes=codes, points=points, lengths=lengths)
-    # Buffers are sized by the window and the batch: neither can exceed what the longest
-    # sentence holds (the full softmax's batches end with the sentence), so --window 1e9
-    # costs no more than a window as long as a sentence.
+    # Buffers are sized by the window and the batch: neither needs to exceed what the
+    # longest sentence holds, so --window 1e9 costs no more than a window as long as a
+    # sentence, and a batch no more than a sentence's examples.
     longest = int(config.max_sentence_length)
     window = min(int(config.window), max(1, longest - 1))
     # Fixed Python types: Numba compiles a kernel per argument type, and caches each.
