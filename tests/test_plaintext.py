@@ -192,3 +192,19 @@ def test_training_from_the_counted_ids_is_training_from_the_text(tmp_path, arch,
     read.train(path, progress=False)
     np.testing.assert_array_equal(counted.w_in, read.w_in)
     np.testing.assert_array_equal(counted.w_out, read.w_out)
+
+
+def test_a_block_of_blank_lines_has_a_sentence_start_per_byte(tmp_path):
+    # Every newline starts a sentence: the buffers for the starts once had room for half
+    # a block's bytes, and 200,000 blank lines wrote past them (a segmentation fault).
+    path = tmp_path / "blank.txt"
+    path.write_text("the cat sat\n" + "\n" * 200_000 + "the dog\n")
+    vocab = Vocabulary(["the", "cat", "sat", "dog"], [2, 1, 1, 1])
+    read = [(i.tolist(), o.tolist()) for i, o in plain_id_chunks(path, VocabularyHash(vocab, True))]
+    blocks = []
+    counted = count_plain(path, True, sink=lambda ids, starts: blocks.append((ids.copy(), starts.copy())))
+    kept = [(i.tolist(), o.tolist()) for i, o in provisional_chunks(blocks, np.arange(4, dtype=np.int32))]
+    assert counted.items() == [("the", 2), ("cat", 1), ("sat", 1), ("dog", 1)]
+    assert read == kept == [([0, 1, 2, 0, 3], [0, 3, 5])]
+    model = Word2Vec(Config(min_count=1, dim=8, epochs=1, sample=0)).build_vocab(path).train(path, progress=False)
+    assert model.history[0].words == 5

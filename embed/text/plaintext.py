@@ -61,7 +61,9 @@ class VocabularyHash:
         open, and how many bytes were used; ``line_tokens`` is that count before."""
         buffer = np.frombuffer(data, dtype=np.uint8)
         ids = np.empty(len(data) // 2 + 1, dtype=np.int32)
-        starts = np.empty(len(data) // 2 + 2, dtype=np.int64)
+        # A sentence starts at every newline (and at every cut of a long line, at a
+        # token): a block of blank lines has as many starts as bytes.
+        starts = np.empty(len(data) + 2, dtype=np.int64)
         found = encode_block(
             buffer, final, self.slots, self.word_bytes, self.word_starts, self.word_lengths, self.lowercase,
             self.max_token_length, max_sentence_length, line_tokens, ids, starts,
@@ -279,7 +281,7 @@ class PlainCounts:
         data = np.frombuffer(self.carry + block, dtype=np.uint8)
         capture = self.sink is not None
         ids = np.empty(len(data) // 2 + 1 if capture else 1, dtype=np.int32)
-        sentence_starts = np.empty(len(data) // 2 + 2 if capture else 1, dtype=np.int64)
+        sentence_starts = np.empty(len(data) + 2 if capture else 1, dtype=np.int64)  # as in encode
         position = n_ids = n_starts = 0
         while True:
             status, position, self.words, self.arena_used, tokens, n_ids, n_starts, self.line_tokens = count_block(
