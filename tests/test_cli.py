@@ -195,6 +195,14 @@ def test_two_runs_cannot_write_the_same_output(tiny_corpus, tmp_path):
     finally:
         holder.kill()
         holder.wait()
-    # The system let go of the lock when its holder died, killed as it was.
+    # The system let go of the lock when its holder died, killed as it was; the run that
+    # took the lock over removes its file when it ends.
+    import hashlib
+    import os
+    import tempfile
+
+    lock = os.path.join(tempfile.gettempdir(),
+                        "embed-" + hashlib.sha1(os.path.realpath(out).encode()).hexdigest()[:20] + ".lock")
+    assert os.path.exists(lock)
     assert run("train", corpus, "-o", out, "--min-count", 1, "--epochs", 1, "--quiet").returncode == 0
-    assert out.exists()
+    assert out.exists() and not os.path.exists(lock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import stat
@@ -115,17 +116,40 @@ def claim_output(path: str | os.PathLike) -> None:
     if real in _CLAIMS:
         return
     name = "embed-" + hashlib.sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:20] + ".lock"
-    try:
-        handle = os.open(os.path.join(tempfile.gettempdir(), name), os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        return
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip() or "unknown"
+    lock = os.path.join(tempfile.gettempdir(), name)
+    while True:
+        try:
+            handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(handle)
+            raise EmbedError(f"{os.fspath(path)}: another embed run (process {holder}) is writing it; wait for it "
+                             "to finish or choose another output") from None
+        # A holder that ended removes its lock file; one opened just before that is
+        # not the lock any more: take the file that is there now.
+        try:
+            current = os.stat(lock)
+        except OSError:
+            current = None
+        opened = os.fstat(handle)
+        if current is not None and (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino):
+            break
         os.close(handle)
-        raise EmbedError(f"{os.fspath(path)}: another embed run (process {holder}) is writing it; wait for it to "
-                         "finish or choose another output") from None
     os.ftruncate(handle, 0)
     os.pwrite(handle, str(os.getpid()).encode(), 0)
     _CLAIMS[real] = handle
+    atexit.register(_release, lock, handle)
+
+
+def _release(lock: str, handle: int) -> None:
+    """Remove the lock file, then let go of the lock: the temporary folder keeps no
+    file per output ever written (a killed process leaves its file, which the next
+    claim takes over)."""
+    with contextlib.suppress(OSError):
+        os.unlink(lock)
+    with contextlib.suppress(OSError):
+        os.close(handle)
