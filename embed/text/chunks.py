@@ -83,16 +83,15 @@ class ChunkCache:
         self._file.truncate()
         self.chunks, self.complete = 0, False
         for ids, offsets in chunks:
-            if not self.failed:
-                self.append(ids, offsets)
+            self.append(ids, offsets)
             yield ids, offsets
         self.complete = not self.failed
 
     def append(self, ids: np.ndarray, offsets: np.ndarray) -> None:
-        header = np.array([len(ids), len(offsets)], dtype=np.int64)
-        record = header.tobytes() + ids.astype(np.int32, copy=False).tobytes() + offsets.astype(np.int64, copy=False).tobytes()
         if self.failed:
             return
+        header = np.array([len(ids), len(offsets)], dtype=np.int64)
+        record = header.tobytes() + ids.astype(np.int32, copy=False).tobytes() + offsets.astype(np.int64, copy=False).tobytes()
         if self.limit is not None and self.bytes + len(record) > self.limit:
             return self._give_up(f"it has no more than {self.limit / 1e6:,.0f} MB to spare")
         try:

@@ -270,7 +270,6 @@ class PlainCounts:
         self.arena = np.zeros(1 << 18, dtype=np.uint8)
         self.words = 0
         self.arena_used = 0
-        self.tokens = 0
         self.line_tokens = 0
         self.carry = b""
 
@@ -284,11 +283,10 @@ class PlainCounts:
         sentence_starts = np.empty(len(data) + 2 if capture else 1, dtype=np.int64)  # as in encode
         position = n_ids = n_starts = 0
         while True:
-            status, position, self.words, self.arena_used, tokens, n_ids, n_starts, self.line_tokens = count_block(
+            status, position, self.words, self.arena_used, n_ids, n_starts, self.line_tokens = count_block(
                 data, position, final, self.lowercase, self.max_token_length, self.slots, self.hashes,
                 self.starts, self.lengths, self.counts, self.arena, self.words, self.arena_used,
                 capture, self.max_sentence_length, self.line_tokens, ids, n_ids, sentence_starts, n_starts)
-            self.tokens += tokens
             if status == _NOT_PLAIN_TEXT:
                 return False
             if status == _COUNTED:
@@ -385,7 +383,7 @@ def provisional_chunks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], final_id
 def count_block(data, position, final, fold, max_token_length, slots, hashes, starts, lengths, counts, arena, words,
                 arena_used, capture, max_sentence_length, line_tokens, ids, n_ids, sentence_starts, n_starts):
     """The jitted body of ``PlainCounts.add``: (status, position reached, words, arena
-    used, tokens counted, ids and sentence starts captured, the open line's tokens).
+    used, ids and sentence starts captured, the open line's tokens).
     _GROW stops before a token that might not fit."""
     classes = _BYTE_CLASSES
     end = data.shape[0]
@@ -393,13 +391,12 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
         while end > 0 and classes[data[end - 1]] == _LETTER:
             end -= 1
     mask = slots.shape[0] - 1
-    tokens = 0
     k = position
     while k < end:
         c = classes[data[k]]
         if c != _LETTER:
             if c == 0:
-                return _NOT_PLAIN_TEXT, k, words, arena_used, tokens, n_ids, n_starts, line_tokens
+                return _NOT_PLAIN_TEXT, k, words, arena_used, n_ids, n_starts, line_tokens
             if c == _NEWLINE and capture:
                 sentence_starts[n_starts] = n_ids
                 n_starts += 1
@@ -411,9 +408,9 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
             k += 1
         length = k - token_start
         if length > max_token_length:
-            return _NOT_PLAIN_TEXT, token_start, words, arena_used, tokens, n_ids, n_starts, line_tokens
+            return _NOT_PLAIN_TEXT, token_start, words, arena_used, n_ids, n_starts, line_tokens
         if 4 * (words + 1) > slots.shape[0] or words + 1 >= hashes.shape[0] or arena_used + length > arena.shape[0]:
-            return _GROW, token_start, words, arena_used, tokens, n_ids, n_starts, line_tokens
+            return _GROW, token_start, words, arena_used, n_ids, n_starts, line_tokens
         h = _hash(data, token_start, k, fold)
         slot = np.int64(h & np.uint64(mask))
         while True:
@@ -433,7 +430,6 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
                 counts[word] += 1
                 break
             slot = (slot + 1) & mask
-        tokens += 1
         if capture:
             if line_tokens == max_sentence_length:  # as encode_block cuts a long line
                 sentence_starts[n_starts] = n_ids
@@ -442,7 +438,7 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
             line_tokens += 1
             ids[n_ids] = word
             n_ids += 1
-    return _COUNTED, end, words, arena_used, tokens, n_ids, n_starts, line_tokens
+    return _COUNTED, end, words, arena_used, n_ids, n_starts, line_tokens
 
 
 @njit(cache=True, nogil=True)
