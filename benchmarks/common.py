@@ -18,6 +18,16 @@ WIKI = os.environ.get("EMBED_WIKI") or os.path.normpath(
 )
 
 
+def rate(function, flops: float, seconds: float = 2.0) -> float:
+    """flops per second of ``function``, after one call to warm it up (and compile it)."""
+    function()
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        function()
+        count += 1
+    return flops * count / (time.perf_counter() - started)
+
+
 def prefix_corpus(path: str, tokens: int | None, folder: str) -> str:
     """The corpus itself, or a file of its first ``tokens`` tokens (for quick runs)."""
     if tokens is None:

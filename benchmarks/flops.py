@@ -29,22 +29,12 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import WIKI, machine, plain_copy, prefix_corpus, table  # noqa: E402
+from common import WIKI, machine, plain_copy, prefix_corpus, rate, table  # noqa: E402
 
-
-def rate(function, flops: float, seconds: float = 2.0) -> float:
-    """flops per second of ``function``, after one call to warm it up."""
-    function()
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        function()
-        count += 1
-    return flops * count / (time.perf_counter() - started)
 
 
 def clock_ghz() -> float:

@@ -14,21 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import machine, table  # noqa: E402
+from common import machine, rate, table  # noqa: E402
 
-
-def rate(function, flops: float, seconds: float = 1.5) -> float:
-    function()  # warm up (and compile)
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        function()
-        count += 1
-    return flops * count / (time.perf_counter() - started)
 
 
 def main() -> None:
