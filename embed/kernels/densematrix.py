@@ -15,6 +15,9 @@ numbers, so a column that starts at zero everywhere stays so. Users see only the
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
 
 LINE_BYTES = 64
 LINE_FLOATS = LINE_BYTES // 4
@@ -75,3 +78,29 @@ def dense_rows(rows: int, dim: int) -> np.ndarray:
     flat = np.zeros(size + LINE_FLOATS, dtype=np.float32)
     start = (-flat.ctypes.data % LINE_BYTES) // 4
     return flat[start : start + size].reshape(rows, width)
+
+
+@njit(cache=True, nogil=True)
+def row_changes(before, after):
+    """(rows, deltas): the rows where ``after`` differs from ``before`` (same shapes), in
+    order, and ``after - before`` on those rows. Jitted, and the deltas written once into
+    an array of their size: NumPy's compare, gather and subtraction took four times as
+    long as training a piece of 20k words."""
+    changed = np.zeros(before.shape[0], np.bool_)
+    count = 0
+    for r in range(before.shape[0]):
+        for k in range(before.shape[1]):
+            if before[r, k] != after[r, k]:
+                changed[r] = True
+                count += 1
+                break
+    rows = np.empty(count, np.int64)
+    deltas = np.empty((count, before.shape[1]), before.dtype)
+    i = 0
+    for r in range(before.shape[0]):
+        if changed[r]:
+            rows[i] = r
+            for k in range(before.shape[1]):
+                deltas[i, k] = after[r, k] - before[r, k]
+            i += 1
+    return rows, deltas

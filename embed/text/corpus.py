@@ -20,10 +20,13 @@ import warnings
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import EmbedError
 from .tokenizer import Tokenizer
+
+if TYPE_CHECKING:
+    from .shards import Segment
 
 BLOCK_BYTES = 1 << 20
 # A line still open after this many characters is tokenised up to its last blank so
@@ -62,6 +65,12 @@ class _CheckedStream:
 
     def read(self, size: int = -1) -> bytes:
         return self._counted(self._checked(self._stream.read, size))
+
+    def seek(self, offset: int) -> None:
+        """Go to byte ``offset`` of a plain file (a compressed stream would decompress
+        everything before it)."""
+        self._checked(self._stream.seek, offset)
+        self.position = offset
 
     def readline(self, size: int = -1) -> bytes:
         return self._counted(self._checked(self._stream.readline, size))
@@ -211,14 +220,14 @@ codecs.register_error("embed-replace-and-count", _replace_and_count)
 
 
 def read_sentences(
-    path: str | os.PathLike,
+    path: str | os.PathLike | Segment,
     tokenizer: Tokenizer | None = None,
     max_sentence_length: int = 10_000,
     encoding_errors: str = "replace",
     report: ReadReport | None = None,
     encoding: str = "utf-8",
 ) -> Iterator[list[str]]:
-    """Yield the sentences of a corpus file as lists of tokens.
+    """Yield the sentences of a corpus file, or of a segment of one, as lists of tokens.
 
     Bytes that are not valid in ``encoding`` (UTF-8 by default) become U+FFFD and are
     counted (``encoding_errors="strict"`` raises instead, naming the byte offset); a
@@ -235,7 +244,8 @@ def read_sentences(
     if encoding_errors not in ("replace", "strict"):
         raise EmbedError(f"encoding_errors must be 'replace' or 'strict', got {encoding_errors!r}")
     tokenizer = tokenizer or Tokenizer()
-    path = os.fspath(path)
+    segment = None if isinstance(path, (str, os.PathLike)) else path  # an embed.text.shards.Segment
+    path = os.fspath(path) if segment is None else str(segment)
     report = report if report is not None else ReadReport(path)
     codec = text_codec(encoding)
     utf8 = codec == "utf-8"
@@ -248,7 +258,7 @@ def read_sentences(
     carry = ""  # text of the open line not yet tokenised
     skipping = False  # inside a run with no blank that was too long to hold
     offset = 0
-    with open_binary(path) as stream:
+    with open_binary(path) if segment is None else segment.open() as stream:
         while True:
             block = stream.read(BLOCK_BYTES)
             final = not block
