@@ -4,6 +4,7 @@ so that ``embed --help`` answers at once."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import signal
 import sys
@@ -33,11 +34,16 @@ def _train(args: argparse.Namespace) -> None:
 
     # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
     # it already and may write it again; OUT itself must be neither input.
-    check_writable(args.output, inputs=(args.corpus, args.resume))
+    check_writable(args.output, inputs=(*args.corpus, args.resume))
     for path in (args.output + ".partial", args.output + ".checkpoint"):
-        check_writable(path, inputs=(args.corpus,))
+        check_writable(path, inputs=tuple(args.corpus))
     claim_output(args.output)  # and its .partial and .checkpoint
     fields = {name: getattr(args, name) for name in _config_fields() if getattr(args, name) is not None}
+    corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
+    in_rounds = bool(args.cluster or fields.get("deterministic"))
+    if in_rounds and (args.resume or args.checkpoint_every):
+        raise EmbedError(f"{'--resume' if args.resume else '--checkpoint-every'} is not available when training in "
+                         "rounds (--deterministic, --cluster)")
     checkpoints = None
     if args.checkpoint_every:
         epochs, seconds = args.checkpoint_every
@@ -50,25 +56,38 @@ def _train(args: argparse.Namespace) -> None:
             raise EmbedError(f"--resume continues with the settings saved in {args.resume}; drop {', '.join(fields)}")
         if model.run is None:
             raise EmbedError(f"{args.resume}: its training run already finished; nothing to resume")
-        run = lambda: model.resume(args.corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
+        run = lambda: model.resume(corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
                                    check_corpus=not args.resume_other_corpus)
     else:
-        model = Word2Vec(Config().replace(**fields)).build_vocab(args.corpus)
-        counted = f"counted a vocabulary of {len(model.vocab):,} words in {time.perf_counter() - started:.1f} s; "
-        started = time.perf_counter()
-        run = lambda: model.train(args.corpus, progress=not args.quiet, checkpoints=checkpoints)  # noqa: E731
-    try:
-        run()
-    except KeyboardInterrupt as stop:
-        with _shielded():
-            partial = _save_somewhere(model, args.output + ".partial", args.output)
-        how, status = _stopped(stop)
-        print(
-            f"embed: {how}; the model so far is in {partial}. Resume with:\n"
-            f"  embed train {args.corpus} -o {args.output} --resume {partial}",
-            file=sys.stderr,
-        )
-        raise SystemExit(status) from None
+        model = Word2Vec(Config().replace(**fields))
+    with contextlib.ExitStack() as stack:
+        cluster = None
+        if args.cluster:
+            from .training.cluster import connected
+
+            cluster = stack.enter_context(connected(args.cluster))  # one cluster for both passes, closed at the end
+        if not args.resume:
+            model.build_vocab(corpus, cluster=cluster)
+            counted = f"counted a vocabulary of {len(model.vocab):,} words in {time.perf_counter() - started:.1f} s; "
+            started = time.perf_counter()
+            run = lambda: model.train(corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
+                                      cluster=cluster)
+        try:
+            run()
+        except KeyboardInterrupt as stop:
+            with _shielded():
+                partial = _save_somewhere(model, args.output + ".partial", args.output)
+            how, status = _stopped(stop)
+            if model.run is None:  # in rounds: the model as the last whole round left it
+                print(f"embed: {how}; the model so far ({model.epochs_done} whole epochs and part of the next) is "
+                      f"in {partial}", file=sys.stderr)
+            else:
+                print(
+                    f"embed: {how}; the model so far is in {partial}. Resume with:\n"
+                    f"  embed train {' '.join(args.corpus)} -o {args.output} --resume {partial}",
+                    file=sys.stderr,
+                )
+            raise SystemExit(status) from None
     seconds = time.perf_counter() - started
     with _shielded():
         _write_result(model, args.output)
@@ -212,7 +231,11 @@ def parser() -> argparse.ArgumentParser:
         "are read directly) and write the vectors to OUT: word2vec's binary format if OUT ends in "
         ".bin, the whole model (to query or train further) if it ends in .embed, word2vec's text "
         "format otherwise. Ctrl-C saves the model so far to OUT.partial."))
-    train.add_argument("corpus", metavar="CORPUS")
+    train.add_argument("corpus", metavar="CORPUS", nargs="+",
+                       help="text files (.gz, .bz2, .xz too), directories of them or glob patterns")
+    train.add_argument("--cluster", metavar="local:N|tcp://HOST:PORT",
+                       help="train in rounds on Dask: N local worker processes, or a running scheduler's workers "
+                            "(pip install 'embed[dask]')")
     train.add_argument("-o", "--output", required=True, metavar="OUT")
     _add_config_options(train)
     train.add_argument("--checkpoint-every", type=_checkpoint_every, metavar="N|Nm",

@@ -48,7 +48,7 @@ def test_train_query_and_plot(tiny_corpus, tmp_path, capsys):
         (None, ["train", "{tmp}/missing.txt", "-o", "{tmp}/o.txt"], "missing.txt: no such file"),
         ("", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
         ("123 456 !!! -- 7.5\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
-        (None, ["train", "{tmp}", "-o", "{tmp}/o.txt"], "is a directory"),
+        (None, ["train", "{tmp}", "-o", "{tmp}/o.txt"], "a directory with no corpus files in it"),
         ("a b c\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "no word occurs at least min_count=5"),
         (b"ok \xff\xfe bad\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--encoding-errors", "strict"],
          "not valid UTF-8 at byte 3"),

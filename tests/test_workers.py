@@ -88,9 +88,10 @@ def test_a_failing_worker_ends_the_run_with_its_error(tiny_corpus, monkeypatch):
 
     monkeypatch.setattr(threads, "train_piece", failing)
     model = Word2Vec(config(workers=2)).build_vocab(path)
+    before = threading.active_count()  # other tests' libraries (Dask's) may keep threads of their own
     with pytest.raises(RuntimeError, match="a worker failed"):
         model.train(path, progress=False)
-    assert threading.active_count() < 4  # the reader and the other worker have stopped
+    assert threading.active_count() <= before  # the reader and the other worker have stopped
     assert model.run is not None and len(model.run.completed) >= 3
 
 
@@ -113,7 +114,8 @@ def test_a_failing_reader_ends_the_run_with_its_error(tiny_corpus):
     path, _, _ = tiny_corpus
     sentences = FailingCorpus([line.split() for line in path.read_text().splitlines()])
     model = Word2Vec(config(workers=2)).build_vocab(sentences)
+    before = threading.active_count()
     with pytest.raises(OSError, match="the network drive went away"):
         model.train(sentences, progress=False)
-    assert threading.active_count() < 4
+    assert threading.active_count() <= before
     assert model.run is not None and model.run.completed

@@ -195,6 +195,7 @@ def setting(default: Any, constraint: Constraint, help: str, *, default_text: st
 
 ARCHS = ("cbow", "skipgram")
 LOSSES = ("negative", "softmax", "hierarchical")
+MERGES = ("hogwild", "sum", "average", "row-average")  # see embed.training.rounds
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,14 @@ class Config:
         "(0 or None: the exact gradient everywhere)")
     seed: int = setting(1, Whole(0), "random seed")
     workers: int = setting(default_workers, Whole(1), "training threads", default_text="all cores")
+    deterministic: bool = setting(
+        False, Switch(), "train in rounds over --shards shards (embed.training.rounds): the same vectors for a seed "
+        "at any number of threads or machines, at some cost in speed; --cluster implies it")
+    shards: int = setting(2, Whole(1, high=1 << 16), "training in rounds: parts the corpus is cut into, each "
+                          "trained by one task per round; the vectors depend on it, not on the workers")
+    round_words: int = setting(20_000, Whole(1), "training in rounds: words each shard trains per round")
+    merge: str = setting("hogwild", OneOf(MERGES),
+                         "training in rounds: how a round's changes combine (see embed.training.rounds)")
     max_sentence_length: int = setting(10_000, Whole(1), "cut longer lines into sentences of N tokens")
     chunk_words: int = setting(10_000, Whole(1), "words per unit of work a thread trains on")
     lowercase: bool = setting(True, Switch(), "lowercase the text before tokenising")

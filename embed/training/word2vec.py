@@ -10,7 +10,9 @@ checkpoint ends with the vectors an uninterrupted run would have.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import glob
 import hashlib
 import math
 import os
@@ -23,6 +25,7 @@ from ..errors import EmbedError
 from ..memory import fix_malloc_threshold
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
+from ..text.shards import Files, corpus_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
@@ -34,7 +37,8 @@ from .tables import make_plan
 from .threads import train_epoch
 from .weights import Weights
 
-Corpus = str | os.PathLike | Iterable[Sequence[str]]
+# A file, a directory or glob of files, a list of paths, or sentences of tokens in memory.
+Corpus = str | os.PathLike | Sequence[str | os.PathLike] | Iterable[Sequence[str]]
 EpochCallback = Callable[["Word2Vec", int, float], None]
 
 
@@ -101,23 +105,57 @@ class Word2Vec:
 
     def _sentences(self, corpus: Corpus) -> Iterable[Sequence[str]]:
         config = self.config
+        if _many_files(corpus):
+            return Files(corpus_files(corpus), self.tokenizer(), config.max_sentence_length, config.encoding_errors,
+                         config.encoding)
         return as_sentences(corpus, self.tokenizer(), config.max_sentence_length, config.encoding_errors,
                             config.encoding)
 
-    def build_vocab(self, corpus: Corpus) -> Word2Vec:
+    def _shards(self, corpus: Corpus) -> list:
+        """``config.shards`` shards of the corpus: byte ranges of its files, or runs of
+        its sentences when they are in memory."""
+        count = self.config.shards
+        if _many_files(corpus) or isinstance(corpus, (str, os.PathLike)):
+            if self.tokenize is not None:
+                raise EmbedError("training in rounds reads files with a token pattern; a tokenizer function "
+                                 "cannot be sent to the shards: pass the sentences tokenised instead")
+            if not ascii_compatible(text_codec(self.config.encoding)):
+                raise EmbedError(f"training in rounds cuts files at blanks, which {self.config.encoding} text does "
+                                 "not have as single bytes: convert the corpus to UTF-8")
+            return split_shards(corpus_files(corpus), count)
+        sentences = list(self._sentences(corpus))
+        sizes = np.cumsum([len(sentence) for sentence in sentences])
+        total = int(sizes[-1]) if len(sizes) else 0
+        cuts = [0] + [int(np.searchsorted(sizes, total * i // count, side="right")) for i in range(1, count)] + [
+            len(sentences)]
+        return [sentences[a:b] for a, b in zip(cuts, cuts[1:])]
+
+    def build_vocab(self, corpus: Corpus, cluster: object = None) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights.
+        With ``cluster`` (a ``distributed.Client``, "local:N" or a scheduler's address)
+        the shards are counted on its workers and merged: the same vocabulary.
 
         >>> Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]]).vocab.words
         ['a', 'b']
         """
         config = self.config
         fix_malloc_threshold()
+        if cluster is not None:
+            from .cluster import DaskTransport, connected
+            from .rounds import merged_vocabulary
+
+            shards = self._shards(corpus)
+            self._drop_counted_ids()
+            with connected(cluster) as client:
+                self.vocab = merged_vocabulary(DaskTransport(client).count(shards, config), config, _name(corpus))
+            return self._vocabulary_ready(corpus)
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
         default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
         counted = ids = None
         self._drop_counted_ids()
-        if default_tokens and isinstance(corpus, (str, os.PathLike)) and ascii_compatible(text_codec(config.encoding)):
+        one_file = isinstance(corpus, (str, os.PathLike)) and not _many_files(corpus)
+        if default_tokens and one_file and ascii_compatible(text_codec(config.encoding)):
             # The plain-text pass counts in jitted code; it gives up at the first byte that
             # needs the tokenizer (Python), and the pass is then made there. It keeps the
             # tokens' ids as it goes, so that the first epoch too reads no text.
@@ -141,9 +179,12 @@ class Word2Vec:
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
                 self._plain_file = _file_identity(corpus)
+        return self._vocabulary_ready(corpus)
+
+    def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
         self._vocab_source = _source(corpus)
-        self.weights = Weights.initial(len(self.vocab), config.dim, config.seed)
-        self.plan = make_plan(config, self.vocab)
+        self.weights = Weights.initial(len(self.vocab), self.config.dim, self.config.seed)
+        self.plan = make_plan(self.config, self.vocab)
         self._vectors = None
         return self
 
@@ -155,8 +196,14 @@ class Word2Vec:
         progress: bool = True,
         on_epoch_end: EpochCallback | None = None,
         checkpoints: Checkpoints | None = None,
+        cluster: object = None,
     ) -> Word2Vec:
         """Train for ``epochs`` (default: the config's) passes over ``corpus``.
+
+        With ``config.deterministic``, or on a ``cluster`` (a ``distributed.Client``,
+        "local:N" or a scheduler's address), training runs in rounds over
+        ``config.shards`` shards (``embed.training.rounds``): the same vectors whatever
+        the threads or machines.
 
         The learning rate falls linearly from alpha to min_alpha over all the words of
         this call. ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
@@ -173,6 +220,10 @@ class Word2Vec:
         epochs = self.config.epochs if epochs is None else epochs
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
+        if cluster is not None or self.config.deterministic:
+            if checkpoints is not None:
+                raise EmbedError("checkpoints are not written when training in rounds (--deterministic, --cluster)")
+            return self._train_rounds(corpus, epochs, progress, on_epoch_end, cluster)
         source = _source(corpus)
         words_per_epoch = self.vocab.total if source is not None and source == self._vocab_source else None
         identity = self._corpus_identity(corpus, words_per_epoch)
@@ -188,7 +239,7 @@ class Word2Vec:
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         if words is None:
             words = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
-        if not isinstance(corpus, (str, os.PathLike)):
+        if not isinstance(corpus, (str, os.PathLike)) or _many_files(corpus):
             return {"path": None, "words": words}
         with open(corpus, "rb") as stream:
             head = hashlib.sha256(stream.read(1 << 20)).hexdigest()[:32]
@@ -309,6 +360,61 @@ class Word2Vec:
                 cache.close()
         return self
 
+    def _train_rounds(self, corpus: Corpus, epochs: int, progress: bool, on_epoch_end: EpochCallback | None,
+                      cluster: object) -> Word2Vec:
+        from .rounds import LocalTransport, train_rounds
+
+        config = self.config
+        fix_malloc_threshold()
+        self._drop_counted_ids()
+        self.run = None
+        shards = self._shards(corpus)
+        with contextlib.ExitStack() as stack:
+            if cluster is None:
+                transport = LocalTransport(config.workers)
+            else:
+                from .cluster import DaskTransport, connected
+
+                transport = DaskTransport(stack.enter_context(connected(cluster)))
+            stack.callback(transport.close)
+            bounds = transport.encode(shards, self.vocab.words, config)
+            per_epoch = sum(int(words.sum()) for _, words in bounds)
+            if per_epoch == 0:
+                raise EmbedError(f"{_name(corpus)}: has no word of the vocabulary to train on")
+            bar = stack.enter_context(contextlib.closing(_progress_bar(progress, epochs * per_epoch)))
+            label = [""]
+
+            def advance(words: int, alpha: float) -> None:
+                bar.set_postfix_str(f"{label[0]} alpha {alpha:.5f}", refresh=False)
+                bar.update(words)
+
+            def epoch_done(stats: EpochStats) -> None:
+                self._vectors = None
+                self.history.append(stats)
+                self.epochs_done += 1
+                self._check_epoch(stats, corpus)
+                if progress:
+                    bar.write(f"epoch {self.epochs_done}: loss {stats.loss:.4f} per example, "
+                              f"{stats.words / max(stats.seconds, 1e-9):,.0f} words/s")
+                label[0] = f"epoch {self.epochs_done - first + 2}/{epochs}"
+                if on_epoch_end is not None:
+                    on_epoch_end(self, self.epochs_done, stats.loss)
+
+            first = self.epochs_done
+            label[0] = f"epoch 1/{epochs}"
+            try:
+                train_rounds(self.weights, self.plan, config, bounds, transport, epochs, first, advance, epoch_done)
+            finally:
+                self._vectors = None
+        if not any(h.examples for h in self.history[-epochs:]):
+            raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary words")
+        return self
+
+    def _check_epoch(self, stats: EpochStats, corpus: Corpus) -> None:
+        if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
+            raise EmbedError(f"training diverged in epoch {self.epochs_done} (loss {stats.loss}); "
+                             f"try a lower alpha than {self.config.alpha}")
+
     def _drop_counted_ids(self) -> None:
         if self._counted_ids is not None:
             self._counted_ids[0].close()
@@ -375,6 +481,7 @@ def train(
     config: Config | None = None,
     progress: bool = True,
     tokenizer: Callable[[str], list[str]] | None = None,
+    cluster: object = None,
     **fields: object,
 ) -> Word2Vec:
     """Build the vocabulary and train in one call; keyword arguments set Config fields,
@@ -386,7 +493,26 @@ def train(
     3
     """
     config = (config or Config()).replace(**fields) if fields else (config or Config())
-    return Word2Vec(config, tokenizer).build_vocab(corpus).train(corpus, progress=progress)
+    model = Word2Vec(config, tokenizer)
+    if cluster is None:
+        return model.build_vocab(corpus).train(corpus, progress=progress)
+    from .cluster import connected
+
+    with connected(cluster) as client:  # one cluster for both passes
+        return model.build_vocab(corpus, cluster=client).train(corpus, progress=progress, cluster=client)
+
+
+def _many_files(corpus: Corpus) -> bool:
+    """Whether ``corpus`` names files (more than one, a directory or a glob) rather
+    than one file or sentences in memory."""
+    if isinstance(corpus, (str, os.PathLike)):
+        path = os.fspath(corpus)
+        return os.path.isdir(path) or (not os.path.exists(path) and glob.has_magic(path))
+    # A list of strings names files where one of them is a file, a directory or a glob
+    # that matches; else it is taken for sentences given as strings, and refused as such.
+    return (isinstance(corpus, (list, tuple)) and len(corpus) > 0
+            and all(isinstance(item, (str, os.PathLike)) for item in corpus)
+            and any(os.path.exists(item) or glob.glob(os.fspath(item)) for item in corpus))
 
 
 def _source(corpus: Corpus) -> str | None:

@@ -1,0 +1,176 @@
+"""Training in rounds on a Dask cluster (``pip install 'embed[dask]'``).
+
+The tasks are ``embed.training.rounds``' pure functions. Each worker reads and encodes
+the shards it is given (the corpus must be at the same path on every worker); the
+encoded shards stay on the workers as Dask futures, so a worker that dies has its
+shards encoded again elsewhere from the same inputs. Every round the model is
+scattered to all workers and only the changed rows come back. Dask reruns the tasks a
+dead worker held; being pure, they give the same changes.
+
+    >>> connect_address("tcp://127.0.0.1:8786")
+    'tcp://127.0.0.1:8786'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..errors import EmbedError
+from .rounds import count_shard, encode_shard, piece_bounds, train_shard_piece
+
+CONNECT_SECONDS = 5
+SCATTER_ATTEMPTS = 20  # half a second apart
+
+
+def connect_address(cluster: str) -> str:
+    """The scheduler address a ``--cluster`` value names (host:port gets tcp://)."""
+    if "://" in cluster:
+        return cluster
+    if re.fullmatch(r"[\w.-]+:\d+", cluster):
+        return "tcp://" + cluster
+    raise EmbedError(f"--cluster must be local:N or a scheduler address such as tcp://host:8786, got {cluster!r}")
+
+
+@contextlib.contextmanager
+def connected(cluster: Any) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``cluster``: a Client (used as it is), "local:N"
+    (a LocalCluster of N single-threaded worker processes, closed on the way out, on
+    success, error or Ctrl-C alike) or a scheduler's address. Checks that workers are
+    there and run this version of embed."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise EmbedError("training on a cluster needs Dask: pip install 'embed[dask]'") from None
+    if isinstance(cluster, Client):
+        _check_workers(cluster)
+        yield cluster
+        return
+    text = str(cluster)
+    local = re.fullmatch(r"local:(\d+)", text)
+    with contextlib.ExitStack() as stack:
+        if local:
+            workers = int(local.group(1))
+            if workers < 1:
+                raise EmbedError(f"--cluster local:N needs N >= 1, got {text!r}")
+            started = stack.enter_context(
+                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                             silence_logs=50))
+            client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s"))
+        else:
+            address = connect_address(text)
+            try:
+                client = stack.enter_context(Client(address, timeout=f"{CONNECT_SECONDS}s"))
+            except (OSError, TimeoutError) as error:
+                raise EmbedError(f"--cluster {text}: no Dask scheduler answered within {CONNECT_SECONDS} s "
+                                 f"({_first_line(error)})") from None
+        _check_workers(client)
+        yield client
+
+
+def _check_workers(client) -> None:
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+    except TimeoutError:
+        raise EmbedError(f"the Dask scheduler at {client.scheduler.address} has no workers "
+                         f"(none joined within {CONNECT_SECONDS} s)") from None
+    try:
+        versions = client.run(_embed_version)
+    except Exception as error:  # the worker's own exception, ModuleNotFoundError when embed is missing
+        raise EmbedError(f"Dask workers cannot run embed's tasks: {_first_line(error)}; install embed "
+                         f"{_embed_version()} on every worker") from None
+    here = _embed_version()
+    others = {worker: version for worker, version in versions.items() if version != here}
+    if others:
+        worker, version = next(iter(others.items()))
+        raise EmbedError(f"Dask worker {worker} runs embed {version}, this is {here}: install the same version "
+                         "everywhere")
+
+
+def _embed_version() -> str:
+    """The installed embed's version, here or on a worker."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("embed")
+    except PackageNotFoundError:  # run from a source tree
+        return "unknown"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+def _on_worker(function, *args):
+    """``function(*args)``, an error naming the worker it ran on."""
+    try:
+        return function(*args)
+    except EmbedError as error:
+        from distributed import get_worker
+
+        raise EmbedError(f"Dask worker {get_worker().address}: {error}") from None
+
+
+def _scatter(client, data: list, **options) -> list:
+    """``data`` on every worker. A worker that has just died is still on the scheduler's
+    list for a moment, and sending to it fails: wait for the scheduler to notice, and
+    send again to the workers there are."""
+    from distributed.comm.core import CommClosedError
+
+    for attempt in range(SCATTER_ATTEMPTS):
+        try:
+            return client.scatter(data, broadcast=True, **options)
+        except (CommClosedError, OSError):
+            if attempt == SCATTER_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
+class DaskTransport:
+    """``embed.training.rounds``' tasks on a Dask cluster."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.encoded: list = []
+        self.words = None
+        self.plan = None  # (the plan, its future), scattered once
+
+    def count(self, shards, config):
+        futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False) for shard in shards]
+        return self.client.gather(futures)
+
+    def encode(self, shards, words, config):
+        client = self.client
+        # Held, not only passed: a shard lost with its worker is encoded again from it.
+        [self.words] = _scatter(client, [list(words)])
+        self.encoded = [client.submit(_on_worker, encode_shard, shard, self.words, config, pure=False)
+                        for shard in shards]
+        return client.gather([client.submit(piece_bounds, encoded, config.round_words, pure=False)
+                              for encoded in self.encoded])
+
+    def train_round(self, model: tuple[np.ndarray, np.ndarray], plan, tasks):
+        client = self.client
+        if self.plan is None or self.plan[0] is not plan:
+            [future] = _scatter(client, [plan])
+            self.plan = (plan, future)
+        model_futures = _scatter(client, list(model), hash=False)
+        futures = [client.submit(train_shard_piece, tuple(model_futures), self.plan[1], self.encoded[shard], first,
+                                 last, number, alpha_start, alpha_end, pure=False)
+                   for shard, first, last, number, alpha_start, alpha_end in tasks]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            client.cancel(futures + model_futures)
+
+    def close(self) -> None:
+        held = self.encoded + [self.words] + ([self.plan[1]] if self.plan else [])
+        self.client.cancel([future for future in held if future is not None])
+        self.encoded, self.words, self.plan = [], None, None

@@ -1,0 +1,320 @@
+"""Training in rounds: the same vectors at any number of threads or machines.
+
+The corpus is cut into a fixed number of shards (``Config.shards``, not the number of
+workers). In a round every shard trainer takes the model as the round found it, trains
+the next ``round_words`` words of its shard with the ordinary kernels on one thread, and
+returns what it changed: the rows it touched and their deltas. The coordinator adds the
+changes in shard order, by the ``merge`` rule, and starts the next round. A round's task
+is a pure function of (model, plan, shard piece, piece number, learning rates): its
+random draws come from the seed and the piece's number, and it runs its BLAS calls on
+one thread. So a task can run on any thread or machine, be retried after its worker
+died, finish in any order, and the vectors are bit-identical; on the same kind of CPU
+(the kernels are compiled for the host, and another CPU may round differently).
+
+The learning rate follows global progress, as on one machine: a round spans the words
+of all its pieces, and every piece in it falls from the rate at the round's start to
+the rate at its end.
+
+What moves the model is one of these ``merge`` rules over the shards of a round:
+
+- ``sum``: every shard's change is added, as if the pieces had run one after another
+  from the same start (Hogwild's effect, without its timing);
+- ``average``: the mean of the changes (local SGD's model averaging);
+- ``row-average``: each row moves by the mean over the shards that touched it (Spark's
+  rule since SPARK-24666);
+- ``hogwild``: ``sum``, except for the output rows nearly every example touches (the
+  most frequent words, the top of the Huffman tree), which move as the thread engine
+  moves its private rows (``embed.kernels.private_rows``).
+
+The transports (``LocalTransport`` here, ``embed.training.cluster.DaskTransport``)
+only decide where tasks run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+from ..errors import EmbedError
+from ..kernels.densematrix import dense_matrix, row_changes
+from ..kernels.loss import SOFTMAX
+from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
+from ..kernels.private_rows import hot_range
+from ..text.shards import Segment, shard_sentences
+from ..text.tokenizer import Tokenizer
+from ..text.vocab import Vocabulary
+from .config import MERGES, Config
+from .schedule import EpochStats, Schedule
+from .weights import Weights
+
+# A piece's random states derive from its number: epoch, shard and piece in bit fields.
+_SHARD_BITS, _PIECE_BITS = 16, 24
+MAX_SHARDS = 1 << _SHARD_BITS
+
+
+class Encoded(NamedTuple):
+    """A shard as word ids: sentence s is ``ids[offsets[s]:offsets[s + 1]]``."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+
+
+class Change(NamedTuple):
+    """What one task did: the input and output rows it changed and by how much, its
+    loss sum, examples and words."""
+
+    in_rows: np.ndarray
+    in_delta: np.ndarray
+    out_rows: np.ndarray
+    out_delta: np.ndarray
+    loss: float
+    examples: int
+    words: int
+
+
+Shard = Sequence[Segment] | Sequence[Sequence[str]]  # byte ranges of files, or sentences in memory
+
+
+def _sentences(shard: Shard, config: Config):
+    if shard and isinstance(shard[0], Segment):
+        tokenizer = Tokenizer(config.token_pattern, config.lowercase, config.max_token_length)
+        return shard_sentences(shard, tokenizer, config.max_sentence_length, config.encoding_errors, config.encoding)
+    return shard
+
+
+def count_shard(shard: Shard, config: Config) -> tuple[list[str], np.ndarray]:
+    """Every token of a shard and its count, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for sentence in _sentences(shard, config):
+        for token in sentence:
+            counts[token] = counts.get(token, 0) + 1
+    return list(counts), np.fromiter(counts.values(), np.int64, len(counts))
+
+
+def merged_vocabulary(counted: Sequence[tuple[list[str], np.ndarray]], config: Config, source: str) -> Vocabulary:
+    """The vocabulary of shards counted apart, merged in shard order: the same words,
+    counts and order as one pass over the whole corpus (ties keep first appearance)."""
+    totals: dict[str, int] = {}
+    for words, counts in counted:
+        for word, count in zip(words, counts.tolist()):
+            totals[word] = totals.get(word, 0) + count
+    words = list(totals)
+    vocab, _ = Vocabulary.from_counts(np.fromiter(totals.values(), np.int64, len(words)), words.__getitem__,
+                                      config.min_count, config.max_vocab, source)
+    return vocab
+
+
+def encode_shard(shard: Shard, words: Sequence[str], config: Config) -> Encoded:
+    """A shard's sentences as ids of ``words``; unknown tokens and empty sentences dropped."""
+    index = {word: i for i, word in enumerate(words)}
+    ids: list[int] = []
+    offsets = [0]
+    for sentence in _sentences(shard, config):
+        ids.extend(index[token] for token in sentence if token in index)
+        if len(ids) > offsets[-1]:
+            offsets.append(len(ids))
+    return Encoded(np.array(ids, dtype=np.int32), np.array(offsets, dtype=np.int64))
+
+
+def piece_bounds(encoded: Encoded, round_words: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first sentence of each piece, plus the end; words of each piece): pieces of
+    whole sentences, each starting at the first sentence at or past a multiple of
+    ``round_words`` words."""
+    offsets = encoded.offsets
+    total = int(offsets[-1])
+    if total == 0:
+        return np.zeros(1, np.int64), np.zeros(0, np.int64)
+    starts = np.unique(np.searchsorted(offsets[:-1], np.arange(0, total, round_words), side="left"))
+    bounds = np.append(starts, len(offsets) - 1).astype(np.int64)
+    return bounds, np.diff(offsets[bounds])
+
+
+def piece_number(epoch: int, shard: int, piece: int) -> int:
+    return (epoch << (_SHARD_BITS + _PIECE_BITS)) | (shard << _PIECE_BITS) | piece
+
+
+def train_shard_piece(model: tuple[np.ndarray, np.ndarray], plan: Plan, encoded: Encoded, first: int, last: int,
+                      number: int, alpha_start: float, alpha_end: float) -> Change:
+    """Train sentences ``first`` to ``last`` of a shard on a copy of the model; return
+    the rows that changed and how. A pure function of its arguments."""
+    w_in, w_out = model
+    trained_in, trained_out = _working_copy(model)
+    worker = new_worker(plan, w_out.shape[0], w_out.shape[1])
+    begin, end = encoded.offsets[first], encoded.offsets[last]
+    piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin, alpha_start, alpha_end)
+    if plan.kind == SOFTMAX:  # its products sum in one order whatever the machine's threads
+        outcome = _one_blas_thread(lambda: train_piece(trained_in, trained_out, plan, worker, piece))
+    else:
+        outcome = train_piece(trained_in, trained_out, plan, worker, piece)
+    in_rows, in_delta = row_changes(w_in, trained_in)
+    out_rows, out_delta = row_changes(w_out, trained_out)
+    return Change(in_rows, in_delta, out_rows, out_delta, outcome.loss, outcome.examples, int(end - begin))
+
+
+_held = threading.local()
+
+
+def _working_copy(model: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The model copied into this thread's own pair of matrices, made once: a fresh pair
+    for every task cost more in page faults than a short piece costs to train."""
+    pair = getattr(_held, "pair", None)
+    if pair is None or pair[0].shape != model[0].shape or pair[1].shape != model[1].shape:
+        _held.pair = pair = (dense_matrix(model[0]), dense_matrix(model[1]))
+    else:
+        np.copyto(pair[0], model[0])
+        np.copyto(pair[1], model[1])
+    return pair
+
+
+def _one_blas_thread(work: Callable):
+    """``work()`` with BLAS on one thread (threadpoolctl looks the libraries up at each call)."""
+    if _one_blas_thread.limits is None:
+        from threadpoolctl import threadpool_limits
+
+        _one_blas_thread.limits = threadpool_limits
+    with _one_blas_thread.limits(limits=1, user_api="blas"):
+        return work()
+
+
+_one_blas_thread.limits = None
+
+
+class Transport(Protocol):
+    """Where the tasks run: every method returns results in the order of its arguments."""
+
+    def count(self, shards: Sequence[Shard], config: Config) -> list[tuple[list[str], np.ndarray]]: ...
+
+    def encode(self, shards: Sequence[Shard], words: Sequence[str], config: Config) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Encode every shard where it will be trained; returns each one's piece bounds."""
+
+    def train_round(self, model: tuple[np.ndarray, np.ndarray], plan: Plan,
+                    tasks: Sequence[tuple[int, int, int, int, float, float]]) -> Iterator[Change]:
+        """Run (shard, first, last, number, alpha_start, alpha_end) tasks; yield their changes in order."""
+
+    def close(self) -> None: ...
+
+
+class LocalTransport:
+    """Tasks on a pool of threads in this process; the kernels release the GIL.
+
+    >>> transport = LocalTransport(threads=2)
+    >>> transport.count([[["a", "b"]], [["b"]]], Config())[1][0]
+    ['b']
+    """
+
+    def __init__(self, threads: int) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-round")
+        self.encoded: list[Encoded] = []
+        self.round_words = 0
+
+    def count(self, shards, config):
+        return list(self.pool.map(lambda shard: count_shard(shard, config), shards))
+
+    def encode(self, shards, words, config):
+        self.encoded = list(self.pool.map(lambda shard: encode_shard(shard, words, config), shards))
+        return [piece_bounds(encoded, config.round_words) for encoded in self.encoded]
+
+    def train_round(self, model, plan, tasks):
+        def run(task):
+            shard, first, last, number, alpha_start, alpha_end = task
+            return train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end)
+
+        return self.pool.map(run, tasks)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Merger:
+    """Adds a round's changes to the model in shard order, by one of ``MERGES``."""
+
+    def __init__(self, rule: str, loss: str, rows: int, shards: int) -> None:
+        if rule not in MERGES:
+            raise EmbedError(f"merge must be one of {', '.join(MERGES)}, got {rule!r}")
+        self.rule = rule
+        first, count, share = hot_range(loss, rows, shards) if rule == "hogwild" else (0, 0, 1.0)
+        self.hot, self.hot_share = slice(first, first + count), share
+
+    def merge(self, weights: Weights, changes: Iterator[Change], active: int) -> tuple[float, int, int]:
+        """Apply the changes of ``active`` tasks; returns their (loss sum, examples, words)."""
+        w_in, w_out = weights.input[: weights.rows], weights.output[: weights.rows]
+        rule = self.rule
+        loss, examples, words = 0.0, 0, 0
+        if rule == "row-average":
+            sums = [np.zeros_like(w_in), np.zeros_like(w_out)]
+            touched = [np.zeros(len(w_in), np.int32), np.zeros(len(w_out), np.int32)]
+        share = 1.0 / active if rule == "average" else 1.0
+        for change in changes:
+            loss, examples, words = loss + change.loss, examples + change.examples, words + change.words
+            for k, (matrix, rows, delta) in enumerate(((w_in, change.in_rows, change.in_delta),
+                                                       (w_out, change.out_rows, change.out_delta))):
+                if rule == "row-average":
+                    apply_changes(sums[k], Changes(rows, delta), 1.0)
+                    touched[k][rows] += 1
+                else:
+                    apply_changes(matrix, Changes(rows, delta), share)
+        if rule == "row-average":
+            for matrix, summed, count in zip((w_in, w_out), sums, touched):
+                rows = np.flatnonzero(count)
+                matrix[rows] += summed[rows] / count[rows, None].astype(np.float32)
+        return loss, examples, words
+
+    def settle_hot_rows(self, weights: Weights, before: np.ndarray) -> None:
+        """Under ``hogwild``: the hot output rows, summed like the others, move by
+        ``hot_share`` of the summed change instead, as the thread engine's private rows do."""
+        if self.hot.stop > self.hot.start and self.hot_share != 1.0:
+            rows = weights.output[self.hot]
+            rows[:] = before[self.hot] + np.float32(self.hot_share) * (rows - before[self.hot])
+
+
+def train_rounds(
+    weights: Weights,
+    plan: Plan,
+    config: Config,
+    bounds: Sequence[tuple[np.ndarray, np.ndarray]],
+    transport: Transport,
+    epochs: int,
+    first_epoch: int,
+    progress: Callable[[int, float], None],
+    on_epoch: Callable[[EpochStats], None],
+) -> None:
+    """``epochs`` epochs in rounds over shards whose pieces ``bounds`` gives (from
+    ``transport.encode``); ``first_epoch`` numbers the epochs' random draws."""
+    shards = len(bounds)
+    if shards > MAX_SHARDS:
+        raise EmbedError(f"shards must be at most {MAX_SHARDS}, got {shards}")
+    per_epoch = sum(int(words.sum()) for _, words in bounds)
+    rounds = max((len(words) for _, words in bounds), default=0)
+    if rounds >= 1 << _PIECE_BITS:
+        raise EmbedError(f"round_words {config.round_words} cuts a shard into {rounds:,} pieces; the most is "
+                         f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
+    schedule = Schedule(config.alpha, config.min_alpha, epochs * per_epoch)
+    merger = Merger(config.merge, config.loss, weights.rows, shards)
+    for epoch in range(epochs):
+        started = time.perf_counter()
+        loss_sum, examples, words_done = 0.0, 0, 0
+        for r in range(rounds):
+            active = [s for s in range(shards) if r < len(bounds[s][1])]
+            round_words = sum(int(bounds[s][1][r]) for s in active)
+            alpha_start, alpha_end = schedule.span(round_words)
+            tasks = [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]),
+                      piece_number(first_epoch + epoch, s, r), alpha_start, alpha_end) for s in active]
+            # The round's tasks read this copy while the changes go into the weights; a
+            # stop or a failure part way through the merge puts the weights back to it.
+            model = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
+            try:
+                loss, count, words = merger.merge(weights, transport.train_round(model, plan, tasks), len(active))
+                merger.settle_hot_rows(weights, model[1])
+            except BaseException:
+                weights.input[: weights.rows], weights.output[: weights.rows] = model
+                raise
+            loss_sum, examples, words_done = loss_sum + loss, examples + count, words_done + words
+            progress(words, alpha_end)
+        seconds = time.perf_counter() - started
+        on_epoch(EpochStats(epoch=first_epoch + epoch + 1, loss=loss_sum / examples if examples else float("nan"),
+                            loss_sum=loss_sum, examples=examples, words=words_done, seconds=seconds))

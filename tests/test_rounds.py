@@ -1,0 +1,172 @@
+"""Training in rounds (embed.training.rounds) and the shards it reads (embed.text.shards):
+shards cut no token, the vocabulary counted over shards is the one-process vocabulary,
+the merge rules do what they say, and the vectors are the same at any thread count."""
+
+import gzip
+import hashlib
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import embed
+from embed.errors import EmbedError
+from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
+from embed.text.tokenizer import Tokenizer
+from embed.training.config import Config
+from embed.training.rounds import Change, LocalTransport, Merger, encode_shard, merged_vocabulary, piece_bounds
+from embed.training.weights import Weights
+
+PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+blank = st.sampled_from([" ", "  ", "\n", "\t", " \n", "\r\n"])
+word = st.text(alphabet="abcdé", min_size=1, max_size=6)
+
+
+def tokens_of(shards) -> list[str]:
+    return [t for shard in shards for sentence in shard_sentences(shard, Tokenizer()) for t in sentence]
+
+
+@PROPERTY
+@given(st.lists(st.tuples(word, blank), max_size=80), st.integers(1, 12), st.booleans())
+def test_shards_split_no_token_and_lose_none(tmp_path, pairs, count, leading_blank):
+    text = (" " if leading_blank else "") + "".join(w + b for w, b in pairs)
+    path = tmp_path / "c.txt"
+    path.write_bytes(text.encode())
+    shards = split_shards([str(path)], count)
+    assert len(shards) == count
+    assert tokens_of(shards) == [t for s in Files([str(path)]) for t in s]
+    sizes = [sum((s.stop or 0) - s.start for s in shard) for shard in shards]
+    assert max(sizes) - min(sizes) <= 1  # balanced by bytes
+
+
+def test_many_files_directories_globs_and_compressed_files_keep_their_order(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "b.txt").write_text("four five\nsix\n")
+    (tmp_path / "d" / "a.txt").write_text("one two three\n")
+    with gzip.open(tmp_path / "e.txt.gz", "wt") as f:
+        f.write("seven eight\n")
+    files = corpus_files([str(tmp_path / "d"), str(tmp_path / "*.gz")])
+    assert [os.path.basename(f) for f in files] == ["a.txt", "b.txt", "e.txt.gz"]
+    words = "one two three four five six seven eight".split()
+    for count in (1, 2, 3, 5, 9):
+        shards = split_shards(files, count)
+        assert tokens_of(shards) == words
+        assert sum(isinstance(s, Segment) and s.path.endswith(".gz") for shard in shards for s in shard) == 1
+
+
+@pytest.mark.parametrize("spec,message", [("nothing/*.txt", "no file matches"), ("missing.txt", "no such file")])
+def test_a_corpus_that_names_no_file_is_one_line(tmp_path, spec, message):
+    with pytest.raises(EmbedError, match=message):
+        corpus_files(str(tmp_path / spec))
+
+
+def test_the_vocabulary_counted_over_shards_is_the_one_process_vocabulary(tmp_path):
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(300)]
+    text = "\n".join(" ".join(rng.choice(words, rng.integers(1, 40), p=_zipf(300))) for _ in range(400))
+    path = tmp_path / "c.txt"
+    path.write_text(text)
+    config = Config(min_count=2)
+    whole = embed.Word2Vec(config).build_vocab(str(path)).vocab
+    transport = LocalTransport(2)
+    for count in (1, 3, 16):
+        counted = transport.count(split_shards([str(path)], count), config)
+        merged = merged_vocabulary(counted, config, "c.txt")
+        assert merged.words == whole.words and merged.counts.tolist() == whole.counts.tolist()
+    transport.close()
+
+
+def _zipf(n):
+    weights = 1.0 / np.arange(1, n + 1)
+    return weights / weights.sum()
+
+
+def test_pieces_are_whole_sentences_of_about_round_words():
+    encoded = encode_shard([["a", "b", "c"], ["x"], ["a"] * 5, ["b", "c"]], ["a", "b", "c"], Config())
+    assert encoded.offsets.tolist() == [0, 3, 8, 10]  # the sentence of unknown words is gone
+    bounds, words = piece_bounds(encoded, 4)
+    assert bounds.tolist() == [0, 2, 3] and words.tolist() == [8, 2]  # a piece starts at the first sentence past 4, 8
+    bounds, words = piece_bounds(encoded, 100)
+    assert bounds.tolist() == [0, 3] and words.tolist() == [10]
+
+
+def _change(in_rows, in_delta, out_rows, out_delta):
+    """A task's change to matrices of 16 floats a row (no padding), deltas in column 0."""
+    def block(rows, column):
+        delta = np.zeros((len(rows), 16), np.float32)
+        delta[:, 0] = column
+        return delta
+
+    return Change(np.array(in_rows, np.int64), block(in_rows, in_delta), np.array(out_rows, np.int64),
+                  block(out_rows, out_delta), 1.0, 1, 1)
+
+
+@pytest.mark.parametrize("rule", ["sum", "average", "row-average"])
+def test_merge_rules_against_their_definitions(rule):
+    weights = Weights(np.zeros((3, 16), np.float32), np.zeros((3, 16), np.float32))
+    changes = [_change([0, 1], [1, 2], [2], [4]), _change([1], [6], [], [])]
+    Merger(rule, "negative", 3, 2).merge(weights, iter(changes), active=2)
+    expected_in = {"sum": [1, 8, 0], "average": [0.5, 4, 0], "row-average": [1, 4, 0]}[rule]
+    expected_out = {"sum": [0, 0, 4], "average": [0, 0, 2], "row-average": [0, 0, 4]}[rule]
+    np.testing.assert_allclose(weights.w_in[:, 0], expected_in)
+    np.testing.assert_allclose(weights.w_out[:, 0], expected_out)
+    assert not weights.w_in[:, 1:].any()
+
+
+def test_hogwild_merge_moves_hot_rows_by_the_thread_engines_share():
+    rows = 600
+    weights = Weights(np.zeros((rows, 16), np.float32), np.ones((rows, 16), np.float32))
+    before = weights.output[:rows].copy()
+    merger = Merger("hogwild", "negative", rows, 8)  # beyond 4 shards: hot rows get 4/8 of the sum
+    merger.merge(weights, iter([_change([], [], [0, 599], [1, 1])] * 8), active=8)
+    merger.settle_hot_rows(weights, before)
+    assert weights.w_out[0, 0] == pytest.approx(1 + 8 * 0.5)  # a hot row
+    assert weights.w_out[599, 0] == pytest.approx(1 + 8)  # a rare word's row: summed
+
+
+def digest(model) -> str:
+    return hashlib.sha256(model.w_in.tobytes() + model.w_out.tobytes()).hexdigest()
+
+
+ROUNDS = dict(deterministic=True, shards=4, round_words=300, epochs=2, min_count=1, dim=16, progress=False)
+
+
+@pytest.mark.parametrize("arch,loss", [("cbow", "negative"), ("skipgram", "hierarchical"), ("cbow", "softmax")])
+def test_rounds_give_the_same_vectors_on_one_thread_and_on_three(tiny_corpus, arch, loss):
+    path, _, _ = tiny_corpus
+    one = embed.train(str(path), arch=arch, loss=loss, workers=1, **ROUNDS)
+    three = embed.train(str(path), arch=arch, loss=loss, workers=3, **ROUNDS)
+    assert digest(one) == digest(three)
+    assert one.history[-1].words == one.vocab.total  # every word, every epoch
+    other_shards = embed.train(str(path), arch=arch, loss=loss, workers=1, **{**ROUNDS, "shards": 3})
+    assert digest(other_shards) != digest(one)  # the shards, not the threads, decide
+
+
+def test_rounds_learn_what_threads_learn(tiny_corpus):
+    path, animals, tools = tiny_corpus
+
+    def margin(wv):  # mean similarity within a family less that across families
+        within = np.mean([wv.similarity(a, b) for family in (animals, tools) for a in family for b in family if a != b])
+        return within - np.mean([wv.similarity(a, b) for a in animals for b in tools])
+
+    settings = dict(epochs=5, min_count=1, dim=16, sample=0, progress=False)
+    rounds = margin(embed.train(str(path), deterministic=True, round_words=100, **settings).wv)  # 2 shards
+    threads = margin(embed.train(str(path), **settings).wv)
+    assert rounds > 0.3 and rounds > 0.5 * threads
+
+
+def test_rounds_train_sentences_in_memory(tiny_corpus):
+    path, _, _ = tiny_corpus
+    sentences = [line.split() for line in path.read_text().splitlines()]
+    one = embed.train(sentences, workers=1, **ROUNDS)
+    two = embed.train(sentences, workers=2, **ROUNDS)
+    assert digest(one) == digest(two)
+
+
+def test_a_tokenizer_function_cannot_go_to_the_shards(tiny_corpus):
+    path, _, _ = tiny_corpus
+    with pytest.raises(EmbedError, match="tokenizer function"):
+        embed.train(str(path), tokenizer=str.split, **ROUNDS)
