@@ -47,7 +47,7 @@ def accuracy(args, corpus: str) -> None:
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         base = Config(arch=arch, loss=loss, epochs=args.epochs, workers=2)
-        runs = [("threads", base)] + [
+        runs = ([] if args.no_threads else [("threads", base)]) + [
             ("rounds", base.replace(deterministic=True, shards=shards, merge=merge, round_words=words))
             for shards in args.shards for merge in args.merges for words in args.round_words]
         for engine, config in runs:
@@ -96,7 +96,8 @@ def main() -> None:
     parser.add_argument("--configs", nargs="+", default=["cbow-negative", "skipgram-negative"])
     parser.add_argument("--shards", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--merges", nargs="+", default=["hogwild", "sum", "average", "row-average"])
-    parser.add_argument("--round-words", type=int, nargs="+", default=[250_000])
+    parser.add_argument("--round-words", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--no-threads", action="store_true", help="accuracy: leave out the thread engine's row")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     corpus = prefix_corpus(plain_copy(args.corpus), args.tokens, folder)

@@ -170,3 +170,21 @@ def test_a_tokenizer_function_cannot_go_to_the_shards(tiny_corpus):
     path, _, _ = tiny_corpus
     with pytest.raises(EmbedError, match="tokenizer function"):
         embed.train(str(path), tokenizer=str.split, **ROUNDS)
+
+
+def test_plain_segments_encode_from_bytes_to_the_ids_the_tokenizer_gives(tmp_path):
+    (tmp_path / "plain.txt").write_text("the cat sat\non the mat the end\n" * 50)
+    (tmp_path / "other.txt").write_text("Thé cat, sat!\non the mat 42 the end\n" * 50)
+    files = corpus_files(str(tmp_path))
+    words = ["the", "cat", "mat", "sat", "on", "thé"]
+    vocab_index = {w: i for i, w in enumerate(words)}
+    expected = [[vocab_index[t] for t in s if t in vocab_index] for s in Files(files)]
+    expected = [ids for ids in expected if ids]
+    for count in (1, 3, 7):
+        got = []
+        for shard in split_shards(files, count):
+            encoded = encode_shard(shard, words, Config())
+            got += [encoded.ids[a:b].tolist() for a, b in zip(encoded.offsets, encoded.offsets[1:])]
+        assert [t for s in got for t in s] == [t for s in expected for t in s]
+    encoded = encode_shard(split_shards(files, 1)[0], words, Config())
+    assert len(encoded.offsets) - 1 == len(expected)  # the same sentences, cut at the same places

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
@@ -25,6 +26,9 @@ from .chunks import chunk_sentences
 from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary
 from ..errors import EmbedError
 from .vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from .shards import Segment
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -197,22 +201,29 @@ def plain_id_chunks(
 
 def _plain_sentences(path: str, table: VocabularyHash, max_sentence_length: int, block_bytes: int) -> Iterator[np.ndarray]:
     """Each sentence's ids (empty ones too), from the file's blocks."""
+    try:
+        yield from plain_sentences(path, table, max_sentence_length, block_bytes)
+    except ValueError:  # the vocabulary pass found the file plain
+        raise EmbedError(f"{path}: changed since the vocabulary was built; build it again") from None
+
+
+def plain_sentences(source: str | Segment, table: VocabularyHash, max_sentence_length: int = 10_000,
+                    block_bytes: int = BLOCK_BYTES) -> Iterator[np.ndarray]:
+    """Each sentence's ids (empty ones too) of a plain file or a segment of one
+    (``embed.text.shards``); ValueError at the first byte that needs the tokenizer."""
 
     def blocks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         line_tokens = 0
         carry = b""
-        with open_binary(path) as stream:
+        with open_binary(source) if isinstance(source, (str, os.PathLike)) else source.open() as stream:
             while True:
                 block = stream.read(block_bytes)
                 final = not block
                 data = carry + block
-                try:
-                    ids, starts, line_tokens, used = table.encode(data, max_sentence_length, line_tokens, final)
-                except ValueError:
-                    raise EmbedError(f"{path}: changed since the vocabulary was built; build it again") from None
+                ids, starts, line_tokens, used = table.encode(data, max_sentence_length, line_tokens, final)
                 carry = data[used:]
                 if not final and len(carry) > table.max_token_length:
-                    raise EmbedError(f"{path}: changed since the vocabulary was built; build it again")
+                    raise ValueError(f"a token longer than {table.max_token_length} characters")
                 yield ids, starts
                 if final:
                     return

@@ -61,11 +61,11 @@ def connected(cluster: Any) -> Iterator[Any]:
             started = stack.enter_context(
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                              silence_logs=50))
-            client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s"))
+            client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
         else:
             address = connect_address(text)
             try:
-                client = stack.enter_context(Client(address, timeout=f"{CONNECT_SECONDS}s"))
+                client = stack.enter_context(Client(address, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
             except (OSError, TimeoutError) as error:
                 raise EmbedError(f"--cluster {text}: no Dask scheduler answered within {CONNECT_SECONDS} s "
                                  f"({_first_line(error)})") from None
@@ -125,7 +125,7 @@ def _scatter(client, data: list, **options) -> list:
 
     for attempt in range(SCATTER_ATTEMPTS):
         try:
-            return client.scatter(data, broadcast=True, **options)
+            return client.scatter(data, broadcast=True, direct=True, **options)
         except (CommClosedError, OSError):
             if attempt == SCATTER_ATTEMPTS - 1:
                 raise

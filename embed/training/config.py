@@ -241,7 +241,7 @@ class Config:
         "at any number of threads or machines, at some cost in speed; --cluster implies it")
     shards: int = setting(2, Whole(1, high=1 << 16), "training in rounds: parts the corpus is cut into, each "
                           "trained by one task per round; the vectors depend on it, not on the workers")
-    round_words: int = setting(20_000, Whole(1), "training in rounds: words each shard trains per round")
+    round_words: int = setting(100_000, Whole(1), "training in rounds: words each shard trains per round")
     merge: str = setting("hogwild", OneOf(MERGES),
                          "training in rounds: how a round's changes combine (see embed.training.rounds)")
     max_sentence_length: int = setting(10_000, Whole(1), "cut longer lines into sentences of N tokens")

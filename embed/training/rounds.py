@@ -45,8 +45,10 @@ from ..kernels.densematrix import dense_matrix, row_changes
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
 from ..kernels.private_rows import hot_range
+from ..text.corpus import ascii_compatible, text_codec
+from ..text.plaintext import VocabularyHash, plain_sentences
 from ..text.shards import Segment, shard_sentences
-from ..text.tokenizer import Tokenizer
+from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Vocabulary
 from .config import MERGES, Config
 from .schedule import EpochStats, Schedule
@@ -81,7 +83,7 @@ Shard = Sequence[Segment] | Sequence[Sequence[str]]  # byte ranges of files, or 
 
 
 def _sentences(shard: Shard, config: Config):
-    if shard and isinstance(shard[0], Segment):
+    if _is_files(shard):
         tokenizer = Tokenizer(config.token_pattern, config.lowercase, config.max_token_length)
         return shard_sentences(shard, tokenizer, config.max_sentence_length, config.encoding_errors, config.encoding)
     return shard
@@ -110,15 +112,35 @@ def merged_vocabulary(counted: Sequence[tuple[list[str], np.ndarray]], config: C
 
 
 def encode_shard(shard: Shard, words: Sequence[str], config: Config) -> Encoded:
-    """A shard's sentences as ids of ``words``; unknown tokens and empty sentences dropped."""
-    index = {word: i for i, word in enumerate(words)}
-    ids: list[int] = []
-    offsets = [0]
-    for sentence in _sentences(shard, config):
-        ids.extend(index[token] for token in sentence if token in index)
-        if len(ids) > offsets[-1]:
-            offsets.append(len(ids))
-    return Encoded(np.array(ids, dtype=np.int32), np.array(offsets, dtype=np.int64))
+    """A shard's sentences as ids of ``words``; unknown tokens and empty sentences
+    dropped. A segment of plain text (ASCII letters and blanks, text8's kind) is
+    encoded from its bytes in jitted code, the rest through the tokenizer: the same ids."""
+    vocab = Vocabulary(words, np.zeros(len(words), np.int64))
+    files = _is_files(shard)
+    table = VocabularyHash(vocab, config.lowercase, config.max_token_length) if files and _plain_tokens(config) else None
+    sentences: list[np.ndarray] = []
+    for part in ([segment] for segment in shard) if files else [shard]:
+        found = None
+        if table is not None:
+            try:
+                found = list(plain_sentences(part[0], table, config.max_sentence_length))
+            except ValueError:  # a byte the tokenizer must see
+                found = None
+        if found is None:
+            found = [vocab.encode(sentence) for sentence in _sentences(part, config)]
+        sentences.extend(ids for ids in found if len(ids))
+    offsets = np.zeros(len(sentences) + 1, np.int64)
+    np.cumsum([len(ids) for ids in sentences], out=offsets[1:])
+    ids = np.concatenate(sentences).astype(np.int32, copy=False) if sentences else np.zeros(0, np.int32)
+    return Encoded(ids, offsets)
+
+
+def _is_files(shard: Shard) -> bool:
+    return bool(shard) and isinstance(shard[0], Segment)
+
+
+def _plain_tokens(config: Config) -> bool:
+    return config.token_pattern == DEFAULT_PATTERN and ascii_compatible(text_codec(config.encoding))
 
 
 def piece_bounds(encoded: Encoded, round_words: int) -> tuple[np.ndarray, np.ndarray]:
