@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple, Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..errors import EmbedError
 from ..kernels.densematrix import dense_matrix, row_changes
@@ -170,7 +171,8 @@ def train_shard_piece(model: tuple[np.ndarray, np.ndarray], plan: Plan, encoded:
     begin, end = encoded.offsets[first], encoded.offsets[last]
     piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin, alpha_start, alpha_end)
     if plan.kind == SOFTMAX:  # its products sum in one order whatever the machine's threads
-        outcome = _one_blas_thread(lambda: train_piece(trained_in, trained_out, plan, worker, piece))
+        with threadpool_limits(limits=1, user_api="blas"):  # it looks the libraries up: not for every loss
+            outcome = train_piece(trained_in, trained_out, plan, worker, piece)
     else:
         outcome = train_piece(trained_in, trained_out, plan, worker, piece)
     in_rows, in_delta = row_changes(w_in, trained_in)
@@ -191,19 +193,6 @@ def _working_copy(model: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.
         np.copyto(pair[0], model[0])
         np.copyto(pair[1], model[1])
     return pair
-
-
-def _one_blas_thread(work: Callable):
-    """``work()`` with BLAS on one thread (threadpoolctl looks the libraries up at each call)."""
-    if _one_blas_thread.limits is None:
-        from threadpoolctl import threadpool_limits
-
-        _one_blas_thread.limits = threadpool_limits
-    with _one_blas_thread.limits(limits=1, user_api="blas"):
-        return work()
-
-
-_one_blas_thread.limits = None
 
 
 class Transport(Protocol):
@@ -231,8 +220,7 @@ class LocalTransport:
 
     def __init__(self, threads: int) -> None:
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-round")
-        self.encoded: list[Encoded] = []
-        self.round_words = 0
+        self.encoded: list[Encoded] = []  # every shard's ids, in this process's memory
 
     def count(self, shards, config):
         return list(self.pool.map(lambda shard: count_shard(shard, config), shards))
