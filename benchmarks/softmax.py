@@ -24,6 +24,7 @@ from common import machine, rate, table  # noqa: E402
 
 def main() -> None:
     from embed.kernels.loss_softmax import scratch_size, softmax_batch_step
+    from embed.kernels.optimizer import NO_OPTIMIZER
     from embed.kernels.tally import new_tally
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -42,7 +43,9 @@ def main() -> None:
         scratch = np.empty(scratch_size(size, dim, batch), np.float32)
         flops = 6.0 * batch * size * dim
         tally = new_tally()
-        ours = rate(lambda: softmax_batch_step(hidden, targets, w_out, 1e-6, steps, scratch, tally), flops)
+        ends = np.arange(1, batch + 1, dtype=np.int32)  # one target an example, as CBOW's
+        ours = rate(lambda: softmax_batch_step(hidden, targets, ends, w_out, 1e-6, steps, scratch, tally, NO_OPTIMIZER),
+                    flops)
         errors = np.empty((batch, size), np.float32)
         gradient = np.empty((size, dim), np.float32)
 

@@ -9,7 +9,7 @@
 from .errors import EmbedError, UnknownWordError
 
 __all__ = ["Config", "EmbedError", "UnknownWordError", "Vectors", "Word2Vec", "train", "load_vectors",
-           "load_word2vec_format"]
+           "load_word2vec_format", "plot_loss"]
 __version__ = "0.1.0"
 
 
@@ -28,6 +28,10 @@ def __getattr__(name: str):
         from .vectors import word_vectors
 
         return getattr(word_vectors, name)
+    if name == "plot_loss":
+        from .training.loss_curve import plot_loss
+
+        return plot_loss
     if name == "load_word2vec_format":
         from .vectors.word_vectors import Vectors
 

@@ -43,6 +43,33 @@ def softmax_loss(h, W, target):
     return log_z - scores[target], W.T @ error, np.outer(error, h)
 
 
+def shared_softmax_loss(h, W, targets):
+    """Skip-gram's softmax as derived: one distribution for the centre word's vector h,
+    every context word a target of it; the loss sums the targets' cross-entropies."""
+    scores = W @ h
+    top = scores.max()
+    log_z = top + np.log(np.exp(scores - top).sum())
+    p = np.exp(scores - log_z)
+    error = len(targets) * p
+    np.add.at(error, list(targets), -1.0)
+    return len(targets) * log_z - scores[list(targets)].sum(), W.T @ error, np.outer(error, h)
+
+
+def with_l2(loss_fn, l2):
+    """``loss_fn`` plus the decay l2 / 2 (|h|^2 + |W|^2) of the rows it moves: every row of
+    W (the full softmax moves them all) and h."""
+    def penalised(h, W, *args):
+        loss, grad_h, grad_W = loss_fn(h, W, *args)
+        return loss + l2 / 2 * (h @ h + (W * W).sum()), grad_h + l2 * h, grad_W + l2 * W
+    return penalised
+
+
+def momentum_step(w, velocity, grad, lr, momentum):
+    """Classical momentum: v = momentum v - lr grad; w += v. Returns (w, v)."""
+    velocity = momentum * velocity - lr * grad
+    return w + velocity, velocity
+
+
 def hierarchical_loss(h, W, code, point):
     signs = 1.0 - 2.0 * np.asarray(code, dtype=np.float64)  # code 0 -> +1, code 1 -> -1
     scores = W[point] @ h

@@ -1,5 +1,7 @@
 """Kernels against the NumPy references, and the references against finite differences."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from embed.kernels.loss import HIERARCHICAL, KINDS, NEGATIVE, SOFTMAX, empty_tab
 from embed.kernels.loss_hierarchical import hierarchical_step
 from embed.kernels.loss_negative import alias_table, draw_noise, negative_update, noise_distribution
 from embed.kernels.loss_softmax import scratch_size, softmax_batch_step
+from embed.kernels.optimizer import NO_OPTIMIZER, Optimizer, step_input_rows
 from embed.kernels.piece import ARCH_CODES, Piece, Plan, apply_changes, new_worker, train_piece
 from embed.kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows
 from embed.kernels.tally import new_tally, tally_total
@@ -16,7 +19,8 @@ from embed.text.rng import make_state
 from embed.text.windows import cbow_examples, skipgram_pairs, subsample
 
 from reference import (
-    hierarchical_loss, negative_loss, negative_sequential_step, sgd_step, shared_rows_step, softmax_loss,
+    hierarchical_loss, momentum_step, negative_loss, negative_sequential_step, sgd_step, shared_rows_step,
+    shared_softmax_loss, softmax_loss, with_l2,
 )
 
 V, D = 13, 7
@@ -49,6 +53,8 @@ def loss_cases(seed):
         (negative_loss, (target, noise)),
         (softmax_loss, (target,)),
         (hierarchical_loss, (codes[target, :n], points[target, :n])),
+        (shared_softmax_loss, (noise[:4] + [noise[0]],)),  # a context word may come twice
+        (with_l2(softmax_loss, 0.3), (target,)),
     ]
 
 
@@ -85,7 +91,8 @@ def run_kernel(name, h, W, lr, args):
     elif name == "softmax":
         steps = np.zeros((1, D), np.float32)
         scratch = np.empty(scratch_size(V, D, 1), np.float32)
-        softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), W32, lr, steps, scratch, tally)
+        softmax_batch_step(h32[None, :], np.array(args[:1], np.int32), np.ones(1, np.int32), W32, lr, steps, scratch,
+                           tally, NO_OPTIMIZER)
         update = steps[0]
     else:
         code, point = args
@@ -98,7 +105,7 @@ def run_kernel(name, h, W, lr, args):
 def test_loss_kernels_match_references(seed):
     h, W, cases = loss_cases(seed)
     lr = 0.05
-    for name, (loss_fn, args) in zip(("negative", "softmax", "hierarchical"), cases):
+    for name, (loss_fn, args) in zip(("negative", "softmax", "hierarchical"), cases[:3]):
         want_loss, want_update, want_W = sgd_step(loss_fn, h, W, lr, *args)
         loss, update, new_W = run_kernel(name, h, W, lr, args)
         assert loss == pytest.approx(want_loss, rel=1e-5), name
@@ -119,8 +126,75 @@ def test_softmax_batch_is_one_step_on_the_summed_loss():
         want_W -= lr * grad_W
     W32, steps = W.astype(np.float32), np.zeros((6, D), np.float32)
     tally = new_tally()
-    softmax_batch_step(hidden.astype(np.float32), targets, W32, lr, steps, np.empty(scratch_size(V, D, 6), np.float32), tally)
+    softmax_batch_step(hidden.astype(np.float32), targets, np.arange(1, 7, dtype=np.int32), W32, lr, steps,
+                       np.empty(scratch_size(V, D, 6), np.float32), tally, NO_OPTIMIZER)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
+
+
+def test_the_shared_skipgram_softmax_is_the_separate_softmaxes_of_its_pairs():
+    """One softmax per centre word with its context words as targets: the loss and the
+    gradients of a softmax per (centre, context) pair at the same weights, in one pass."""
+    rng, _, W = problem(15)
+    centres = rng.normal(0, 0.5, (3, D))
+    contexts = [[4, 1, 4, 9], [0], [2, 3, 5, 7, 11, 12]]
+    lr = 0.04
+    want_loss, want_W, want_steps = 0.0, W.copy(), []
+    for h, targets in zip(centres, contexts):
+        shared = shared_softmax_loss(h, W, targets)
+        pairs = [softmax_loss(h, W, t) for t in targets]
+        assert shared[0] == pytest.approx(sum(p[0] for p in pairs), rel=1e-12)
+        np.testing.assert_allclose(shared[1], sum(p[1] for p in pairs), atol=1e-12)
+        np.testing.assert_allclose(shared[2], sum(p[2] for p in pairs), atol=1e-12)
+        want_loss += shared[0]
+        want_steps.append(-lr * shared[1])
+        want_W -= lr * shared[2]
+    W32, steps, tally = W.astype(np.float32), np.zeros((3, D), np.float32), new_tally()
+    ends = np.cumsum([len(c) for c in contexts]).astype(np.int32)
+    softmax_batch_step(centres.astype(np.float32), np.concatenate(contexts).astype(np.int32), ends, W32, lr, steps,
+                       np.empty(scratch_size(V, D, 3), np.float32), tally, NO_OPTIMIZER)
+    assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
+
+
+def test_momentum_and_l2_steps_match_the_reference_over_several_steps():
+    """Three softmax steps with classical momentum and decay: the output rows' dense
+    velocity, and the input rows' velocity per touched row (a row two examples share
+    gets their summed step and one velocity update; a row no example touches keeps its
+    value and velocity)."""
+    rng, _, W = problem(16)
+    w_in = rng.normal(0, 0.5, (V, D))
+    sources = np.array([[3, 5], [5, 5], [8, 0]], np.int32)
+    targets = np.array([1, 2, 1], np.int32)
+    lr, momentum, l2 = 0.05, 0.8, 0.01
+    loss_fn = with_l2(softmax_loss, 0.0)
+    ref_in, ref_out = w_in.copy(), W.copy()
+    vel_in, vel_out = np.zeros_like(w_in), np.zeros_like(W)
+    got_in, got_out = dense_matrix(w_in.astype(np.float32)), dense_matrix(W.astype(np.float32))
+    optimizer = Optimizer(momentum, l2, np.zeros_like(got_in), np.zeros_like(got_out))
+    steps = np.zeros((3, got_in.shape[1]), np.float32)
+    counts = np.array([2, 2, 2], np.int32)
+    for _ in range(3):
+        hidden = np.array([ref_in[row].mean(0) for row in sources])
+        grad_out, grad_rows = l2 * ref_out, {}
+        for h, t, rows in zip(hidden, targets, sources):
+            _, grad_h, grad_W = loss_fn(h, ref_out, t)
+            grad_out = grad_out + grad_W
+            for row in rows:  # the hidden step goes to each context row unscaled, as word2vec's CBOW does
+                grad_rows[row] = grad_rows.get(row, 0.0) + grad_h
+        ref_out, vel_out = momentum_step(ref_out, vel_out, grad_out, lr, momentum)
+        for row, grad in grad_rows.items():
+            ref_in[row], vel_in[row] = momentum_step(ref_in[row], vel_in[row], grad + l2 * ref_in[row], lr, momentum)
+        hidden32 = np.zeros((3, got_in.shape[1]), np.float32)
+        for b, rows in enumerate(sources):
+            hidden32[b] = got_in[rows].mean(0)
+        softmax_batch_step(hidden32, targets, np.arange(1, 4, dtype=np.int32), got_out, lr, steps,
+                           np.empty(scratch_size(V, got_out.shape[1], 3), np.float32), new_tally(), optimizer)
+        step_input_rows(3, steps, sources, counts, got_in, lr, optimizer)
+    untouched = [r for r in range(V) if r not in sources]
+    np.testing.assert_array_equal(got_in[untouched, :D], w_in[untouched].astype(np.float32))
+    np.testing.assert_allclose(got_in[:, :D], ref_in, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(got_out[:, :D], ref_out, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(optimizer.velocity_in[:, :D], vel_in, rtol=1e-3, atol=1e-6)
+    assert not got_in[:, D:].any() and not got_out[:, D:].any()
 
 
 def test_a_window_batch_shares_output_rows():
@@ -220,13 +294,17 @@ def tables_for(kind, counts):
 
 
 def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, window, keep_prob,
-                    alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1, saturation=np.inf, share_noise=True):
+                    alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1, saturation=np.inf, share_noise=True,
+                    shared_softmax=True, momentum=0.0, l2=0.0):
     """The drivers' walk, step for step, from the generators and the references.
 
     Examples are queued with hidden vectors formed from the input rows as they are, and
     trained in batches of ``batch`` (1 unless the loss is the full softmax); a batch
-    closes at a sentence's end once at least half full, and at the chunk's end."""
+    closes at a sentence's end once at least half full, and at the chunk's end. With
+    the full softmax, skip-gram's example is a centre word and its context words
+    (``shared_softmax``) or a pair, and a step may carry momentum and decay."""
     w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
+    velocity_in, velocity_out = np.zeros_like(w_in), np.zeros_like(w_out)
     window_state, noise_state = make_state(seed, 0, chunk), make_state(seed, 1, chunk)
     size = batch if kind == SOFTMAX else 1
     total = 0.0
@@ -236,16 +314,26 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
         return [int(draw_noise(noise_state, tables.noise)) for _ in range(negative)]
 
     def flush(lr, noise=None):
-        nonlocal w_out, total
+        nonlocal w_out, velocity_out, total
         if kind == SOFTMAX:
-            grad_sum = np.zeros_like(w_out)
+            grad_sum = l2 * w_out
             steps = []
-            for h, _, target in queue:
-                loss, grad_h, grad_W = softmax_loss(h, w_out, target)  # all see U before the step
+            for h, _, targets in queue:
+                loss, grad_h, grad_W = shared_softmax_loss(h, w_out, np.atleast_1d(targets))  # all see U before the step
                 steps.append(-lr * grad_h)
                 grad_sum += grad_W
                 total += loss
-            w_out = w_out - lr * grad_sum
+            w_out, velocity_out = momentum_step(w_out, velocity_out, grad_sum, lr, momentum)
+            if momentum or l2:  # each touched input row once, with its summed step
+                summed = {}
+                for (_, sources, _), step in zip(queue, steps):
+                    for row in sources:
+                        summed[row] = summed.get(row, 0.0) + step
+                for row, step in summed.items():
+                    w_in[row], velocity_in[row] = momentum_step(w_in[row], velocity_in[row],
+                                                                -step / lr + l2 * w_in[row], lr, momentum)
+                queue.clear()
+                return
         else:  # one window (or one CBOW example): the batch shares its target's rows
             target = queue[0][2]
             if kind == NEGATIVE:
@@ -278,7 +366,11 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
                     flush(lr, (ahead[i] if p == 0 else draw()) if kind == NEGATIVE else None)
             continue
         for context, center in cbow_examples(kept, window, window_state):
-            if arch == "skipgram":  # the window's pairs, as skipgram_pairs yields them
+            if arch == "skipgram" and kind == SOFTMAX and shared_softmax:  # the centre predicts its context
+                queue.append((w_in[center].copy(), [center], list(context)))
+                if len(queue) == size:
+                    flush(lr)
+            elif arch == "skipgram":  # the window's pairs, as skipgram_pairs yields them
                 for word in context:
                     queue.append((w_in[word].copy(), [word], center))
                     if kind == SOFTMAX and len(queue) == size:
@@ -294,20 +386,27 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
     return total, w_in, w_out
 
 
-@pytest.mark.parametrize("arch", ["skipgram", "cbow"])
-@pytest.mark.parametrize("loss", ["negative", "softmax", "hierarchical"])
-@pytest.mark.parametrize("cbow_mean,batch", [(True, 1), (False, 1), (True, 5), (True, 40)])
-@pytest.mark.parametrize("private", [0, 6])
-@pytest.mark.parametrize("share_noise", [True, False])
-def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private, share_noise):
-    if arch == "skipgram" and not cbow_mean:
-        pytest.skip("cbow_mean applies to CBOW only")
-    if not share_noise and (arch == "cbow" or loss == "softmax"):
-        pytest.skip("share_noise applies to skip-gram's sampling losses only")
-    if batch > 1 and loss != "softmax":
-        pytest.skip("only the full softmax trains in batches")
-    if private and loss == "softmax":
-        pytest.skip("the full softmax updates every row, and keeps none private")
+def driver_cases():
+    """Every combination of settings that applies: cbow_mean to CBOW, share_noise to
+    skip-gram's sampling losses, shared_softmax to skip-gram's full softmax, batches,
+    momentum and l2 to the full softmax, private rows to the sampling losses."""
+    for arch, loss in itertools.product(["skipgram", "cbow"], ["negative", "softmax", "hierarchical"]):
+        softmax = loss == "softmax"
+        for cbow_mean, batch in [(True, 1), (False, 1), (True, 5), (True, 40)]:
+            if (arch == "skipgram" and not cbow_mean) or (batch > 1 and not softmax):
+                continue
+            for private, share_noise, shared_softmax, (momentum, l2) in itertools.product(
+                    [0, 6], [True, False], [True, False], [(0.0, 0.0), (0.7, 0.01)]):
+                if ((private and softmax) or (not share_noise and (arch == "cbow" or softmax))
+                        or (not shared_softmax and (arch == "cbow" or not softmax))
+                        or (momentum and (not softmax or batch == 40))):
+                    continue
+                yield arch, loss, cbow_mean, batch, private, share_noise, shared_softmax, momentum, l2
+
+
+@pytest.mark.parametrize("arch,loss,cbow_mean,batch,private,share_noise,shared_softmax,momentum,l2", driver_cases())
+def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private, share_noise, shared_softmax,
+                                                 momentum, l2):
     rng = np.random.default_rng(3)
     ids, offsets = corpus_chunk(rng)
     counts = np.sort(rng.integers(1, 50, V))[::-1]
@@ -320,8 +419,12 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     # with ``private`` rows from row 2 kept by this worker in spare rows V.. for the piece.
     matrices = dense_matrix(w_in), dense_matrix(w_out, private)
     saturation = 0.3  # low, so that both branches of the rule are exercised
+    optimizer = NO_OPTIMIZER
+    if momentum or l2:
+        optimizer = Optimizer(momentum, l2, np.zeros_like(matrices[0]), np.zeros_like(matrices[1]))
     plan = Plan(ARCH_CODES[arch], kind, tables, keep_prob, window=3, negative=4, softmax_batch=batch, cbow_mean=cbow_mean,
-                saturation=saturation, seed=7, share_noise=share_noise)
+                saturation=saturation, seed=7, share_noise=share_noise, shared_softmax=shared_softmax,
+                optimizer=optimizer)
     worker = new_worker(plan, V, matrices[1].shape[1], PrivateRows(2, private, V) if private else NO_PRIVATE_ROWS)
     changes, loss_sum, count, stopped = train_piece(*matrices, plan, worker, Piece(11, ids, offsets, 0.05, 0.02))
     assert stopped is None
@@ -329,7 +432,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     apply_changes(matrices[1], changes, 1.0)
     want_loss, want_in, want_out = reference_chunk(
         arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean, batch,
-        saturation, share_noise,
+        saturation, share_noise, shared_softmax, momentum, l2,
     )
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)

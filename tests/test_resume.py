@@ -39,12 +39,15 @@ def test_save_load_and_train_on(tiny_corpus, tmp_path):
     np.testing.assert_array_equal(loaded.w_in, model.w_in)
 
 
-@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
-def test_resume_from_a_mid_epoch_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path, loss):
+@pytest.mark.parametrize("loss,settings", [
+    ("negative", {}), ("hierarchical", {}), ("softmax", {}),
+    ("softmax", dict(momentum=0.9, l2=1e-3, lr_schedule="step")),  # the velocities are saved too
+])
+def test_resume_from_a_mid_epoch_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path, loss, settings):
     path, _, _ = tiny_corpus
     checkpoint = tmp_path / "run.checkpoint"
     # A checkpoint before every chunk: the file ends up holding the state one chunk before the end.
-    full = Word2Vec(config(loss=loss)).build_vocab(path)
+    full = Word2Vec(config(loss=loss, **settings)).build_vocab(path)
     full.train(path, progress=False, checkpoints=Checkpoints(str(checkpoint), seconds=1e-9))
     resumed = Word2Vec.load(checkpoint)
     assert resumed.run is not None and resumed.run.epoch == 2 and resumed.run.completed

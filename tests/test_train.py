@@ -1,6 +1,7 @@
 """Training end to end on small corpora: learning, reproducibility, callbacks, errors."""
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
@@ -97,6 +98,12 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
         (dict(encoding_errors="ignore"), "encoding_errors must be one of replace, strict, got 'ignore'"),
         (dict(token_pattern="("), "token_pattern '(' is not a valid regular expression"),
         (dict(saturation=-1), "saturation must be a finite number >= 0 (0: the exact gradient everywhere), got -1"),
+        (dict(momentum=1.0), "momentum must be a number from 0 to below 1, got 1.0"),
+        (dict(momentum=0.9), "momentum applies to loss 'softmax' only, got loss 'negative'"),
+        (dict(loss="hierarchical", l2=1e-4), "l2 applies to loss 'softmax' only, got loss 'hierarchical'"),
+        (dict(loss="softmax", momentum=0.5, deterministic=True), "momentum is not available when training in rounds"),
+        (dict(lr_step_epochs=(3, 2)), "lr_step_epochs must be rising epoch numbers from 2 on"),
+        (dict(lr_schedule="cosine"), "lr_schedule must be one of linear, step, constant, got 'cosine'"),
     ],
 )
 def test_fields_are_validated_with_the_field_and_value_named(fields, message):
@@ -166,19 +173,60 @@ def test_a_list_of_strings_is_refused_with_what_to_do():
         train(["paris is the capital", "of france"], min_count=1, progress=False)
 
 
-def test_learning_rate_falls_from_alpha_to_min_alpha_over_the_corpus_trained(monkeypatch):
-    # A list is counted each time: its identity says nothing of its length (a list that
-    # grew, or a new list at a freed list's address, once took the old word count).
+@pytest.fixture
+def spans(monkeypatch):
+    """(number, alpha_start, alpha_end) of every piece the thread engine trains."""
     from embed.training import threads
 
-    spans = []
+    recorded = []
     original = threads.train_piece
 
     def recording(w_in, w_out, plan, worker, piece):
-        spans.append((piece.number, piece.alpha_start, piece.alpha_end))
+        recorded.append((piece.number, piece.alpha_start, piece.alpha_end))
         return original(w_in, w_out, plan, worker, piece)
 
     monkeypatch.setattr(threads, "train_piece", recording)
+    return recorded
+
+
+@pytest.mark.parametrize("schedule,steps,want", [
+    ("step", None, [0.05, 0.05, 0.005, 0.005]),  # by default one step, halfway
+    ("step", (2, 4), [0.05, 0.005, 0.005, 0.0005]),
+    ("constant", None, [0.05] * 4),
+])
+def test_stepped_and_constant_learning_rates_hold_through_each_epoch(spans, schedule, steps, want):
+    sentences = [["a", "b", "c", "d"]] * 30
+    config = Config(dim=8, min_count=1, epochs=4, workers=1, chunk_words=20, alpha=0.05, lr_schedule=schedule,
+                    lr_step_epochs=steps)
+    Word2Vec(config).build_vocab(sentences).train(sentences, progress=False)
+    spans.sort()
+    per_epoch = len(spans) // 4
+    for epoch, rate in enumerate(want):
+        for _, start, end in spans[epoch * per_epoch:(epoch + 1) * per_epoch]:
+            assert start == end == pytest.approx(rate)
+
+
+def test_a_run_with_momentum_records_tenths_and_plots_its_loss(tiny_corpus, tmp_path):
+    from embed import plot_loss
+
+    path, _, _ = tiny_corpus
+    settings = dict(loss="softmax", dim=8, min_count=1, epochs=2, workers=1, chunk_words=200, alpha=0.01)
+    plain = Word2Vec(Config(**settings)).build_vocab(path).train(path, progress=False)
+    fast = Word2Vec(Config(**settings, momentum=0.9)).build_vocab(path).train(path, progress=False)
+    for model in (plain, fast):
+        assert [len(stats.tenths) for stats in model.history] == [10, 10]
+        # The tenths are the epoch's loss cut finer: weighted alike, they average to it.
+        assert np.mean(model.history[0].tenths) == pytest.approx(model.history[0].loss, rel=0.05)
+    assert fast.history[-1].loss < plain.history[-1].loss  # momentum 0.9 takes ten times the steps
+    plot_loss({"SGD": plain, "momentum 0.9": fast}, tmp_path / "loss.png")
+    assert (tmp_path / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(EmbedError, match="no loss to plot"):
+        plot_loss(Word2Vec(Config(**settings)), tmp_path / "none.png")
+
+
+def test_learning_rate_falls_from_alpha_to_min_alpha_over_the_corpus_trained(spans):
+    # A list is counted each time: its identity says nothing of its length (a list that
+    # grew, or a new list at a freed list's address, once took the old word count).
     sentences = [["a", "b", "c", "d"]] * 30
     config = Config(dim=8, min_count=1, epochs=2, workers=1, chunk_words=20, alpha=0.05, min_alpha=0.001)
     model = Word2Vec(config).build_vocab(sentences)
@@ -218,3 +266,21 @@ def test_the_malloc_threshold_is_held_where_the_c_library_is_glibc():
 
     glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert fix_malloc_threshold() is glibc
+
+
+def test_a_slow_kernel_load_is_announced_in_one_line_before_any_progress_bar(monkeypatch):
+    from embed.training import threads
+
+    model = Word2Vec(Config(dim=8, min_count=1, workers=1)).build_vocab([["a", "b"]] * 9)
+    lines = []
+    threads.ready_kernels(model.weights, model.plan, lines.append)  # loaded from the cache: no line
+    assert lines == []
+    original = threads.load_kernels
+
+    def compiling(*args):  # as slow as a first run's compilation, in miniature
+        time.sleep(1.5)
+        original(*args)
+
+    monkeypatch.setattr(threads, "load_kernels", compiling)
+    threads.ready_kernels(model.weights, model.plan, lines.append)
+    assert lines == [threads.COMPILING] and "once" in lines[0]

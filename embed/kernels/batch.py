@@ -21,6 +21,7 @@ from .loss import NEGATIVE, SOFTMAX
 from .loss_hierarchical import hierarchical_step
 from .loss_negative import negative_update
 from .loss_softmax import scratch_size, softmax_batch_step
+from .optimizer import is_plain, step_input_rows
 from .vector import FAST, add, zero
 
 
@@ -28,7 +29,8 @@ class Batch(NamedTuple):
     hidden: np.ndarray  # size x width: the hidden vectors
     steps: np.ndarray  # size x width: each hidden vector's step, from the loss
     gains: np.ndarray  # a score, then a gain, per (output row, example)
-    targets: np.ndarray  # size: the word each example predicts
+    targets: np.ndarray  # the words the examples predict: one each, or (skip-gram's shared softmax) several
+    target_ends: np.ndarray  # size: where each example's targets end in ``targets`` (full softmax)
     sources: np.ndarray  # size x max_sources: the input rows each hidden vector came from
     source_counts: np.ndarray  # size
     scratch: np.ndarray  # the full softmax's scores and gradient block
@@ -38,9 +40,9 @@ class Batch(NamedTuple):
 
 
 def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int, max_sources: int,
-              path_length: int) -> Batch:
-    """Buffers for ``size`` examples of at most ``max_sources`` input rows each, against
-    an output matrix of ``output_rows`` x ``width``.
+              path_length: int, max_targets: int = 1) -> Batch:
+    """Buffers for ``size`` examples of at most ``max_sources`` input rows and
+    ``max_targets`` targets each, against an output matrix of ``output_rows`` x ``width``.
 
     >>> new_batch(0, 10, 16, 5, 4, 1, 3).gains.shape  # 4 examples x (5 noise words + the target)
     (24,)
@@ -50,7 +52,8 @@ def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int,
         hidden=aligned_zeros((size, width)),
         steps=aligned_zeros((size, width)),
         gains=aligned_zeros(size * rows),
-        targets=np.zeros(size, dtype=np.int32),
+        targets=np.zeros(size * max_targets, dtype=np.int32),
+        target_ends=np.arange(1, size + 1, dtype=np.int32),
         sources=np.zeros((size, max_sources), dtype=np.int32),
         source_counts=np.zeros(size, dtype=np.int32),
         # Where the scores start changes how BLAS sums them; NumPy's placement keeps the
@@ -65,19 +68,23 @@ def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int,
 # Not inlined: the drivers call it from two or three places, and an inlined copy of
 # all three losses at each doubled their compile time; a call per batch costs little.
 @njit(cache=True, nogil=True, fastmath=FAST)
-def train_batch(count, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally):
+def train_batch(count, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer):
     """Train on the first ``count`` examples of the batch with the loss ``kind``: score
     them against their targets, update the output rows, add the summed loss to
     ``tally``, and send each hidden vector's step back to its input rows. The full
     softmax takes any targets; the sampling losses take a batch that shares one target
     (a skip-gram window, or one CBOW example) and the noise words ``prepare`` drew into
-    ``batch.noise[slot]``."""
-    hidden, steps, gains, targets, sources, source_counts, scratch, noise, rows, labels = batch  # once a call
+    ``batch.noise[slot]``. The full softmax's steps go through ``optimizer``."""
+    hidden, steps, gains, targets, target_ends, sources, source_counts, scratch, noise, rows, labels = batch  # once a call
     for b in range(count):
         zero(steps, b)
     target = targets[0]
     if kind == SOFTMAX:
-        softmax_batch_step(hidden[:count], targets[:count], w_out, lr, steps[:count], scratch, tally)
+        softmax_batch_step(hidden[:count], targets, target_ends[:count], w_out, lr, steps[:count], scratch, tally,
+                           optimizer)
+        if not is_plain(optimizer):
+            step_input_rows(count, steps, sources, source_counts, w_in, lr, optimizer)
+            return
     elif kind == NEGATIVE:
         negative_update(count, hidden, target, noise, slot, w_out, private, lr, steps, gains, rows, labels, tally,
                         saturation)

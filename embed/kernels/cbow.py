@@ -32,6 +32,7 @@ def train_cbow_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_start
     kind, tables, keep_prob, saturation, window = plan.kind, plan.tables, plan.keep_prob, plan.saturation, plan.window
     noise, noise_table, points, lengths = batch.noise, tables.noise, tables.points, tables.lengths
     cbow_mean = plan.cbow_mean
+    optimizer = plan.optimizer
     size = plan.softmax_batch if kind == SOFTMAX else 1
     hidden, targets, sources, source_counts = batch.hidden, batch.targets, batch.sources, batch.source_counts
     kept = sentence_buffer(offsets)
@@ -71,12 +72,12 @@ def train_cbow_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_start
             targets[queued] = kept[i]
             queued += 1
             if queued == size:
-                train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
+                train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer)
                 examples += queued
                 queued = 0
             slot = 1 - slot
         if closes_at_sentence_end(queued, size, s, offsets):
-            train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
+            train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer)
             examples += queued
             queued = 0
     return tally_total(tally), examples, offsets.shape[0] - 1

@@ -27,6 +27,7 @@ from .batch import Batch, new_batch
 from .cbow import train_cbow_chunk
 from .densematrix import aligned_zeros
 from .loss import SOFTMAX, Tables
+from .optimizer import NO_OPTIMIZER, Optimizer
 from .private_rows import NO_PRIVATE_ROWS, PrivateRows, check_out
 from .skipgram import train_skipgram_chunk
 
@@ -50,6 +51,8 @@ class Plan(NamedTuple):
     saturation: float  # inf: the exact gradient everywhere
     seed: int
     share_noise: bool = True  # skip-gram: a window's pairs share the centre's noise words and rows
+    shared_softmax: bool = True  # skip-gram, full softmax: one softmax per centre word, its context the targets
+    optimizer: Optimizer = NO_OPTIMIZER  # the full softmax's momentum and decay
 
 
 class WorkerState(NamedTuple):
@@ -113,13 +116,17 @@ def new_worker(
     """A worker's state for training against an output matrix of ``output_rows`` rows of
     ``width`` floats (for the full softmax: exactly the vocabulary's rows). Workers
     that are to stop together share one ``halt`` flag."""
+    max_targets = 1
     if plan.arch == SKIPGRAM:
         size = plan.softmax_batch if plan.kind == SOFTMAX else 2 * plan.window
         max_sources = 1
+        if plan.kind == SOFTMAX and plan.shared_softmax:
+            max_targets = 2 * plan.window
     else:
         size = plan.softmax_batch if plan.kind == SOFTMAX else 1
         max_sources = 2 * plan.window
-    batch = new_batch(plan.kind, output_rows, width, plan.negative, size, max_sources, plan.tables.codes.shape[1])
+    batch = new_batch(plan.kind, output_rows, width, plan.negative, size, max_sources, plan.tables.codes.shape[1],
+                      max_targets)
     snapshot = aligned_zeros((private.count, width))
     halt = np.zeros(1, np.uint8) if halt is None else halt
     return WorkerState(batch, private, snapshot, aligned_zeros(1, np.uint64), aligned_zeros(1, np.uint64), halt)

@@ -6,8 +6,14 @@ from the centre). The driver walks a chunk of sentences exactly as
 ``embed.text.windows.skipgram_pairs`` does (subsample, then one reduced window per
 centre). With the sampling losses a window's pairs form one batch that shares the
 centre's output rows and noise words (Ji et al. 2016), unless ``plan.share_noise`` is
-off: then, as in word2vec, each pair is its own step with noise words of its own. With
-the full softmax pairs are queued across the windows of a sentence.
+off: then, as in word2vec, each pair is its own step with noise words of its own.
+
+With the full softmax and ``plan.shared_softmax`` (the default) the model is the
+derivation's: the centre word's input vector is the hidden layer and its context words
+are the targets of one softmax, one example per centre (the same pairs, their roles
+swapped, and the same loss as a softmax per pair at the same weights, for a window's
+share of the cost). Without it each pair is an example, queued across the windows of a
+sentence.
 """
 
 from numba import njit
@@ -40,13 +46,16 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
     noise, noise_table, points, lengths = batch.noise, tables.noise, tables.points, tables.lengths
     size = plan.softmax_batch if kind == SOFTMAX else 2 * window
     pair_by_pair = kind != SOFTMAX and not plan.share_noise
-    hidden, targets, sources = batch.hidden, batch.targets, batch.sources
+    shared_softmax = kind == SOFTMAX and plan.shared_softmax
+    optimizer = plan.optimizer
+    hidden, targets, target_ends, sources = batch.hidden, batch.targets, batch.target_ends, batch.sources
     batch.source_counts[:] = 1
     kept = sentence_buffer(offsets)
     total_words = max(1, ids.shape[0])
     tally = new_tally()
     pairs = 0
     queued = 0
+    queued_targets = 0  # the shared softmax's targets queued
     slot = 0  # which row of ``batch.noise`` holds the current example's draws
     lr = alpha_start
     for s in range(first, offsets.shape[0] - 1):
@@ -62,11 +71,28 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
                 prepare(kind, kept[i + 1], w_out, private, noise_table, points, lengths, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows
                 prefetch_row(w_in, kept[i + window])
+            if shared_softmax:
+                start, stop = max(0, i - b), min(n, i + b + 1)
+                if stop - start > 1:
+                    copy(w_in, kept[i], hidden, queued)
+                    sources[queued, 0] = kept[i]
+                    for j in range(start, stop):
+                        if j != i:
+                            targets[queued_targets] = kept[j]
+                            queued_targets += 1
+                    target_ends[queued] = queued_targets
+                    queued += 1
+                    if queued == size:
+                        train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally,
+                                    optimizer)
+                        pairs += queued_targets
+                        queued = queued_targets = 0
+                continue
             for j in range(max(0, i - b), min(n, i + b + 1)):
                 if j == i:
                     continue
                 if pair_by_pair and queued:  # word2vec: the next pair steps from the rows as they are now
-                    train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
+                    train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer)
                     pairs += queued
                     queued = 0
                     prepare(kind, kept[i], w_out, private, noise_table, points, lengths, noise_state, noise, slot)
@@ -75,16 +101,16 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
                 sources[queued, 0] = kept[j]
                 queued += 1
                 if queued == size and kind == SOFTMAX:
-                    train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
+                    train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer)
                     pairs += queued
                     queued = 0
             if queued and kind != SOFTMAX:
-                train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
+                train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer)
                 pairs += queued
                 queued = 0
             slot = 1 - slot
         if closes_at_sentence_end(queued, size, s, offsets):
-            train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally)
-            pairs += queued
-            queued = 0
+            train_batch(queued, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer)
+            pairs += queued_targets if shared_softmax else queued
+            queued = queued_targets = 0
     return tally_total(tally), pairs, offsets.shape[0] - 1

@@ -89,6 +89,7 @@ class Real:
     low_open: bool = False
     optional: bool = False
     zero_means: str | None = None
+    below: float | None = None  # an open upper bound
 
     def check(self, name: str, value: Any) -> Any:
         if value is None and self.optional:
@@ -99,12 +100,15 @@ class Real:
             bound = f"> {self.low}" if self.low_open else f">= {self.low}"
             meaning = f" (0: {self.zero_means})" if self.zero_means else ""
             raise EmbedError(f"{name} must be a finite number {bound}{meaning}, got {value!r}")
+        if self.below is not None and value >= self.below:
+            raise EmbedError(f"{name} must be a number from {self.low} to below {self.below}, got {value!r}")
         if self.zero_means and value == 0:
             return None
         return float(value)
 
     def bad_values(self) -> list:
-        return [self.low - 1, float("nan"), float("inf"), "1"] + ([self.low] if self.low_open else [])
+        above = [] if self.below is None else [self.below]
+        return [self.low - 1, float("nan"), float("inf"), "1"] + ([self.low] if self.low_open else []) + above
 
     def option(self) -> dict:
         return {"type": float, "metavar": "X"}
@@ -181,7 +185,28 @@ class Folder:
         return {"metavar": "DIR"}
 
 
-Constraint = OneOf | Whole | Real | Switch | Pattern | Encoding | Folder
+@dataclass(frozen=True)
+class Epochs:
+    """Epoch numbers from 2 on, rising (a list becomes a tuple); ``None`` for the default."""
+
+    def check(self, name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        numbers_ok = isinstance(value, (list, tuple)) and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and 2 <= v < 2**31 for v in value)
+        if not numbers_ok or not value or list(value) != sorted(set(value)):
+            raise EmbedError(f"{name} must be rising epoch numbers from 2 on (the first epoch with the smaller rate), "
+                             f"got {value!r}")
+        return tuple(int(v) for v in value)
+
+    def bad_values(self) -> list:
+        return [(), (1,), (3, 2), (2, 2), "3", (2.5,), 3]
+
+    def option(self) -> dict:
+        return {"type": int, "nargs": "+", "metavar": "EPOCH"}
+
+
+Constraint = OneOf | Whole | Real | Switch | Pattern | Encoding | Folder | Epochs
 
 
 def setting(default: Any, constraint: Constraint, help: str, *, default_text: str | None = None):
@@ -196,6 +221,7 @@ def setting(default: Any, constraint: Constraint, help: str, *, default_text: st
 ARCHS = ("cbow", "skipgram")
 LOSSES = ("negative", "softmax", "hierarchical")
 MERGES = ("hogwild", "sum", "average", "row-average")  # see embed.training.rounds
+LR_SCHEDULES = ("linear", "step", "constant")  # see embed.training.schedule
 
 
 @dataclass(frozen=True)
@@ -219,7 +245,18 @@ class Config:
     # beyond this bound a sentence would take minutes, for no gain (word2vec uses 5-25).
     negative: int = setting(5, Whole(0, high=MAX_NEGATIVE), "noise words per target (negative sampling)")
     alpha: float = setting(0.025, Real(0, low_open=True), "starting learning rate")
-    min_alpha: float = setting(0.0001, Real(0), "final learning rate")
+    min_alpha: float = setting(0.0001, Real(0), "final learning rate (linear schedule)")
+    lr_schedule: str = setting(
+        "linear", OneOf(LR_SCHEDULES), "learning rate over the run: linear from alpha to min_alpha (word2vec's), "
+        "step (alpha, divided by --lr-step-factor at each of --lr-step-epochs), or constant (alpha throughout)")
+    lr_step_factor: float = setting(10.0, Real(1, low_open=True), "step schedule: what each step divides the rate by")
+    lr_step_epochs: tuple[int, ...] | None = setting(
+        None, Epochs(), "step schedule: the epochs (numbered from 1) that start with a smaller rate",
+        default_text="one step, halfway: epoch epochs // 2 + 1")
+    momentum: float = setting(
+        0.0, Real(0, below=1), "full softmax: classical momentum (v = momentum v - lr grad; w += v); dense for "
+        "the output rows, per touched row for the input rows (embed.kernels.optimizer)")
+    l2: float = setting(0.0, Real(0), "full softmax: L2 weight decay, l2 w added to each gradient")
     epochs: int = setting(5, Whole(1), "passes over the corpus")
     min_count: int = setting(5, Whole(1), "drop words seen fewer times")
     max_vocab: int | None = setting(None, Whole(1, optional=True), "keep at most the N most frequent words",
@@ -229,7 +266,12 @@ class Config:
     share_noise: bool = setting(
         True, Switch(), "skip-gram: a window's pairs share the centre's noise words and output rows, one step "
         "per window (Ji et al. 2016); --no-share-noise: word2vec's step per pair, each with its own noise words")
-    softmax_batch: int = setting(32, Whole(1), "examples per full-softmax step (1: per-example SGD)")
+    softmax_batch: int = setting(32, Whole(1), "examples per full-softmax step (1: per-example SGD); skip-gram's "
+                                 "shared softmax counts centre words")
+    skipgram_softmax: str = setting(
+        "shared", OneOf(("shared", "pairs")), "skip-gram with the full softmax: one softmax per centre word shared "
+        "by its context words, as derived (shared), or one per (context, centre) pair as word2vec's sampling "
+        "losses walk them (pairs: about 2 x window times the cost)")
     saturation: float | None = setting(
         6.0, Real(0, optional=True, zero_means="the exact gradient everywhere"),
         "sampling losses skip the update of a pair whose score is beyond +-X, as gensim does "
@@ -265,6 +307,13 @@ class Config:
             raise EmbedError(f"negative must be >= 1 when loss is 'negative', got {self.negative}")
         if self.min_alpha > self.alpha:
             raise EmbedError(f"min_alpha must be <= alpha ({self.alpha}), got {self.min_alpha}")
+        for name in ("momentum", "l2"):
+            if getattr(self, name) and self.loss != "softmax":
+                raise EmbedError(f"{name} applies to loss 'softmax' only, got loss {self.loss!r} (the sampling "
+                                 "losses touch a few rows a step, and their kernels keep no per-row state)")
+            if getattr(self, name) and self.deterministic:
+                raise EmbedError(f"{name} is not available when training in rounds (--deterministic, --cluster): "
+                                 "a round merges weight changes, not velocities")
 
     def replace(self, **changes: object) -> Config:
         """A copy with some fields changed, validated again.

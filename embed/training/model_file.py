@@ -15,13 +15,15 @@ from .config import Config
 
 
 def save_model(path: str | os.PathLike, config: Config, vocab: Vocabulary, w_in: np.ndarray, w_out: np.ndarray,
-               state: dict) -> None:
-    """Write a model atomically; ``state`` is the training state, as JSON types."""
-    write_model(path, ModelFile(dataclasses.asdict(config), vocab.words, vocab.counts, w_in, w_out, state))
+               state: dict, velocity: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Write a model atomically; ``state`` is the training state, as JSON types, and
+    ``velocity`` momentum's input and output velocities, where the run has them."""
+    write_model(path, ModelFile(dataclasses.asdict(config), vocab.words, vocab.counts, w_in, w_out, state, velocity))
 
 
-def load_model(path: str | os.PathLike) -> tuple[Config, Vocabulary, np.ndarray, np.ndarray, dict]:
-    """(config, vocabulary, input vectors, output vectors, training state) of a model file.
+def load_model(path: str | os.PathLike) -> tuple[Config, Vocabulary, np.ndarray, np.ndarray, dict, tuple | None]:
+    """(config, vocabulary, input vectors, output vectors, training state, momentum's
+    velocities or None) of a model file.
     Settings that this version does not know are ignored; a bad value is an error
     naming the file."""
     parts = read_model(path)
@@ -34,4 +36,4 @@ def load_model(path: str | os.PathLike) -> tuple[Config, Vocabulary, np.ndarray,
         vocab = Vocabulary(parts.words, parts.counts)
     except EmbedError as error:
         raise EmbedError(f"{os.fspath(path)}: damaged model file ({error})") from None
-    return config, vocab, parts.w_in, parts.w_out, parts.state
+    return config, vocab, parts.w_in, parts.w_out, parts.state, parts.velocity

@@ -303,7 +303,7 @@ def train_rounds(
     if rounds >= 1 << _PIECE_BITS:
         raise EmbedError(f"round_words {config.round_words} cuts a shard into {rounds:,} pieces; the most is "
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
-    schedule = Schedule(config.alpha, config.min_alpha, epochs * per_epoch)
+    schedule = Schedule.for_run(config, epochs, per_epoch)
     merger = Merger(config.merge, config.loss, weights.rows, shards)
     for epoch in range(epochs):
         started = time.perf_counter()

@@ -20,6 +20,9 @@ class EpochStats:
     examples: int
     words: int
     seconds: float
+    # Mean loss of each tenth of the epoch's words, in the order pieces finished (with
+    # several workers a tenth holds what finished in it); empty where not recorded.
+    tenths: tuple[float, ...] = ()
 
 
 @dataclass
@@ -40,6 +43,9 @@ class RunState:
     words: int = 0
     seconds: float = 0.0
     corpus: dict | None = None  # what the call trains on (embed.training.word2vec's corpus_identity)
+    tenths: list[float] = field(default_factory=list)  # the epoch's tenths recorded so far
+    tenth_loss: float = 0.0  # what the tenth in progress has added up
+    tenth_examples: int = 0
 
     def record(self, number: int, stopped: Resume | None, loss_sum: float, examples: int, words: int) -> None:
         """A piece of chunk ``number`` was trained: to the end, or up to ``stopped``."""
@@ -51,6 +57,15 @@ class RunState:
         self.loss_sum += loss_sum
         self.examples += examples
         self.words += words
+        self.tenth_loss += loss_sum
+        self.tenth_examples += examples
+        if 10 * self.words >= (len(self.tenths) + 1) * self.words_per_epoch:
+            self._close_tenth()
+
+    def _close_tenth(self) -> None:
+        if self.tenth_examples:
+            self.tenths.append(self.tenth_loss / self.tenth_examples)
+        self.tenth_loss, self.tenth_examples = 0.0, 0
 
     def stopped_pieces(self) -> dict[int, Resume]:
         return {entry[0]: Resume(*entry[1:]) for entry in self.stopped}
@@ -58,6 +73,7 @@ class RunState:
     def epoch_done(self, epoch: int) -> EpochStats:
         """The statistics of the epoch just finished (numbered ``epoch`` over the model's
         life); the next epoch starts from nothing."""
+        self._close_tenth()
         stats = EpochStats(
             epoch=epoch,
             loss=self.loss_sum / self.examples if self.examples else float("nan"),
@@ -65,7 +81,9 @@ class RunState:
             examples=self.examples,
             words=self.words,
             seconds=self.seconds,
+            tenths=tuple(self.tenths),
         )
+        self.tenths = []
         self.epoch += 1
         self.completed, self.stopped = [], []
         self.loss_sum, self.examples, self.words, self.seconds = 0.0, 0, 0, 0.0
@@ -73,18 +91,41 @@ class RunState:
 
 
 class Schedule:
-    """Linear decay of the learning rate over the words handed to workers.
+    """The learning rate over the words handed to workers: linear decay from ``alpha``
+    to ``min_alpha`` (word2vec's), ``step`` (``alpha`` divided by ``factor`` at the
+    start of each epoch in ``step_epochs``, numbered from 1 over this run; by default
+    once, halfway) or ``constant``. The stepped and constant rates hold through each
+    piece of work, so a piece never straddles a step.
 
     >>> schedule = Schedule(0.025, 0.0, total_words=100)
     >>> schedule.span(50), schedule.span(50)
     ((0.025, 0.0125), (0.0125, 0.0))
+    >>> stepped = Schedule(0.1, 0.0, total_words=40, kind="step", per_epoch=10)
+    >>> [stepped.span(10)[0] for _ in range(4)]  # 4 epochs: a step at epoch 3
+    [0.1, 0.1, 0.01, 0.01]
     """
 
-    def __init__(self, alpha: float, min_alpha: float, total_words: int) -> None:
+    def __init__(self, alpha: float, min_alpha: float, total_words: int, kind: str = "linear",
+                 per_epoch: int | None = None, factor: float = 10.0, step_epochs: tuple[int, ...] | None = None) -> None:
         self.alpha, self.min_alpha, self.total = alpha, min_alpha, max(1, total_words)
+        self.kind, self.factor = kind, factor
+        self.per_epoch = max(1, per_epoch or self.total)
+        epochs = -(-self.total // self.per_epoch)
+        self.step_epochs = step_epochs if step_epochs is not None else (epochs // 2 + 1,) if epochs > 1 else ()
         self.done = 0
 
+    @classmethod
+    def for_run(cls, config, epochs: int, per_epoch: int) -> Schedule:
+        """The schedule ``config`` asks for, over ``epochs`` epochs of ``per_epoch`` words."""
+        return cls(config.alpha, config.min_alpha, epochs * per_epoch, config.lr_schedule, per_epoch,
+                   config.lr_step_factor, config.lr_step_epochs)
+
     def at(self, words: int) -> float:
+        if self.kind == "constant":
+            return self.alpha
+        if self.kind == "step":
+            epoch = min(words, self.total - 1) // self.per_epoch + 1
+            return self.alpha / self.factor ** sum(1 for e in self.step_epochs if e <= epoch)
         share = min(1.0, words / self.total)
         return self.alpha - (self.alpha - self.min_alpha) * share
 
@@ -92,7 +133,7 @@ class Schedule:
         """The learning rate at the start and end of the next ``words`` words."""
         start = self.at(self.done)
         self.done += words
-        return start, self.at(self.done)
+        return (start, start) if self.kind != "linear" else (start, self.at(self.done))
 
 
 @dataclass(frozen=True)

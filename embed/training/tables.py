@@ -45,4 +45,5 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
         saturation=np.inf if config.saturation is None else float(config.saturation),
         seed=int(config.seed),
         share_noise=bool(config.share_noise),
+        shared_softmax=config.skipgram_softmax == "shared",
     )

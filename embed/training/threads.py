@@ -52,6 +52,27 @@ def train_epoch(
     return _Epoch(weights, plan, loss, workers, run, schedule, progress, checkpoints).train(chunks)
 
 
+COMPILING = ("embed: compiling the training kernels for this machine, once (about 30-60 s on 2 cores); "
+             "later runs load them from Numba's cache in about a second")
+
+
+def ready_kernels(weights: Weights, plan: Plan, notice: Callable[[str], None] | None = None) -> None:
+    """Load (or, the first time, compile) the kernels a run of ``plan`` needs, before
+    any progress bar starts: a bar that counts words through a compilation shows
+    hundreds of words a second and hours left. Where loading takes over a second,
+    which only compiling does, ``notice`` gets one line that says so."""
+    timer = threading.Timer(1.0, notice, (COMPILING,)) if notice is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        state = new_worker(plan, weights.rows, weights.output.shape[1])
+        load_kernels(weights.input, weights.output_for(state.private), plan, state)
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
 def _one_blas_thread_each(kind: int, workers: int) -> contextlib.AbstractContextManager:
     """The full softmax's products on one BLAS thread per worker while they train.
 

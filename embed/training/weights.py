@@ -27,6 +27,7 @@ class Weights:
         self.rows, self.dim = w_in.shape
         self.input = dense_matrix(w_in)
         self.output = dense_matrix(w_out)
+        self.velocity: tuple[np.ndarray, np.ndarray] | None = None  # momentum's, made when a run needs it
 
     @classmethod
     def initial(cls, rows: int, dim: int, seed: int) -> Weights:
@@ -35,6 +36,7 @@ class Weights:
         weights = cls.__new__(cls)
         weights.rows, weights.dim = rows, dim
         weights.input, weights.output = dense_rows(rows, dim), dense_rows(rows, dim)
+        weights.velocity = None
         # Drawn a block of rows at a time into the padded matrix: one draw of the whole
         # matrix, shifted, scaled and then padded, made four copies of it at once (110 MB
         # of peak memory at 68k words, d=100). The stream of draws is the same.
@@ -71,6 +73,18 @@ class Weights:
                 f"{name} must be a matrix of {self.rows} rows (the vocabulary) x {self.dim} (dim), got shape {values.shape}"
             )
         return values
+
+    def velocities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Momentum's velocities of the input and output rows, padded as the weights
+        are (zero until a run with momentum moves them)."""
+        if self.velocity is None:
+            check_fits(2 * self.rows * self.input.shape[1] * 4, f"momentum's velocities for {self.rows:,} words")
+            self.velocity = (np.zeros_like(self.input[: self.rows]), np.zeros_like(self.output[: self.rows]))
+        return self.velocity
+
+    def set_velocities(self, velocity: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Velocities of ``rows x dim`` each, as a model file holds them."""
+        self.velocity = None if velocity is None else tuple(dense_matrix(self.checked("velocity", v)) for v in velocity)
 
     def make_room(self, spare: int) -> None:
         """Give the output matrix ``spare`` rows below the vocabulary's, for the

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..errors import EmbedError
+from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
@@ -34,7 +35,7 @@ from .config import Config
 from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
 from .tables import make_plan
-from .threads import train_epoch
+from .threads import ready_kernels, train_epoch
 from .weights import Weights
 
 # A file, a directory or glob of files, a list of paths, or sentences of tokens in memory.
@@ -223,6 +224,7 @@ class Word2Vec:
         if cluster is not None or self.config.deterministic:
             if checkpoints is not None:
                 raise EmbedError("checkpoints are not written when training in rounds (--deterministic, --cluster)")
+            self.config.replace(deterministic=True)  # refuses what rounds cannot do
             return self._train_rounds(corpus, epochs, progress, on_epoch_end, cluster)
         source = _source(corpus)
         words_per_epoch = self.vocab.total if source is not None and source == self._vocab_source else None
@@ -296,8 +298,13 @@ class Word2Vec:
     def _continue(self, corpus, progress, on_epoch_end, checkpoints) -> Word2Vec:
         config, run = self.config, self.run
         fix_malloc_threshold()
+        if config.momentum or config.l2:
+            velocity_in, velocity_out = self.weights.velocities()
+            self.plan = self.plan._replace(optimizer=Optimizer(config.momentum, config.l2, velocity_in, velocity_out))
         per_epoch = run.words_per_epoch
-        schedule = Schedule(config.alpha, config.min_alpha, run.epochs * per_epoch)
+        schedule = Schedule.for_run(config, run.epochs, per_epoch)
+        ready_kernels(self.weights, self.plan, (lambda line: print(line, file=sys.stderr, flush=True)) if progress
+                      else None)
         bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)
         counted = self._counted_ids if _file_identity(corpus) == self._plain_file else None
         if counted is None:
@@ -437,7 +444,10 @@ class Word2Vec:
             "run": dataclasses.asdict(self.run) if self.run is not None else None,
             "vocab_source": self._vocab_source,
         }
-        save_model(path, self.config, self.vocab, self.w_in, self.w_out, state)
+        velocity = self.weights.velocity
+        if velocity is not None:
+            velocity = tuple(v[: self.weights.rows, : self.weights.dim] for v in velocity)
+        save_model(path, self.config, self.vocab, self.w_in, self.w_out, state, velocity)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Word2Vec:
@@ -445,12 +455,13 @@ class Word2Vec:
 
         >>> model = Word2Vec.load("factbook.embed")     # doctest: +SKIP
         """
-        config, vocab, w_in, w_out, state = load_model(path)
+        config, vocab, w_in, w_out, state, velocity = load_model(path)
         model = cls(config)
         model.vocab, model.weights = vocab, Weights(w_in, w_out)
+        model.weights.set_velocities(velocity)
         model.epochs_done = state["epochs_done"]
         model.chunks_done = state["chunks_done"]
-        model.history = [EpochStats(**s) for s in state["history"]]
+        model.history = [EpochStats(**{**s, "tenths": tuple(s.get("tenths", ()))}) for s in state["history"]]
         model.run = RunState(**state["run"]) if state["run"] else None
         model._vocab_source = state.get("vocab_source")
         model.plan = make_plan(config, vocab)

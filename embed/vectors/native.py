@@ -35,6 +35,7 @@ class ModelFile(NamedTuple):
     w_in: np.ndarray
     w_out: np.ndarray
     state: dict
+    velocity: tuple[np.ndarray, np.ndarray] | None = None  # momentum's, input and output (full softmax)
 
 
 def is_model_file(path: str | os.PathLike) -> bool:
@@ -58,6 +59,8 @@ def write_model(path: str | os.PathLike, model: ModelFile) -> None:
         "w_out": model.w_out,
         "state": np.array(json.dumps(model.state)),
     }
+    if model.velocity is not None:
+        arrays["velocity_in"], arrays["velocity_out"] = model.velocity
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     with atomic_write(path, "wb") as stream:
@@ -87,6 +90,7 @@ def read_model(path: str | os.PathLike) -> ModelFile:
             counts = np.asarray(data["counts"], dtype=np.int64)
             w_in, w_out = data["w_in"], data["w_out"]
             state = json.loads(str(data["state"]))
+            velocity = (data["velocity_in"], data["velocity_out"]) if "velocity_in" in data.files else None
     except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError) as error:
         if isinstance(error, EmbedError):
             raise
@@ -94,7 +98,10 @@ def read_model(path: str | os.PathLike) -> ModelFile:
     if not isinstance(settings, dict) or not isinstance(words, list) or len(counts) != len(words):
         raise EmbedError(f"{path}: damaged or not an embed model file (settings or vocabulary unreadable)")
     expected = (len(words), settings.get("dim"))
-    if w_in.shape != expected or w_out.shape != expected:
-        raise EmbedError(f"{path}: weight matrices {w_in.shape} and {w_out.shape} do not match {expected}")
+    shapes = [w_in.shape, w_out.shape] + ([v.shape for v in velocity] if velocity is not None else [])
+    if any(shape != expected for shape in shapes):
+        raise EmbedError(f"{path}: weight matrices {' and '.join(map(str, shapes))} do not match {expected}")
+    if velocity is not None:
+        velocity = tuple(np.ascontiguousarray(v, np.float32) for v in velocity)
     return ModelFile(settings, words, counts, np.ascontiguousarray(w_in, np.float32),
-                     np.ascontiguousarray(w_out, np.float32), state)
+                     np.ascontiguousarray(w_out, np.float32), state, velocity)
