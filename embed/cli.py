@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import signal
 import sys
 import time
@@ -35,6 +36,8 @@ def _train(args: argparse.Namespace) -> None:
     # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
     # it already and may write it again; OUT itself must be neither input.
     check_writable(args.output, inputs=(*args.corpus, args.resume))
+    if args.plot_loss:
+        check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.output))
     for path in (args.output + ".partial", args.output + ".checkpoint"):
         check_writable(path, inputs=tuple(args.corpus))
     claim_output(args.output)  # and its .partial and .checkpoint
@@ -91,6 +94,11 @@ def _train(args: argparse.Namespace) -> None:
     seconds = time.perf_counter() - started
     with _shielded():
         _write_result(model, args.output)
+    if args.plot_loss:
+        from .training.loss_curve import plot_loss
+
+        plot_loss(model, args.plot_loss, title=f"{model!r} on {os.path.basename(args.corpus[0])}")
+        print(f"wrote the loss curve to {args.plot_loss}")
     words = sum(stats.words for stats in model.history)
     last = model.history[-1].loss if model.history else float("nan")
     print(
@@ -188,12 +196,17 @@ def _analogy(args: argparse.Namespace) -> None:
 
 
 def _plot(args: argparse.Namespace) -> None:
+    import os
+
     from .vectors.atomic import check_writable
     from .vectors.plot import plot_capitals
 
     check_writable(args.output, inputs=(args.vectors,))
     vectors = _load(args.vectors)
-    projection = plot_capitals(vectors, args.output, max_pairs=args.max_pairs)
+    source = os.path.basename(args.vectors) if args.title is None else args.title
+    projection = plot_capitals(vectors, args.output, pairs=args.pairs, max_pairs=args.max_pairs, source=source)
+    if projection.note:
+        print(f"note: {projection.note}")
     print(f"wrote {args.output} ({len(projection.words) // 2} capital-country pairs)")
 
 
@@ -217,7 +230,13 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _demo(args: argparse.Namespace) -> None:
     from .demo import run_demo
 
-    run_demo(args.out_dir, progress=not args.quiet)
+    run_demo(args.out_dir, progress=not args.quiet, corpus=args.corpus)
+
+
+def _download(args: argparse.Namespace) -> None:
+    from .download import download
+
+    print(download(args.name, args.folder, progress=not args.quiet))  # the path alone: $(embed download text8)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -244,6 +263,7 @@ def parser() -> argparse.ArgumentParser:
                        help="continue the run saved in CHECKPOINT (OUT.checkpoint or OUT.partial)")
     train.add_argument("--resume-other-corpus", action="store_true",
                        help="let --resume go on with a corpus other than the one the run was trained on")
+    train.add_argument("--plot-loss", metavar="PNG", help="draw the loss per epoch (and per tenth of one) as PNG")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
@@ -272,7 +292,15 @@ def parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="the capital-country PCA plot as PNG")
     plot.add_argument("vectors", metavar="VECTORS")
     plot.add_argument("-o", "--output", required=True, metavar="PNG")
-    plot.add_argument("--max-pairs", type=_positive, default=30, help="most frequent pairs to draw (default 30)")
+    plot.add_argument("--pairs", choices=["mikolov", "frequent"], default="mikolov", help=(
+        "mikolov: the 11 pairs of Mikolov et al. 2013's figure found in the vocabulary (the frequent "
+        "ones if fewer than 4 are); frequent: the most frequent pairs of questions-words' capital "
+        "sections (default mikolov)"))
+    plot.add_argument("--max-pairs", type=_positive, default=30,
+                      help="most frequent pairs to draw with --pairs frequent (default 30)")
+    plot.add_argument("--title", metavar="TEXT",
+                      help="the corpus and model that drew the vectors, shown in the figure's title "
+                           "(default: the vectors file's name; '' for none)")
     plot.set_defaults(run=_plot)
 
     evaluate = commands.add_parser("evaluate", help="Google analogies and word-pair similarity")
@@ -285,8 +313,22 @@ def parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="train on the bundled World Factbook and show what it learnt")
     demo.add_argument("--out-dir", default=".", help="where capitals.png and factbook.vec go (default .)")
+    demo.add_argument("--corpus", default="factbook", metavar="factbook|text8|PATH",
+                      help="what to train on: the bundled Factbook, text8 (downloaded once, 31 MB) or a corpus file "
+                           "(default factbook)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(run=_demo)
+
+    from .download import CORPORA  # the standard library only: --help stays quick
+
+    download = commands.add_parser("download", help="download a corpus to train on (text8)", description=(
+        "Download NAME into DIR (default: $EMBED_DATA, else $XDG_CACHE_HOME/embed or ~/.cache/embed), check "
+        "its SHA-256, extract it and print its path. A download cut short is resumed by running the command "
+        "again."))
+    download.add_argument("name", metavar="NAME", choices=sorted(CORPORA), help=", ".join(sorted(CORPORA)))
+    download.add_argument("--folder", metavar="DIR", help="where the corpus goes")
+    download.add_argument("--quiet", action="store_true", help="no progress bar")
+    download.set_defaults(run=_download)
     return top
 
 
