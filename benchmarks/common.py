@@ -99,6 +99,19 @@ def run_child(args: list[str]) -> dict:
     return record
 
 
+def run_embed(args: list[str]) -> tuple[float, float, str]:
+    """Seconds, peak RSS (MB) and standard output of one `embed ARGS...` process,
+    timed from outside: the whole process a user runs."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "embed", *args], stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)  # this child's own peak, not the largest child's so far
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"embed {' '.join(args)} failed with status {os.waitstatus_to_exitcode(status)}")
+    return seconds, usage.ru_maxrss / 1024, output
+
+
 def warm_up(config) -> None:
     """Train ``config`` briefly on a small plain-text file, so that Numba's one-time
     compilation (cached on disk afterwards, as gensim's Cython is compiled at install)

@@ -17,29 +17,20 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import WIKI, machine, prefix_corpus, table  # noqa: E402
+from common import WIKI, machine, prefix_corpus, run_embed, table  # noqa: E402
 
 SETTINGS = {"shared": [], "pair by pair": ["--no-share-noise"]}
 
 
 def train(corpus: str, out: str, extra: list[str], epochs: int, workers: int) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one `embed train` process."""
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "embed", "train", corpus, "-o", out, "--arch", "skipgram",
-                                "--seed", "1", "--epochs", str(epochs), "--workers", str(workers), "--quiet", *extra],
-                               stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)  # this child's own peak, not the largest child's so far
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"embed train failed with status {process.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    seconds, peak, _ = run_embed(["train", corpus, "-o", out, "--arch", "skipgram", "--seed", "1", "--epochs",
+                                  str(epochs), "--workers", str(workers), "--quiet", *extra])
+    return seconds, peak
 
 
 def scores(path: str) -> dict[str, float]:

@@ -42,10 +42,29 @@ def test_train_query_and_plot(tiny_corpus, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0].split("\t")[0] in tools
 
 
+def test_train_with_the_derivations_optimiser_and_its_loss_curve(tiny_corpus, tmp_path, capsys):
+    path, _, _ = tiny_corpus
+    out, curve = tmp_path / "v.embed", tmp_path / "loss.png"
+    assert main(["train", str(path), "-o", str(out), "--dim", "8", "--min-count", "1", "--epochs", "4", "--quiet",
+                 "--arch", "skipgram", "--loss", "softmax", "--momentum", "0.9", "--l2", "1e-4", "--lr-schedule", "step",
+                 "--lr-step-epochs", "2", "4", "--lr-step-factor", "5", "--plot-loss", str(curve)]) == 0
+    assert "wrote the loss curve" in capsys.readouterr().out
+    assert curve.read_bytes()[:4] == b"\x89PNG"
+    from embed.training.word2vec import Word2Vec
+
+    model = Word2Vec.load(out)
+    assert (model.config.momentum, model.config.lr_schedule, model.config.lr_step_epochs) == (0.9, "step", (2, 4))
+    assert model.config.skipgram_softmax == "shared" and len(model.history) == 4
+
+
 @pytest.mark.parametrize(
     "make,args,message",
     [
         (None, ["train", "{tmp}/missing.txt", "-o", "{tmp}/o.txt"], "missing.txt: no such file"),
+        ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--momentum", "0.9"],
+         "momentum applies to loss 'softmax' only, got loss 'negative'"),
+        ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--plot-loss", "{tmp}/c.txt"],
+         "c.txt: is also an input"),
         ("", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
         ("123 456 !!! -- 7.5\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
         (None, ["train", "{tmp}", "-o", "{tmp}/o.txt"], "a directory with no corpus files in it"),

@@ -177,6 +177,27 @@ def _analogy_scores(matrix: np.ndarray, ids: np.ndarray, method: str) -> np.ndar
     return shifted(b) * shifted(c) / (shifted(a) + 1e-6)
 
 
+def analogy_answers(vectors: Vectors, a: str, b: str, c: str, expected: str, method: str = "3cosadd",
+                    topn: int = 3) -> tuple[list[str], int]:
+    """a is to b as c is to ?: the ``topn`` best answers by ``method``, and the rank of
+    ``expected`` among every word but the three of the question (1: the answer).
+
+    >>> from embed.vectors import Vectors
+    >>> v = Vectors(["a", "b", "c", "d", "e"], np.array([[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 1, 1], [0, -1, 1]],
+    ...                                                  dtype=np.float32))
+    >>> analogy_answers(v, "a", "b", "c", "d")
+    (['d', 'e'], 1)
+    """
+    if method not in ("3cosadd", "3cosmul"):
+        raise EmbedError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+    ids = np.array([[vectors.get_index(w) for w in (a, b, c)]])
+    scores = _analogy_scores(vectors.normed, ids, method)[0]
+    scores[ids[0]] = -np.inf
+    target = scores[vectors.get_index(expected)]
+    order = np.argsort(-scores, kind="stable")[: min(topn, len(vectors) - 3)]
+    return [vectors.words[i] for i in order], int((scores > target).sum()) + 1
+
+
 @dataclass(frozen=True)
 class PairResult:
     pearson: float

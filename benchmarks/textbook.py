@@ -1,0 +1,96 @@
+"""The textbook model on the Factbook: what skip-gram's shared softmax saves, and what
+momentum and a stepped learning rate do to the loss.
+
+    python benchmarks/textbook.py epochs     # one epoch each: skip-gram shared, pairs; CBOW
+    python benchmarks/textbook.py momentum   # 3 epochs each; writes the loss curves to --plot
+
+`epochs` times the whole `embed train` process (start-up, vocabulary, one epoch of the
+full softmax, writing) in a fresh process per setting, after a warm-up that compiles
+the kernels, and prints the epoch alone as embed reports it. `momentum` trains skip-gram
+with the shared full softmax for 3 epochs with plain SGD, with classical momentum 0.9 at
+a tenth of the learning rate (the same step in the long run, 1 / (1 - 0.9) = 10 times
+each gradient), with momentum 0.9 at the full rate, and with plain SGD on a stepped rate
+(a tenth from epoch 3), draws their loss per epoch and per tenth of an epoch in one
+picture, and prints each run's final loss and capital-country analogies (the Factbook's
+in-vocabulary questions, 3CosMul).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import machine, run_embed, table  # noqa: E402
+
+SETTINGS = {
+    "skip-gram, shared softmax (default)": ["--arch", "skipgram"],
+    "skip-gram, a softmax per pair": ["--arch", "skipgram", "--skipgram-softmax", "pairs"],
+    "CBOW": ["--arch", "cbow"],
+}
+RUNS = {  # label: settings
+    "SGD, alpha 0.025": dict(alpha=0.025),
+    "momentum 0.9, alpha 0.0025": dict(alpha=0.0025, min_alpha=0.0, momentum=0.9),
+    "momentum 0.9, alpha 0.025": dict(alpha=0.025, momentum=0.9),
+    "SGD, alpha 0.025, step /10 at epoch 3": dict(alpha=0.025, lr_schedule="step", lr_step_epochs=(3,)),
+}
+
+
+def epochs(corpus: str, workers: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "v.bin")
+        common = ["--loss", "softmax", "--epochs", "1", "--workers", str(workers), "--quiet", "-o", out]
+        for extra in SETTINGS.values():  # compiles each kernel once, untimed
+            run_embed(["train", corpus, *common, *extra, "--max-vocab", "50"])
+        rows = [["", "whole process s", "training s (embed's own count)", "peak RSS MB"]]
+        for name, extra in SETTINGS.items():
+            seconds, peak, output = run_embed(["train", corpus, *common, *extra])
+            trained = re.search(r"trained [\d,]+ words in ([\d.]+) s", output).group(1)
+            rows.append([name, f"{seconds:.1f}", trained, f"{peak:.0f}"])
+            print(rows[-1], flush=True)
+    print(f"\n{machine()}; {corpus}, the full softmax, d=100, window 5, one epoch, {workers} workers\n")
+    print(table(rows))
+
+
+def momentum(corpus: str, workers: int, plot: str) -> None:
+    from embed import Config, Word2Vec, plot_loss
+    from embed.demo import capital_accuracy
+
+    models, rows = {}, [["", "final loss", "loss per epoch", "capital analogies %", "seconds"]]
+    for label, settings in RUNS.items():
+        config = Config(arch="skipgram", loss="softmax", epochs=3, workers=workers, seed=1, **settings)
+        started = time.perf_counter()
+        model = Word2Vec(config).build_vocab(corpus).train(corpus, progress=False)
+        seconds = time.perf_counter() - started
+        right, asked, _ = capital_accuracy(model.wv, "3cosmul")
+        models[label] = model
+        rows.append([label, f"{model.history[-1].loss:.3f}", " ".join(f"{h.loss:.3f}" for h in model.history),
+                     f"{100 * right / max(asked, 1):.1f}", f"{seconds:.0f}"])
+        print(rows[-1], flush=True)
+    plot_loss(models, plot, title="Skip-gram, full softmax, on the Factbook: SGD against momentum")
+    print(f"\n{machine()}; {corpus}, skip-gram, shared full softmax, d=100, window 5, 3 epochs, {workers} workers\n")
+    print(table(rows))
+    print(f"\nwrote {plot}")
+
+
+def main() -> None:
+    from embed.data import bundled
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["epochs", "momentum"])
+    parser.add_argument("--corpus", default=bundled("factbook.txt.xz"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--plot", default="loss-factbook-softmax.png")
+    args = parser.parse_args()
+    if args.what == "epochs":
+        epochs(args.corpus, args.workers)
+    else:
+        momentum(args.corpus, args.workers, args.plot)
+
+
+if __name__ == "__main__":
+    main()
