@@ -56,22 +56,26 @@ def neighbour_shares(vectors: Vectors, pairs: Sequence[tuple[str, str]], topn: i
     return share(capitals), share(countries)
 
 
-def capital_accuracy(vectors: Vectors, method: str) -> tuple[int, int, int]:
-    """(right, asked, in the sections) for questions-words' capital sections: every
-    question whose four words are in the vocabulary is asked.
+def analogy_accuracy(vectors: Vectors, method: str) -> dict[str, tuple[int, int, int]]:
+    """(right, asked, in the sections) for questions-words' capital sections ("capitals")
+    and for all its sections ("all"): every question whose four words are in the
+    vocabulary is asked.
 
     >>> v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
-    >>> capital_accuracy(v, "3cosadd")
+    >>> analogy_accuracy(v, "3cosadd")["capitals"]
     (0, 0, 5030)
     """
     from .data import bundled
     from .vectors.evaluate import evaluate_word_analogies
 
     result = evaluate_word_analogies(vectors, bundled("questions-words.txt"), restrict_vocab=None, method=method)
-    sections = [s for s in result.sections if s.name in CAPITAL_SECTIONS]
-    right = sum(len(s.correct) for s in sections)
-    asked = sum(s.answered for s in sections)
-    return right, asked, asked + sum(s.skipped for s in sections)
+
+    def tally(sections) -> tuple[int, int, int]:
+        asked = sum(s.answered for s in sections)
+        return sum(len(s.correct) for s in sections), asked, asked + sum(s.skipped for s in sections)
+
+    return {"capitals": tally([s for s in result.sections if s.name in CAPITAL_SECTIONS]),
+            "all": tally(result.sections)}
 
 
 def _ordinal(n: int) -> str:
@@ -128,12 +132,15 @@ def run_demo(out_dir: str = ".", config: Config | None = None, progress: bool = 
     words = sum(stats.words for stats in model.history)
     print(f"trained {words:,} words ({len(vectors):,} in the vocabulary) in {seconds:.1f} s")
 
-    right, asked, questions = capital_accuracy(vectors, method)
+    accuracy = analogy_accuracy(vectors, method)
+    right, asked, questions = accuracy["capitals"]
     share = right / asked if asked else float("nan")
     if asked:
+        every_right, every_asked, every = accuracy["all"]
         print(f"\ncapital-country analogies right: {right:,} of {asked:,} ({100 * share:.1f}%) by {method}; asked: "
               f"the questions of questions-words' capital sections whose four words are in the vocabulary "
-              f"({asked:,} of {questions:,})")
+              f"({asked:,} of {questions:,}). All sections: {every_right:,} of {every_asked:,} "
+              f"({100 * every_right / every_asked:.1f}%; {every_asked:,} of {every:,} asked)")
     else:
         print(f"\nnone of the {questions:,} capital-country analogies of questions-words has its four words in the "
               "vocabulary")
