@@ -27,7 +27,6 @@ FACTBOOK_METHOD = "3cosmul"
 # A text8-like corpus (17M tokens of running text): word2vec's usual skip-gram.
 TEXT_CONFIG = Config(arch="skipgram", loss="negative", dim=100, window=5, epochs=5, min_count=5, sample=1e-4, seed=1)
 TEXT_METHOD = "3cosadd"
-DEMO_CONFIG = FACTBOOK_CONFIG
 SHOWN_WORDS = ("paris", "berlin", "tokyo", "france", "germany", "japan")
 SHOWN_ANALOGIES = (  # a, b, c, expected: a is to b as c is to expected
     ("france", "paris", "italy", "rome"),
