@@ -3,13 +3,12 @@ and weight decay do."""
 
 from __future__ import annotations
 
-import io
 import math
 import os
 from collections.abc import Mapping
 
 from ..errors import EmbedError
-from ..vectors.atomic import atomic_write
+from ..vectors.plot import save_png
 
 
 def plot_loss(models, path: str | os.PathLike, title: str = "") -> None:
@@ -52,10 +51,7 @@ def plot_loss(models, path: str | os.PathLike, title: str = "") -> None:
     if title:
         axes.set_title(title)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    with atomic_write(path, "wb") as stream:
-        stream.write(buffer.getvalue())
+    save_png(figure, path)
 
 
 def _colors():

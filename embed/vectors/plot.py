@@ -282,11 +282,20 @@ def _draw(
         if np.hypot(*(nearest - anchor)) > _LEADER:
             (x0, y0), (x1, y1) = to_data.transform(np.array([anchor, nearest]))
             axes.plot([x0, x1], [y0, y1], color=color, linewidth=0.5, alpha=0.6, zorder=2)
+    save_png(figure, path)
+    return replace(projection, figure=figure)
+
+
+def save_png(figure: Figure, path: str | os.PathLike) -> None:
+    """Write ``figure`` as PNG at its own dpi, atomically: rendered in memory first, so a
+    failed drawing leaves the old file whole.
+
+    >>> save_png(plot_words(v, words, "w.png").figure, "again.png")  # doctest: +SKIP
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=figure.dpi)
     with atomic_write(path, "wb") as stream:
         stream.write(buffer.getvalue())
-    return replace(projection, figure=figure)
 
 
 def _place_labels(
