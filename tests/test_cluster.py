@@ -61,6 +61,25 @@ def test_a_killed_worker_changes_nothing(tiny_corpus, client):
     client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
 
 
+def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, monkeypatch):
+    # The scheduler forgets scattered data when every worker holding it dies, and cancels
+    # what depends on it; cancelling the data does the same, without a race to win.
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    train_round, rounds = DaskTransport.train_round, []
+
+    def losing_round(self, model, plan, tasks):
+        rounds.append(len(tasks))
+        if len(rounds) == 3:
+            self.client.cancel([self.words_future, self.plan[1]])
+        return train_round(self, model, plan, tasks)
+
+    monkeypatch.setattr(DaskTransport, "train_round", losing_round)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client)
+    assert len(rounds) > 3 and digest(model) == digest(undisturbed)
+
+
 def test_a_worker_that_cannot_read_its_shard_names_itself_and_the_path(tmp_path, client):
     missing = str(tmp_path / "gone.txt")
     with pytest.raises(EmbedError, match=r"Dask worker tcp://[\d.:]+: .*gone\.txt: no such file"):

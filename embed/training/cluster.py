@@ -5,7 +5,8 @@ the shards it is given (the corpus must be at the same path on every worker); th
 encoded shards stay on the workers as Dask futures, so a worker that dies has its
 shards encoded again elsewhere from the same inputs. Every round the model is
 scattered to all workers and only the changed rows come back. Dask reruns the tasks a
-dead worker held; being pure, they give the same changes.
+dead worker held; scattered inputs that no worker holds any more are sent again and
+the round's remaining tasks resubmitted. Being pure, the tasks give the same changes.
 
     >>> connect_address("tcp://127.0.0.1:8786")
     'tcp://127.0.0.1:8786'
@@ -26,6 +27,7 @@ from .rounds import count_shard, encode_shard, piece_bounds, train_shard_piece
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
+ROUND_ATTEMPTS = 5  # a round's tasks sent again after losing their inputs with a worker
 
 
 def connect_address(cluster: str) -> str:
@@ -117,15 +119,16 @@ def _on_worker(function, *args):
         raise EmbedError(f"Dask worker {get_worker().address}: {error}") from None
 
 
-def _scatter(client, data: list, **options) -> list:
-    """``data`` on every worker. A worker that has just died is still on the scheduler's
-    list for a moment, and sending to it fails: wait for the scheduler to notice, and
-    send again to the workers there are."""
+def _scatter(client, data: list) -> list:
+    """``data`` on every worker, under keys of its own: a key shared with an earlier
+    run's data (as hashing gives) could be forgotten by that run's late cancel. A worker
+    that has just died is still on the scheduler's list for a moment, and sending to it
+    fails: wait for the scheduler to notice, and send again to the workers there are."""
     from distributed.comm.core import CommClosedError
 
     for attempt in range(SCATTER_ATTEMPTS):
         try:
-            return client.scatter(data, broadcast=True, direct=True, **options)
+            return client.scatter(data, broadcast=True, direct=True, hash=False)
         except (CommClosedError, OSError):
             if attempt == SCATTER_ATTEMPTS - 1:
                 raise
@@ -133,13 +136,24 @@ def _scatter(client, data: list, **options) -> list:
     raise AssertionError("unreachable")
 
 
+def _lost(error: BaseException) -> bool:
+    """Whether ``error`` says a task's inputs went with a worker (rather than the task failing)."""
+    from distributed.client import FutureCancelledError
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(error, (FutureCancelledError, CommClosedError))
+
+
 class DaskTransport:
     """``embed.training.rounds``' tasks on a Dask cluster."""
 
     def __init__(self, client) -> None:
         self.client = client
+        self.shards: list = []
+        self.config = None
+        self.words: list[str] = []
         self.encoded: list = []
-        self.words = None
+        self.words_future = None
         self.plan = None  # (the plan, its future), scattered once
 
     def count(self, shards, config):
@@ -147,30 +161,54 @@ class DaskTransport:
         return self.client.gather(futures)
 
     def encode(self, shards, words, config):
+        self.shards, self.words, self.config = list(shards), list(words), config
+        self.encoded = [None] * len(self.shards)
+        self._restore()
+        return self.client.gather([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
+                                   for encoded in self.encoded])
+
+    def _restore(self) -> None:
+        """Everything the tasks read that a worker took with it when it died, again.
+        Dask recomputes lost encoded shards by itself while their inputs live; scattered
+        data (the word list, the plan) has no recipe, so a scatter that no worker holds
+        any more is sent again, and the shards that needed it are encoded again."""
         client = self.client
-        # Held, not only passed: a shard lost with its worker is encoded again from it.
-        [self.words] = _scatter(client, [list(words)])
-        self.encoded = [client.submit(_on_worker, encode_shard, shard, self.words, config, pure=False)
-                        for shard in shards]
-        return client.gather([client.submit(piece_bounds, encoded, config.round_words, pure=False)
-                              for encoded in self.encoded])
+        if self.words_future is None or self.words_future.status != "finished":
+            [self.words_future] = _scatter(client, [self.words])
+        for shard, future in enumerate(self.encoded):
+            if future is None or future.status in ("cancelled", "lost", "error"):
+                # Held, not only passed: a shard lost with its worker is encoded again from it.
+                self.encoded[shard] = client.submit(_on_worker, encode_shard, self.shards[shard], self.words_future,
+                                                    self.config, pure=False)
+        if self.plan is not None and self.plan[1].status != "finished":
+            self.plan = (self.plan[0], _scatter(client, [self.plan[0]])[0])
 
     def train_round(self, model: tuple[np.ndarray, np.ndarray], plan, tasks):
         client = self.client
         if self.plan is None or self.plan[0] is not plan:
             [future] = _scatter(client, [plan])
             self.plan = (plan, future)
-        model_futures = _scatter(client, list(model), hash=False)
-        futures = [client.submit(train_shard_piece, tuple(model_futures), self.plan[1], self.encoded[shard], first,
-                                 last, number, alpha_start, alpha_end, pure=False)
-                   for shard, first, last, number, alpha_start, alpha_end in tasks]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:
-            client.cancel(futures + model_futures)
+        done, attempts = 0, 0
+        while done < len(tasks):
+            model_futures = _scatter(client, list(model))
+            futures = [client.submit(train_shard_piece, tuple(model_futures), self.plan[1], self.encoded[shard],
+                                     first, last, number, alpha_start, alpha_end, pure=False)
+                       for shard, first, last, number, alpha_start, alpha_end in tasks[done:]]
+            try:
+                for future in futures:
+                    change = future.result()
+                    done += 1
+                    yield change
+            except Exception as error:
+                # The tasks are pure: the ones left run again on the same inputs, sent again.
+                attempts += 1
+                if not _lost(error) or attempts > ROUND_ATTEMPTS:
+                    raise
+                self._restore()
+            finally:
+                client.cancel(futures + model_futures)
 
     def close(self) -> None:
-        held = self.encoded + [self.words] + ([self.plan[1]] if self.plan else [])
+        held = self.encoded + [self.words_future] + ([self.plan[1]] if self.plan else [])
         self.client.cancel([future for future in held if future is not None])
-        self.encoded, self.words, self.plan = [], None, None
+        self.encoded, self.words_future, self.plan = [], None, None
