@@ -11,6 +11,8 @@ import signal
 import sys
 import time
 
+from .training.stop import raise_stop
+
 
 def _checkpoint_every(text: str) -> tuple[int | None, float | None]:
     """'2' is every 2 epochs, '30m' every 30 minutes."""
@@ -370,7 +372,11 @@ _TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if 
 
 
 def _terminate(signum, frame) -> None:
-    raise Terminated(signum)
+    raise_stop(Terminated(signum))
+
+
+def _interrupt(signum, frame) -> None:
+    raise_stop(KeyboardInterrupt())
 
 
 def _stopped(stop: KeyboardInterrupt) -> tuple[str, int]:
@@ -412,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     for number in _TERMINATING:
         signal.signal(number, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored (nohup)
+        signal.signal(signal.SIGINT, _interrupt)
     # A word the terminal's encoding cannot show is escaped, not a traceback.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):

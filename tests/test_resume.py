@@ -250,6 +250,37 @@ def test_statistics_and_learning_rates_of_a_resumed_epoch_are_the_uninterrupted_
         assert resumed.loss == pytest.approx(whole.loss, rel=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("deterministic", [False, True], ids=["threads", "rounds"])
+def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, deterministic):
+    # A signal's exception raised inside a weakref callback (or a __del__, wherever the
+    # garbage collector runs) is printed and dropped by Python; the embed command's
+    # handlers record it too, so training stops at its next wait all the same.
+    import weakref
+
+    from embed.training.stop import raise_stop, stop_seen
+
+    path, _, _ = tiny_corpus
+
+    class Collected:
+        pass
+
+    def drop_a_stop(model, epoch, loss):
+        if epoch == 1:
+            held = Collected()
+            reference = weakref.ref(held, lambda _: raise_stop(KeyboardInterrupt()))
+            del held  # "Exception ignored in: <function ...>": the callback's stop goes nowhere
+            assert reference() is None
+
+    model = Word2Vec(config(deterministic=deterministic, shards=2, round_words=200)).build_vocab(path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.train(path, progress=False, on_epoch_end=drop_a_stop)
+    finally:
+        stop_seen()
+    assert model.epochs_done == 1
+
+
 def test_resume_refuses_another_corpus_unless_told(tiny_corpus, tmp_path):
     path, _, _ = tiny_corpus
     model = Word2Vec(config()).build_vocab(path)

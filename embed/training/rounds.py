@@ -53,6 +53,7 @@ from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Vocabulary
 from .config import MERGES, Config
 from .schedule import EpochStats, Schedule
+from .stop import check_stop
 from .weights import Weights
 
 # A piece's random states derive from its number: epoch, shard and piece in bit fields.
@@ -325,6 +326,7 @@ def train_rounds(
                 raise
             loss_sum, examples, words_done = loss_sum + loss, examples + count, words_done + words
             progress(words, alpha_end)
+            check_stop()  # between rounds, where a stop leaves whole rounds
         seconds = time.perf_counter() - started
         on_epoch(EpochStats(epoch=first_epoch + epoch + 1, loss=loss_sum / examples if examples else float("nan"),
                             loss_sum=loss_sum, examples=examples, words=words_done, seconds=seconds))

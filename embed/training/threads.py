@@ -24,6 +24,7 @@ from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Piece, Plan, apply_changes, load_kernels, new_worker, train_piece
 from ..kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows, hot_range
 from .schedule import CheckpointWriter, RunState, Schedule
+from .stop import check_stop, stop_seen
 from .weights import Weights
 
 Progress = Callable[[int, float], None]  # (words trained, learning rate reached)
@@ -236,7 +237,10 @@ def _wait(threads: list[_Thread], patiently: bool = False) -> None:
         while not thread.finished.is_set():
             try:
                 thread.finished.wait(0.1)
+                if not patiently:
+                    check_stop()
             except KeyboardInterrupt:
+                stop_seen()
                 if not patiently:
                     raise
                 print("embed: still stopping: each worker finishes the sentence it is in, then the model is saved",
