@@ -274,6 +274,26 @@ def test_alias_sampler_follows_word2vecs_noise_distribution():
     assert chisquare(observed, moved * len(draws)).pvalue < 1e-6
 
 
+@pytest.mark.parametrize("exponent", [0.5, 0.0, -0.5])
+def test_ns_exponent_shapes_the_noise_distribution(exponent):
+    # gensim's ns_exponent: probability count ** exponent / sum (0: uniform; below 0: rare words favoured).
+    from scipy.stats import chisquare
+
+    from embed.training.config import Config
+    from embed.training.tables import make_plan
+    from embed.text.vocab import Vocabulary
+
+    counts = np.array([1000, 300, 100, 30, 10, 3, 1, 1])
+    formula = counts**exponent / (counts**exponent).sum()
+    plan = make_plan(Config(ns_exponent=exponent), Vocabulary([f"w{i}" for i in range(len(counts))], counts))
+    state = make_state(6)
+    draws = np.array([draw_noise(state, plan.tables.noise) for _ in range(100_000)])
+    observed = np.bincount(draws, minlength=len(counts))
+    assert chisquare(observed, formula * len(draws)).pvalue > 1e-3
+    other = counts**0.75 / (counts**0.75).sum()
+    assert chisquare(observed, other * len(draws)).pvalue < 1e-6
+
+
 # -- drivers: the same walk as the public window generators -------------------------------
 
 
@@ -295,7 +315,7 @@ def tables_for(kind, counts):
 
 def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, window, keep_prob,
                     alpha_start, alpha_end, seed, chunk, cbow_mean=True, batch=1, saturation=np.inf, share_noise=True,
-                    shared_softmax=True, momentum=0.0, l2=0.0):
+                    shared_softmax=True, momentum=0.0, l2=0.0, shrink=True):
     """The drivers' walk, step for step, from the generators and the references.
 
     Examples are queued with hidden vectors formed from the input rows as they are, and
@@ -358,14 +378,14 @@ def reference_chunk(arch, kind, ids, offsets, w_in, w_out, tables, negative, win
             # drawn in the driver's order (a centre's first set ahead, the next centre's
             # set before this centre's pairs, then a fresh set before each later pair).
             ahead = {0: draw()} if kind == NEGATIVE and len(kept) > 1 else {}
-            for i, (context, center) in enumerate(cbow_examples(kept, window, window_state)):
+            for i, (context, center) in enumerate(cbow_examples(kept, window, window_state, shrink)):
                 if kind == NEGATIVE and i + 1 < len(kept):
                     ahead[i + 1] = draw()
                 for p, word in enumerate(context):
                     queue.append((w_in[word].copy(), [word], center))
                     flush(lr, (ahead[i] if p == 0 else draw()) if kind == NEGATIVE else None)
             continue
-        for context, center in cbow_examples(kept, window, window_state):
+        for context, center in cbow_examples(kept, window, window_state, shrink):
             if arch == "skipgram" and kind == SOFTMAX and shared_softmax:  # the centre predicts its context
                 queue.append((w_in[center].copy(), [center], list(context)))
                 if len(queue) == size:
@@ -401,12 +421,14 @@ def driver_cases():
                         or (not shared_softmax and (arch == "cbow" or not softmax))
                         or (momentum and (not softmax or batch == 40))):
                     continue
-                yield arch, loss, cbow_mean, batch, private, share_noise, shared_softmax, momentum, l2
+                yield arch, loss, cbow_mean, batch, private, share_noise, shared_softmax, momentum, l2, True
+        yield arch, loss, True, 1, 0, True, True, 0.0, 0.0, False  # fixed windows (shrink_windows=False)
 
 
-@pytest.mark.parametrize("arch,loss,cbow_mean,batch,private,share_noise,shared_softmax,momentum,l2", driver_cases())
+@pytest.mark.parametrize("arch,loss,cbow_mean,batch,private,share_noise,shared_softmax,momentum,l2,shrink",
+                         driver_cases())
 def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, private, share_noise, shared_softmax,
-                                                 momentum, l2):
+                                                 momentum, l2, shrink):
     rng = np.random.default_rng(3)
     ids, offsets = corpus_chunk(rng)
     counts = np.sort(rng.integers(1, 50, V))[::-1]
@@ -424,7 +446,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
         optimizer = Optimizer(momentum, l2, np.zeros_like(matrices[0]), np.zeros_like(matrices[1]))
     plan = Plan(ARCH_CODES[arch], kind, tables, keep_prob, window=3, negative=4, softmax_batch=batch, cbow_mean=cbow_mean,
                 saturation=saturation, seed=7, share_noise=share_noise, shared_softmax=shared_softmax,
-                optimizer=optimizer)
+                optimizer=optimizer, shrink_windows=shrink)
     worker = new_worker(plan, V, matrices[1].shape[1], PrivateRows(2, private, V) if private else NO_PRIVATE_ROWS)
     changes, loss_sum, count, stopped = train_piece(*matrices, plan, worker, Piece(11, ids, offsets, 0.05, 0.02))
     assert stopped is None
@@ -432,7 +454,7 @@ def test_drivers_match_generators_and_references(arch, loss, cbow_mean, batch, p
     apply_changes(matrices[1], changes, 1.0)
     want_loss, want_in, want_out = reference_chunk(
         arch, kind, ids, offsets, w_in, w_out, tables, 4, 3, keep_prob, 0.05, 0.02, 7, 11, cbow_mean, batch,
-        saturation, share_noise, shared_softmax, momentum, l2,
+        saturation, share_noise, shared_softmax, momentum, l2, shrink,
     )
     assert count > 20
     assert loss_sum == pytest.approx(want_loss, rel=1e-4)

@@ -146,6 +146,41 @@ def test_reduced_windows_are_word2vecs_uniform_draws():
     assert chisquare(reach[1:], off_by_one * reach[1:].sum() / off_by_one.sum()).pvalue < 1e-6
 
 
+def test_fixed_windows_reach_the_whole_window_and_draw_nothing():
+    # gensim's shrink_windows=False: every centre sees all words within --window, and
+    # the draws that a shrinking window would take are not taken (subsampling's come next).
+    from embed.text.rng import make_state, uniform
+    from embed.text.windows import cbow_examples
+
+    sentence = list(range(12))
+    examples = list(cbow_examples(sentence, 3, 4, shrink=False))
+    assert examples == [([j for j in range(max(0, i - 3), min(12, i + 4)) if j != i], i) for i in range(12)]
+    state = make_state(4)
+    list(cbow_examples(sentence, 3, state, shrink=False))
+    assert uniform(state) == uniform(make_state(4))
+
+
+def test_max_final_vocab_raises_min_count_as_gensim_does():
+    # gensim: sorted counts, descending; min_count = max(min_count, count of word N + 1 (0-based N) + 1).
+    sentences = [["a"] * 9 + ["b"] * 7 + ["c"] * 7 + ["d"] * 7 + ["e"] * 3 + ["f"] * 2 + ["g"]]
+    assert Vocabulary.build(sentences, min_count=1, max_final_vocab=3).words == ["a"]  # b, c, d tie at the cut
+    assert Vocabulary.build(sentences, min_count=1, max_final_vocab=4).words == ["a", "b", "c", "d"]
+    assert Vocabulary.build(sentences, min_count=1, max_final_vocab=5).words == ["a", "b", "c", "d", "e"]
+    assert Vocabulary.build(sentences, min_count=5, max_final_vocab=6).words == ["a", "b", "c", "d"]
+    assert Vocabulary.build(sentences, min_count=1, max_final_vocab=100).words == list("abcdefg")
+    with pytest.raises(EmbedError, match=r"min_count=8 times, as max_final_vocab=1 raised it"):
+        Vocabulary.build([["a"] * 7 + ["b"] * 7], min_count=1, max_final_vocab=1)
+    try:
+        from gensim.models import Word2Vec as GensimWord2Vec
+    except ImportError:
+        return
+    for min_count, final in [(1, 3), (1, 4), (1, 5), (5, 6), (2, 3), (1, 100)]:
+        peer = GensimWord2Vec(min_count=min_count, max_final_vocab=final)
+        peer.build_vocab(sentences)
+        ours = Vocabulary.build(sentences, min_count=min_count, max_final_vocab=final).words
+        assert sorted(peer.wv.index_to_key) == ours, (min_count, final)
+
+
 def test_chunks_keep_sentence_boundaries():
     vocab = Vocabulary(["a", "b", "c"], [3, 2, 1])
     chunks = list(id_chunks([["a", "b"], ["zzz"], ["c", "a", "b"], ["b"]], vocab, chunk_words=4))

@@ -53,6 +53,7 @@ class Plan(NamedTuple):
     share_noise: bool = True  # skip-gram: a window's pairs share the centre's noise words and rows
     shared_softmax: bool = True  # skip-gram, full softmax: one softmax per centre word, its context the targets
     optimizer: Optimizer = NO_OPTIMIZER  # the full softmax's momentum and decay
+    shrink_windows: bool = True  # each centre draws its window from 1..window (False: always the whole window)
 
 
 class WorkerState(NamedTuple):

@@ -66,7 +66,7 @@ def train_skipgram_chunk(ids, offsets, first, w_in, w_out, plan, worker, alpha_s
         if n > 1:  # every position of such a sentence is an example
             prepare(kind, kept[0], w_out, private, noise_table, points, lengths, noise_state, noise, slot)
         for i in range(n):
-            b = reduced_window(window_state, window)
+            b = reduced_window(window_state, window, plan.shrink_windows)
             if i + 1 < n:
                 prepare(kind, kept[i + 1], w_out, private, noise_table, points, lengths, noise_state, noise, 1 - slot)
             if i + window < n:  # the row at the far edge of the next windows

@@ -32,25 +32,28 @@ class Vocabulary:
 
     @classmethod
     def build(
-        cls, sentences: Iterable[Sequence[str]], min_count: int = 5, max_vocab: int | None = None, source: str = "corpus"
+        cls, sentences: Iterable[Sequence[str]], min_count: int = 5, max_vocab: int | None = None, source: str = "corpus",
+        max_final_vocab: int | None = None,
     ) -> Vocabulary:
         counter: Counter[str] = Counter()
         for sentence in sentences:
             counter.update(sentence)
         words = list(counter)
         vocab, _ = cls.from_counts(np.fromiter(counter.values(), np.int64, len(words)), words.__getitem__, min_count,
-                                   max_vocab, source)
+                                   max_vocab, source, max_final_vocab)
         return vocab
 
     @classmethod
     def from_counts(
         cls, counts: np.ndarray, word: Callable[[int], str], min_count: int = 5, max_vocab: int | None = None,
-        source: str = "corpus",
+        source: str = "corpus", max_final_vocab: int | None = None,
     ) -> tuple[Vocabulary, np.ndarray]:
         """The vocabulary of tokens counted elsewhere: ``counts[i]`` is the count of
         token i, tokens numbered in order of first appearance, and ``word(i)`` its text,
         asked only of the tokens kept. Also returns each token's id in the vocabulary
-        (-1 for those left out).
+        (-1 for those left out). ``max_final_vocab`` raises ``min_count`` to one more
+        than the count of the (N+1)th most frequent token, as gensim does: ties at the
+        cut all go, where ``max_vocab`` keeps exactly N by order of first appearance.
 
         >>> vocab, ids = Vocabulary.from_counts(np.array([1, 3, 1]), ["b", "a", "c"].__getitem__, min_count=1)
         >>> vocab.words, ids.tolist()
@@ -59,10 +62,15 @@ class Vocabulary:
         counts = np.asarray(counts, dtype=np.int64)
         if not len(counts):
             raise EmbedError(f"{source}: no tokens found (the corpus is empty or has no words the tokenizer accepts)")
+        raised = ""
+        if max_final_vocab is not None and max_final_vocab < len(counts):
+            cut = int(np.partition(counts, len(counts) - 1 - max_final_vocab)[len(counts) - 1 - max_final_vocab])
+            if cut + 1 > min_count:
+                min_count, raised = cut + 1, f", as max_final_vocab={max_final_vocab} raised it"
         kept = np.flatnonzero(counts >= min_count)
         if not len(kept):
             raise EmbedError(
-                f"{source}: no word occurs at least min_count={min_count} times "
+                f"{source}: no word occurs at least min_count={min_count} times{raised} "
                 f"({len(counts)} distinct words, the most frequent occurs {counts.max()} times); lower --min-count"
             )
         kept = kept[np.argsort(-counts[kept], kind="stable")]  # stable: ties stay in order of first appearance

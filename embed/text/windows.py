@@ -22,8 +22,10 @@ WINDOW_STREAM = 0  # the rng stream that windows and subsampling draw from
 
 
 @njit(cache=True, nogil=True, inline="always")
-def reduced_window(state, window):
-    return 1 + below(state, window)
+def reduced_window(state, window, shrink):
+    """The window a centre word uses: drawn from 1..window (word2vec's), or the whole
+    window without a draw where ``shrink`` is off (gensim's ``shrink_windows=False``)."""
+    return 1 + below(state, window) if shrink else window
 
 
 @njit(cache=True, nogil=True)
@@ -67,7 +69,7 @@ def subsample(sentence: Sequence[int], keep_prob: np.ndarray, state: int | np.nd
 
 
 def skipgram_pairs(
-    sentence: Sequence[int], window: int = 5, state: int | np.ndarray = 1
+    sentence: Sequence[int], window: int = 5, state: int | np.ndarray = 1, shrink: bool = True
 ) -> Iterator[tuple[int, int]]:
     """(centre, context) pairs: skip-gram predicts each context word from the centre word.
 
@@ -79,14 +81,14 @@ def skipgram_pairs(
     state = _state(state)
     n = len(sentence)
     for i in range(n):
-        b = reduced_window(state, window)
+        b = reduced_window(state, window, shrink)
         for j in range(max(0, i - b), min(n, i + b + 1)):
             if j != i:
                 yield int(sentence[i]), int(sentence[j])
 
 
 def cbow_examples(
-    sentence: Sequence[int], window: int = 5, state: int | np.ndarray = 1
+    sentence: Sequence[int], window: int = 5, state: int | np.ndarray = 1, shrink: bool = True
 ) -> Iterator[tuple[list[int], int]]:
     """(context bag, centre) examples: CBOW predicts the centre word from its context.
 
@@ -96,7 +98,7 @@ def cbow_examples(
     state = _state(state)
     n = len(sentence)
     for i in range(n):
-        b = reduced_window(state, window)
+        b = reduced_window(state, window, shrink)
         context = [int(sentence[j]) for j in range(max(0, i - b), min(n, i + b + 1)) if j != i]
         if context:
             yield context, int(sentence[i])

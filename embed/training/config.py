@@ -241,9 +241,15 @@ class Config:
                         "hierarchical softmax")
     dim: int = setting(100, Whole(1), "vector size")
     window: int = setting(5, Whole(1), "largest window on each side of a word")
+    shrink_windows: bool = setting(
+        True, Switch(), "each centre word draws its window from 1..window, so near words weigh more (word2vec's); "
+        "--no-shrink-windows: every window is the full --window")
     # Each example draws and scores every noise word, and a stop falls between sentences:
     # beyond this bound a sentence would take minutes, for no gain (word2vec uses 5-25).
     negative: int = setting(5, Whole(0, high=MAX_NEGATIVE), "noise words per target (negative sampling)")
+    ns_exponent: float = setting(
+        0.75, Real(-10, below=10), "negative sampling draws noise words with probability count ** X: 0.75 is "
+        "word2vec's, 0.5 fastText's, 0 draws every word alike, below 0 favours rare words")
     alpha: float = setting(0.025, Real(0, low_open=True), "starting learning rate")
     min_alpha: float = setting(0.0001, Real(0), "final learning rate (linear schedule)")
     lr_schedule: str = setting(
@@ -261,6 +267,9 @@ class Config:
     min_count: int = setting(5, Whole(1), "drop words seen fewer times")
     max_vocab: int | None = setting(None, Whole(1, optional=True), "keep at most the N most frequent words",
                                     default_text="no limit")
+    max_final_vocab: int | None = setting(
+        None, Whole(1, optional=True), "gensim's rule: raise min_count as far as needed for at most N words "
+        "(words tied at the cut all go, so there can be fewer)", default_text="no limit")
     sample: float = setting(1e-3, Real(0), "subsampling threshold for frequent words (0: off)")
     cbow_mean: bool = setting(True, Switch(), "CBOW combines context vectors by their mean (--no-cbow-mean: sum)")
     share_noise: bool = setting(

@@ -109,7 +109,7 @@ def merged_vocabulary(counted: Sequence[tuple[list[str], np.ndarray]], config: C
             totals[word] = totals.get(word, 0) + count
     words = list(totals)
     vocab, _ = Vocabulary.from_counts(np.fromiter(totals.values(), np.int64, len(words)), words.__getitem__,
-                                      config.min_count, config.max_vocab, source)
+                                      config.min_count, config.max_vocab, source, config.max_final_vocab)
     return vocab
 
 

@@ -23,7 +23,7 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
     """
     tables = empty_tables()
     if config.loss == "negative":
-        tables = tables._replace(noise=alias_table(noise_distribution(vocab.counts)))
+        tables = tables._replace(noise=alias_table(noise_distribution(vocab.counts, config.ns_exponent)))
     elif config.loss == "hierarchical":
         codes, points, lengths = huffman_tree(vocab.counts)
         tables = tables._replace(codes=codes, points=points, lengths=lengths)
@@ -46,4 +46,5 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
         seed=int(config.seed),
         share_noise=bool(config.share_noise),
         shared_softmax=config.skipgram_softmax == "shared",
+        shrink_windows=bool(config.shrink_windows),
     )

@@ -167,7 +167,7 @@ class Word2Vec:
         try:
             if counted is not None:
                 self.vocab, final_ids = Vocabulary.from_counts(counted.word_counts(), counted.word, config.min_count,
-                                                               config.max_vocab, _name(corpus))
+                                                               config.max_vocab, _name(corpus), config.max_final_vocab)
                 self._plain_file = _file_identity(corpus)
                 if ids is not None and not ids.failed:
                     ids.complete = True
@@ -176,7 +176,8 @@ class Word2Vec:
             if ids is not None and self._counted_ids is None:
                 ids.close()
         if counted is None:
-            self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus))
+            self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus),
+                                          config.max_final_vocab)
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
                 self._plain_file = _file_identity(corpus)
