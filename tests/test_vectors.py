@@ -76,6 +76,40 @@ def test_queries_equal_gensim():
     np.testing.assert_allclose(vectors.distances("w1", ["w2", "w3"]), kv.distances("w1", ["w2", "w3"]), atol=1e-6)
 
 
+@needs_gensim
+def test_gensims_keyedvectors_names_answer_as_gensim_does():
+    vectors = random_vectors([f"w{i}" for i in range(200)])
+    kv = as_gensim(vectors)
+    assert vectors.index_to_key == kv.index_to_key and vectors.key_to_index == kv.key_to_index
+    assert vectors.vector_size == kv.vector_size
+    assert vectors.has_index_for("w3") == kv.has_index_for("w3") and vectors.has_index_for("zz") == kv.has_index_for("zz")
+    np.testing.assert_array_equal(vectors.vectors, kv.vectors)
+    for norm in (False, True):
+        np.testing.assert_allclose(vectors.get_vector("w7", norm=norm), kv.get_vector("w7", norm=norm), rtol=1e-6)
+    np.testing.assert_array_equal(vectors[["w1", "w2"]], kv[["w1", "w2"]])
+    vectors.fill_norms()
+    kv.fill_norms()
+    np.testing.assert_allclose(vectors.norms, kv.norms, rtol=1e-6)
+    np.testing.assert_allclose(vectors.get_normed_vectors(), kv.get_normed_vectors(), rtol=1e-5, atol=1e-7)
+    ours, theirs = vectors.similar_by_word("w4", topn=5), kv.similar_by_word("w4", topn=5)
+    assert [w for w, _ in ours] == [w for w, _ in theirs]
+    np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-5)
+    assert vectors.closer_than("w1", "w9") == kv.closer_than("w1", "w9")
+    assert vectors.most_similar_to_given("w1", ["w5", "w6", "w7"]) == kv.most_similar_to_given("w1", ["w5", "w6", "w7"])
+    assert vectors.distance("w1", "w2") == pytest.approx(float(kv.distance("w1", "w2")), abs=1e-6)
+    np.testing.assert_allclose(vectors.distances("w1"), kv.distances("w1"), atol=1e-6)
+    raw = np.linspace(-1, 1, vectors.dim).astype(np.float32)
+    for keys, weights, pre, post in [(["w1", "w2"], None, True, False), (["w1", "w2", "zz"], [2.0, -1.0, 5.0], True, True),
+                                     (["w3", raw], [0.5, 1.5], False, False), (["w3", raw], None, True, True)]:
+        np.testing.assert_allclose(
+            vectors.get_mean_vector(keys, weights=weights, pre_normalize=pre, post_normalize=post),
+            kv.get_mean_vector(keys, weights=weights, pre_normalize=pre, post_normalize=post), rtol=1e-5, atol=1e-6)
+    with pytest.raises(UnknownWordError):
+        vectors.get_mean_vector(["w1", "zz"], ignore_missing=False)
+    with pytest.raises(KeyError):
+        kv.get_mean_vector(["w1", "zz"], ignore_missing=False)
+
+
 def test_inputs_never_come_back_and_batches_agree():
     vectors = random_vectors([f"w{i}" for i in range(50)])
     result = vectors.most_similar(["w1", "w2"], ["w3"], topn=49)

@@ -129,7 +129,7 @@ def evaluate_word_analogies(
     fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
     index = _restricted_index(vectors, restrict_vocab, case_insensitive)
     limit = len(vectors) if restrict_vocab is None else min(restrict_vocab, len(vectors))
-    matrix = vectors.normed[:limit]
+    matrix = vectors.unit_rows(limit)
     folded_words = [fold(w) for w in vectors.words[:limit]]
     sections = []
     for name, questions in read_analogies(path):
@@ -250,7 +250,8 @@ def evaluate_word_pairs(
             oov += 1
             continue
         gold.append(score)
-        model.append(float(vectors.normed[index[a]] @ vectors.normed[index[b]]))
+        first, second = vectors.words[index[a]], vectors.words[index[b]]
+        model.append(float(vectors.unit_vector(first) @ vectors.unit_vector(second)))
     if len(gold) < 2:
         raise EmbedError(f"{path}: fewer than two word pairs are in the vocabulary ({oov} pairs have unknown words)")
     return PairResult(

@@ -42,6 +42,8 @@ class Vectors:
             seen: set[str] = set()
             duplicate = next(w for w in self.words if w in seen or seen.add(w))
             raise EmbedError(f"word {duplicate!r} appears twice")
+        self.norms: np.ndarray | None = None  # gensim's name; filled on the first query
+        self._divisors: np.ndarray | None = None
         self._normed: np.ndarray | None = None
 
     # -- basics -----------------------------------------------------------------------
@@ -55,8 +57,136 @@ class Vectors:
     def __contains__(self, word: object) -> bool:
         return word in self.index or (isinstance(word, str) and unicodedata.normalize("NFC", word) in self.index)
 
-    def __getitem__(self, word: str) -> np.ndarray:
-        return self.vectors[self.get_index(word)]
+    def __getitem__(self, word: str | Sequence[str]) -> np.ndarray:
+        """A word's vector, or a matrix of the vectors of a list of words (as gensim's)."""
+        if isinstance(word, str):
+            return self.vectors[self.get_index(word)]
+        return np.vstack([self.vectors[self.get_index(w)] for w in word])
+
+    # -- gensim's KeyedVectors names --------------------------------------------------
+    @property
+    def index_to_key(self) -> list[str]:
+        """The words in row order (gensim's name for ``words``)."""
+        return self.words
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        """Each word's row (gensim's name for ``index``)."""
+        return self.index
+
+    @property
+    def vector_size(self) -> int:
+        """The dimension (gensim's name for ``dim``)."""
+        return self.dim
+
+    def has_index_for(self, key: object) -> bool:
+        """Whether ``key`` is a word here (``key in vectors``)."""
+        return key in self
+
+    def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
+        """A word's vector, read-only; ``norm=True`` scales it to unit length (a zero
+        vector stays zero, where gensim gives NaN).
+
+        >>> Vectors(["a"], np.array([[3.0, 4.0]], dtype=np.float32)).get_vector("a", norm=True).tolist()
+        [0.6000000238418579, 0.800000011920929]
+        """
+        index = self.get_index(key)
+        vector = self.vectors[index] / self._safe_norms()[index] if norm else self.vectors[index]
+        vector.setflags(write=False)  # a write through it would leave the norms stale
+        return vector
+
+    def fill_norms(self, force: bool = False) -> None:
+        """Compute ``norms``, each row's length (again with ``force``, after the matrix changed)."""
+        if self.norms is None or force:
+            self.norms = np.linalg.norm(self.vectors, axis=1).astype(np.float32)
+            # Divisors with zeros as ones, so that a zero row stays zero when divided.
+            self._divisors = np.where(self.norms == 0, np.float32(1), self.norms)
+            self._normed = None
+
+    def get_normed_vectors(self) -> np.ndarray:
+        """Every row at unit length (zero rows stay zero): a copy in memory, also for a
+        memory-mapped matrix, which the queries themselves never copy."""
+        return self.normed
+
+    def unit_rows(self, limit: int | None = None) -> np.ndarray:
+        """The first ``limit`` rows (all by default) at unit length, as a new array.
+
+        >>> Vectors(["a", "b"], np.array([[3, 4], [0, 2]], dtype=np.float32)).unit_rows(1).tolist()
+        [[0.6000000238418579, 0.800000011920929]]
+        """
+        return self.vectors[:limit] / self._safe_norms()[:limit, None]
+
+    def get_mean_vector(
+        self,
+        keys: Sequence[WordOrVector],
+        weights: Sequence[float] | np.ndarray | None = None,
+        pre_normalize: bool = True,
+        post_normalize: bool = False,
+        ignore_missing: bool = True,
+    ) -> np.ndarray:
+        """The weighted mean of the keys' vectors (unit vectors with ``pre_normalize``;
+        arrays are taken as they are), divided by the sum of the absolute weights, as gensim.
+
+        >>> v = Vectors(["a", "b"], np.array([[2, 0], [0, 1]], dtype=np.float32))
+        >>> v.get_mean_vector(["a", "b"]).tolist(), v.get_mean_vector(["a", "zz"], pre_normalize=False).tolist()
+        ([0.5, 0.5], [2.0, 0.0])
+        """
+        if len(keys) == 0:
+            raise EmbedError("get_mean_vector needs at least one key")
+        weights = np.ones(len(keys), np.float32) if weights is None else np.asarray(weights, np.float32)
+        if weights.shape != (len(keys),):
+            raise EmbedError(f"get_mean_vector: {len(keys)} keys but weights of shape {weights.shape}")
+        mean, total = np.zeros(self.dim, np.float32), 0.0
+        for key, weight in zip(keys, weights):
+            if isinstance(key, np.ndarray):
+                mean += weight * key
+            elif key in self:
+                mean += weight * self.get_vector(key, norm=pre_normalize)
+            elif not ignore_missing:
+                self.get_index(key)  # the usual error, with close spellings
+            else:
+                continue
+            total += abs(float(weight))
+        if total > 0:
+            mean /= total
+        return _unit(mean) if post_normalize else mean
+
+    def closer_than(self, key1: str, key2: str) -> list[str]:
+        """The words closer to ``key1`` than ``key2`` is, nearest first excluded ``key1``.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32))
+        >>> v.closer_than("a", "c"), v.closer_than("a", "b")
+        (['b'], [])
+        """
+        first, second = self.get_index(key1), self.get_index(key2)
+        scores = self._scores(self._unit(key1, set()))
+        closer = np.flatnonzero(scores > scores[second])
+        return [self.words[i] for i in closer if i != first]
+
+    def most_similar_to_given(self, key1: str, keys_list: Sequence[str]) -> str:
+        """The word of ``keys_list`` most similar to ``key1``.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32))
+        >>> v.most_similar_to_given("a", ["c", "b"])
+        'b'
+        """
+        if not keys_list:
+            raise EmbedError("most_similar_to_given needs at least one word to choose from")
+        return keys_list[int(np.argmax([self.similarity(key1, key) for key in keys_list]))]
+
+    def distance(self, w1: str, w2: str) -> float:
+        """Cosine distance, 1 - similarity."""
+        return 1.0 - self.similarity(w1, w2)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the vectors file that ``load(path, mmap="r")`` maps instead of reading
+        (``.vectors``): words, counts and the matrix, nothing to parse but the words.
+
+        >>> v.save("wiki.vectors"); Vectors.load("wiki.vectors", mmap="r")  # doctest: +SKIP
+        """
+        from .vectors_file import write_vectors_file
+
+        write_vectors_file(path, self.words, self.vectors, self.counts)
 
     def __repr__(self) -> str:
         return f"Vectors({len(self)} words, dim={self.dim})"
@@ -81,12 +211,20 @@ class Vectors:
     def normed(self) -> np.ndarray:
         """Unit-length rows (zero rows stay zero), computed once."""
         if self._normed is None:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-            self._normed = self.vectors / np.where(norms == 0, 1, norms)
+            self._normed = self.unit_rows()
         return self._normed
 
     def unit_vector(self, word: str) -> np.ndarray:
-        return self.normed[self.get_index(word)]
+        return self.get_vector(word, norm=True)
+
+    def _safe_norms(self) -> np.ndarray:
+        self.fill_norms()
+        return self._divisors
+
+    def _scores(self, unit: np.ndarray, limit: int | None = None) -> np.ndarray:
+        """Cosines of a unit vector with the first ``limit`` rows: from the matrix as it
+        is and the norms, so a memory-mapped matrix is read, never copied."""
+        return (self.vectors[:limit] @ unit) / self._safe_norms()[:limit]
 
     # -- queries ----------------------------------------------------------------------
     def most_similar(
@@ -106,7 +244,7 @@ class Vectors:
         if not positive and not negative:
             raise EmbedError("most_similar needs at least one positive or negative word")
         query, exclude = self._combine([(item, 1.0) for item in positive] + [(item, -1.0) for item in negative])
-        return self._top(self._limited(restrict_vocab) @ query, topn, exclude)
+        return self._top(self._scores(query, self._limit(restrict_vocab)), topn, exclude)
 
     def most_similar_cosmul(
         self,
@@ -125,14 +263,14 @@ class Vectors:
         if not positive and not negative:
             raise EmbedError("most_similar_cosmul needs at least one positive or negative word")
         _no_repeats(positive + negative)
-        matrix = self._limited(restrict_vocab)
+        limit = self._limit(restrict_vocab)
         exclude: set[int] = set()
 
         def shifted(item: WordOrVector) -> np.ndarray:
             unit = self._unit(item, exclude)
-            return (1.0 + matrix @ unit) / 2.0  # cosines moved to [0, 1] so products behave
+            return (1.0 + self._scores(unit, limit)) / 2.0  # cosines moved to [0, 1] so products behave
 
-        score = np.ones(matrix.shape[0], dtype=np.float32)
+        score = np.ones(len(self.vectors[:limit]), dtype=np.float32)
         for item in positive:
             score *= shifted(item)
         for item in negative:
@@ -188,8 +326,10 @@ class Vectors:
         [0.0, 1.0]
         """
         unit = self._unit(word, set())
-        rows = self.normed if not others else self.normed[[self.get_index(w) for w in others]]
-        return 1.0 - rows @ unit
+        if not others:
+            return 1.0 - self._scores(unit)
+        rows = [self.get_index(w) for w in others]
+        return 1.0 - (self.vectors[rows] @ unit) / self._safe_norms()[rows]
 
     def rank(self, word: str, other: str) -> int:
         """Where ``other`` stands among ``word``'s neighbours (1 is the closest).
@@ -198,7 +338,7 @@ class Vectors:
         1
         """
         target = self.get_index(other)
-        scores = self.normed @ self.unit_vector(word)
+        scores = self._scores(self.unit_vector(word))
         scores[self.get_index(word)] = -np.inf
         return int((scores > scores[target]).sum()) + 1
 
@@ -227,9 +367,9 @@ class Vectors:
         """
         if not queries:
             return []
-        matrix = self._limited(restrict_vocab)
+        limit = self._limit(restrict_vocab)
         combined = [self._combine([(w, 1.0) for w in pos] + [(w, -1.0) for w in neg]) for pos, neg in queries]
-        scores = np.stack([q for q, _ in combined]) @ matrix.T
+        scores = (self.vectors[:limit] @ np.stack([q for q, _ in combined]).T).T / self._safe_norms()[:limit]
         return [self._top(row, topn, exclude) for row, (_, exclude) in zip(scores, combined)]
 
     # -- evaluation -------------------------------------------------------------------
@@ -288,18 +428,18 @@ class Vectors:
         return cls.load_word2vec_format(path, limit=limit)
 
     # -- helpers ----------------------------------------------------------------------
-    def _limited(self, restrict_vocab: int | None) -> np.ndarray:
-        if restrict_vocab is None:
-            return self.normed
-        if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, int) or restrict_vocab < 1:
+    @staticmethod
+    def _limit(restrict_vocab: int | None) -> int | None:
+        if restrict_vocab is not None and (isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, int)
+                                           or restrict_vocab < 1):
             raise EmbedError(f"restrict_vocab must be an integer >= 1, got {restrict_vocab!r}")
-        return self.normed[:restrict_vocab]
+        return restrict_vocab
 
     def _unit(self, item: WordOrVector, exclude: set[int]) -> np.ndarray:
         if isinstance(item, str):
             index = self.get_index(item)
             exclude.add(index)
-            return self.normed[index]
+            return self.get_vector(item, norm=True)
         vector = np.asarray(item, dtype=np.float32)
         if vector.shape != (self.dim,):
             raise EmbedError(f"a query vector must have shape ({self.dim},), got {vector.shape}")
