@@ -37,9 +37,11 @@ def _train(args: argparse.Namespace) -> None:
 
     # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
     # it already and may write it again; OUT itself must be neither input.
-    check_writable(args.output, inputs=(*args.corpus, args.resume))
+    if args.init and args.resume:
+        raise EmbedError("--init and --resume both say where training starts from: give one")
+    check_writable(args.output, inputs=(*args.corpus, args.resume, args.init))
     if args.plot_loss:
-        check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.output))
+        check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.init, args.output))
     for path in (args.output + ".partial", args.output + ".checkpoint"):
         check_writable(path, inputs=tuple(args.corpus))
     claim_output(args.output)  # and its .partial and .checkpoint
@@ -63,6 +65,8 @@ def _train(args: argparse.Namespace) -> None:
             raise EmbedError(f"{args.resume}: its training run already finished; nothing to resume")
         run = lambda: model.resume(corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
                                    check_corpus=not args.resume_other_corpus)
+    elif args.init:
+        model, initial = _initial_model(args.init, fields)
     else:
         model = Word2Vec(Config().replace(**fields))
     with contextlib.ExitStack() as stack:
@@ -72,7 +76,15 @@ def _train(args: argparse.Namespace) -> None:
 
             cluster = stack.enter_context(connected(args.cluster))  # one cluster for both passes, closed at the end
         if not args.resume:
-            model.build_vocab(corpus, cluster=cluster)
+            if args.init and initial is None:  # a model: its vocabulary takes in the new text's words
+                known = len(model.vocab)
+                model.build_vocab(corpus, cluster=cluster, update=True)
+                print(f"went on from {args.init}: {len(model.vocab) - known:,} new words joined its {known:,}")
+            else:
+                model.build_vocab(corpus, cluster=cluster)
+                if args.init:
+                    found = model.intersect_vectors(initial)
+                    print(f"initialised the input vectors of {found:,} of {len(model.vocab):,} words from {args.init}")
             counted = f"counted a vocabulary of {len(model.vocab):,} words in {time.perf_counter() - started:.1f} s; "
             started = time.perf_counter()
             run = lambda: model.train(corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
@@ -107,6 +119,37 @@ def _train(args: argparse.Namespace) -> None:
         f"{counted}trained {words:,} words in {seconds:.1f} s ({words / max(seconds, 1e-9):,.0f} words/s), "
         f"final loss {last:.4f}; wrote {len(model.vocab):,} vectors to {args.output}"
     )
+
+
+# Settings that fix the shape and meaning of a model's weights: training further cannot change them.
+_STRUCTURAL = ("arch", "loss", "dim")
+
+
+def _initial_model(path: str, fields: dict):
+    """The model ``--init PATH`` starts from, and the vectors to copy into it: a whole
+    model (trained further with the settings given, none of them structural) and None,
+    or a new model of the settings (its dimension the file's) and the file's vectors."""
+    from .errors import EmbedError
+    from .training.config import Config
+    from .training.word2vec import Word2Vec
+    from .vectors.native import is_model_file
+
+    if is_model_file(path):
+        model = Word2Vec.load(path)
+        if model.run is not None:
+            raise EmbedError(f"{path}: its training run did not finish: --resume {path} finishes it first")
+        for name in _STRUCTURAL:
+            if name in fields and fields[name] != getattr(model.config, name):
+                option = "--" + name.replace("_", "-")
+                raise EmbedError(f"the model in {path} has {name} {getattr(model.config, name)}; {option} "
+                                 f"{fields[name]} asks for another: leave {option} out to go on with the model's")
+        model.config = model.config.replace(**fields)
+        return model, None
+    vectors = _load(path)
+    if "dim" in fields and fields["dim"] != vectors.dim:
+        raise EmbedError(f"{path} holds vectors of dimension {vectors.dim}; --dim {fields['dim']} asks for another: "
+                         "leave --dim out to take the file's")
+    return Word2Vec(Config().replace(**{**fields, "dim": vectors.dim})), vectors
 
 
 def _write_result(model, output: str) -> None:
@@ -263,6 +306,9 @@ def parser() -> argparse.ArgumentParser:
                        help="save the whole model to OUT.checkpoint every N epochs or N minutes")
     train.add_argument("--resume", metavar="CHECKPOINT",
                        help="continue the run saved in CHECKPOINT (OUT.checkpoint or OUT.partial)")
+    train.add_argument("--init", metavar="MODEL|VECTORS",
+                       help="start from a model (.embed: its vocabulary takes in CORPUS's new words, its weights go "
+                            "on training) or from vectors in any format (the input vectors of the words they have)")
     train.add_argument("--resume-other-corpus", action="store_true",
                        help="let --resume go on with a corpus other than the one the run was trained on")
     train.add_argument("--plot-loss", metavar="PNG", help="draw the loss per epoch (and per tenth of one) as PNG")

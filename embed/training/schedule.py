@@ -46,6 +46,8 @@ class RunState:
     tenths: list[float] = field(default_factory=list)  # the epoch's tenths recorded so far
     tenth_loss: float = 0.0  # what the tenth in progress has added up
     tenth_examples: int = 0
+    alpha: float | None = None  # this call's start and end rates where not the config's (start_alpha, end_alpha)
+    min_alpha: float | None = None
 
     def record(self, number: int, stopped: Resume | None, loss_sum: float, examples: int, words: int) -> None:
         """A piece of chunk ``number`` was trained: to the end, or up to ``stopped``."""
@@ -115,10 +117,12 @@ class Schedule:
         self.done = 0
 
     @classmethod
-    def for_run(cls, config, epochs: int, per_epoch: int) -> Schedule:
-        """The schedule ``config`` asks for, over ``epochs`` epochs of ``per_epoch`` words."""
-        return cls(config.alpha, config.min_alpha, epochs * per_epoch, config.lr_schedule, per_epoch,
-                   config.lr_step_factor, config.lr_step_epochs)
+    def for_run(cls, config, epochs: int, per_epoch: int, alpha: float | None = None,
+                min_alpha: float | None = None) -> Schedule:
+        """The schedule ``config`` asks for, over ``epochs`` epochs of ``per_epoch``
+        words, from ``alpha`` to ``min_alpha`` where given instead of the config's."""
+        return cls(config.alpha if alpha is None else alpha, config.min_alpha if min_alpha is None else min_alpha,
+                   epochs * per_epoch, config.lr_schedule, per_epoch, config.lr_step_factor, config.lr_step_epochs)
 
     def at(self, words: int) -> float:
         if self.kind == "constant":

@@ -49,6 +49,23 @@ class Weights:
             weights.input[first : first + len(values), :dim] = values
         return weights
 
+    def grown(self, rows: int, seed: int) -> Weights:
+        """These weights with rows up to ``rows``: the new input rows drawn as word2vec
+        draws a start (uniform in [-0.5/dim, 0.5/dim), from ``seed``), the new output
+        rows and velocities zero, every existing row as it is.
+
+        >>> Weights.initial(rows=2, dim=4, seed=1).grown(5, seed=2).w_in.shape
+        (5, 4)
+        """
+        added = rows - self.rows
+        start = Weights.initial(added, self.dim, seed)
+        grown = Weights(np.vstack([self.w_in, start.w_in]), np.vstack([self.w_out, start.w_out]))
+        if self.velocity is not None:
+            grown.velocity = tuple(dense_matrix(np.vstack([v[: self.rows, : self.dim], np.zeros((added, self.dim),
+                                                                                               np.float32)]))
+                                   for v in self.velocity)
+        return grown
+
     @property
     def w_in(self) -> np.ndarray:
         return self.input[: self.rows, : self.dim]

@@ -65,6 +65,7 @@ class Word2Vec:
         self.epochs_done = 0
         self.run: RunState | None = None  # set while a train() call is unfinished
         self._vocab_source: str | None = None  # the corpus file the vocabulary was counted on
+        self._source_words: int | None = None  # how many of its tokens the vocabulary covers
         self._vectors: Vectors | None = None  # what wv gave out, until the weights change
         self._plain_file: tuple | None = None  # (path, size, mtime) of a corpus embed.text.plaintext can read
         # The plain corpus's tokens as the vocabulary pass met them, and the table from
@@ -131,16 +132,62 @@ class Word2Vec:
             len(sentences)]
         return [sentences[a:b] for a, b in zip(cuts, cuts[1:])]
 
-    def build_vocab(self, corpus: Corpus, cluster: object = None) -> Word2Vec:
+    def build_vocab(self, corpus: Corpus, cluster: object = None, update: bool = False) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights.
         With ``cluster`` (a ``distributed.Client``, "local:N" or a scheduler's address)
         the shards are counted on its workers and merged: the same vocabulary.
 
+        With ``update=True`` a trained (or loaded) model takes in new text: the words
+        that occur ``min_count`` times in it join the vocabulary after the words it has,
+        whose ids and vectors stay; every count grows by the new text's; the noise
+        table and Huffman tree are made again from the merged counts; new input rows
+        start as word2vec starts them and new output rows at zero. ``train(corpus)``
+        then runs a new learning-rate schedule (see its ``start_alpha``). With
+        hierarchical softmax the output rows stay by index while the tree is rebuilt,
+        as gensim keeps them: a node's row may then serve another node until trained.
+
         >>> Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]]).vocab.words
         ['a', 'b']
+        >>> model = Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]])
+        >>> model.build_vocab([["c", "a"]], update=True).vocab.words, model.vocab.counts.tolist()
+        (['a', 'b', 'c'], [3, 1, 1])
         """
-        config = self.config
         fix_malloc_threshold()
+        if update:
+            return self._add_words(corpus, cluster)
+        self.vocab = self._count(corpus, cluster, self.config)
+        return self._vocabulary_ready(corpus)
+
+    def _add_words(self, corpus: Corpus, cluster: object) -> Word2Vec:
+        if self.vocab is None:
+            raise EmbedError("build_vocab(update=True) adds words to a model's vocabulary: build one first, or load a "
+                             "model with Word2Vec.load")
+        if self.run is not None:
+            raise EmbedError("the model's last train() call did not finish: resume() it before adding words")
+        config, old = self.config, self.vocab
+        fresh = self._count(corpus, cluster, config.replace(min_count=1, max_vocab=None, max_final_vocab=None))
+        ids = np.fromiter((fresh.index.get(word, -1) for word in old.words), np.int64, len(old))
+        counts = old.counts + np.where(ids >= 0, fresh.counts[np.maximum(ids, 0)], 0)
+        added = np.array([i for i, word in enumerate(fresh.words)
+                          if fresh.counts[i] >= config.min_count and word not in old], np.int64)
+        self.vocab = Vocabulary(old.words + [fresh.words[i] for i in added],
+                                np.concatenate([counts, fresh.counts[added]]).astype(np.int64))
+        merged = np.full(len(fresh), -1, np.int32)  # each freshly counted word's id in the merged vocabulary
+        merged[ids[ids >= 0]] = np.flatnonzero(ids >= 0)
+        merged[added] = np.arange(len(old), len(self.vocab))
+        if self._counted_ids is not None:  # the ids met while counting, renumbered: the first epoch reads no text
+            cache, provisional = self._counted_ids
+            self._counted_ids = (cache, np.where(provisional >= 0, merged[np.maximum(provisional, 0)], -1))
+        self._vocab_source = _source(corpus)
+        self._source_words = int(fresh.counts[merged >= 0].sum())
+        # Seeded by the size it grows from, so that one update on one model always adds the same rows.
+        self.weights = self.weights.grown(len(self.vocab), seed=hash((config.seed, len(old))) & 0x7FFFFFFF)
+        self.plan = make_plan(config, self.vocab)
+        self._vectors = None
+        return self
+
+    def _count(self, corpus: Corpus, cluster: object, config: Config) -> Vocabulary:
+        """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here."""
         if cluster is not None:
             from .cluster import DaskTransport, connected
             from .rounds import merged_vocabulary
@@ -148,8 +195,7 @@ class Word2Vec:
             shards = self._shards(corpus)
             self._drop_counted_ids()
             with connected(cluster) as client:
-                self.vocab = merged_vocabulary(DaskTransport(client).count(shards, config), config, _name(corpus))
-            return self._vocabulary_ready(corpus)
+                return merged_vocabulary(DaskTransport(client).count(shards, config), config, _name(corpus))
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
         default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
@@ -164,10 +210,11 @@ class Word2Vec:
             counted = count_plain(corpus, config.lowercase, config.max_token_length,
                                   max_sentence_length=config.max_sentence_length,
                                   sink=ids.append if ids is not None else None)
+        vocab = None
         try:
             if counted is not None:
-                self.vocab, final_ids = Vocabulary.from_counts(counted.word_counts(), counted.word, config.min_count,
-                                                               config.max_vocab, _name(corpus), config.max_final_vocab)
+                vocab, final_ids = Vocabulary.from_counts(counted.word_counts(), counted.word, config.min_count,
+                                                          config.max_vocab, _name(corpus), config.max_final_vocab)
                 self._plain_file = _file_identity(corpus)
                 if ids is not None and not ids.failed:
                     ids.complete = True
@@ -176,19 +223,40 @@ class Word2Vec:
             if ids is not None and self._counted_ids is None:
                 ids.close()
         if counted is None:
-            self.vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus),
-                                          config.max_final_vocab)
+            vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus),
+                                     config.max_final_vocab)
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
                 self._plain_file = _file_identity(corpus)
-        return self._vocabulary_ready(corpus)
+        return vocab
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
         self._vocab_source = _source(corpus)
+        self._source_words = self.vocab.total
         self.weights = Weights.initial(len(self.vocab), self.config.dim, self.config.seed)
         self.plan = make_plan(self.config, self.vocab)
         self._vectors = None
         return self
+
+    def intersect_vectors(self, vectors: Vectors) -> int:
+        """Set the input vector of every vocabulary word that ``vectors`` has to its
+        vector there (gensim's ``intersect_word2vec_format``); returns how many. The
+        other rows keep their start, and ``train`` trains them all.
+
+        >>> model = Word2Vec(Config(min_count=1, dim=2)).build_vocab([["a", "b"]])
+        >>> model.intersect_vectors(Vectors(["b", "z"], np.ones((2, 2), np.float32))), model.w_in[1].tolist()
+        (1, [1.0, 1.0])
+        """
+        if self.vocab is None:
+            raise EmbedError("intersect_vectors needs a vocabulary: call build_vocab() first")
+        if vectors.dim != self.config.dim:
+            raise EmbedError(f"vectors of dimension {vectors.dim} cannot start a model of dim {self.config.dim}")
+        rows = [(i, vectors.index[word]) for i, word in enumerate(self.vocab.words) if word in vectors.index]
+        if rows:
+            ours, theirs = (np.array(side, np.int64) for side in zip(*rows))
+            self.weights.input[ours, : self.config.dim] = vectors.vectors[theirs]
+        self._vectors = None
+        return len(rows)
 
     # -- training ---------------------------------------------------------------------
     def train(
@@ -199,6 +267,8 @@ class Word2Vec:
         on_epoch_end: EpochCallback | None = None,
         checkpoints: Checkpoints | None = None,
         cluster: object = None,
+        start_alpha: float | None = None,
+        end_alpha: float | None = None,
     ) -> Word2Vec:
         """Train for ``epochs`` (default: the config's) passes over ``corpus``.
 
@@ -208,7 +278,8 @@ class Word2Vec:
         the threads or machines.
 
         The learning rate falls linearly from alpha to min_alpha over all the words of
-        this call. ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
+        this call (from ``start_alpha`` to ``end_alpha`` where given, gensim's names:
+        a call that goes on with new text may start lower). ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
         each worker finishes the sentence it is in and KeyboardInterrupt is raised; the
         model is then consistent, can be saved, and ``resume(corpus)`` continues the call
         as if it had not stopped.
@@ -222,17 +293,19 @@ class Word2Vec:
         epochs = self.config.epochs if epochs is None else epochs
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
+        rates = {name: value for name, value in (("alpha", start_alpha), ("min_alpha", end_alpha)) if value is not None}
+        rates = {name: getattr(self.config.replace(**rates), name) for name in rates}  # checked as the settings are
         if cluster is not None or self.config.deterministic:
             if checkpoints is not None:
                 raise EmbedError("checkpoints are not written when training in rounds (--deterministic, --cluster)")
             self.config.replace(deterministic=True)  # refuses what rounds cannot do
-            return self._train_rounds(corpus, epochs, progress, on_epoch_end, cluster)
+            return self._train_rounds(corpus, epochs, progress, on_epoch_end, cluster, rates)
         source = _source(corpus)
-        words_per_epoch = self.vocab.total if source is not None and source == self._vocab_source else None
+        words_per_epoch = self._source_words if source is not None and source == self._vocab_source else None
         identity = self._corpus_identity(corpus, words_per_epoch)
         if identity["words"] == 0:
             raise EmbedError(f"{_name(corpus)}: has no word of the vocabulary to train on")
-        self.run = RunState(epochs, identity["words"], first_chunk=self.chunks_done, corpus=identity)
+        self.run = RunState(epochs, identity["words"], first_chunk=self.chunks_done, corpus=identity, **rates)
         return self._continue(corpus, progress, on_epoch_end, checkpoints)
 
     def _corpus_identity(self, corpus: Corpus, words: int | None = None) -> dict:
@@ -303,7 +376,7 @@ class Word2Vec:
             velocity_in, velocity_out = self.weights.velocities()
             self.plan = self.plan._replace(optimizer=Optimizer(config.momentum, config.l2, velocity_in, velocity_out))
         per_epoch = run.words_per_epoch
-        schedule = Schedule.for_run(config, run.epochs, per_epoch)
+        schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
         ready_kernels(self.weights, self.plan, (lambda line: print(line, file=sys.stderr, flush=True)) if progress
                       else None)
         bar = _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)
@@ -369,10 +442,10 @@ class Word2Vec:
         return self
 
     def _train_rounds(self, corpus: Corpus, epochs: int, progress: bool, on_epoch_end: EpochCallback | None,
-                      cluster: object) -> Word2Vec:
+                      cluster: object, rates: dict) -> Word2Vec:
         from .rounds import LocalTransport, train_rounds
 
-        config = self.config
+        config = self.config.replace(**rates)  # this call's rates; the model keeps its settings
         fix_malloc_threshold()
         self._drop_counted_ids()
         self.run = None
@@ -444,6 +517,7 @@ class Word2Vec:
             "history": [dataclasses.asdict(s) for s in self.history],
             "run": dataclasses.asdict(self.run) if self.run is not None else None,
             "vocab_source": self._vocab_source,
+            "source_words": self._source_words,
         }
         velocity = self.weights.velocity
         if velocity is not None:
@@ -465,6 +539,7 @@ class Word2Vec:
         model.history = [EpochStats(**{**s, "tenths": tuple(s.get("tenths", ()))}) for s in state["history"]]
         model.run = RunState(**state["run"]) if state["run"] else None
         model._vocab_source = state.get("vocab_source")
+        model._source_words = state.get("source_words", vocab.total)
         model.plan = make_plan(config, vocab)
         return model
 
