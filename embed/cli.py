@@ -37,9 +37,13 @@ def _train(args: argparse.Namespace) -> None:
 
     # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
     # it already and may write it again; OUT itself must be neither input.
+    if args.early_stop and not args.validate:
+        raise EmbedError("--early-stop needs --validate: a score to stop on")
+    if args.validate and args.resume:
+        raise EmbedError("--validate applies to a new run; a resumed run goes on as it was started")
     if args.init and args.resume:
         raise EmbedError("--init and --resume both say where training starts from: give one")
-    check_writable(args.output, inputs=(*args.corpus, args.resume, args.init))
+    check_writable(args.output, inputs=(*args.corpus, args.resume, args.init, args.validate))
     if args.plot_loss:
         check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.init, args.output))
     for path in (args.output + ".partial", args.output + ".checkpoint"):
@@ -88,7 +92,7 @@ def _train(args: argparse.Namespace) -> None:
             counted = f"counted a vocabulary of {len(model.vocab):,} words in {time.perf_counter() - started:.1f} s; "
             started = time.perf_counter()
             run = lambda: model.train(corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
-                                      cluster=cluster)
+                                      cluster=cluster, validate=args.validate, early_stop=args.early_stop)
         try:
             run()
         except KeyboardInterrupt as stop:
@@ -228,6 +232,15 @@ def _convert(args: argparse.Namespace) -> None:
     print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {args.output}")
 
 
+def _export(args: argparse.Namespace) -> None:
+    from .vectors.projector import write_projector
+
+    vectors = _load(args.vectors, limit=args.limit)
+    written = write_projector(args.projector, vectors.words, vectors.vectors)
+    print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} for TensorBoard's projector: "
+          f"{', '.join(written)}")
+
+
 def _similar(args: argparse.Namespace) -> None:
     vectors = _load(args.vectors)
     for word, score in vectors.most_similar(args.word, topn=args.topn):
@@ -311,6 +324,12 @@ def parser() -> argparse.ArgumentParser:
                             "on training) or from vectors in any format (the input vectors of the words they have)")
     train.add_argument("--resume-other-corpus", action="store_true",
                        help="let --resume go on with a corpus other than the one the run was trained on")
+    train.add_argument("--validate", metavar="FILE",
+                       help="score every epoch on FILE: analogies (questions-words.txt: accuracy), word pairs "
+                            "(wordsim353.tsv: Spearman) or held-out text (its loss, nothing trained on it)")
+    train.add_argument("--early-stop", type=_positive, metavar="N",
+                       help="with --validate: stop after N epochs without improvement and keep the best epoch's "
+                            "weights")
     train.add_argument("--plot-loss", metavar="PNG", help="draw the loss per epoch (and per tenth of one) as PNG")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
@@ -322,6 +341,16 @@ def parser() -> argparse.ArgumentParser:
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--limit", type=_positive, metavar="N", help="only the first N words")
     convert.set_defaults(run=_convert)
+
+    export = commands.add_parser("export", help="vectors for other tools: TensorBoard's embedding projector",
+                                 description=(
+        "Write VECTORS (any format embed reads) as TensorBoard projector files in DIR: tensors.tsv, "
+        "metadata.tsv and projector_config.pbtxt (projector.tensorflow.org's Load takes the two .tsv files)."))
+    export.add_argument("vectors", metavar="VECTORS")
+    export.add_argument("--projector", required=True, metavar="DIR", help="the folder to write (made if missing)")
+    export.add_argument("--limit", type=_positive, metavar="N", help="only the N most frequent (first) words; a "
+                        "browser shows some 100,000 points at most")
+    export.set_defaults(run=_export)
 
     similar = commands.add_parser("similar", help="nearest neighbours of a word")
     similar.add_argument("vectors", metavar="VECTORS", help="an .embed model, word2vec binary or text file")

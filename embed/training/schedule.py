@@ -23,6 +23,7 @@ class EpochStats:
     # Mean loss of each tenth of the epoch's words, in the order pieces finished (with
     # several workers a tenth holds what finished in it); empty where not recorded.
     tenths: tuple[float, ...] = ()
+    validation: float | None = None  # the score of train(validate=...) at the epoch's end
 
 
 @dataclass

@@ -36,6 +36,7 @@ from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
 from .tables import make_plan
 from .threads import ready_kernels, train_epoch
+from .validation import EarlyStop, Validation, validation_for
 from .weights import Weights
 
 # A file, a directory or glob of files, a list of paths, or sentences of tokens in memory.
@@ -72,6 +73,8 @@ class Word2Vec:
         # those provisional ids to the vocabulary's: every epoch's chunks without reading
         # the text again (embed.text.plaintext.provisional_chunks).
         self._counted_ids: tuple[ChunkCache, np.ndarray] | None = None
+        self._watch: EarlyStop | None = None  # the validation of the train() call under way
+        self.best_epoch: int | None = None  # the epoch whose weights an early stop kept
 
     @property
     def w_in(self) -> np.ndarray | None:
@@ -269,6 +272,8 @@ class Word2Vec:
         cluster: object = None,
         start_alpha: float | None = None,
         end_alpha: float | None = None,
+        validate: str | os.PathLike | Iterable[Sequence[str]] | Validation | None = None,
+        early_stop: int | None = None,
     ) -> Word2Vec:
         """Train for ``epochs`` (default: the config's) passes over ``corpus``.
 
@@ -279,7 +284,13 @@ class Word2Vec:
 
         The learning rate falls linearly from alpha to min_alpha over all the words of
         this call (from ``start_alpha`` to ``end_alpha`` where given, gensim's names:
-        a call that goes on with new text may start lower). ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
+        a call that goes on with new text may start lower).
+
+        ``validate`` scores the model at every epoch's end, kept in ``history`` and
+        printed beside the loss: an analogies file (accuracy), a word-pairs file
+        (Spearman) or held-out text (its loss, the training loss with nothing updated;
+        see ``embed.training.validation``). ``early_stop=N`` ends the call after N epochs
+        without improvement and puts back the best epoch's weights (``best_epoch``). ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
         each worker finishes the sentence it is in and KeyboardInterrupt is raised; the
         model is then consistent, can be saved, and ``resume(corpus)`` continues the call
         as if it had not stopped.
@@ -295,6 +306,10 @@ class Word2Vec:
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
         rates = {name: value for name, value in (("alpha", start_alpha), ("min_alpha", end_alpha)) if value is not None}
         rates = {name: getattr(self.config.replace(**rates), name) for name in rates}  # checked as the settings are
+        if early_stop is not None and validate is None:
+            raise EmbedError("early_stop needs validate: a score to stop on")
+        self._watch = EarlyStop(validation_for(validate), early_stop) if validate is not None else None
+        self.best_epoch = None
         if cluster is not None or self.config.deterministic:
             if checkpoints is not None:
                 raise EmbedError("checkpoints are not written when training in rounds (--deterministic, --cluster)")
@@ -405,7 +420,7 @@ class Word2Vec:
                 chunks_read = train_epoch(self.weights, self.plan, config.loss, config.workers, chunks, run, schedule,
                                           advance, writer)
                 self._vectors = None  # an on_epoch_end callback may have taken wv
-                stats = run.epoch_done(self.epochs_done + 1)
+                stats = self._validated(run.epoch_done(self.epochs_done + 1))
                 self.chunks_done = run.first_chunk + chunks_read
                 run.first_chunk = self.chunks_done
                 self.history.append(stats)
@@ -424,16 +439,19 @@ class Word2Vec:
                         f"try a lower alpha than {config.alpha}"
                     )
                 if progress:
-                    bar.write(
-                        f"epoch {self.epochs_done}: loss {stats.loss:.4f} per example, "
-                        f"{stats.words / max(stats.seconds, 1e-9):,.0f} words/s"
-                    )
-                if run.epoch == run.epochs:
+                    bar.write(_epoch_line(stats, self._watch))
+                stop = self._watch is not None and self._watch.after_epoch(self, self.epochs_done, stats.validation)
+                if run.epoch == run.epochs or stop:
                     self.run = None
                 if writer.due_after_epoch(run.epoch):
                     writer.write()
                 if on_epoch_end is not None:
                     on_epoch_end(self, self.epochs_done, stats.loss)
+                if stop:
+                    self._stop_early(bar if progress else None)
+                    break
+            else:
+                self._keep_best()
         finally:
             self._vectors = None  # the weights changed, also where an epoch was cut short
             bar.close()
@@ -471,25 +489,50 @@ class Word2Vec:
 
             def epoch_done(stats: EpochStats) -> None:
                 self._vectors = None
+                stats = self._validated(stats)
                 self.history.append(stats)
                 self.epochs_done += 1
                 self._check_epoch(stats, corpus)
                 if progress:
-                    bar.write(f"epoch {self.epochs_done}: loss {stats.loss:.4f} per example, "
-                              f"{stats.words / max(stats.seconds, 1e-9):,.0f} words/s")
+                    bar.write(_epoch_line(stats, self._watch))
                 label[0] = f"epoch {self.epochs_done - first + 2}/{epochs}"
+                stop = self._watch is not None and self._watch.after_epoch(self, self.epochs_done, stats.validation)
                 if on_epoch_end is not None:
                     on_epoch_end(self, self.epochs_done, stats.loss)
+                if stop:
+                    raise _StopEarly
 
             first = self.epochs_done
             label[0] = f"epoch 1/{epochs}"
             try:
                 train_rounds(self.weights, self.plan, config, bounds, transport, epochs, first, advance, epoch_done)
+                self._keep_best()
+            except _StopEarly:
+                self._stop_early(bar if progress else None)
             finally:
                 self._vectors = None
         if not any(h.examples for h in self.history[-epochs:]):
             raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary words")
         return self
+
+    def _validated(self, stats: EpochStats) -> EpochStats:
+        """``stats`` with the validation score of the weights as the epoch left them."""
+        if self._watch is None:
+            return stats
+        self._vectors = None
+        return dataclasses.replace(stats, validation=float(self._watch.validation.score(self)))
+
+    def _stop_early(self, bar) -> None:
+        watch = self._watch
+        watch.restore(self)
+        self.best_epoch = watch.best_epoch
+        if bar is not None:
+            bar.write(f"stopped early: {watch.validation.name} did not improve for {watch.patience} epochs; "
+                      f"the weights of epoch {watch.best_epoch} ({watch.best:.4f}) are kept")
+
+    def _keep_best(self) -> None:
+        if self._watch is not None:
+            self.best_epoch = self._watch.best_epoch
 
     def _check_epoch(self, stats: EpochStats, corpus: Corpus) -> None:
         if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
@@ -569,10 +612,13 @@ def train(
     progress: bool = True,
     tokenizer: Callable[[str], list[str]] | None = None,
     cluster: object = None,
+    validate: str | os.PathLike | Iterable[Sequence[str]] | Validation | None = None,
+    early_stop: int | None = None,
     **fields: object,
 ) -> Word2Vec:
     """Build the vocabulary and train in one call; keyword arguments set Config fields,
-    ``tokenizer`` is a function from a line of text to its tokens (see ``Word2Vec``).
+    ``tokenizer`` is a function from a line of text to its tokens (see ``Word2Vec``),
+    ``validate`` and ``early_stop`` are ``Word2Vec.train``'s.
 
     >>> import embed
     >>> model = embed.train([["a", "b", "c"]] * 20, dim=10, min_count=1, epochs=1, progress=False)
@@ -581,12 +627,24 @@ def train(
     """
     config = (config or Config()).replace(**fields) if fields else (config or Config())
     model = Word2Vec(config, tokenizer)
+    checks = dict(validate=validate, early_stop=early_stop)
     if cluster is None:
-        return model.build_vocab(corpus).train(corpus, progress=progress)
+        return model.build_vocab(corpus).train(corpus, progress=progress, **checks)
     from .cluster import connected
 
     with connected(cluster) as client:  # one cluster for both passes
-        return model.build_vocab(corpus, cluster=client).train(corpus, progress=progress, cluster=client)
+        return model.build_vocab(corpus, cluster=client).train(corpus, progress=progress, cluster=client, **checks)
+
+
+class _StopEarly(Exception):
+    """Raised from the end of an epoch in rounds to end the call (early_stop)."""
+
+
+def _epoch_line(stats: EpochStats, watch: EarlyStop | None) -> str:
+    line = f"epoch {stats.epoch}: loss {stats.loss:.4f} per example, {stats.words / max(stats.seconds, 1e-9):,.0f} words/s"
+    if watch is not None:
+        line += f", {watch.validation.name} {stats.validation:.4f}"
+    return line
 
 
 def _many_files(corpus: Corpus) -> bool:
