@@ -117,6 +117,8 @@ def _train(args: argparse.Namespace) -> None:
 
         plot_loss(model, args.plot_loss, title=f"{model!r} on {os.path.basename(args.corpus[0])}")
         print(f"wrote the loss curve to {args.plot_loss}")
+    if model.report is not None:
+        print(model.report)
     words = sum(stats.words for stats in model.history)
     last = model.history[-1].loss if model.history else float("nan")
     print(

@@ -118,6 +118,23 @@ def test_the_jitted_count_of_plain_text_is_the_tokenizers(tmp_path, pieces, lowe
     assert count_plain(path, lowercase, block_bytes=block).items() == python_counts(path, lowercase)
 
 
+@SETTINGS
+@given(st.lists(st.tuples(tokens, blanks), max_size=120), st.integers(1, 6), st.integers(1, 9), st.booleans())
+def test_both_passes_count_the_cuts_of_long_lines(tmp_path, pieces, max_length, block, capture):
+    # A line of n tokens becomes ceil(n / max_length) sentences: n > 0 gives that less one cut.
+    text = "".join(t + b for t, b in pieces)
+    path = tmp_path / "c.txt"
+    path.write_text(text)
+    lengths = [len(line.split()) for line in text.split("\n")]
+    expected = sum(max(0, -(-n // max_length) - 1) for n in lengths)
+    counted = count_plain(path, True, block_bytes=block, max_sentence_length=max_length,
+                          sink=(lambda ids, starts: None) if capture else None)
+    report = ReadReport(str(path))
+    for _ in read_sentences(path, Tokenizer(), max_length, report=report):
+        pass
+    assert int(counted.cuts[0]) == report.cut_sentences == expected
+
+
 def test_counting_grows_its_table_past_every_first_size(tmp_path):
     rng = np.random.default_rng(1)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))

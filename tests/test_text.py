@@ -38,10 +38,12 @@ def test_one_long_line_is_cut_without_losing_or_merging_tokens(tmp_path, monkeyp
     words = ["".join(c for c in w if c.isalpha()) or "a" for w in words]
     path = tmp_path / "text8"
     path.write_text(" ".join(words) + "\nlast line\n")
-    sentences = list(read_sentences(path, Tokenizer(), max_sentence_length=333))
+    report = ReadReport(str(path))
+    sentences = list(read_sentences(path, Tokenizer(), max_sentence_length=333, report=report))
     assert [t for s in sentences for t in s] == words + ["last", "line"]
     assert all(len(s) == 333 for s in sentences[:-2])
     assert sentences[-1] == ["last", "line"]  # the next line is not merged into the long one
+    assert report.cut_sentences == -(-5000 // 333) - 1  # the cuts of the long line, counted once each
 
 
 def test_reader_memory_does_not_hold_the_whole_line(tmp_path, monkeypatch):

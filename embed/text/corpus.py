@@ -185,6 +185,7 @@ class ReadReport:
     first_invalid_byte: int | None = None
     truncated_tokens: int = 0
     dropped_characters: int = 0  # of runs too long to hold, past the token cap
+    cut_sentences: int = 0  # cuts of lines longer than max_sentence_length tokens
     plain: bool = True  # every byte an ASCII letter or blank (see embed.text.plaintext)
     encoding: str = "UTF-8"
 
@@ -255,6 +256,7 @@ def read_sentences(
     report.encoding = "UTF-8" if utf8 else encoding
     report.plain = report.plain and ascii_compatible(codec)
     pending: list[str] = []  # tokens of the open line not yet given out
+    given = 0  # sentences of the open line already given out
     carry = ""  # text of the open line not yet tokenised
     skipping = False  # inside a run with no blank that was too long to hold
     offset = 0
@@ -288,6 +290,8 @@ def read_sentences(
             carry = "" if final else lines.pop()
             for line in lines:
                 pending.extend(tokenizer.tokens(line, report))
+                report.cut_sentences += max(0, given + -(-len(pending) // max_sentence_length) - 1)
+                given = 0
                 yield from _cut(pending, max_sentence_length)
                 pending = []
             if len(carry) > OPEN_LINE_CHARS:
@@ -297,6 +301,7 @@ def read_sentences(
                 pending.extend(tokenizer.tokens(carry[:cut], report))
                 carry = carry[cut:]
                 full = len(pending) - len(pending) % max_sentence_length
+                given += full // max_sentence_length
                 yield from _cut(pending[:full], max_sentence_length)
                 pending = pending[full:]
             if final:

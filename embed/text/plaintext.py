@@ -282,6 +282,7 @@ class PlainCounts:
         self.words = 0
         self.arena_used = 0
         self.line_tokens = 0
+        self.cuts = np.zeros(1, dtype=np.int64)  # lines cut at max_sentence_length tokens, once per cut
         self.carry = b""
 
     def add(self, block: bytes, final: bool = False) -> bool:
@@ -297,7 +298,7 @@ class PlainCounts:
             status, position, self.words, self.arena_used, n_ids, n_starts, self.line_tokens = count_block(
                 data, position, final, self.lowercase, self.max_token_length, self.slots, self.hashes,
                 self.starts, self.lengths, self.counts, self.arena, self.words, self.arena_used,
-                capture, self.max_sentence_length, self.line_tokens, ids, n_ids, sentence_starts, n_starts)
+                capture, self.max_sentence_length, self.line_tokens, ids, n_ids, sentence_starts, n_starts, self.cuts)
             if status == _NOT_PLAIN_TEXT:
                 return False
             if status == _COUNTED:
@@ -392,9 +393,10 @@ def provisional_chunks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], final_id
 
 @njit(cache=True, nogil=True)
 def count_block(data, position, final, fold, max_token_length, slots, hashes, starts, lengths, counts, arena, words,
-                arena_used, capture, max_sentence_length, line_tokens, ids, n_ids, sentence_starts, n_starts):
+                arena_used, capture, max_sentence_length, line_tokens, ids, n_ids, sentence_starts, n_starts, cuts):
     """The jitted body of ``PlainCounts.add``: (status, position reached, words, arena
-    used, ids and sentence starts captured, the open line's tokens).
+    used, ids and sentence starts captured, the open line's tokens); ``cuts[0]`` counts
+    the cuts of long lines.
     _GROW stops before a token that might not fit."""
     classes = _BYTE_CLASSES
     end = data.shape[0]
@@ -408,9 +410,10 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
         if c != _LETTER:
             if c == 0:
                 return _NOT_PLAIN_TEXT, k, words, arena_used, n_ids, n_starts, line_tokens
-            if c == _NEWLINE and capture:
-                sentence_starts[n_starts] = n_ids
-                n_starts += 1
+            if c == _NEWLINE:
+                if capture:
+                    sentence_starts[n_starts] = n_ids
+                    n_starts += 1
                 line_tokens = 0
             k += 1
             continue
@@ -441,12 +444,14 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
                 counts[word] += 1
                 break
             slot = (slot + 1) & mask
-        if capture:
-            if line_tokens == max_sentence_length:  # as encode_block cuts a long line
+        if line_tokens == max_sentence_length:  # as encode_block cuts a long line
+            cuts[0] += 1
+            if capture:
                 sentence_starts[n_starts] = n_ids
                 n_starts += 1
-                line_tokens = 0
-            line_tokens += 1
+            line_tokens = 0
+        line_tokens += 1
+        if capture:
             ids[n_ids] = word
             n_ids += 1
     return _COUNTED, end, words, arena_used, n_ids, n_starts, line_tokens

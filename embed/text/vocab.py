@@ -29,6 +29,8 @@ class Vocabulary:
         self.index = {word: i for i, word in enumerate(self.words)}
         if len(self.index) != len(self.words):
             raise EmbedError("vocabulary has duplicate words")
+        # Every token counted, the words left out included (from_counts knows them all).
+        self.corpus_tokens = int(self.counts.sum())
 
     @classmethod
     def build(
@@ -78,7 +80,9 @@ class Vocabulary:
             kept = kept[:max_vocab]
         ids = np.full(len(counts), -1, dtype=np.int32)
         ids[kept] = np.arange(len(kept), dtype=np.int32)
-        return cls([word(int(i)) for i in kept], counts[kept]), ids
+        vocab = cls([word(int(i)) for i in kept], counts[kept])
+        vocab.corpus_tokens = int(counts.sum())
+        return vocab, ids
 
     def __len__(self) -> int:
         return len(self.words)

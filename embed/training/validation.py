@@ -40,6 +40,13 @@ class Validation:
     def score(self, model: Word2Vec) -> float:
         raise NotImplementedError
 
+    def oov_share(self, model: Word2Vec) -> float | None:
+        """The share of the validation set that falls outside the vocabulary."""
+        return None
+
+    def describe(self) -> str:
+        return self.name
+
     def better(self, score: float, best: float | None) -> bool:
         """Whether ``score`` improves on ``best`` (None: nothing yet)."""
         if best is None or np.isnan(best):
@@ -58,6 +65,16 @@ class AnalogyAccuracy(Validation):
 
         return evaluate_word_analogies(model.wv, self.path, restrict_vocab=ANALOGY_VOCABULARY).accuracy
 
+    def oov_share(self, model: Word2Vec) -> float | None:
+        from ..vectors.evaluate import evaluate_word_analogies
+
+        total = evaluate_word_analogies(model.wv, self.path, restrict_vocab=ANALOGY_VOCABULARY).total
+        asked = total.answered + total.skipped
+        return total.skipped / asked if asked else None
+
+    def describe(self) -> str:
+        return f"the questions of {self.path} (in the {ANALOGY_VOCABULARY:,} most frequent words)"
+
 
 class PairCorrelation(Validation):
     name = "Spearman"
@@ -69,6 +86,14 @@ class PairCorrelation(Validation):
         from ..vectors.evaluate import evaluate_word_pairs
 
         return evaluate_word_pairs(model.wv, self.path).spearman
+
+    def oov_share(self, model: Word2Vec) -> float | None:
+        from ..vectors.evaluate import evaluate_word_pairs
+
+        return evaluate_word_pairs(model.wv, self.path).oov_ratio / 100
+
+    def describe(self) -> str:
+        return f"the pairs of {self.path}"
 
 
 class HeldOutLoss(Validation):
@@ -82,10 +107,13 @@ class HeldOutLoss(Validation):
     def __init__(self, corpus: str | os.PathLike | Sequence[Sequence[str]]) -> None:
         self.corpus = corpus
         self.chunks: list[tuple[np.ndarray, np.ndarray]] | None = None
+        self.tokens = 0
 
     def score(self, model: Word2Vec) -> float:
         if self.chunks is None:
-            self.chunks = list(id_chunks(model._sentences(self.corpus), model.vocab, model.config.chunk_words))
+            sentences = list(model._sentences(self.corpus))  # a held-out slice: small enough to hold
+            self.tokens = sum(len(sentence) for sentence in sentences)
+            self.chunks = list(id_chunks(sentences, model.vocab, model.config.chunk_words))
             if not self.chunks:
                 raise EmbedError(f"{_name(self.corpus)}: the held-out text has no word of the vocabulary")
         weights = model.weights
@@ -97,6 +125,14 @@ class HeldOutLoss(Validation):
                                   Piece(HELD_OUT_PIECES + number, ids, offsets, 0.0, 0.0))
             loss_sum, examples = loss_sum + outcome.loss, examples + outcome.examples
         return loss_sum / examples if examples else float("nan")
+
+    def oov_share(self, model: Word2Vec) -> float | None:
+        if self.chunks is None or not self.tokens:
+            return None
+        return 1 - sum(len(ids) for ids, _ in self.chunks) / self.tokens
+
+    def describe(self) -> str:
+        return f"the tokens of {_name(self.corpus)}"
 
 
 def validation_for(source: str | os.PathLike | Sequence[Sequence[str]] | Validation) -> Validation:

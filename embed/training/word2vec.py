@@ -36,6 +36,7 @@ from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
 from .tables import make_plan
 from .threads import ready_kernels, train_epoch
+from .report import RunReport
 from .validation import EarlyStop, Validation, validation_for
 from .weights import Weights
 
@@ -75,6 +76,8 @@ class Word2Vec:
         self._counted_ids: tuple[ChunkCache, np.ndarray] | None = None
         self._watch: EarlyStop | None = None  # the validation of the train() call under way
         self.best_epoch: int | None = None  # the epoch whose weights an early stop kept
+        # The last vocabulary pass's reading: tokens, cut lines, cut tokens, repaired bytes (None: not recorded).
+        self._reading: dict | None = None
 
     @property
     def w_in(self) -> np.ndarray | None:
@@ -198,7 +201,10 @@ class Word2Vec:
             shards = self._shards(corpus)
             self._drop_counted_ids()
             with connected(cluster) as client:
-                return merged_vocabulary(DaskTransport(client).count(shards, config), config, _name(corpus))
+                vocab = merged_vocabulary(DaskTransport(client).count(shards, config), config, _name(corpus))
+            self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
+                             "repaired_bytes": None}
+            return vocab
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
         default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
@@ -219,6 +225,9 @@ class Word2Vec:
                 vocab, final_ids = Vocabulary.from_counts(counted.word_counts(), counted.word, config.min_count,
                                                           config.max_vocab, _name(corpus), config.max_final_vocab)
                 self._plain_file = _file_identity(corpus)
+                # Plain text has no byte to repair, and a token over the cap makes a file not plain.
+                self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": int(counted.cuts[0]),
+                                 "cut_tokens": 0, "repaired_bytes": 0}
                 if ids is not None and not ids.failed:
                     ids.complete = True
                     self._counted_ids = (ids, final_ids)
@@ -231,6 +240,11 @@ class Word2Vec:
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
                 self._plain_file = _file_identity(corpus)
+            self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
+                             "repaired_bytes": None}
+            if report is not None:
+                self._reading.update(cut_sentences=report.cut_sentences, cut_tokens=report.truncated_tokens,
+                                     repaired_bytes=report.invalid_bytes)
         return vocab
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
@@ -561,6 +575,7 @@ class Word2Vec:
             "run": dataclasses.asdict(self.run) if self.run is not None else None,
             "vocab_source": self._vocab_source,
             "source_words": self._source_words,
+            "reading": self._reading,
         }
         velocity = self.weights.velocity
         if velocity is not None:
@@ -583,6 +598,7 @@ class Word2Vec:
         model.run = RunState(**state["run"]) if state["run"] else None
         model._vocab_source = state.get("vocab_source")
         model._source_words = state.get("source_words", vocab.total)
+        model._reading = state.get("reading")
         model.plan = make_plan(config, vocab)
         return model
 
@@ -596,6 +612,33 @@ class Word2Vec:
         if self._vectors is None:
             self._vectors = Vectors(self.vocab.words, self.w_in.copy(), self.vocab.counts)
         return self._vectors
+
+    @property
+    def report(self) -> RunReport | None:
+        """What the run did to the text: tokens read and dropped by min_count, long lines
+        and tokens cut, bytes repaired, words subsampled, and how much of the validation
+        set is out of the vocabulary (``embed train`` prints it at the end).
+
+        >>> print(embed.train(bundled("factbook.txt.xz")).report)   # doctest: +SKIP
+        """
+        if self.vocab is None or self._reading is None:
+            return None
+        keep = self.plan.keep_prob[: len(self.vocab)].astype(np.float64)
+        source_counts = self.vocab.counts  # merged counts after an update: the share is the same estimate
+        share = float((source_counts * (1 - keep)).sum() / max(1, source_counts.sum()))
+        source_words = self._source_words if self._source_words is not None else self.vocab.total
+        oov = ()
+        if self._watch is not None:
+            found = self._watch.validation.oov_share(self)
+            oov = () if found is None else ((self._watch.validation.describe(), found),)
+        reading = self._reading
+        return RunReport(tokens_read=reading["tokens"], vocabulary_tokens=source_words,
+                         vocabulary_words=len(self.vocab), min_count=self.config.min_count,
+                         cut_sentences=reading["cut_sentences"], cut_tokens=reading["cut_tokens"],
+                         repaired_bytes=reading["repaired_bytes"], subsampled=share * source_words,
+                         epochs=self.history[-1].epoch if self.history else 0, validation_oov=oov,
+                         max_sentence_length=self.config.max_sentence_length,
+                         max_token_length=self.config.max_token_length)
 
     @property
     def loss_history(self) -> list[float]:
