@@ -427,6 +427,25 @@ class Vectors:
             return cls(words, model.w_in[:limit], model.counts[:limit])
         return cls.load_word2vec_format(path, limit=limit)
 
+    def to_gensim(self):
+        """A gensim ``KeyedVectors`` with these words, vectors and counts (needs gensim).
+
+        >>> kv = Vectors(["a"], np.ones((1, 2), np.float32)).to_gensim()  # doctest: +SKIP
+        """
+        from .interop import to_gensim
+
+        return to_gensim(self.words, self.vectors, self.counts)
+
+    @classmethod
+    def from_gensim(cls, kv) -> Vectors:
+        """Vectors from a gensim ``KeyedVectors`` (or a model's ``.wv``), counts included.
+
+        >>> Vectors.from_gensim(gensim_model.wv).most_similar("paris")  # doctest: +SKIP
+        """
+        from .interop import from_gensim
+
+        return cls(*from_gensim(kv))
+
     # -- helpers ----------------------------------------------------------------------
     @staticmethod
     def _limit(restrict_vocab: int | None) -> int | None:
