@@ -166,8 +166,11 @@ def _write_result(model, output: str) -> None:
     from .vectors.word_vectors import Vectors
 
     try:
-        if output_format(output) == "model":
+        kind = output_format(output)
+        if kind == "model":
             model.save(output)
+        elif kind == "vectors":
+            Vectors(model.vocab.words, model.w_in, model.vocab.counts).save(output)
         else:  # from the weights themselves: wv would copy them first
             Vectors(model.vocab.words, model.w_in, model.vocab.counts).save_word2vec_format(output)
         return
@@ -216,9 +219,11 @@ def _add_config_options(command: argparse.ArgumentParser) -> None:
 
 
 def _load(path: str, limit: int | None = None):
+    from .vectors.vectors_file import is_vectors_file
     from .vectors.word_vectors import load_vectors
 
-    return load_vectors(path, limit=limit)
+    # A vectors file is mapped, not read: a query on Google News's 3M words starts at once.
+    return load_vectors(path, limit=limit, mmap="r" if is_vectors_file(path) else None)
 
 
 def _convert(args: argparse.Namespace) -> None:
@@ -226,11 +231,17 @@ def _convert(args: argparse.Namespace) -> None:
     from .vectors.atomic import check_writable
     from .vectors.formats import output_format
 
-    if output_format(args.output) == "model":
+    kind = output_format(args.output)
+    if kind == "model":
         raise EmbedError("a whole model (.embed) can only be written by training; convert writes vectors")
+    if args.no_header and kind != "text":
+        raise EmbedError(f"--no-header writes GloVe's text; {args.output} names a {kind} file")
     check_writable(args.output, inputs=(args.input,))
     vectors = _load(args.input, limit=args.limit)
-    vectors.save_word2vec_format(args.output)
+    if kind == "vectors":
+        vectors.save(args.output)
+    else:
+        vectors.save_word2vec_format(args.output, write_header=not args.no_header)
     print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {args.output}")
 
 
@@ -337,11 +348,15 @@ def parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     convert = commands.add_parser("convert", help="convert vectors between formats", description=(
-        "Read IN (an .embed model, word2vec binary or text) and write OUT: word2vec binary if it "
-        "ends in .bin, text otherwise."))
+        "Read IN (a .vectors file, an .embed model, word2vec binary or text, fastText's .vec, GloVe's text; "
+        "compressed or not) and write OUT: embed's memory-mapped vectors file if it ends in .vectors, "
+        "word2vec binary if it ends in .bin, text otherwise (with --no-header, GloVe's); .gz, .bz2 and .xz "
+        "compress."))
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--limit", type=_positive, metavar="N", help="only the first N words")
+    convert.add_argument("--no-header", action="store_true", help="write text without the 'WORDS DIMENSIONS' "
+                         "line, as GloVe does")
     convert.set_defaults(run=_convert)
 
     export = commands.add_parser("export", help="vectors for other tools: TensorBoard's embedding projector",

@@ -24,7 +24,7 @@ _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 # windows and plain-text encoder, which the kernels inline or which run jitted.
 JITTED_FOLDERS = ("kernels",)
 JITTED_FILES = (os.path.join("text", "rng.py"), os.path.join("text", "windows.py"),
-                os.path.join("text", "plaintext.py"))
+                os.path.join("text", "plaintext.py"), os.path.join("text", "phrase_counts.py"))
 
 
 def jitted_sources() -> list[str]:

@@ -107,8 +107,24 @@ def test_convert_and_evaluate_read_every_format(tiny_corpus, tmp_path, capsys):
     assert main(["convert", str(tmp_path / "v.bin"), str(tmp_path / "v.vec")]) == 0
     assert main(["convert", str(tmp_path / "v.bin"), str(tmp_path / "four.vec"), "--limit", "4"]) == 0
     assert "wrote 4 vectors of dimension 8" in capsys.readouterr().out
-    for source in ("m.embed", "v.bin", "v.vec"):
+    for target in ("v.vectors", "glove.txt.gz", "v.bin.xz", "v.vec.bz2"):
+        extra = ["--no-header"] if target.startswith("glove") else []
+        assert main(["convert", str(tmp_path / "v.bin"), str(tmp_path / target), *extra]) == 0
+    capsys.readouterr()
+    answers = {}
+    for source in ("m.embed", "v.bin", "v.vec", "v.vectors", "glove.txt.gz", "v.bin.xz", "v.vec.bz2"):
         assert main(["similar", str(tmp_path / source), "cat", "--topn", "2"]) == 0
+        answers[source] = capsys.readouterr().out
+    assert len(set(answers.values())) == 1  # the same vectors in every format
+    assert not (tmp_path / "glove.txt.gz").read_bytes().startswith(b"x")  # compressed
+    import gzip
+
+    assert gzip.decompress((tmp_path / "glove.txt.gz").read_bytes()).split(b"\n")[0].count(b" ") == 8
+    assert main(["convert", str(tmp_path / "v.vectors"), str(tmp_path / "back.bin")]) == 0
+    assert (tmp_path / "back.bin").read_bytes() == (tmp_path / "v.bin").read_bytes()
+    assert main(["export", str(tmp_path / "v.vectors"), "--projector", str(tmp_path / "proj"), "--limit", "3"]) == 0
+    assert len((tmp_path / "proj" / "metadata.tsv").read_text().splitlines()) == 3
+    assert main(["convert", str(tmp_path / "v.bin"), str(tmp_path / "x.bin"), "--no-header"]) == 1
     analogies = tmp_path / "q.txt"
     analogies.write_text(": family\ncat dog cow horse\ncat dog zzz horse\n: gram-test\ndog cat horse cow\n")
     pairs = tmp_path / "p.txt"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import contextlib
 import gzip
 import lzma
 import os
@@ -38,6 +39,37 @@ _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 ASCII_LETTERS = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1))
 ASCII_BLANKS = b" \t\n\r\x0b\x0c"
 _PLAIN_BYTES = ASCII_LETTERS + ASCII_BLANKS
+
+
+@contextlib.contextmanager
+def read_ahead(stream: BinaryIO, block_bytes: int) -> Iterator[Iterator[bytes]]:
+    """The blocks of ``stream``, ending with an empty one, the next read (and
+    decompressed) on a thread of its own while the caller works on this one: both let
+    go of the GIL. On the way out the reader is done with the stream, so it can close.
+
+    >>> import io
+    >>> with read_ahead(io.BytesIO(b"abcde"), 2) as blocks:
+    ...     list(blocks)
+    [b'ab', b'cd', b'e', b'']
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as reader:
+        pending = [reader.submit(stream.read, block_bytes)]
+
+        def blocks() -> Iterator[bytes]:
+            while True:
+                block = pending[0].result()
+                if block:
+                    pending[0] = reader.submit(stream.read, block_bytes)
+                yield block
+                if not block:
+                    return
+
+        try:
+            yield blocks()
+        finally:
+            pending[0].result()
 
 
 def open_binary(path: str | os.PathLike) -> BinaryIO:

@@ -23,7 +23,7 @@ from numba import njit
 from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on every kernel source)
 
 from .chunks import chunk_sentences
-from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary
+from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary, read_ahead
 from ..errors import EmbedError
 from .vocab import Vocabulary
 
@@ -351,22 +351,12 @@ def count_plain(path: str | os.PathLike, lowercase: bool, max_token_length: int 
     ``read_sentences`` with the default pattern would count them; None as soon as the file proves not to be plain (that pass must then be
     made in Python). Decompressing the next block overlaps counting this one: both let
     go of the GIL. ``sink`` receives the provisional ids (see ``PlainCounts``)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink)
-    with open_binary(path) as stream, ThreadPoolExecutor(1) as reader:
-        pending = reader.submit(stream.read, block_bytes)
-        while True:
-            block = pending.result()
-            final = not block
-            if not final:
-                pending = reader.submit(stream.read, block_bytes)
-            if not counts.add(block, final):
-                if not final:
-                    pending.result()  # the reader is done with the stream before it closes
+    with open_binary(path) as stream, read_ahead(stream, block_bytes) as blocks:
+        for block in blocks:
+            if not counts.add(block, final=not block):
                 return None
-            if final:
-                return counts
+    return counts
 
 
 def provisional_chunks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], final_ids: np.ndarray,

@@ -212,6 +212,23 @@ def shard_sentences(
         yield from read_sentences(segment, tokenizer, max_sentence_length, encoding_errors, encoding=encoding)
 
 
+def names_files(corpus: object) -> bool:
+    """Whether ``corpus`` names files (more than one, a directory or a glob) rather
+    than one file or sentences in memory.
+
+    >>> names_files(["no such file"]), names_files([["a", "sentence"]])
+    (False, False)
+    """
+    if isinstance(corpus, (str, os.PathLike)):
+        path = os.fspath(corpus)
+        return os.path.isdir(path) or (not os.path.exists(path) and glob.has_magic(path))
+    # A list of strings names files where one of them is a file, a directory or a glob
+    # that matches; else it is taken for sentences given as strings, and refused as such.
+    return (isinstance(corpus, (list, tuple)) and len(corpus) > 0
+            and all(isinstance(item, (str, os.PathLike)) for item in corpus)
+            and any(os.path.exists(item) or glob.glob(os.fspath(item)) for item in corpus))
+
+
 class Files:
     """Several corpus files read one after another, again for every epoch.
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import glob
 import hashlib
 import math
 import os
@@ -26,7 +25,7 @@ from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
-from ..text.shards import Files, corpus_files, split_shards
+from ..text.shards import Files, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
@@ -113,7 +112,7 @@ class Word2Vec:
 
     def _sentences(self, corpus: Corpus) -> Iterable[Sequence[str]]:
         config = self.config
-        if _many_files(corpus):
+        if names_files(corpus):
             return Files(corpus_files(corpus), self.tokenizer(), config.max_sentence_length, config.encoding_errors,
                          config.encoding)
         return as_sentences(corpus, self.tokenizer(), config.max_sentence_length, config.encoding_errors,
@@ -123,7 +122,7 @@ class Word2Vec:
         """``config.shards`` shards of the corpus: byte ranges of its files, or runs of
         its sentences when they are in memory."""
         count = self.config.shards
-        if _many_files(corpus) or isinstance(corpus, (str, os.PathLike)):
+        if names_files(corpus) or isinstance(corpus, (str, os.PathLike)):
             if self.tokenize is not None:
                 raise EmbedError("training in rounds reads files with a token pattern; a tokenizer function "
                                  "cannot be sent to the shards: pass the sentences tokenised instead")
@@ -210,7 +209,7 @@ class Word2Vec:
         default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
         counted = ids = None
         self._drop_counted_ids()
-        one_file = isinstance(corpus, (str, os.PathLike)) and not _many_files(corpus)
+        one_file = isinstance(corpus, (str, os.PathLike)) and not names_files(corpus)
         if default_tokens and one_file and ascii_compatible(text_codec(config.encoding)):
             # The plain-text pass counts in jitted code; it gives up at the first byte that
             # needs the tokenizer (Python), and the pass is then made there. It keeps the
@@ -344,7 +343,7 @@ class Word2Vec:
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         if words is None:
             words = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
-        if not isinstance(corpus, (str, os.PathLike)) or _many_files(corpus):
+        if not isinstance(corpus, (str, os.PathLike)) or names_files(corpus):
             return {"path": None, "words": words}
         with open(corpus, "rb") as stream:
             head = hashlib.sha256(stream.read(1 << 20)).hexdigest()[:32]
@@ -688,19 +687,6 @@ def _epoch_line(stats: EpochStats, watch: EarlyStop | None) -> str:
     if watch is not None:
         line += f", {watch.validation.name} {stats.validation:.4f}"
     return line
-
-
-def _many_files(corpus: Corpus) -> bool:
-    """Whether ``corpus`` names files (more than one, a directory or a glob) rather
-    than one file or sentences in memory."""
-    if isinstance(corpus, (str, os.PathLike)):
-        path = os.fspath(corpus)
-        return os.path.isdir(path) or (not os.path.exists(path) and glob.has_magic(path))
-    # A list of strings names files where one of them is a file, a directory or a glob
-    # that matches; else it is taken for sentences given as strings, and refused as such.
-    return (isinstance(corpus, (list, tuple)) and len(corpus) > 0
-            and all(isinstance(item, (str, os.PathLike)) for item in corpus)
-            and any(os.path.exists(item) or glob.glob(os.fspath(item)) for item in corpus))
 
 
 def _source(corpus: Corpus) -> str | None:

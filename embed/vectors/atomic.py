@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import atexit
+import bz2
 import contextlib
+import gzip
+import lzma
 import os
 import stat
 import tempfile
@@ -153,3 +156,22 @@ def _release(lock: str, handle: int) -> None:
         os.unlink(lock)
     with contextlib.suppress(OSError):
         os.close(handle)
+
+
+_COMPRESSORS = {
+    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0),
+    ".bz2": lambda raw: bz2.BZ2File(raw, "wb"),
+    ".xz": lambda raw: lzma.LZMAFile(raw, "wb"),
+}
+
+
+@contextlib.contextmanager
+def compressing(raw, path: str | os.PathLike):
+    """``raw`` itself, or a compressor writing into it where the name asks for one
+    (.gz, .bz2, .xz): ``with atomic_write(path, "wb") as raw, compressing(raw, path) as out``."""
+    make = _COMPRESSORS.get(os.path.splitext(os.fspath(path))[1].lower())
+    if make is None:
+        yield raw
+        return
+    with make(raw) as stream:
+        yield stream

@@ -178,15 +178,6 @@ class Vectors:
         """Cosine distance, 1 - similarity."""
         return 1.0 - self.similarity(w1, w2)
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the vectors file that ``load(path, mmap="r")`` maps instead of reading
-        (``.vectors``): words, counts and the matrix, nothing to parse but the words.
-
-        >>> v.save("wiki.vectors"); Vectors.load("wiki.vectors", mmap="r")  # doctest: +SKIP
-        """
-        from .vectors_file import write_vectors_file
-
-        write_vectors_file(path, self.words, self.vectors, self.counts)
 
     def __repr__(self) -> str:
         return f"Vectors({len(self)} words, dim={self.dim})"
@@ -402,23 +393,43 @@ class Vectors:
         return evaluate_word_pairs(self, path, restrict_vocab, case_insensitive)
 
     # -- files ------------------------------------------------------------------------
-    def save_word2vec_format(self, path: str | os.PathLike, binary: bool | None = None) -> None:
-        """Write the word2vec text format, or its binary format when ``binary`` (default: path ends in .bin)."""
-        formats.save_word2vec_format(path, self.words, self.vectors, binary=binary)
+    def save_word2vec_format(self, path: str | os.PathLike, binary: bool | None = None,
+                             write_header: bool = True) -> None:
+        """Write the word2vec text format, or its binary format when ``binary`` (default:
+        path ends in .bin); ``write_header=False`` writes GloVe's text (no header line).
+        A name ending in .gz, .bz2 or .xz is compressed."""
+        formats.save_word2vec_format(path, self.words, self.vectors, binary=binary, write_header=write_header)
 
     @classmethod
-    def load_word2vec_format(cls, path: str | os.PathLike, binary: bool | None = None, limit: int | None = None):
-        """Read a word2vec text or binary file (binary: default when the path ends in .bin)."""
-        words, vectors = formats.load_word2vec_format(path, binary=binary, limit=limit)
+    def load_word2vec_format(cls, path: str | os.PathLike, binary: bool | None = None, limit: int | None = None,
+                             no_header: bool | None = None, unicode_errors: str = "strict") -> Vectors:
+        """Read word2vec text or binary (binary: default when the path ends in .bin),
+        fastText's .vec, or GloVe's text without a header (detected; or ``no_header=True``),
+        compressed or not; ``limit`` keeps the first that many words, reading no further.
+
+        >>> Vectors.load_word2vec_format("glove.6B.100d.txt", limit=50_000)  # doctest: +SKIP
+        """
+        words, vectors = formats.load_word2vec_format(path, binary=binary, limit=limit, unicode_errors=unicode_errors,
+                                                      no_header=no_header)
         return cls(words, vectors)
 
     @classmethod
-    def load(cls, path: str | os.PathLike, limit: int | None = None) -> Vectors:
-        """Vectors from any file embed reads: a whole model (``.embed``), word2vec binary
-        or text; ``limit`` keeps the first (most frequent) that many words.
+    def load(cls, path: str | os.PathLike, limit: int | None = None, mmap: str | None = None) -> Vectors:
+        """Vectors from any file embed reads: a vectors file (``.vectors``, memory-mapped
+        with ``mmap="r"``: opened in a fraction of a second, queried on the mapped matrix),
+        a whole model (``.embed``), word2vec binary or text, fastText's .vec or GloVe's
+        text; ``limit`` keeps the first (most frequent) that many words.
 
-        >>> Vectors.load("factbook.bin").most_similar("paris")   # doctest: +SKIP
+        >>> Vectors.load("factbook.bin").most_similar("paris")  # doctest: +SKIP
+        >>> Vectors.load("news.vectors", mmap="r")              # doctest: +SKIP
         """
+        from .vectors_file import is_vectors_file, read_vectors_file
+
+        if is_vectors_file(path):
+            return cls(*read_vectors_file(path, mmap=mmap, limit=limit))
+        if mmap is not None:
+            raise EmbedError(f"{os.fspath(path)}: only a .vectors file can be memory-mapped; write one with "
+                             "embed convert IN OUT.vectors or Vectors.save")
         if native.is_model_file(path):
             formats.check_limit(limit)
             model = native.read_model(path)
@@ -426,6 +437,16 @@ class Vectors:
             formats.check_finite(os.fspath(path), words, model.w_in[:limit])
             return cls(words, model.w_in[:limit], model.counts[:limit])
         return cls.load_word2vec_format(path, limit=limit)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the vectors file that ``load(path, mmap="r")`` maps instead of reading
+        (``.vectors``): words, counts and the matrix, nothing to parse but the words.
+
+        >>> v.save("wiki.vectors"); Vectors.load("wiki.vectors", mmap="r")  # doctest: +SKIP
+        """
+        from .vectors_file import write_vectors_file
+
+        write_vectors_file(path, self.words, self.vectors, self.counts)
 
     def to_gensim(self):
         """A gensim ``KeyedVectors`` with these words, vectors and counts (needs gensim).
@@ -499,9 +520,9 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / norm if norm > 0 else vector
 
 
-def load_vectors(path: str | os.PathLike, limit: int | None = None) -> Vectors:
-    """``Vectors.load``: vectors from a whole model, word2vec binary or text file.
+def load_vectors(path: str | os.PathLike, limit: int | None = None, mmap: str | None = None) -> Vectors:
+    """``Vectors.load``: vectors from any file embed reads.
 
     >>> load_vectors("factbook.bin").most_similar("paris")   # doctest: +SKIP
     """
-    return Vectors.load(path, limit=limit)
+    return Vectors.load(path, limit=limit, mmap=mmap)
