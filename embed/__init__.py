@@ -8,7 +8,7 @@
 
 from .errors import EmbedError, UnknownWordError
 
-__all__ = ["Config", "EmbedError", "UnknownWordError", "Vectors", "Word2Vec", "train", "load_vectors",
+__all__ = ["Config", "EmbedError", "UnknownWordError", "Phrases", "Vectors", "Word2Vec", "train", "load_vectors",
            "load_word2vec_format", "plot_loss"]
 __version__ = "0.1.0"
 
@@ -28,6 +28,10 @@ def __getattr__(name: str):
         from .vectors import word_vectors
 
         return getattr(word_vectors, name)
+    if name == "Phrases":
+        from .training.phrases import Phrases
+
+        return Phrases
     if name == "plot_loss":
         from .training.loss_curve import plot_loss
 

@@ -72,7 +72,9 @@ def _train(args: argparse.Namespace) -> None:
     elif args.init:
         model, initial = _initial_model(args.init, fields)
     else:
-        model = Word2Vec(Config().replace(**fields))
+        model = Word2Vec(Config().replace(**fields), phrases=args.phrases)
+    if args.phrases and model.phrases is None:  # --resume, --init: the model's reading, with phrases joined
+        model.use_phrases(args.phrases)
     with contextlib.ExitStack() as stack:
         cluster = None
         if args.cluster:
@@ -205,11 +207,13 @@ def _config_fields() -> dict[str, dataclasses.Field]:
     return {field.name: field for field in dataclasses.fields(Config)}
 
 
-def _add_config_options(command: argparse.ArgumentParser) -> None:
-    """One option per Config field, with the field's help text and default; an option
-    not given stays None, so that only the settings the user chose are passed on."""
-    group = command.add_argument_group("settings (embed.Config's fields)")
-    for name, field in _config_fields().items():
+def _add_config_options(command: argparse.ArgumentParser, fields: dict[str, dataclasses.Field] | None = None,
+                        title: str = "settings (embed.Config's fields)") -> None:
+    """One option per field (Config's by default), with the field's help text and
+    default; an option not given stays None, so that only the settings the user chose
+    are passed on."""
+    group = command.add_argument_group(title)
+    for name, field in (fields if fields is not None else _config_fields()).items():
         meta = field.metadata
         shown = meta["default_text"] or field.default
         group.add_argument(
@@ -243,6 +247,41 @@ def _convert(args: argparse.Namespace) -> None:
     else:
         vectors.save_word2vec_format(args.output, write_header=not args.no_header)
     print(f"wrote {len(vectors):,} vectors of dimension {vectors.dim} to {args.output}")
+
+
+def _phrases_fields() -> dict[str, dataclasses.Field]:
+    from .training.phrases import PhrasesConfig
+
+    return {field.name: field for field in dataclasses.fields(PhrasesConfig)}
+
+
+def _phrases(args: argparse.Namespace) -> None:
+    from .errors import EmbedError
+    from .training.phrases import Phrases
+    from .vectors.atomic import check_writable
+
+    fields = {name: getattr(args, name) for name in _phrases_fields() if getattr(args, name) is not None}
+    if args.load and fields:
+        raise EmbedError(f"--load applies the phrases saved in {args.load} with their settings; drop "
+                         f"{', '.join('--' + name.replace('_', '-') for name in fields)}")
+    check_writable(args.output, inputs=(*args.corpus, args.load))  # before the corpus is read, maybe twice
+    if args.save:
+        check_writable(args.save, inputs=(*args.corpus, args.load, args.output))
+    corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
+    started = time.perf_counter()
+    if args.load:
+        phrases = Phrases.load(args.load)
+    else:
+        phrases = Phrases(**fields).learn(corpus)
+        print(f"learnt {len(phrases):,} phrases in {phrases.config.passes} pass(es) in "
+              f"{time.perf_counter() - started:.1f} s")
+    if args.save:
+        phrases.save(args.save)
+        print(f"saved the phrases to {args.save}")
+    written = phrases.write(corpus, args.output)
+    print(f"wrote {written.sentences:,} sentences to {args.output}: {written.tokens_read:,} tokens read, "
+          f"{written.tokens_read - written.tokens_written:,} joined to the one before; train on it with "
+          f"--token-pattern '\\S+' (or embed train CORPUS --phrases {args.save or 'PHRASES.json'})")
 
 
 def _export(args: argparse.Namespace) -> None:
@@ -337,6 +376,8 @@ def parser() -> argparse.ArgumentParser:
                             "on training) or from vectors in any format (the input vectors of the words they have)")
     train.add_argument("--resume-other-corpus", action="store_true",
                        help="let --resume go on with a corpus other than the one the run was trained on")
+    train.add_argument("--phrases", metavar="PHRASES.json",
+                       help="join the phrases saved by embed phrases --save as the corpus is read")
     train.add_argument("--validate", metavar="FILE",
                        help="score every epoch on FILE: analogies (questions-words.txt: accuracy), word pairs "
                             "(wordsim353.tsv: Spearman) or held-out text (its loss, nothing trained on it)")
@@ -358,6 +399,21 @@ def parser() -> argparse.ArgumentParser:
     convert.add_argument("--no-header", action="store_true", help="write text without the 'WORDS DIMENSIONS' "
                          "line, as GloVe does")
     convert.set_defaults(run=_convert)
+
+    phrases = commands.add_parser("phrases", help="join frequent collocations (new york -> new_york)",
+                                  description=(
+        "Learn the word pairs that score above --threshold in CORPUS (word2phrase's score, (count(ab) - "
+        "min_count) * N / (count(a) * count(b)), or gensim's normalised PMI) and write CORPUS with them "
+        "joined to OUT, every other token kept; --passes 2 makes phrases of 3 and 4 words. --save keeps "
+        "what was learnt for embed train --phrases or a later --load."))
+    phrases.add_argument("corpus", metavar="CORPUS", nargs="+",
+                         help="text files (.gz, .bz2, .xz too), directories of them or glob patterns")
+    phrases.add_argument("-o", "--output", required=True, metavar="OUT",
+                         help="the joined text (.gz, .bz2 or .xz: compressed)")
+    phrases.add_argument("--save", metavar="PHRASES.json", help="also write the phrases learnt")
+    phrases.add_argument("--load", metavar="PHRASES.json", help="apply phrases saved before instead of learning")
+    _add_config_options(phrases, _phrases_fields(), "settings (embed.Phrases's fields)")
+    phrases.set_defaults(run=_phrases)
 
     export = commands.add_parser("export", help="vectors for other tools: TensorBoard's embedding projector",
                                  description=(

@@ -47,7 +47,7 @@ def test_default_scores_are_word2phrases_formula_on_hand_counts():
             score = (together - min_count) / unigrams[a] / unigrams[b] * n
             if score > threshold:
                 expected[f"{a}_{b}"] = score
-    found = Phrases(min_count=min_count, threshold=threshold).learn(CORPUS).export_phrases()
+    found = Phrases(passes=1, min_count=min_count, threshold=threshold).learn(CORPUS).export_phrases()
     assert found.keys() == expected.keys() and len(found) >= 3
     for name, score in expected.items():
         assert found[name] == pytest.approx(score, rel=1e-12)
@@ -64,7 +64,7 @@ def test_npmi_scores_are_normalised_pmi_on_hand_counts():
             score = math.log(pab / (pa * pb)) / -math.log(pab)
             if score > threshold:
                 expected[f"{a}_{b}"] = score
-    found = Phrases(min_count=min_count, threshold=threshold, scoring="npmi").learn(CORPUS).export_phrases()
+    found = Phrases(passes=1, min_count=min_count, threshold=threshold, scoring="npmi").learn(CORPUS).export_phrases()
     assert found.keys() == expected.keys() and found
     for name, score in expected.items():
         assert found[name] == pytest.approx(score, rel=1e-12)
@@ -75,21 +75,21 @@ def test_threshold_and_min_count_edges():
     # "a b" 4 times in 4 sentences of 2 tokens: N = 8, count(a) = count(b) = count(ab) = 4.
     sentences = [["a", "b"]] * 4
     score = (4 - 2) / 4 / 4 * 8  # 1.0 at min_count 2
-    assert Phrases(min_count=2, threshold=score - 1e-9).learn(sentences).export_phrases() == {"a_b": score}
-    assert Phrases(min_count=2, threshold=score).learn(sentences).export_phrases() == {}  # a score must be above it
-    assert Phrases(min_count=4, threshold=0).learn(sentences).export_phrases() == {}  # count(ab) == min_count scores 0
-    assert Phrases(min_count=5, threshold=0).learn(sentences).export_phrases() == {}
+    assert Phrases(passes=1, min_count=2, threshold=score - 1e-9).learn(sentences).export_phrases() == {"a_b": score}
+    assert Phrases(passes=1, min_count=2, threshold=score).learn(sentences).export_phrases() == {}  # a score must be above it
+    assert Phrases(passes=1, min_count=4, threshold=0).learn(sentences).export_phrases() == {}  # count(ab) == min_count scores 0
+    assert Phrases(passes=1, min_count=5, threshold=0).learn(sentences).export_phrases() == {}
     # npmi: count(ab) == min_count is enough; the score is 1 when a and b only occur together
-    npmi = Phrases(min_count=4, threshold=0.99, scoring="npmi").learn(sentences + [["c", "d"]] * 4).export_phrases()
+    npmi = Phrases(passes=1, min_count=4, threshold=0.99, scoring="npmi").learn(sentences + [["c", "d"]] * 4).export_phrases()
     assert npmi == {"a_b": pytest.approx(1.0), "c_d": pytest.approx(1.0)}
-    assert Phrases(min_count=5, threshold=-0.5, scoring="npmi").learn(sentences).export_phrases() == {}
-    assert Phrases(min_count=4, threshold=1, scoring="npmi").learn(sentences).export_phrases() == {}
+    assert Phrases(passes=1, min_count=5, threshold=-0.5, scoring="npmi").learn(sentences).export_phrases() == {}
+    assert Phrases(passes=1, min_count=4, threshold=1, scoring="npmi").learn(sentences).export_phrases() == {}
 
 
 def test_joining_is_greedy_left_to_right_as_word2phrase():
     # (a, b) and (b, c) are both phrases; in "a b c" b joins a, and c stays alone.
     sentences = [["a", "b"], ["b", "c"]] * 3
-    phrases = Phrases(min_count=1, threshold=0).learn(sentences)
+    phrases = Phrases(passes=1, min_count=1, threshold=0).learn(sentences)
     assert set(phrases.export_phrases()) == {"a_b", "b_c"}
     assert phrases.apply(["a", "b", "c"]) == ["a_b", "c"]
     assert phrases.apply(["b", "c", "a", "b", "c"]) == ["b_c", "a_b", "c"]
@@ -105,7 +105,7 @@ def test_two_passes_make_three_and_four_word_phrases(tmp_path):
     sentences = [["new", "york", "stock", "exchange"]] * 10 + [["new", "york", "times"]] * 10 + fillers
     path = tmp_path / "c.txt"
     path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
-    once = Phrases(min_count=5, threshold=5).learn(path)
+    once = Phrases(passes=1, min_count=5, threshold=5).learn(path)
     # N = 270: new_york (20-5)/20/20*N, york_stock and york_times (10-5)/20/10*N, stock_exchange (10-5)/10/10*N
     assert once.export_phrases() == pytest.approx({"stock_exchange": 13.5, "new_york": 10.125, "york_stock": 6.75,
                                                    "york_times": 6.75})
@@ -128,7 +128,7 @@ def test_rare_words_break_adjacency(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
     for corpus in (sentences, path):
-        phrases = Phrases(min_count=5, threshold=0).learn(corpus)
+        phrases = Phrases(passes=1, min_count=5, threshold=0).learn(corpus)
         assert "alpha_omega" not in phrases.export_phrases()
         assert phrases.stats[0].tokens == 150
 
@@ -138,19 +138,19 @@ def test_no_pair_crosses_a_sentence_line_cut_or_file(tmp_path):
     lines = ["x a", "b y"] * 20
     path = tmp_path / "lines.txt"
     path.write_text("\n".join(lines) + "\n")
-    assert "a_b" not in Phrases(min_count=1, threshold=0).learn(path).export_phrases()
-    assert "a_b" not in Phrases(min_count=1, threshold=0).learn([s.split() for s in lines]).export_phrases()
+    assert "a_b" not in Phrases(passes=1, min_count=1, threshold=0).learn(path).export_phrases()
+    assert "a_b" not in Phrases(passes=1, min_count=1, threshold=0).learn([s.split() for s in lines]).export_phrases()
     # one long line cut every 2 tokens (as read_sentences cuts text8): "x a | b y | x a ..."
     long = tmp_path / "long.txt"
     long.write_text(" ".join(lines) + "\n")
-    cut = Phrases(min_count=1, threshold=0, max_sentence_length=2).learn(long)
+    cut = Phrases(passes=1, min_count=1, threshold=0, max_sentence_length=2).learn(long)
     assert "a_b" not in cut.export_phrases() and "y_x" not in cut.export_phrases()
-    assert "a_b" in Phrases(min_count=1, threshold=0).learn(long).export_phrases()
+    assert "a_b" in Phrases(passes=1, min_count=1, threshold=0).learn(long).export_phrases()
     # two files: the first's last token and the second's first are not a pair
     first, second = tmp_path / "1.txt", tmp_path / "2.txt"
     first.write_text("p q\n" * 5 + "p")
     second.write_text("s t\n" * 5)
-    both = Phrases(min_count=1, threshold=0).learn([first, second])
+    both = Phrases(passes=1, min_count=1, threshold=0).learn([first, second])
     assert "p_s" not in both.export_phrases() and both.stats[0].tokens == 21
 
 
@@ -198,7 +198,7 @@ def test_compressed_corpora_in_and_out(tmp_path, suffix, opener):
     source = tmp_path / f"c.txt{suffix}"
     with opener(source, "wt") as f:
         f.write(text)
-    phrases = Phrases(min_count=6, threshold=0).learn(source)
+    phrases = Phrases(passes=1, min_count=6, threshold=0).learn(source)
     assert list(phrases.export_phrases()) == ["new_york"]
     out = tmp_path / f"out.txt{suffix}"
     phrases.write(source, out)
@@ -231,7 +231,7 @@ def damaged(document, change):
 
 def test_damaged_phrases_files_are_one_line(tmp_path):
     good = tmp_path / "good.json"
-    Phrases(min_count=1, threshold=0).learn([["a", "b"], ["a", "b", "c"]] * 2).save(good)
+    Phrases(passes=1, min_count=1, threshold=0).learn([["a", "b"], ["a", "b", "c"]] * 2).save(good)
     document = json.loads(good.read_text())
     cases = {
         "{\"format\": ": "not a phrases file saved by embed (not JSON",
@@ -301,9 +301,9 @@ def test_a_small_table_can_lose_a_phrase_as_word2phrase_does():
     sentences = []
     for i in range(6):
         sentences += [[f"w{i}x{j}", f"v{i}x{j}"] for j in range(20)] + [["rare", "pair"]]
-    full = Phrases(min_count=3, threshold=0).learn(sentences)
+    full = Phrases(passes=1, min_count=3, threshold=0).learn(sentences)
     with pytest.warns(PruningWarning, match=r"the sentences: pass 1 outgrew max_table=30 .* raise max_table"):
-        small = Phrases(min_count=3, threshold=0, max_table=30).learn(sentences)
+        small = Phrases(passes=1, min_count=3, threshold=0, max_table=30).learn(sentences)
     assert "rare_pair" in full.export_phrases() and "rare_pair" not in small.export_phrases()
     assert small.stats[0].min_reduce > 1 and full.stats[0].min_reduce == 1
 
@@ -311,7 +311,7 @@ def test_a_small_table_can_lose_a_phrase_as_word2phrase_does():
 def test_sentences_can_be_read_again_for_every_epoch(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("new york is big\nin new york now\n" * 5)
-    phrases = Phrases(min_count=5, threshold=0).learn(path)
+    phrases = Phrases(passes=1, min_count=5, threshold=0).learn(path)
     joined = phrases.sentences(path)
     assert list(joined) == list(joined) == [["new_york", "is", "big"], ["in", "new_york", "now"]] * 5
     with pytest.raises(EmbedError, match="not a generator"):
@@ -329,7 +329,7 @@ def test_gensim_agrees_given_word2phrases_scorer(tmp_path):
         gensim = gensim_phrases.Phrases(lines, min_count=5, threshold=threshold, scoring=scorer)
         expected = gensim.export_phrases()
         for corpus in (lines, text8):
-            ours = Phrases(min_count=5, threshold=threshold, scoring=scoring).learn(corpus)
+            ours = Phrases(passes=1, min_count=5, threshold=threshold, scoring=scoring).learn(corpus)
             found = ours.export_phrases()
             assert found.keys() == expected.keys() and len(found) > 50, scoring
             assert all(found[k] == pytest.approx(expected[k], rel=1e-12) for k in found)
@@ -347,7 +347,7 @@ def test_bad_input_is_one_line(tmp_path):
     utf16.write_text("new york\n", encoding="utf-16")
     cut = tmp_path / "cut.txt.gz"
     cut.write_bytes(gzip.compress(b"new york " * 1000)[:60])
-    learn = Phrases(min_count=1, threshold=0)
+    learn = Phrases(passes=1, min_count=1, threshold=0)
     cases = [
         (lambda: learn.learn(tmp_path / "missing.txt"), f"{tmp_path / 'missing.txt'}: no such file"),
         (lambda: learn.learn(folder), f"{folder}: a directory with no corpus files in it"),
@@ -388,3 +388,61 @@ def test_thresholds_are_checked_against_the_scoring():
             Phrases(scoring=scoring, threshold=threshold)
     assert Phrases(scoring="npmi", threshold=1).config.threshold == 1.0
     assert Phrases(threshold=np.float32(2)).config.threshold == 2.0
+
+
+def test_training_joins_the_phrases_as_it_reads(tmp_path):
+    import embed
+    from embed.training.word2vec import Word2Vec
+
+    rng = np.random.default_rng(5)
+    lines = [" ".join(["new", "york"] + list(rng.choice(["city", "big", "apple", "lights"], 4))) for _ in range(300)]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+    phrases = Phrases(min_count=5, threshold=1, passes=1).learn(path)
+    assert "new_york" in phrases.export_phrases()
+    model = embed.train(str(path), phrases=phrases, dim=8, min_count=1, epochs=1, workers=1, progress=False)
+    assert "new_york" in model.vocab and "new" not in model.vocab
+    assert model.vocab.counts[model.vocab.index["new_york"]] == 300
+    phrases.save(tmp_path / "p.json")
+    again = Word2Vec(embed.Config(dim=8, min_count=1, epochs=1, workers=1), phrases=str(tmp_path / "p.json"))
+    assert again.build_vocab(str(path)).vocab.words == model.vocab.words
+    with pytest.raises(EmbedError, match="the phrases were learnt with lowercase=True and training reads with "
+                                         "False: give both the same lowercase"):
+        embed.train(str(path), phrases=phrases, lowercase=False, min_count=1, progress=False)
+    with pytest.raises(EmbedError, match="phrases are joined on one machine"):
+        embed.train(str(path), phrases=phrases, deterministic=True, min_count=1, progress=False)
+
+
+def test_the_phrases_command_learns_writes_saves_and_trains(tmp_path):
+    import subprocess
+    import sys
+
+    lines = ["new york is a big city", "i like new york", "new york new york"] * 40 + ["york new"] * 3
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+
+    def embed_command(*arguments):
+        return subprocess.run([sys.executable, "-m", "embed", *map(str, arguments)], capture_output=True, text=True)
+
+    done = embed_command("phrases", path, "-o", tmp_path / "joined.txt.gz", "--min-count", "3", "--threshold", "1",
+                         "--save", tmp_path / "p.json")
+    assert done.returncode == 0, done.stderr
+    assert "in 2 pass(es)" in done.stdout and "joined to the one before" in done.stdout
+    import gzip
+
+    joined = gzip.decompress((tmp_path / "joined.txt.gz").read_bytes()).decode().splitlines()
+    assert joined[0].startswith("new_york") and joined[-1] == "york new"  # 2 passes: phrases of phrases too
+    assert [t for line in joined for t in line.replace("_", " ").split()] == " ".join(lines).split()
+    done = embed_command("train", path, "-o", tmp_path / "v.vec", "--phrases", tmp_path / "p.json", "--min-count", "1",
+                         "--dim", "8", "--epochs", "1", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "new_york " in (tmp_path / "v.vec").read_text()
+    for arguments, message in [
+        (["-o", path], "is also an input"),
+        (["-o", tmp_path / "x.txt", "--threshold", "-1"], "threshold must be >= 0 with scoring 'default'"),
+        (["-o", tmp_path / "x.txt", "--load", tmp_path / "p.json", "--min-count", "2"], "drop --min-count"),
+        (["-o", tmp_path / "x.txt", "--load", tmp_path / "missing.json"], "missing.json: no such file"),
+    ]:
+        done = embed_command("phrases", path, *arguments)
+        assert done.returncode == 1 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1, (
+            arguments, done.stderr)

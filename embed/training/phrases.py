@@ -146,7 +146,8 @@ class PhrasesConfig:
     delimiter: str = setting("_", _Delimiter(), "the text that joins a phrase's words")
     max_table: int = setting(40_000_000, Whole(1), "distinct words and pairs held while counting; beyond it the "
                                                    "rarest are forgotten, as word2phrase does (about 24 bytes each)")
-    passes: int = setting(1, Whole(1, high=10), "passes over the corpus: 2 makes phrases of 3 and 4 words")
+    passes: int = setting(2, Whole(1, high=10), "passes over the corpus: the second joins phrases into phrases of 3 "
+                          "and 4 words, as word2phrase run twice does")
     lowercase: bool = setting(True, Switch(), "lowercase the text before tokenising")
     token_pattern: str = setting(DEFAULT_PATTERN, Pattern(), "regular expression a token matches")
     max_token_length: int = setting(100, Whole(1), "cut longer tokens to N characters")

@@ -17,6 +17,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,6 +38,9 @@ from .tables import make_plan
 from .threads import ready_kernels, train_epoch
 from .report import RunReport
 from .validation import EarlyStop, Validation, validation_for
+
+if TYPE_CHECKING:
+    from .phrases import Phrases
 from .weights import Weights
 
 # A file, a directory or glob of files, a list of paths, or sentences of tokens in memory.
@@ -53,11 +57,14 @@ class Word2Vec:
     (8,)
     """
 
-    def __init__(self, config: Config | None = None, tokenizer: Callable[[str], list[str]] | None = None) -> None:
+    def __init__(self, config: Config | None = None, tokenizer: Callable[[str], list[str]] | None = None,
+                 phrases: Phrases | str | os.PathLike | None = None) -> None:
         self.config = config or Config()
         # A function from a line of text to its tokens, for text a pattern cannot split
         # (Chinese, Japanese); not saved with the model: give it again to train on.
         self.tokenize = tokenizer
+        # Phrases joined as the corpus is read (embed.training.phrases); not saved either.
+        self.phrases: Phrases | None = None
         self.vocab: Vocabulary | None = None
         self.weights: Weights | None = None
         self.plan = None  # the kernels' embed.kernels.piece.Plan, once there is a vocabulary
@@ -77,6 +84,8 @@ class Word2Vec:
         self.best_epoch: int | None = None  # the epoch whose weights an early stop kept
         # The last vocabulary pass's reading: tokens, cut lines, cut tokens, repaired bytes (None: not recorded).
         self._reading: dict | None = None
+        if phrases is not None:
+            self.use_phrases(phrases)
 
     @property
     def w_in(self) -> np.ndarray | None:
@@ -110,7 +119,29 @@ class Word2Vec:
             return FunctionTokenizer(self.tokenize, self.config.max_token_length)
         return Tokenizer(self.config.token_pattern, self.config.lowercase, self.config.max_token_length)
 
+    def use_phrases(self, phrases: Phrases | str | os.PathLike) -> None:
+        """Join ``phrases`` (an ``embed.Phrases`` or the file its ``save`` wrote) as the
+        corpus is read, for the vocabulary and every epoch. They must have been learnt on
+        text read as this model reads it: phrases of other tokens would never match.
+
+        >>> model.use_phrases("wiki.phrases.json")  # doctest: +SKIP
+        """
+        from .phrases import READER_FIELDS, Phrases
+
+        if not isinstance(phrases, Phrases):
+            phrases = Phrases.load(phrases)
+        for name in READER_FIELDS:
+            theirs, ours = getattr(phrases.config, name), getattr(self.config, name)
+            if theirs != ours:
+                raise EmbedError(f"the phrases were learnt with {name}={theirs!r} and training reads with {ours!r}: "
+                                 f"give both the same {name}")
+        self.phrases = phrases
+        self._drop_counted_ids()
+        self._plain_file = None
+
     def _sentences(self, corpus: Corpus) -> Iterable[Sequence[str]]:
+        if self.phrases is not None:
+            return self.phrases.sentences(corpus)
         config = self.config
         if names_files(corpus):
             return Files(corpus_files(corpus), self.tokenizer(), config.max_sentence_length, config.encoding_errors,
@@ -122,6 +153,9 @@ class Word2Vec:
         """``config.shards`` shards of the corpus: byte ranges of its files, or runs of
         its sentences when they are in memory."""
         count = self.config.shards
+        if self.phrases is not None:
+            raise EmbedError("training in rounds reads the files on its shards; phrases are joined on one machine: "
+                             "write the joined corpus with embed phrases and train on that")
         if names_files(corpus) or isinstance(corpus, (str, os.PathLike)):
             if self.tokenize is not None:
                 raise EmbedError("training in rounds reads files with a token pattern; a tokenizer function "
@@ -206,7 +240,7 @@ class Word2Vec:
             return vocab
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
-        default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None
+        default_tokens = config.token_pattern == DEFAULT_PATTERN and self.tokenize is None and self.phrases is None
         counted = ids = None
         self._drop_counted_ids()
         one_file = isinstance(corpus, (str, os.PathLike)) and not names_files(corpus)
@@ -656,11 +690,13 @@ def train(
     cluster: object = None,
     validate: str | os.PathLike | Iterable[Sequence[str]] | Validation | None = None,
     early_stop: int | None = None,
+    phrases: Phrases | str | os.PathLike | None = None,
     **fields: object,
 ) -> Word2Vec:
     """Build the vocabulary and train in one call; keyword arguments set Config fields,
-    ``tokenizer`` is a function from a line of text to its tokens (see ``Word2Vec``),
-    ``validate`` and ``early_stop`` are ``Word2Vec.train``'s.
+    ``tokenizer`` is a function from a line of text to its tokens and ``phrases`` an
+    ``embed.Phrases`` (or its saved file) whose phrases are joined as the text is read
+    (see ``Word2Vec``); ``validate`` and ``early_stop`` are ``Word2Vec.train``'s.
 
     >>> import embed
     >>> model = embed.train([["a", "b", "c"]] * 20, dim=10, min_count=1, epochs=1, progress=False)
@@ -668,7 +704,7 @@ def train(
     3
     """
     config = (config or Config()).replace(**fields) if fields else (config or Config())
-    model = Word2Vec(config, tokenizer)
+    model = Word2Vec(config, tokenizer, phrases)
     checks = dict(validate=validate, early_stop=early_stop)
     if cluster is None:
         return model.build_vocab(corpus).train(corpus, progress=progress, **checks)
