@@ -360,8 +360,7 @@ def parser() -> argparse.ArgumentParser:
         "are read directly) and write the vectors to OUT: word2vec's binary format if OUT ends in "
         ".bin, the whole model (to query or train further) if it ends in .embed, word2vec's text "
         "format otherwise. Ctrl-C saves the model so far to OUT.partial."))
-    train.add_argument("corpus", metavar="CORPUS", nargs="+",
-                       help="text files (.gz, .bz2, .xz too), directories of them or glob patterns")
+    _add_corpus_argument(train)
     train.add_argument("--cluster", metavar="local:N|tcp://HOST:PORT",
                        help="train in rounds on Dask: N local worker processes, or a running scheduler's workers "
                             "(pip install 'embed[dask]')")
@@ -406,8 +405,7 @@ def parser() -> argparse.ArgumentParser:
         "min_count) * N / (count(a) * count(b)), or gensim's normalised PMI) and write CORPUS with them "
         "joined to OUT, every other token kept; --passes 2 makes phrases of 3 and 4 words. --save keeps "
         "what was learnt for embed train --phrases or a later --load."))
-    phrases.add_argument("corpus", metavar="CORPUS", nargs="+",
-                         help="text files (.gz, .bz2, .xz too), directories of them or glob patterns")
+    _add_corpus_argument(phrases)
     phrases.add_argument("-o", "--output", required=True, metavar="OUT",
                          help="the joined text (.gz, .bz2 or .xz: compressed)")
     phrases.add_argument("--save", metavar="PHRASES.json", help="also write the phrases learnt")
@@ -480,6 +478,11 @@ def parser() -> argparse.ArgumentParser:
     download.add_argument("--quiet", action="store_true", help="no progress bar")
     download.set_defaults(run=_download)
     return top
+
+
+def _add_corpus_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument("corpus", metavar="CORPUS", nargs="+",
+                         help="text files (.gz, .bz2, .xz too), directories of them or glob patterns")
 
 
 def _positive(text: str) -> int:
