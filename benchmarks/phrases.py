@@ -53,9 +53,10 @@ def child_embed(corpus: str, min_count: int, threshold: float, scoring: str, out
         warm = os.path.join(folder, "warm.txt")
         with open(warm, "w") as f:
             f.write("new york is big\n" * 20)
-        Phrases(min_count=1, threshold=0, scoring="default").learn(warm)
+        Phrases(min_count=1, threshold=0, scoring="default", passes=1).learn(warm)
     started = time.perf_counter()
-    phrases = Phrases(min_count=min_count, threshold=threshold, scoring=scoring).learn(corpus)
+    # One pass, as gensim's Phrases makes (embed's default is two).
+    phrases = Phrases(min_count=min_count, threshold=threshold, scoring=scoring, passes=1).learn(corpus)
     seconds = time.perf_counter() - started
     found = phrases.export_phrases()
     with open(out, "w") as f:
