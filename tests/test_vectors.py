@@ -110,6 +110,25 @@ def test_gensims_keyedvectors_names_answer_as_gensim_does():
         kv.get_mean_vector(["w1", "zz"], ignore_missing=False)
 
 
+def test_a_mapped_vectors_file_answers_as_the_vectors_in_memory(tmp_path):
+    vectors = Vectors([f"w{i}" for i in range(300)],
+                      np.random.default_rng(1).normal(size=(300, 16)).astype(np.float32), np.arange(300, 0, -1))
+    vectors.save(tmp_path / "v.vectors")
+    mapped = Vectors.load(tmp_path / "v.vectors", mmap="r")
+    # The file's pages, read-only, not a copy in memory.
+    assert not mapped.vectors.flags.writeable and not mapped.vectors.flags.owndata
+    assert mapped.counts.tolist() == vectors.counts.tolist()
+    assert mapped.most_similar(["w1", "w2"], ["w3"], topn=7) == vectors.most_similar(["w1", "w2"], ["w3"], topn=7)
+    assert mapped.most_similar_cosmul(["w1"], ["w3"], topn=5) == vectors.most_similar_cosmul(["w1"], ["w3"], topn=5)
+    assert mapped.most_similar_batch([(["w4"], [])], restrict_vocab=100) == \
+        vectors.most_similar_batch([(["w4"], [])], restrict_vocab=100)
+    assert mapped.rank("w1", "w9") == vectors.rank("w1", "w9")
+    assert mapped._normed is None  # no query made a normalised copy of the mapped matrix
+    with pytest.raises(EmbedError, match="only a .vectors file can be memory-mapped"):
+        vectors.save_word2vec_format(tmp_path / "v.vec")
+        Vectors.load(tmp_path / "v.vec", mmap="r")
+
+
 def test_inputs_never_come_back_and_batches_agree():
     vectors = random_vectors([f"w{i}" for i in range(50)])
     result = vectors.most_similar(["w1", "w2"], ["w3"], topn=49)
