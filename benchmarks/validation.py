@@ -51,7 +51,7 @@ def main() -> None:
         print(f"\n## {label}\n$ {' '.join(command[1:])}", flush=True)
         done = subprocess.run(command, capture_output=True, text=True)
         for line in (done.stdout + done.stderr).splitlines():
-            if line.startswith(("epoch ", "stopped early", "text:", "validation:", "embed:")):
+            if line.startswith(("epoch ", "stopped early", "text:", "cut:", "subsampling:", "validation:", "embed:")):
                 print(line, flush=True)
         if done.returncode:
             print(f"(exit status {done.returncode})")

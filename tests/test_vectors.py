@@ -129,6 +129,26 @@ def test_a_mapped_vectors_file_answers_as_the_vectors_in_memory(tmp_path):
         Vectors.load(tmp_path / "v.vec", mmap="r")
 
 
+def test_words_of_a_vectors_file_are_found_by_bisection_as_by_the_dict(tmp_path):
+    import unicodedata
+
+    rng = np.random.default_rng(2)
+    words = ["résumé", "zebra", "a", "ab", "b", "Été", "über", "z"] + [f"w{i}" for i in rng.permutation(500)]
+    vectors = Vectors(words, rng.normal(size=(len(words), 4)).astype(np.float32))
+    vectors.save(tmp_path / "v.vectors")
+    for mmap in (None, "r"):
+        loaded = Vectors.load(tmp_path / "v.vectors", mmap=mmap)
+        assert loaded._index is None  # opening built no dict of the words
+        assert [loaded.get_index(w) for w in words] == list(range(len(words)))
+        assert loaded.get_index(unicodedata.normalize("NFD", "résumé")) == 0
+        assert "zz" not in loaded and "" not in loaded and 3 not in loaded and "w499" in loaded
+        with pytest.raises(UnknownWordError):
+            loaded.get_index("aa")
+        assert loaded.key_to_index == vectors.key_to_index
+    limited = Vectors.load(tmp_path / "v.vectors", limit=5)
+    assert [limited.get_index(w) for w in words[:5]] == list(range(5)) and "Été" not in limited
+
+
 def test_inputs_never_come_back_and_batches_agree():
     vectors = random_vectors([f"w{i}" for i in range(50)])
     result = vectors.most_similar(["w1", "w2"], ["w3"], topn=49)

@@ -9,6 +9,10 @@ Layout, every offset counted from the start of the file::
                                      dtype "<f4", and each section's offset and length
     words                            UTF-8, joined by "\\n" (a word cannot contain one)
     counts                           optional, little-endian int64, one per word
+    order                            the rows in the order of their words (little-endian
+                                     int64): a word is found by bisection, so opening
+                                     need not build a dict of millions of words (1.5 s
+                                     at 3M); absent in files without it
     matrix                           little-endian float32, row-major, at a multiple of 64
 
 Opening decodes and splits the word blob, and maps the rest; nothing is read per word.
@@ -92,15 +96,18 @@ def write_vectors_file(
                              f"and type {counts.dtype}")
         counts = counts.astype("<i8")
     blob = _word_blob(words)
+    order = np.array(sorted(range(len(words)), key=words.__getitem__), dtype="<i8")
     sections = _layout(len(words), vectors.shape[1], len(blob), counts is not None)
     with atomic_write(path, "wb") as stream:
         stream.write(MAGIC + f"{VERSION}\n".encode())
         stream.write(sections.pop("_header"))
         stream.write(blob)
-        _pad(stream, sections["counts"]["offset"] if counts is not None else sections["vectors"]["offset"])
+        _pad(stream, sections["counts"]["offset"] if counts is not None else sections["order"]["offset"])
         if counts is not None:
             stream.write(counts.tobytes())
-            _pad(stream, sections["vectors"]["offset"])
+        _pad(stream, sections["order"]["offset"])
+        stream.write(order.tobytes())
+        _pad(stream, sections["vectors"]["offset"])
         rows = max(1, CHUNK_VALUES // vectors.shape[1])
         for start in range(0, len(words), rows):
             block = vectors[start : start + rows].astype(DTYPE, copy=False)
@@ -142,13 +149,15 @@ def _layout(count: int, dim: int, words_length: int, with_counts: bool) -> dict:
     while True:
         words_offset = start + length
         counts_offset = _aligned(words_offset + words_length) if with_counts else None
-        vectors_offset = _aligned((counts_offset + 8 * count) if with_counts else words_offset + words_length)
+        order_offset = _aligned((counts_offset + 8 * count) if with_counts else words_offset + words_length)
+        vectors_offset = _aligned(order_offset + 8 * count)
         header = {
             "count": count,
             "dim": dim,
             "dtype": DTYPE,
             "words": {"offset": words_offset, "length": words_length},
             "counts": {"offset": counts_offset, "length": 8 * count, "dtype": "<i8"} if with_counts else None,
+            "order": {"offset": order_offset, "length": 8 * count, "dtype": "<i8"},
             "vectors": {"offset": vectors_offset, "length": 4 * count * dim},
         }
         text = json.dumps(header).encode()
@@ -247,10 +256,10 @@ def _header_problem(header, size: int) -> str | None:
         return f"dimension {dim}"
     if header.get("dtype") != DTYPE:
         return f"the matrix's type is {header.get('dtype')!r}, not {DTYPE!r}"
-    expected = {"words": None, "counts": 8 * count, "vectors": 4 * count * dim}
+    expected = {"words": None, "counts": 8 * count, "order": 8 * count, "vectors": 4 * count * dim}
     for name, length in expected.items():
         section = header.get(name, "missing")
-        if name == "counts" and section is None:
+        if name in ("counts", "order") and section in (None, "missing"):
             continue
         if not isinstance(section, dict) or not whole(section.get("offset")) or not whole(section.get("length")):
             return f"the header's {name} section is {section!r}"
@@ -294,3 +303,28 @@ def _map(path: str, offset: int, dtype: str, shape: tuple[int, ...]) -> np.ndarr
         return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
     except (OSError, ValueError) as error:
         raise EmbedError(f"{path}: cannot map it into memory: {getattr(error, 'strerror', None) or error}") from None
+
+
+def read_word_order(path: str | os.PathLike, mmap: str | None = None, limit: int | None = None) -> np.ndarray | None:
+    """The rows of a vectors file sorted by their words (of the first ``limit`` rows),
+    mapped with ``mmap="r"``; None for a file written without it.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "v.vectors")
+    >>> write_vectors_file(path, ["b", "c", "a"], np.ones((3, 2), np.float32))
+    >>> read_word_order(path).tolist(), read_word_order(path, limit=2).tolist()
+    ([2, 0, 1], [0, 1])
+    """
+    name = os.fspath(path)
+    with open(name, "rb") as stream:
+        header = _read_header(name, stream, os.fstat(stream.fileno()).st_size)
+        section, count = header.get("order"), header["count"]
+        if section is None:
+            return None
+        if mmap is None:
+            order = _read_array(name, stream, section["offset"], "<i8", (count,))
+    if mmap is not None:
+        order = _map(name, section["offset"], "<i8", (count,))
+    if limit is not None and limit < count:
+        order = order[order < limit]
+    return order

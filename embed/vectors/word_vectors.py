@@ -6,6 +6,7 @@ come back as answers. Names follow gensim's KeyedVectors where they mean the sam
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import unicodedata
@@ -30,18 +31,21 @@ class Vectors:
     ['france', 'rome']
     """
 
-    def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: Sequence[int] | None = None) -> None:
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: Sequence[int] | None = None,
+                 order: np.ndarray | None = None) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, got shape {vectors.shape}")
         self.words = list(words)
         self.vectors = vectors
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
-        self.index = {word: i for i, word in enumerate(self.words)}
-        if len(self.index) != len(self.words):
-            seen: set[str] = set()
-            duplicate = next(w for w in self.words if w in seen or seen.add(w))
-            raise EmbedError(f"word {duplicate!r} appears twice")
+        # ``order`` (the rows sorted by their words, as a vectors file keeps them, its
+        # words distinct) finds a word by bisection; without it the dict of every word,
+        # which takes 1.5 s to build at 3M words, is built here and checks for repeats.
+        self._order = order
+        self._index: dict[str, int] | None = None
+        if order is None:
+            self._build_index()
         self.norms: np.ndarray | None = None  # gensim's name; filled on the first query
         self._divisors: np.ndarray | None = None
         self._normed: np.ndarray | None = None
@@ -54,8 +58,31 @@ class Vectors:
     def __len__(self) -> int:
         return len(self.words)
 
+    @property
+    def index(self) -> dict[str, int]:
+        """Each word's row."""
+        if self._index is None:
+            self._build_index()
+        return self._index
+
+    def _build_index(self) -> None:
+        self._index = {word: i for i, word in enumerate(self.words)}
+        if len(self._index) != len(self.words):
+            seen: set[str] = set()
+            duplicate = next(w for w in self.words if w in seen or seen.add(w))
+            raise EmbedError(f"word {duplicate!r} appears twice")
+
+    def _find(self, word: str) -> int:
+        """The row of ``word``, or -1."""
+        if self._index is not None:
+            return self._index.get(word, -1)
+        at = bisect.bisect_left(self._order, word, key=self.words.__getitem__)
+        return int(self._order[at]) if at < len(self._order) and self.words[self._order[at]] == word else -1
+
     def __contains__(self, word: object) -> bool:
-        return word in self.index or (isinstance(word, str) and unicodedata.normalize("NFC", word) in self.index)
+        if not isinstance(word, str):
+            return False
+        return self._find(word) >= 0 or self._find(unicodedata.normalize("NFC", word)) >= 0
 
     def __getitem__(self, word: str | Sequence[str]) -> np.ndarray:
         """A word's vector, or a matrix of the vectors of a list of words (as gensim's)."""
@@ -98,7 +125,12 @@ class Vectors:
     def fill_norms(self, force: bool = False) -> None:
         """Compute ``norms``, each row's length (again with ``force``, after the matrix changed)."""
         if self.norms is None or force:
-            self.norms = np.linalg.norm(self.vectors, axis=1).astype(np.float32)
+            # A block of rows at a time: norm() of the whole matrix would square it into a
+            # temporary as large as itself, doubling the memory of a mapped 3M x 300.
+            self.norms = np.empty(len(self.vectors), np.float32)
+            for start in range(0, len(self.vectors), 1 << 16):
+                block = self.vectors[start : start + (1 << 16)]
+                self.norms[start : start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
             # Divisors with zeros as ones, so that a zero row stays zero when divided.
             self._divisors = np.where(self.norms == 0, np.float32(1), self.norms)
             self._normed = None
@@ -184,15 +216,14 @@ class Vectors:
 
     def get_index(self, word: str) -> int:
         """The row of ``word``; an UnknownWordError (a KeyError) names it and close spellings."""
-        try:
-            return self.index[word]
-        except (KeyError, TypeError):
-            if not isinstance(word, str):
-                raise EmbedError(f"words are strings, got {word!r}") from None
-            composed = unicodedata.normalize("NFC", word)  # training composes text: "résumé" typed decomposed
-            if composed in self.index:
-                return self.index[composed]
-            raise UnknownWordError(word, self._close_spellings(word)) from None
+        if not isinstance(word, str):
+            raise EmbedError(f"words are strings, got {word!r}")
+        row = self._find(word)
+        if row < 0:  # training composes text: "résumé" typed decomposed
+            row = self._find(unicodedata.normalize("NFC", word))
+        if row < 0:
+            raise UnknownWordError(word, self._close_spellings(word))
+        return row
 
     def _close_spellings(self, word: str) -> list[str]:
         # The most frequent words first, so suggestions favour common spellings.
@@ -423,10 +454,11 @@ class Vectors:
         >>> Vectors.load("factbook.bin").most_similar("paris")  # doctest: +SKIP
         >>> Vectors.load("news.vectors", mmap="r")              # doctest: +SKIP
         """
-        from .vectors_file import is_vectors_file, read_vectors_file
+        from .vectors_file import is_vectors_file, read_vectors_file, read_word_order
 
         if is_vectors_file(path):
-            return cls(*read_vectors_file(path, mmap=mmap, limit=limit))
+            words, vectors, counts = read_vectors_file(path, mmap=mmap, limit=limit)
+            return cls(words, vectors, counts, read_word_order(path, mmap=mmap, limit=limit))
         if mmap is not None:
             raise EmbedError(f"{os.fspath(path)}: only a .vectors file can be memory-mapped; write one with "
                              "embed convert IN OUT.vectors or Vectors.save")
