@@ -14,7 +14,7 @@ class RunReport:
     ...                 cut_sentences=2, cut_tokens=0, repaired_bytes=1, subsampled=120.0, epochs=2))
     text: 1,000 tokens read; 100 (10.0%) dropped as words seen fewer than min_count=5 times, 900 left of 50 words
     cut: long lines cut 2 times into sentences of at most 10,000 tokens; 0 tokens cut to 100 characters; 1 byte not valid in the encoding replaced
-    subsampling: about 120 words (13.3%) left out of each of 2 epochs (expected from the keep rates)
+    subsampling: about 120 words (13.3%) left out of each epoch, 2 epochs so far (expected from the keep rates)
     """
 
     tokens_read: int
@@ -45,8 +45,9 @@ class RunReport:
                          f"{self.max_token_length:,} characters; {self.repaired_bytes:,} {byte} not valid in the "
                          "encoding replaced")
         kept = 100 * self.subsampled / self.vocabulary_tokens if self.vocabulary_tokens else 0.0
-        lines.append(f"subsampling: about {self.subsampled:,.0f} words ({kept:.1f}%) left out of each of "
-                     f"{self.epochs} epochs (expected from the keep rates)")
+        epochs = "1 epoch" if self.epochs == 1 else f"{self.epochs} epochs"
+        lines.append(f"subsampling: about {self.subsampled:,.0f} words ({kept:.1f}%) left out of each epoch, "
+                     f"{epochs} so far (expected from the keep rates)")
         for what, oov in self.validation_oov:
             lines.append(f"validation: {100 * oov:.1f}% of {what} out of the vocabulary")
         return "\n".join(lines)

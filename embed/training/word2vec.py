@@ -574,7 +574,8 @@ class Word2Vec:
         watch.restore(self)
         self.best_epoch = watch.best_epoch
         if bar is not None:
-            bar.write(f"stopped early: {watch.validation.name} did not improve for {watch.patience} epochs; "
+            epochs = "1 epoch" if watch.patience == 1 else f"{watch.patience} epochs"
+            bar.write(f"stopped early: {watch.validation.name} did not improve for {epochs}; "
                       f"the weights of epoch {watch.best_epoch} ({watch.best:.4f}) are kept")
 
     def _keep_best(self) -> None:
