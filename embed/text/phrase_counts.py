@@ -178,8 +178,9 @@ def join_pairs(tokens, starts, trans, n_base, table, held, out, out_starts, fina
     written = 0
     started = 0
     s = 0
-    for i in range(tokens.shape[0]):
-        while s < starts.shape[0] and starts[s] <= i:
+    n = tokens.shape[0]
+    for i in range(n + 1):  # one step past the last token, for the starts after it
+        while s < starts.shape[0] and (starts[s] <= i or i == n):
             if has_held:
                 out[written] = last
                 written += 1
@@ -187,6 +188,8 @@ def join_pairs(tokens, starts, trans, n_base, table, held, out, out_starts, fina
             out_starts[started] = written
             started += 1
             s += 1
+        if i == n:
+            break
         token = tokens[i]
         if has_held:
             a = _table_id(last, trans, n_base)
@@ -203,14 +206,6 @@ def join_pairs(tokens, starts, trans, n_base, table, held, out, out_starts, fina
             written += 1
         last = token
         has_held = True
-    while s < starts.shape[0]:
-        if has_held:
-            out[written] = last
-            written += 1
-            has_held = False
-        out_starts[started] = written
-        started += 1
-        s += 1
     if final and has_held:
         out[written] = last
         written += 1
