@@ -109,6 +109,17 @@ def test_early_stop_needs_a_validation_and_a_whole_number(tiny_corpus):
         model.train(path, progress=False, validate=[["cat", "dog"]], early_stop=0)
     with pytest.raises(EmbedError, match="held-out text has no word of the vocabulary"):
         model.train(path, progress=False, validate=[["zebra", "yak"]])
+    assert not model.history  # refused before the first epoch, not after it
+
+
+def test_a_bad_validation_file_is_refused_before_training(tiny_corpus, tmp_path):
+    path, _, _ = tiny_corpus
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("cat\tdog\t9\ncat\thammer\t1\ncat\tsaw\t2\ncat\tcow\t3\ncat\tcow\t3\nsaw\tdrill\tmany\n")
+    model = Word2Vec(settings()).build_vocab(path)
+    with pytest.raises(EmbedError, match=r"pairs.tsv: line 6: the score 'many' is not a finite number"):
+        model.train(path, progress=False, validate=str(pairs))
+    assert not model.history
 
 
 def test_validate_and_early_stop_on_the_command_line(tiny_corpus, tmp_path):

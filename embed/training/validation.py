@@ -40,6 +40,10 @@ class Validation:
     def score(self, model: Word2Vec) -> float:
         raise NotImplementedError
 
+    def prepare(self, model: Word2Vec) -> None:
+        """Read what the scores need before training starts, so that a bad file is
+        refused before the first epoch, not after it."""
+
     def oov_share(self, model: Word2Vec) -> float | None:
         """The share of the validation set that falls outside the vocabulary."""
         return None
@@ -59,6 +63,11 @@ class AnalogyAccuracy(Validation):
 
     def __init__(self, path: str) -> None:
         self.path = path
+
+    def prepare(self, model: Word2Vec) -> None:
+        from ..vectors.evaluate import read_analogies
+
+        list(read_analogies(self.path))
 
     def score(self, model: Word2Vec) -> float:
         from ..vectors.evaluate import evaluate_word_analogies
@@ -81,6 +90,11 @@ class PairCorrelation(Validation):
 
     def __init__(self, path: str) -> None:
         self.path = path
+
+    def prepare(self, model: Word2Vec) -> None:
+        from ..vectors.evaluate import read_word_pairs
+
+        read_word_pairs(self.path)
 
     def score(self, model: Word2Vec) -> float:
         from ..vectors.evaluate import evaluate_word_pairs
@@ -109,13 +123,16 @@ class HeldOutLoss(Validation):
         self.chunks: list[tuple[np.ndarray, np.ndarray]] | None = None
         self.tokens = 0
 
-    def score(self, model: Word2Vec) -> float:
+    def prepare(self, model: Word2Vec) -> None:
         if self.chunks is None:
             sentences = list(model._sentences(self.corpus))  # a held-out slice: small enough to hold
             self.tokens = sum(len(sentence) for sentence in sentences)
             self.chunks = list(id_chunks(sentences, model.vocab, model.config.chunk_words))
             if not self.chunks:
                 raise EmbedError(f"{_name(self.corpus)}: the held-out text has no word of the vocabulary")
+
+    def score(self, model: Word2Vec) -> float:
+        self.prepare(model)
         weights = model.weights
         plan = model.plan._replace(optimizer=NO_OPTIMIZER)
         worker = new_worker(plan, weights.rows, weights.output.shape[1])

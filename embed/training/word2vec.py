@@ -356,6 +356,8 @@ class Word2Vec:
         if early_stop is not None and validate is None:
             raise EmbedError("early_stop needs validate: a score to stop on")
         self._watch = EarlyStop(validation_for(validate), early_stop) if validate is not None else None
+        if self._watch is not None:
+            self._watch.validation.prepare(self)
         self.best_epoch = None
         if cluster is not None or self.config.deterministic:
             if checkpoints is not None:
