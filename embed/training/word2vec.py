@@ -469,7 +469,7 @@ class Word2Vec:
                 chunks_read = train_epoch(self.weights, self.plan, config.loss, config.workers, chunks, run, schedule,
                                           advance, writer)
                 self._vectors = None  # an on_epoch_end callback may have taken wv
-                stats = self._validated(run.epoch_done(self.epochs_done + 1))
+                stats = run.epoch_done(self.epochs_done + 1)
                 self.chunks_done = run.first_chunk + chunks_read
                 run.first_chunk = self.chunks_done
                 self.history.append(stats)
@@ -482,11 +482,8 @@ class Word2Vec:
                            "turns it off)" if config.sample else "")
                     raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary "
                                      f"words{why}")
-                if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
-                    raise EmbedError(
-                        f"training diverged in epoch {self.epochs_done} (loss {stats.loss}); "
-                        f"try a lower alpha than {config.alpha}"
-                    )
+                self._check_epoch(stats, corpus)
+                stats = self._score_epoch()
                 if progress:
                     bar.write(_epoch_line(stats, self._watch))
                 stop = self._watch is not None and self._watch.after_epoch(self, self.epochs_done, stats.validation)
@@ -538,10 +535,10 @@ class Word2Vec:
 
             def epoch_done(stats: EpochStats) -> None:
                 self._vectors = None
-                stats = self._validated(stats)
                 self.history.append(stats)
                 self.epochs_done += 1
                 self._check_epoch(stats, corpus)
+                stats = self._score_epoch()
                 if progress:
                     bar.write(_epoch_line(stats, self._watch))
                 label[0] = f"epoch {self.epochs_done - first + 2}/{epochs}"
@@ -564,12 +561,14 @@ class Word2Vec:
             raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary words")
         return self
 
-    def _validated(self, stats: EpochStats) -> EpochStats:
-        """``stats`` with the validation score of the weights as the epoch left them."""
-        if self._watch is None:
-            return stats
-        self._vectors = None
-        return dataclasses.replace(stats, validation=float(self._watch.validation.score(self)))
+    def _score_epoch(self) -> EpochStats:
+        """The last epoch's statistics, with the validation score of the weights as the
+        epoch left them once the checks found them sound (a diverged epoch is not scored)."""
+        if self._watch is not None:
+            self._vectors = None
+            score = float(self._watch.validation.score(self))
+            self.history[-1] = dataclasses.replace(self.history[-1], validation=score)
+        return self.history[-1]
 
     def _stop_early(self, bar) -> None:
         watch = self._watch
