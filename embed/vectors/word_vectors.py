@@ -72,17 +72,20 @@ class Vectors:
             duplicate = next(w for w in self.words if w in seen or seen.add(w))
             raise EmbedError(f"word {duplicate!r} appears twice")
 
+    def _row(self, word: str) -> int:
+        """The row of ``word``, or of its composed form (training composes text: "résumé"
+        typed decomposed is found); -1 for neither."""
+        row = self._find(word)
+        return row if row >= 0 else self._find(unicodedata.normalize("NFC", word))
+
     def _find(self, word: str) -> int:
-        """The row of ``word``, or -1."""
         if self._index is not None:
             return self._index.get(word, -1)
         at = bisect.bisect_left(self._order, word, key=self.words.__getitem__)
         return int(self._order[at]) if at < len(self._order) and self.words[self._order[at]] == word else -1
 
     def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str):
-            return False
-        return self._find(word) >= 0 or self._find(unicodedata.normalize("NFC", word)) >= 0
+        return isinstance(word, str) and self._row(word) >= 0
 
     def __getitem__(self, word: str | Sequence[str]) -> np.ndarray:
         """A word's vector, or a matrix of the vectors of a list of words (as gensim's)."""
@@ -218,9 +221,7 @@ class Vectors:
         """The row of ``word``; an UnknownWordError (a KeyError) names it and close spellings."""
         if not isinstance(word, str):
             raise EmbedError(f"words are strings, got {word!r}")
-        row = self._find(word)
-        if row < 0:  # training composes text: "résumé" typed decomposed
-            row = self._find(unicodedata.normalize("NFC", word))
+        row = self._row(word)
         if row < 0:
             raise UnknownWordError(word, self._close_spellings(word))
         return row
