@@ -63,6 +63,7 @@ class AnalogyAccuracy(Validation):
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.last = None  # the last evaluation
 
     def prepare(self, model: Word2Vec) -> None:
         from ..vectors.evaluate import read_analogies
@@ -72,12 +73,14 @@ class AnalogyAccuracy(Validation):
     def score(self, model: Word2Vec) -> float:
         from ..vectors.evaluate import evaluate_word_analogies
 
-        return evaluate_word_analogies(model.wv, self.path, restrict_vocab=ANALOGY_VOCABULARY).accuracy
+        self.last = evaluate_word_analogies(model.wv, self.path, restrict_vocab=ANALOGY_VOCABULARY)
+        return self.last.accuracy
 
     def oov_share(self, model: Word2Vec) -> float | None:
-        from ..vectors.evaluate import evaluate_word_analogies
-
-        total = evaluate_word_analogies(model.wv, self.path, restrict_vocab=ANALOGY_VOCABULARY).total
+        # Which questions fall outside depends on the vocabulary alone: the last score's count holds.
+        if self.last is None:
+            self.score(model)
+        total = self.last.total
         asked = total.answered + total.skipped
         return total.skipped / asked if asked else None
 
@@ -90,6 +93,7 @@ class PairCorrelation(Validation):
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.last = None  # the last evaluation
 
     def prepare(self, model: Word2Vec) -> None:
         from ..vectors.evaluate import read_word_pairs
@@ -99,12 +103,13 @@ class PairCorrelation(Validation):
     def score(self, model: Word2Vec) -> float:
         from ..vectors.evaluate import evaluate_word_pairs
 
-        return evaluate_word_pairs(model.wv, self.path).spearman
+        self.last = evaluate_word_pairs(model.wv, self.path)
+        return self.last.spearman
 
     def oov_share(self, model: Word2Vec) -> float | None:
-        from ..vectors.evaluate import evaluate_word_pairs
-
-        return evaluate_word_pairs(model.wv, self.path).oov_ratio / 100
+        if self.last is None:
+            self.score(model)
+        return self.last.oov_ratio / 100
 
     def describe(self) -> str:
         return f"the pairs of {self.path}"
