@@ -51,10 +51,6 @@ def _train(args: argparse.Namespace) -> None:
     claim_output(args.output)  # and its .partial and .checkpoint
     fields = {name: getattr(args, name) for name in _config_fields() if getattr(args, name) is not None}
     corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
-    in_rounds = bool(args.cluster or fields.get("deterministic"))
-    if in_rounds and (args.resume or args.checkpoint_every):
-        raise EmbedError(f"{'--resume' if args.resume else '--checkpoint-every'} is not available when training in "
-                         "rounds (--deterministic, --cluster)")
     checkpoints = None
     if args.checkpoint_every:
         epochs, seconds = args.checkpoint_every
@@ -67,8 +63,9 @@ def _train(args: argparse.Namespace) -> None:
             raise EmbedError(f"--resume continues with the settings saved in {args.resume}; drop {', '.join(fields)}")
         if model.run is None:
             raise EmbedError(f"{args.resume}: its training run already finished; nothing to resume")
-        run = lambda: model.resume(corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
-                                   check_corpus=not args.resume_other_corpus)
+        if args.cluster and not model.run.rounds:
+            raise EmbedError(f"{args.resume}: its run trained on threads (Hogwild), not in rounds; resume it "
+                             "without --cluster")
     elif args.init:
         model, initial = _initial_model(args.init, fields)
     else:
@@ -81,7 +78,10 @@ def _train(args: argparse.Namespace) -> None:
             from .training.cluster import connected
 
             cluster = stack.enter_context(connected(args.cluster))  # one cluster for both passes, closed at the end
-        if not args.resume:
+        if args.resume:
+            run = lambda: model.resume(corpus, progress=not args.quiet, checkpoints=checkpoints,  # noqa: E731
+                                       check_corpus=not args.resume_other_corpus, cluster=cluster)
+        else:
             if args.init and initial is None:  # a model: its vocabulary takes in the new text's words
                 known = len(model.vocab)
                 model.build_vocab(corpus, cluster=cluster, update=True)
@@ -101,13 +101,13 @@ def _train(args: argparse.Namespace) -> None:
             with _shielded():
                 partial = _save_somewhere(model, args.output + ".partial", args.output)
             how, status = _stopped(stop)
-            if model.run is None:  # in rounds: the model as the last whole round left it
-                print(f"embed: {how}; the model so far ({model.epochs_done} whole epochs and part of the next) is "
-                      f"in {partial}", file=sys.stderr)
+            if model.run is None:  # an early stop's last epoch: nothing left to resume
+                print(f"embed: {how}; the model so far is in {partial}", file=sys.stderr)
             else:
+                where = f" --cluster {args.cluster}" if args.cluster else ""  # or on this machine: the same vectors
                 print(
                     f"embed: {how}; the model so far is in {partial}. Resume with:\n"
-                    f"  embed train {' '.join(args.corpus)} -o {args.output} --resume {partial}",
+                    f"  embed train {' '.join(args.corpus)} -o {args.output} --resume {partial}{where}",
                     file=sys.stderr,
                 )
             raise SystemExit(status) from None

@@ -5,6 +5,7 @@ one line."""
 
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,8 +19,11 @@ distributed = pytest.importorskip("distributed")
 import embed  # noqa: E402
 from embed.errors import EmbedError  # noqa: E402
 from embed.text.shards import Segment  # noqa: E402
+from embed.training import cluster as cluster_module  # noqa: E402
 from embed.training.cluster import DaskTransport  # noqa: E402
 from embed.training.config import Config  # noqa: E402
+from embed.training.rounds import piece_number  # noqa: E402
+from embed.training.schedule import Checkpoints  # noqa: E402
 
 SETTINGS = dict(shards=4, round_words=300, epochs=2, min_count=1, dim=16)
 
@@ -61,6 +65,28 @@ def test_a_killed_worker_changes_nothing(tiny_corpus, client):
     client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
 
 
+def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, client, tmp_path, monkeypatch):
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    marker, target = str(tmp_path / "killed"), piece_number(1, 2, 1)  # epoch 2, shard 2, its second round
+    train_piece = cluster_module.train_shard_piece
+
+    def dies_once(model, plan, encoded, first, last, number, alpha_start, alpha_end):
+        # On the worker: the first process to run the target piece dies in the middle of
+        # its round, with the round's other tasks done or under way elsewhere.
+        if number == target and not os.path.exists(marker):
+            with open(marker, "w") as note:
+                note.write(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+        return train_piece(model, plan, encoded, first, last, number, alpha_start, alpha_end)
+
+    monkeypatch.setattr(cluster_module, "train_shard_piece", dies_once)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client)
+    assert os.path.exists(marker) and digest(model) == digest(undisturbed)
+    client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
+
+
 def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, monkeypatch):
     # The scheduler forgets scattered data when every worker holding it dies, and cancels
     # what depends on it; cancelling the data does the same, without a race to win.
@@ -78,6 +104,12 @@ def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, mon
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client)
     assert len(rounds) > 3 and digest(model) == digest(undisturbed)
+
+
+def test_workers_read_their_shards_from_a_url(tiny_corpus, client):
+    path, _, _ = tiny_corpus  # file:// goes through fsspec as s3:// would, on every worker
+    threads = embed.train(str(path), deterministic=True, workers=1, progress=False, **SETTINGS)
+    assert digest(embed.train(f"file://{path}", cluster=client, progress=False, **SETTINGS)) == digest(threads)
 
 
 def test_a_worker_that_cannot_read_its_shard_names_itself_and_the_path(tmp_path, client):
@@ -119,12 +151,38 @@ def test_the_command_on_a_local_cluster_writes_the_file_deterministic_threads_wr
     assert outputs[0] == outputs[1]
 
 
-@pytest.mark.parametrize("extra,message", [(["--resume", "x.embed"], "--resume is not available"),
-                                           (["--checkpoint-every", "1"], "--checkpoint-every is not available")])
-def test_what_rounds_cannot_do_yet_is_refused_before_any_work(tiny_corpus, tmp_path, extra, message):
+def _checkpoints_kept(monkeypatch, folder):
+    """Every checkpoint a run writes, copied aside as it is written."""
+    kept, save = [], embed.Word2Vec.save
+
+    def keep(model, path):
+        save(model, path)
+        kept.append(folder / f"checkpoint-{len(kept)}.embed")
+        shutil.copyfile(path, kept[-1])
+
+    monkeypatch.setattr(embed.Word2Vec, "save", keep)
+    return kept
+
+
+def test_a_run_checkpointed_on_the_cluster_resumes_on_threads_or_the_cluster_to_the_same_vectors(
+        tiny_corpus, tmp_path, client, monkeypatch):
     path, _, _ = tiny_corpus
-    result = subprocess.run([sys.executable, "-m", "embed", "train", str(path), "-o", str(tmp_path / "o.bin"),
-                             "--deterministic", *extra], capture_output=True, text=True, timeout=120)
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines() == [f"embed: error: {result.stderr.split('error: ', 1)[1].strip()}"]
-    assert message in result.stderr
+    options = ["--shards", "4", "--round-words", "300", "--epochs", "2", "--min-count", "1", "--dim", "16", "--quiet"]
+    whole = tmp_path / "whole.bin"
+    done = subprocess.run([sys.executable, "-m", "embed", "train", str(path), "-o", str(whole), *options,
+                           "--deterministic", "--workers", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    kept = _checkpoints_kept(monkeypatch, tmp_path)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client, checkpoints=Checkpoints(str(tmp_path / "c"), seconds=1e-9))
+    monkeypatch.undo()
+    middle = embed.Word2Vec.load(kept[4])  # 3 rounds an epoch: one round into the second epoch
+    assert middle.run.rounds and middle.run.epoch == 1 and middle.run.completed
+    middle.resume(str(path), progress=False)
+    assert digest(middle) == digest(model)
+    for where in (["--cluster", "local:2"], []):
+        out = tmp_path / f"resumed{len(where)}.bin"
+        done = subprocess.run([sys.executable, "-m", "embed", "train", str(path), "-o", str(out), "--quiet",
+                               "--resume", str(kept[2]), *where], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(whole.read_bytes()).hexdigest()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from embed import Config, EmbedError, Word2Vec
 from embed.text.chunks import id_chunks
 from embed.text.corpus import ReadReport, read_sentences
-from embed.text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
+from embed.text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from embed.text.tokenizer import Tokenizer
 from embed.text.vocab import Vocabulary
 
@@ -225,3 +225,58 @@ def test_a_block_of_blank_lines_has_a_sentence_start_per_byte(tmp_path):
     assert read == kept == [([0, 1, 2, 0, 3], [0, 3, 5])]
     model = Word2Vec(Config(min_count=1, dim=8, epochs=1, sample=0)).build_vocab(path).train(path, progress=False)
     assert model.history[0].words == 5
+
+
+def _reduce_vocab_reference(batches, max_table):
+    """word2vec's counting with ReduceVocab, the check made after each batch of tokens:
+    (counts in order of first appearance, tokens forgotten, last min_reduce used)."""
+    counts, min_reduce, forgotten = {}, 1, 0
+    for batch in batches:
+        for token in batch:
+            counts[token] = counts.get(token, 0) + 1
+        while len(counts) > max_table:
+            for token in [t for t, c in counts.items() if c <= min_reduce]:
+                forgotten += counts.pop(token)
+            min_reduce += 1
+    return counts, forgotten, min_reduce - 1
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.sampled_from("abcdefghijklmnop"), min_size=1, max_size=12), min_size=1, max_size=40),
+       st.integers(2, 10))
+def test_counting_prunes_as_word2vecs_reduce_vocab(sentences, max_table):
+    counts, forgotten, pruned_at = _reduce_vocab_reference(sentences, max_table)
+    if not counts:  # every word forgotten
+        with pytest.raises(EmbedError, match=f"counting under max_table={max_table} forgot every word"):
+            Vocabulary.build(sentences, min_count=1, max_table=max_table)
+        return
+    vocab = Vocabulary.build(sentences, min_count=1, max_table=max_table)
+    expected = sorted(counts.items(), key=lambda item: -item[1])  # stable: first appearance breaks ties
+    assert list(zip(vocab.words, vocab.counts.tolist())) == expected
+    assert vocab.pruned_at == pruned_at and vocab.corpus_tokens == sum(map(len, sentences))
+    # The plain-text counter, given the sentences as blocks, prunes after each block alike.
+    plain = PlainCounts(lowercase=False, max_table=max_table)
+    for k, sentence in enumerate(sentences):
+        assert plain.add((" ".join(sentence) + "\n").encode(), final=k == len(sentences) - 1)
+    assert plain.items() == list(counts.items())
+    assert (plain.pruning.forgotten, plain.pruning.min_reduce - 1) == (forgotten, pruned_at)
+    assert plain.pruned == (pruned_at > 0)
+    unpruned = Vocabulary.build(sentences, min_count=1)
+    if pruned_at == 0:
+        assert vocab.words == unpruned.words and vocab.counts.tolist() == unpruned.counts.tolist()
+
+
+def test_a_pruned_count_trains_and_says_so(tmp_path):
+    # text8's kind of file (the jitted pass) and one the tokenizer reads (the Python pass)
+    rare = [f"rare{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(60)]  # each seen once
+    for name, text in (("plain.txt", "the cat sat " * 50 + " ".join(rare)),
+                       ("marks.txt", "the cat sat, " * 50 + "é ".join(rare))):
+        path = tmp_path / name
+        path.write_text(text + "\n")
+        model = Word2Vec(Config(min_count=1, dim=8, workers=1, max_table=20))
+        with pytest.warns(UserWarning, match=r"outgrew max_table=20 distinct words, so words seen at most 1 times"):
+            model.build_vocab(str(path))
+        assert sorted(model.vocab.words) == ["cat", "sat", "the"]
+        assert model.vocab.corpus_tokens == 210
+        model.train(str(path), epochs=1, progress=False)  # the ids counted were dropped: the epoch reads the text
+        assert model.history[-1].words == model.vocab.total

@@ -272,13 +272,50 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, 
             del held  # "Exception ignored in: <function ...>": the callback's stop goes nowhere
             assert reference() is None
 
-    model = Word2Vec(config(deterministic=deterministic, shards=2, round_words=200)).build_vocab(path)
+    settings = config(deterministic=deterministic, shards=2, round_words=200)
+    model = Word2Vec(settings).build_vocab(path)
     try:
         with pytest.raises(KeyboardInterrupt):
             model.train(path, progress=False, on_epoch_end=drop_a_stop)
     finally:
         stop_seen()
-    assert model.epochs_done == 1
+    assert model.epochs_done == 1 and model.run is not None and model.run.rounds == deterministic
+    model.resume(path, progress=False)  # and the stopped run goes on to the uninterrupted vectors
+    whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
+    np.testing.assert_array_equal(model.w_in, whole.w_in)
+    assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
+
+
+def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
+                                                                                    monkeypatch):
+    path, _, _ = tiny_corpus
+    kept, save = [], Word2Vec.save
+
+    def keep(model, target):  # every checkpoint, copied aside as it is written
+        save(model, target)
+        kept.append(tmp_path / f"checkpoint-{len(kept)}.embed")
+        kept[-1].write_bytes(open(target, "rb").read())
+
+    settings = config(deterministic=True, shards=2, round_words=200, workers=2, epochs=2)
+    monkeypatch.setattr(Word2Vec, "save", keep)
+    full = Word2Vec(settings).build_vocab(path)
+    full.train(path, progress=False, checkpoints=Checkpoints(str(tmp_path / "run.checkpoint"), seconds=1e-9))
+    monkeypatch.undo()
+    rounds = len(full.history) * -(-full.history[0].words // 400)  # two shards of 200-word pieces, about
+    assert len(kept) >= rounds - 2  # one before every round
+    for checkpoint in (kept[1], kept[len(kept) // 2], kept[-1]):
+        resumed = Word2Vec.load(checkpoint)
+        assert resumed.run is not None and resumed.run.rounds
+        resumed.resume(path, progress=False, checkpoints=Checkpoints(str(tmp_path / "again"), epochs=1))
+        assert resumed.run is None
+        np.testing.assert_array_equal(resumed.w_in, full.w_in)
+        np.testing.assert_array_equal(resumed.w_out, full.w_out)
+        assert [(h.loss_sum, h.examples, h.words, h.tenths) for h in resumed.history] == [
+            (h.loss_sum, h.examples, h.words, h.tenths) for h in full.history]
+    with pytest.raises(EmbedError, match="not the corpus this run was trained on"):
+        other = tmp_path / "other.txt"
+        other.write_text(path.read_text() + "cat dog\n")
+        Word2Vec.load(kept[1]).resume(other, progress=False)
 
 
 def test_resume_refuses_another_corpus_unless_told(tiny_corpus, tmp_path):

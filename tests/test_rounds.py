@@ -188,3 +188,54 @@ def test_plain_segments_encode_from_bytes_to_the_ids_the_tokenizer_gives(tmp_pat
         assert [t for s in got for t in s] == [t for s in expected for t in s]
     encoded = encode_shard(split_shards(files, 1)[0], words, Config())
     assert len(encoded.offsets) - 1 == len(expected)  # the same sentences, cut at the same places
+
+
+@pytest.fixture
+def in_memory_store(tiny_corpus):
+    """The tiny corpus in fsspec's in-memory file system, as a URL: whole, cut in two
+    files, and gzipped."""
+    fsspec = pytest.importorskip("fsspec")
+    path, _, _ = tiny_corpus
+    store = fsspec.filesystem("memory")
+    lines = path.read_bytes().splitlines(keepends=True)
+    store.pipe({"/embed-test/tiny.txt": path.read_bytes(), "/embed-test/parts/a.txt": b"".join(lines[:150]),
+                "/embed-test/parts/b.txt": b"".join(lines[150:]), "/embed-test/tiny.txt.gz": gzip.compress(
+                    path.read_bytes())})
+    yield path
+    store.rm("/embed-test", recursive=True)
+
+
+def test_a_corpus_at_a_url_trains_as_the_same_file_on_disk(in_memory_store, tmp_path):
+    path = in_memory_store
+    (tmp_path / "parts").mkdir()
+    lines = path.read_bytes().splitlines(keepends=True)
+    (tmp_path / "parts" / "a.txt").write_bytes(b"".join(lines[:150]))
+    (tmp_path / "parts" / "b.txt").write_bytes(b"".join(lines[150:]))
+    (tmp_path / "tiny.txt.gz").write_bytes(gzip.compress(path.read_bytes()))
+    for url, local in (("memory://embed-test/tiny.txt", str(path)),
+                       ("memory://embed-test/tiny.txt.gz", str(tmp_path / "tiny.txt.gz")),
+                       ("memory://embed-test/parts", str(tmp_path / "parts")),
+                       ("memory://embed-test/parts/*.txt", str(tmp_path / "parts" / "*.txt"))):
+        assert digest(embed.train(url, workers=2, **ROUNDS)) == digest(embed.train(local, workers=1, **ROUNDS)), url
+    settings = dict(workers=1, seed=3, epochs=1, min_count=1, dim=8, progress=False)  # and on threads
+    assert digest(embed.train("memory://embed-test/tiny.txt", **settings)) == digest(embed.train(str(path), **settings))
+
+
+@pytest.mark.parametrize("url,message", [
+    ("memory://embed-test/none.txt", "memory://embed-test/none.txt: no such file"),
+    ("memory://embed-test/*.csv", "memory://embed-test/\\*.csv: no file matches this pattern"),
+    ("nosuchprotocol://bucket/c.txt", "nosuchprotocol://bucket/c.txt: cannot read nosuchprotocol:// URLs here"),
+])
+def test_a_url_that_cannot_be_read_is_one_line(in_memory_store, url, message):
+    with pytest.raises(EmbedError, match=message):
+        embed.train(url, **ROUNDS)
+
+
+def test_shards_prune_their_counts_and_the_merge_prunes_again():
+    config = Config(min_count=1, max_table=3)
+    counted = LocalTransport(threads=1).count([[["a", "a", "b", "c", "d"]], [["a", "a", "e", "e", "e", "f", "g"]]],
+                                              config)
+    assert [(c.words, c.counts.tolist(), c.forgotten, c.pruned_at) for c in counted] == [
+        (["a"], [2], 3, 1), (["a", "e"], [2, 3], 2, 1)]  # four words each: those seen once go
+    vocab = merged_vocabulary(counted, config.replace(max_table=1), "corpus")  # a4 e3: at most 2 goes, then 3
+    assert (vocab.words, vocab.counts.tolist(), vocab.corpus_tokens, vocab.pruned_at) == (["a"], [4], 12, 3)

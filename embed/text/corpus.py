@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import EmbedError
+from . import location
 from .tokenizer import Tokenizer
 
 if TYPE_CHECKING:
@@ -76,13 +77,20 @@ def open_binary(path: str | os.PathLike) -> BinaryIO:
     """Open a possibly compressed file for reading bytes. Errors name the file, and a
     damaged or truncated compressed stream is an EmbedError at the byte it was read to."""
     path = os.fspath(path)
-    if not os.path.exists(path):
+    if not location.exists(path):
         raise EmbedError(f"{path}: no such file")
-    if os.path.isdir(path):
+    if location.isdir(path):
         raise EmbedError(f"{path}: is a directory, expected a text file")
     opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
     try:
-        return _CheckedStream(opener(path, "rb"), path, compressed=opener is not open)
+        if not location.is_url(path):
+            return _CheckedStream(opener(path, "rb"), path, compressed=opener is not open)
+        raw = location.open_url(path)
+        try:  # the decompressors do not close a stream they were handed
+            return _CheckedStream(raw if opener is open else opener(raw, "rb"), path, opener is not open, raw)
+        except BaseException:
+            raw.close()
+            raise
     except OSError as error:
         raise EmbedError(f"{path}: cannot open: {error.strerror or error}") from None
 
@@ -91,8 +99,8 @@ class _CheckedStream:
     """A file being read whose read errors (zlib's, lzma's, a cut-short stream's
     EOFError, an I/O error) become one EmbedError naming the file and the position."""
 
-    def __init__(self, stream: BinaryIO, path: str, compressed: bool) -> None:
-        self._stream, self.path, self.compressed = stream, path, compressed
+    def __init__(self, stream: BinaryIO, path: str, compressed: bool, underneath: BinaryIO | None = None) -> None:
+        self._stream, self.path, self.compressed, self._underneath = stream, path, compressed, underneath
         self.position = 0  # bytes given out, of the uncompressed data
 
     def read(self, size: int = -1) -> bytes:
@@ -116,6 +124,8 @@ class _CheckedStream:
 
     def close(self) -> None:
         self._stream.close()
+        if self._underneath is not None:
+            self._underneath.close()
 
     def __enter__(self) -> _CheckedStream:
         return self
@@ -142,6 +152,8 @@ def check_rereadable(path: str) -> None:
     if path == "-":
         raise EmbedError("-: a corpus cannot come from standard input, which can be read only once "
                          "(embed reads the corpus to count words, then to train): save it to a file first")
+    if location.is_url(path):
+        return  # object stores hold files
     try:
         mode = os.stat(path).st_mode
     except OSError:

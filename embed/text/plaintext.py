@@ -25,7 +25,7 @@ from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on ever
 from .chunks import chunk_sentences
 from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary, read_ahead
 from ..errors import EmbedError
-from .vocab import Vocabulary
+from .vocab import Pruning, Vocabulary
 
 if TYPE_CHECKING:
     from .shards import Segment
@@ -270,8 +270,11 @@ class PlainCounts:
     """
 
     def __init__(self, lowercase: bool, max_token_length: int = 100, max_sentence_length: int = 10_000,
-                 sink: IdSink | None = None) -> None:
+                 sink: IdSink | None = None, max_table: int | None = None) -> None:
         self.lowercase, self.max_token_length = lowercase, max_token_length
+        # Checked after each block: a pruning renumbers the tokens, so from then on the
+        # sink gets nothing more and ``pruned`` tells its owner to drop what it got.
+        self.pruning, self.pruned = Pruning(max_table), False
         self.max_sentence_length, self.sink = max_sentence_length, sink
         self.slots = np.full(1 << 16, _EMPTY, dtype=np.int32)
         self.hashes = np.zeros(1 << 15, dtype=np.uint64)
@@ -309,6 +312,17 @@ class PlainCounts:
             return False
         if capture:
             self.sink(ids[:n_ids], sentence_starts[:n_starts])
+        max_table = self.pruning.max_table
+        while max_table is not None and self.words > max_table:
+            counts = self.counts[: self.words]
+            kept = np.flatnonzero(counts > self.pruning.min_reduce)
+            self.pruning.forgotten += int(counts.sum() - counts[kept].sum())
+            self.pruning.min_reduce += 1
+            self.words, self.arena_used = _compact(kept, self.hashes, self.starts, self.lengths, self.counts,
+                                                   self.arena)
+            self.slots.fill(_EMPTY)
+            _rehash(self.slots, self.hashes, self.words)
+            self.pruned, self.sink = True, None
         return True
 
     def _grow(self) -> None:
@@ -346,12 +360,13 @@ class PlainCounts:
 
 def count_plain(path: str | os.PathLike, lowercase: bool, max_token_length: int = 100,
                 block_bytes: int = 4 * BLOCK_BYTES, max_sentence_length: int = 10_000,
-                sink: IdSink | None = None) -> PlainCounts | None:
+                sink: IdSink | None = None, max_table: int | None = None) -> PlainCounts | None:
     """The tokens of a plain file (ASCII letters and blanks only) counted as
     ``read_sentences`` with the default pattern would count them; None as soon as the file proves not to be plain (that pass must then be
     made in Python). Decompressing the next block overlaps counting this one: both let
-    go of the GIL. ``sink`` receives the provisional ids (see ``PlainCounts``)."""
-    counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink)
+    go of the GIL. ``sink`` receives the provisional ids (see ``PlainCounts``), and
+    ``max_table`` prunes as ``embed.text.vocab.Pruning`` says, after each block."""
+    counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink, max_table)
     with open_binary(path) as stream, read_ahead(stream, block_bytes) as blocks:
         for block in blocks:
             if not counts.add(block, final=not block):
@@ -445,6 +460,21 @@ def count_block(data, position, final, fold, max_token_length, slots, hashes, st
             ids[n_ids] = word
             n_ids += 1
     return _COUNTED, end, words, arena_used, n_ids, n_starts, line_tokens
+
+
+@njit(cache=True, nogil=True)
+def _compact(kept, hashes, starts, lengths, counts, arena):
+    """Keep only the tokens numbered in ``kept`` (ascending), renumbered from 0 in that
+    order, their bytes moved down the arena; (tokens, arena bytes) left."""
+    used = 0
+    for new in range(kept.shape[0]):
+        old = kept[new]
+        start, length = starts[old], lengths[old]
+        for j in range(length):  # never forward of its source: kept ascends
+            arena[used + j] = arena[start + j]
+        hashes[new], starts[new], lengths[new], counts[new] = hashes[old], used, length, counts[old]
+        used += length
+    return kept.shape[0], used
 
 
 @njit(cache=True, nogil=True)

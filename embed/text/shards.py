@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import EmbedError
+from . import location
 from .corpus import ASCII_BLANKS, check_rereadable, open_binary, read_sentences
 from .tokenizer import Tokenizer
 
@@ -146,13 +147,12 @@ def corpus_files(spec: str | os.PathLike | Sequence[str | os.PathLike]) -> list[
     files: list[str] = []
     for item in specs:
         path = os.fspath(item)
-        if os.path.isdir(path):
-            found = sorted(os.path.join(path, name) for name in os.listdir(path)
-                           if not name.startswith(".") and os.path.isfile(os.path.join(path, name)))
+        if location.isdir(path):
+            found = location.files_in(path)
             if not found:
                 raise EmbedError(f"{path}: a directory with no corpus files in it")
-        elif not os.path.exists(path) and glob.has_magic(path):
-            found = sorted(p for p in glob.glob(path) if os.path.isfile(p))
+        elif glob.has_magic(path) and not location.exists(path):
+            found = location.matching(path)
             if not found:
                 raise EmbedError(f"{path}: no file matches this pattern")
         else:
@@ -177,7 +177,7 @@ def split_shards(files: Sequence[str], count: int) -> list[list[Segment]]:
     """
     if count < 1:
         raise EmbedError(f"shards must be at least 1, got {count}")
-    sizes = [os.path.getsize(f) for f in files]
+    sizes = [location.getsize(f) for f in files]
     total = sum(sizes)
     shards: list[list[Segment]] = [[] for _ in range(count)]
     if total == 0:
@@ -221,12 +221,12 @@ def names_files(corpus: object) -> bool:
     """
     if isinstance(corpus, (str, os.PathLike)):
         path = os.fspath(corpus)
-        return os.path.isdir(path) or (not os.path.exists(path) and glob.has_magic(path))
+        return location.isdir(path) or (glob.has_magic(path) and not location.exists(path))
     # A list of strings names files where one of them is a file, a directory or a glob
     # that matches; else it is taken for sentences given as strings, and refused as such.
     return (isinstance(corpus, (list, tuple)) and len(corpus) > 0
             and all(isinstance(item, (str, os.PathLike)) for item in corpus)
-            and any(os.path.exists(item) or glob.glob(os.fspath(item)) for item in corpus))
+            and any(location.is_url(item) or os.path.exists(item) or glob.glob(os.fspath(item)) for item in corpus))
 
 
 class Files:

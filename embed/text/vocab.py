@@ -31,29 +31,35 @@ class Vocabulary:
             raise EmbedError("vocabulary has duplicate words")
         # Every token counted, the words left out included (from_counts knows them all).
         self.corpus_tokens = int(self.counts.sum())
+        # Counting forgot words seen at most this many times to stay within max_table
+        # (see keep_within); 0 where it forgot none.
+        self.pruned_at = 0
 
     @classmethod
     def build(
         cls, sentences: Iterable[Sequence[str]], min_count: int = 5, max_vocab: int | None = None, source: str = "corpus",
-        max_final_vocab: int | None = None,
+        max_final_vocab: int | None = None, max_table: int | None = None,
     ) -> Vocabulary:
         counter: Counter[str] = Counter()
+        pruning = Pruning(max_table)
         for sentence in sentences:
             counter.update(sentence)
+            pruning.keep_within(counter)
         words = list(counter)
         vocab, _ = cls.from_counts(np.fromiter(counter.values(), np.int64, len(words)), words.__getitem__, min_count,
-                                   max_vocab, source, max_final_vocab)
+                                   max_vocab, source, max_final_vocab, pruning)
         return vocab
 
     @classmethod
     def from_counts(
         cls, counts: np.ndarray, word: Callable[[int], str], min_count: int = 5, max_vocab: int | None = None,
-        source: str = "corpus", max_final_vocab: int | None = None,
+        source: str = "corpus", max_final_vocab: int | None = None, pruning: Pruning | None = None,
     ) -> tuple[Vocabulary, np.ndarray]:
         """The vocabulary of tokens counted elsewhere: ``counts[i]`` is the count of
         token i, tokens numbered in order of first appearance, and ``word(i)`` its text,
         asked only of the tokens kept. Also returns each token's id in the vocabulary
-        (-1 for those left out). ``max_final_vocab`` raises ``min_count`` to one more
+        (-1 for those left out); ``pruning``, where the counting pruned, says what it
+        forgot. ``max_final_vocab`` raises ``min_count`` to one more
         than the count of the (N+1)th most frequent token, as gensim does: ties at the
         cut all go, where ``max_vocab`` keeps exactly N by order of first appearance.
 
@@ -62,6 +68,9 @@ class Vocabulary:
         (['a', 'b', 'c'], [1, 0, 2])
         """
         counts = np.asarray(counts, dtype=np.int64)
+        if not len(counts) and pruning is not None and pruning.forgotten:
+            raise EmbedError(f"{source}: counting under max_table={pruning.max_table:,} forgot every word (the "
+                             f"{pruning.forgotten:,} tokens it saw): raise --max-table")
         if not len(counts):
             raise EmbedError(f"{source}: no tokens found (the corpus is empty or has no words the tokenizer accepts)")
         raised = ""
@@ -82,6 +91,9 @@ class Vocabulary:
         ids[kept] = np.arange(len(kept), dtype=np.int32)
         vocab = cls([word(int(i)) for i in kept], counts[kept])
         vocab.corpus_tokens = int(counts.sum())
+        if pruning is not None and pruning.min_reduce > 1:
+            vocab.corpus_tokens += pruning.forgotten
+            vocab.pruned_at = pruning.min_reduce - 1
         return vocab, ids
 
     def __len__(self) -> int:
@@ -121,3 +133,32 @@ class Vocabulary:
 
     def __repr__(self) -> str:
         return f"Vocabulary({len(self)} words, {self.total} tokens)"
+
+
+class Pruning:
+    """word2vec's ReduceVocab, for counting a vocabulary too large to hold: whenever
+    more than ``max_table`` distinct words are held, the words seen at most
+    ``min_reduce`` times so far are forgotten and ``min_reduce`` rises by one (it starts
+    at 1). A forgotten word seen again starts from nothing, so a rare word's count is a
+    lower bound, and which words survive depends on where in the text the table filled.
+    ``max_table`` None never prunes.
+
+    >>> counts, pruning = {"a": 3, "b": 1, "c": 2}, Pruning(max_table=2)
+    >>> pruning.keep_within(counts), counts, pruning.min_reduce, pruning.forgotten
+    (True, {'a': 3, 'c': 2}, 2, 1)
+    """
+
+    def __init__(self, max_table: int | None) -> None:
+        self.max_table = max_table
+        self.min_reduce = 1
+        self.forgotten = 0  # tokens of the words forgotten
+
+    def keep_within(self, counts: dict[str, int]) -> bool:
+        """Prune ``counts`` until it holds at most ``max_table`` words; whether it pruned."""
+        if self.max_table is None or len(counts) <= self.max_table:
+            return False
+        while len(counts) > self.max_table:
+            gone = [word for word, count in counts.items() if count <= self.min_reduce]
+            self.forgotten += sum(counts.pop(word) for word in gone)
+            self.min_reduce += 1
+        return True

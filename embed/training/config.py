@@ -270,6 +270,10 @@ class Config:
     max_final_vocab: int | None = setting(
         None, Whole(1, optional=True), "gensim's rule: raise min_count as far as needed for at most N words "
         "(words tied at the cut all go, so there can be fewer)", default_text="no limit")
+    max_table: int | None = setting(
+        None, Whole(1, optional=True), "counting holds at most N distinct words: beyond that it forgets those seen "
+        "at most K times so far, K = 1, 2, ... (word2vec's ReduceVocab, gensim's max_vocab_size), so rare words' "
+        "counts become lower bounds", default_text="no limit")
     sample: float = setting(1e-3, Real(0), "subsampling threshold for frequent words (0: off)")
     cbow_mean: bool = setting(True, Switch(), "CBOW combines context vectors by their mean (--no-cbow-mean: sum)")
     share_noise: bool = setting(

@@ -50,9 +50,9 @@ from ..text.corpus import ascii_compatible, text_codec
 from ..text.plaintext import VocabularyHash, plain_sentences
 from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
-from ..text.vocab import Vocabulary
+from ..text.vocab import Pruning, Vocabulary
 from .config import MERGES, Config
-from .schedule import EpochStats, Schedule
+from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
 from .stop import check_stop
 from .weights import Weights
 
@@ -91,25 +91,46 @@ def _sentences(shard: Shard, config: Config):
     return shard
 
 
-def count_shard(shard: Shard, config: Config) -> tuple[list[str], np.ndarray]:
-    """Every token of a shard and its count, in order of first appearance."""
+class ShardCounts(NamedTuple):
+    """Every token of a shard still held and its count, in order of first appearance;
+    and, where ``max_table`` pruned the counting, the tokens it forgot and the count
+    it forgot up to."""
+
+    words: list[str]
+    counts: np.ndarray
+    forgotten: int = 0
+    pruned_at: int = 0
+
+
+def count_shard(shard: Shard, config: Config) -> ShardCounts:
+    """Every token of a shard and its count, in order of first appearance (pruned as
+    ``Pruning`` says where ``config.max_table`` is set)."""
     counts: dict[str, int] = {}
+    pruning = Pruning(config.max_table)
     for sentence in _sentences(shard, config):
         for token in sentence:
             counts[token] = counts.get(token, 0) + 1
-    return list(counts), np.fromiter(counts.values(), np.int64, len(counts))
+        pruning.keep_within(counts)
+    return ShardCounts(list(counts), np.fromiter(counts.values(), np.int64, len(counts)), pruning.forgotten,
+                       pruning.min_reduce - 1)
 
 
-def merged_vocabulary(counted: Sequence[tuple[list[str], np.ndarray]], config: Config, source: str) -> Vocabulary:
+def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: str) -> Vocabulary:
     """The vocabulary of shards counted apart, merged in shard order: the same words,
-    counts and order as one pass over the whole corpus (ties keep first appearance)."""
+    counts and order as one pass over the whole corpus (ties keep first appearance).
+    Under ``max_table`` each shard pruned its own counts and the merge prunes again,
+    so the words kept can differ from one process's."""
     totals: dict[str, int] = {}
-    for words, counts in counted:
-        for word, count in zip(words, counts.tolist()):
+    pruning = Pruning(config.max_table)
+    for shard in counted:
+        for word, count in zip(shard.words, shard.counts.tolist()):
             totals[word] = totals.get(word, 0) + count
+        pruning.forgotten += shard.forgotten
+        pruning.min_reduce = max(pruning.min_reduce, shard.pruned_at + 1)
+    pruning.keep_within(totals)
     words = list(totals)
     vocab, _ = Vocabulary.from_counts(np.fromiter(totals.values(), np.int64, len(words)), words.__getitem__,
-                                      config.min_count, config.max_vocab, source, config.max_final_vocab)
+                                      config.min_count, config.max_vocab, source, config.max_final_vocab, pruning)
     return vocab
 
 
@@ -199,7 +220,7 @@ def _working_copy(model: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.
 class Transport(Protocol):
     """Where the tasks run: every method returns results in the order of its arguments."""
 
-    def count(self, shards: Sequence[Shard], config: Config) -> list[tuple[list[str], np.ndarray]]: ...
+    def count(self, shards: Sequence[Shard], config: Config) -> list[ShardCounts]: ...
 
     def encode(self, shards: Sequence[Shard], words: Sequence[str], config: Config) -> list[tuple[np.ndarray, np.ndarray]]:
         """Encode every shard where it will be trained; returns each one's piece bounds."""
@@ -289,13 +310,17 @@ def train_rounds(
     config: Config,
     bounds: Sequence[tuple[np.ndarray, np.ndarray]],
     transport: Transport,
-    epochs: int,
+    run: RunState,
     first_epoch: int,
     progress: Callable[[int, float], None],
     on_epoch: Callable[[EpochStats], None],
+    writer: CheckpointWriter,
 ) -> None:
-    """``epochs`` epochs in rounds over shards whose pieces ``bounds`` gives (from
-    ``transport.encode``); ``first_epoch`` numbers the epochs' random draws."""
+    """The epochs ``run`` has still to do, in rounds over shards whose pieces ``bounds``
+    gives (from ``transport.encode``), from the round ``run`` stands at; epoch e of the
+    call draws as epoch ``first_epoch + e``. ``run`` records each merged round, so a
+    checkpoint (written between rounds) or a stop leaves whole rounds, and a resumed run
+    ends with the vectors an uninterrupted one would have."""
     shards = len(bounds)
     if shards > MAX_SHARDS:
         raise EmbedError(f"shards must be at most {MAX_SHARDS}, got {shards}")
@@ -304,17 +329,19 @@ def train_rounds(
     if rounds >= 1 << _PIECE_BITS:
         raise EmbedError(f"round_words {config.round_words} cuts a shard into {rounds:,} pieces; the most is "
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
-    schedule = Schedule.for_run(config, epochs, per_epoch)
+    schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
     merger = Merger(config.merge, config.loss, weights.rows, shards)
-    for epoch in range(epochs):
-        started = time.perf_counter()
-        loss_sum, examples, words_done = 0.0, 0, 0
-        for r in range(rounds):
+    while run.epoch < run.epochs:
+        epoch = first_epoch + run.epoch
+        schedule.done = run.epoch * per_epoch + run.words  # the rate where the run stands
+        for r in range(len(run.completed), rounds):
+            if writer.due_by_time():
+                writer.write()
+            started = time.perf_counter()
             active = [s for s in range(shards) if r < len(bounds[s][1])]
-            round_words = sum(int(bounds[s][1][r]) for s in active)
-            alpha_start, alpha_end = schedule.span(round_words)
-            tasks = [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]),
-                      piece_number(first_epoch + epoch, s, r), alpha_start, alpha_end) for s in active]
+            alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in active))
+            tasks = [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]), piece_number(epoch, s, r), alpha_start,
+                      alpha_end) for s in active]
             # The round's tasks read this copy while the changes go into the weights; a
             # stop or a failure part way through the merge puts the weights back to it.
             model = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
@@ -324,9 +351,10 @@ def train_rounds(
             except BaseException:
                 weights.input[: weights.rows], weights.output[: weights.rows] = model
                 raise
-            loss_sum, examples, words_done = loss_sum + loss, examples + count, words_done + words
+            run.record(r, None, loss, count, words)
+            run.seconds += time.perf_counter() - started
             progress(words, alpha_end)
             check_stop()  # between rounds, where a stop leaves whole rounds
-        seconds = time.perf_counter() - started
-        on_epoch(EpochStats(epoch=first_epoch + epoch + 1, loss=loss_sum / examples if examples else float("nan"),
-                            loss_sum=loss_sum, examples=examples, words=words_done, seconds=seconds))
+        on_epoch(run.epoch_done(epoch + 1))
+        if writer.due_after_epoch(run.epoch):
+            writer.write()

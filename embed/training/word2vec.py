@@ -16,6 +16,7 @@ import hashlib
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,9 @@ from ..errors import EmbedError
 from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
+from ..text import location
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
-from ..text.shards import Files, corpus_files, names_files, split_shards
+from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
@@ -226,7 +228,16 @@ class Word2Vec:
         return self
 
     def _count(self, corpus: Corpus, cluster: object, config: Config) -> Vocabulary:
-        """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here."""
+        """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here;
+        a warning says so where max_table pruned the counting."""
+        vocab = self._count_words(corpus, cluster, config)
+        if vocab.pruned_at:
+            warnings.warn(f"{_name(corpus)}: counting outgrew max_table={config.max_table:,} distinct words, so words "
+                          f"seen at most {vocab.pruned_at} times so far were forgotten as it went (word2vec's "
+                          "pruning): rare words' counts are lower bounds", PruningWarning, stacklevel=3)
+        return vocab
+
+    def _count_words(self, corpus: Corpus, cluster: object, config: Config) -> Vocabulary:
         if cluster is not None:
             from .cluster import DaskTransport, connected
             from .rounds import merged_vocabulary
@@ -251,17 +262,18 @@ class Word2Vec:
             ids = epoch_cache(config.cache_dir, _estimated_tokens(corpus))
             counted = count_plain(corpus, config.lowercase, config.max_token_length,
                                   max_sentence_length=config.max_sentence_length,
-                                  sink=ids.append if ids is not None else None)
+                                  sink=ids.append if ids is not None else None, max_table=config.max_table)
         vocab = None
         try:
             if counted is not None:
                 vocab, final_ids = Vocabulary.from_counts(counted.word_counts(), counted.word, config.min_count,
-                                                          config.max_vocab, _name(corpus), config.max_final_vocab)
+                                                          config.max_vocab, _name(corpus), config.max_final_vocab,
+                                                          counted.pruning)
                 self._plain_file = _file_identity(corpus)
                 # Plain text has no byte to repair, and a token over the cap makes a file not plain.
                 self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": int(counted.cuts[0]),
                                  "cut_tokens": 0, "repaired_bytes": 0}
-                if ids is not None and not ids.failed:
+                if ids is not None and not ids.failed and not counted.pruned:
                     ids.complete = True
                     self._counted_ids = (ids, final_ids)
         finally:
@@ -269,7 +281,7 @@ class Word2Vec:
                 ids.close()
         if counted is None:
             vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus),
-                                     config.max_final_vocab)
+                                     config.max_final_vocab, config.max_table)
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
                 self._plain_file = _file_identity(corpus)
@@ -360,10 +372,14 @@ class Word2Vec:
             self._watch.validation.prepare(self)
         self.best_epoch = None
         if cluster is not None or self.config.deterministic:
-            if checkpoints is not None:
-                raise EmbedError("checkpoints are not written when training in rounds (--deterministic, --cluster)")
             self.config.replace(deterministic=True)  # refuses what rounds cannot do
-            return self._train_rounds(corpus, epochs, progress, on_epoch_end, cluster, rates)
+            self.run = RunState(epochs, 0, first_chunk=self.chunks_done, rounds=True, **rates)
+            try:
+                return self._train_rounds(corpus, progress, on_epoch_end, checkpoints, cluster, check_corpus=False)
+            except BaseException:
+                if self.run is not None and self.run.corpus is None:  # failed before its first round
+                    self.run = None
+                raise
         source = _source(corpus)
         words_per_epoch = self._source_words if source is not None and source == self._vocab_source else None
         identity = self._corpus_identity(corpus, words_per_epoch)
@@ -381,9 +397,11 @@ class Word2Vec:
             words = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
         if not isinstance(corpus, (str, os.PathLike)) or names_files(corpus):
             return {"path": None, "words": words}
-        with open(corpus, "rb") as stream:
+        path = os.fspath(corpus)
+        with location.open_url(path) if location.is_url(path) else open(path, "rb") as stream:
             head = hashlib.sha256(stream.read(1 << 20)).hexdigest()[:32]
-        return {"path": os.path.abspath(corpus), "bytes": os.path.getsize(corpus), "head": head, "words": words}
+        return {"path": path if location.is_url(path) else os.path.abspath(path), "bytes": location.getsize(path),
+                "head": head, "words": words}
 
     def resume(
         self,
@@ -392,15 +410,22 @@ class Word2Vec:
         on_epoch_end: EpochCallback | None = None,
         checkpoints: Checkpoints | None = None,
         check_corpus: bool = True,
+        cluster: object = None,
     ) -> Word2Vec:
         """Finish an interrupted ``train`` call (after Ctrl-C, or from a checkpoint file)
-        on the same corpus; ``check_corpus=False`` goes on with another.
+        on the same corpus; ``check_corpus=False`` goes on with another. A call that
+        trained in rounds goes on in rounds, on ``cluster`` or on this machine's threads:
+        the vectors are the same either way.
 
         >>> model = Word2Vec.load("model.embed.partial")  # doctest: +SKIP
         >>> model.resume("corpus.txt")                     # doctest: +SKIP
         """
         if self.run is None:
             raise EmbedError("nothing to resume: the model's last train() call finished")
+        if self.run.rounds:
+            return self._train_rounds(corpus, progress, on_epoch_end, checkpoints, cluster, check_corpus)
+        if cluster is not None:
+            raise EmbedError("this run trained on threads (Hogwild), not in rounds: resume it without a cluster")
         if check_corpus and self.run.corpus is not None:
             self._check_same_corpus(corpus, self.run.corpus)
         return self._continue(corpus, progress, on_epoch_end, checkpoints)
@@ -505,14 +530,13 @@ class Word2Vec:
                 cache.close()
         return self
 
-    def _train_rounds(self, corpus: Corpus, epochs: int, progress: bool, on_epoch_end: EpochCallback | None,
-                      cluster: object, rates: dict) -> Word2Vec:
+    def _train_rounds(self, corpus: Corpus, progress: bool, on_epoch_end: EpochCallback | None,
+                      checkpoints: Checkpoints | None, cluster: object, check_corpus: bool) -> Word2Vec:
         from .rounds import LocalTransport, train_rounds
 
-        config = self.config.replace(**rates)  # this call's rates; the model keeps its settings
+        config, run = self.config, self.run
         fix_malloc_threshold()
         self._drop_counted_ids()
-        self.run = None
         shards = self._shards(corpus)
         with contextlib.ExitStack() as stack:
             if cluster is None:
@@ -526,8 +550,20 @@ class Word2Vec:
             per_epoch = sum(int(words.sum()) for _, words in bounds)
             if per_epoch == 0:
                 raise EmbedError(f"{_name(corpus)}: has no word of the vocabulary to train on")
-            bar = stack.enter_context(contextlib.closing(_progress_bar(progress, epochs * per_epoch)))
-            label = [""]
+            identity = _shards_identity(shards, per_epoch)
+            if run.corpus is None:
+                run.words_per_epoch, run.corpus = per_epoch, identity
+            elif check_corpus and identity != run.corpus:
+                raise EmbedError(f"{_name(corpus)}: not the corpus this run was trained on ({_shards_text(run.corpus)};"
+                                 f" this is {_shards_text(identity)}); resume on that corpus, or go on with this one "
+                                 "on purpose: --resume-other-corpus (Python: check_corpus=False)")
+            elif per_epoch != run.words_per_epoch:
+                raise EmbedError(f"{_name(corpus)}: has {per_epoch:,} vocabulary words where the run had "
+                                 f"{run.words_per_epoch:,}: rounds cannot go on over other text")
+            bar = stack.enter_context(contextlib.closing(
+                _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)))
+            first = self.epochs_done - run.epoch  # the epochs the model had when this call started
+            label = [f"epoch {run.epoch + 1}/{run.epochs}"]
 
             def advance(words: int, alpha: float) -> None:
                 bar.set_postfix_str(f"{label[0]} alpha {alpha:.5f}", refresh=False)
@@ -541,23 +577,24 @@ class Word2Vec:
                 stats = self._score_epoch()
                 if progress:
                     bar.write(_epoch_line(stats, self._watch))
-                label[0] = f"epoch {self.epochs_done - first + 2}/{epochs}"
+                label[0] = f"epoch {run.epoch + 1}/{run.epochs}"
                 stop = self._watch is not None and self._watch.after_epoch(self, self.epochs_done, stats.validation)
+                if run.epoch == run.epochs or stop:
+                    self.run = None
                 if on_epoch_end is not None:
                     on_epoch_end(self, self.epochs_done, stats.loss)
                 if stop:
                     raise _StopEarly
 
-            first = self.epochs_done
-            label[0] = f"epoch 1/{epochs}"
             try:
-                train_rounds(self.weights, self.plan, config, bounds, transport, epochs, first, advance, epoch_done)
+                train_rounds(self.weights, self.plan, config, bounds, transport, run, first, advance, epoch_done,
+                             CheckpointWriter(checkpoints, self.save))
                 self._keep_best()
             except _StopEarly:
                 self._stop_early(bar if progress else None)
             finally:
                 self._vectors = None
-        if not any(h.examples for h in self.history[-epochs:]):
+        if not any(h.examples for h in self.history[first:]):
             raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary words")
         return self
 
@@ -716,6 +753,10 @@ def train(
         return model.build_vocab(corpus, cluster=client).train(corpus, progress=progress, cluster=client, **checks)
 
 
+class PruningWarning(UserWarning):
+    """Counting the vocabulary forgot rare words to stay within max_table."""
+
+
 class _StopEarly(Exception):
     """Raised from the end of an epoch in rounds to end the call (early_stop)."""
 
@@ -735,8 +776,22 @@ def _source(corpus: Corpus) -> str | None:
     return None
 
 
+def _shards_identity(shards: list, words: int) -> dict:
+    """What a run in rounds trains on, to recognise it at a resume: its files with their
+    sizes (sentences in memory: none) and the vocabulary words of an epoch."""
+    files = {str(segment.path): None for shard in shards for segment in shard if isinstance(segment, Segment)}
+    return {"path": None, "files": [[path, location.getsize(path)] for path in files], "words": words}
+
+
+def _shards_text(identity: dict) -> str:
+    files = identity.get("files") or []
+    named = f"{len(files)} file{'s' if len(files) != 1 else ''} of {sum(size for _, size in files):,} bytes, " \
+        if files else ""
+    return f"{named}{identity['words']:,} vocabulary words an epoch"
+
+
 def _file_identity(corpus: Corpus) -> tuple | None:
-    if not isinstance(corpus, (str, os.PathLike)):
+    if not isinstance(corpus, (str, os.PathLike)) or location.is_url(corpus):
         return None
     try:
         status = os.stat(corpus)
@@ -748,7 +803,7 @@ def _file_identity(corpus: Corpus) -> tuple | None:
 def _estimated_tokens(path: str | os.PathLike) -> int:
     """About how many tokens a plain file holds, for the space its ids will take:
     English runs 5-6 bytes a token, and compression about a quarter of the size."""
-    size = os.path.getsize(path)
+    size = location.getsize(os.fspath(path))
     return (4 * size if os.fspath(path).endswith((".gz", ".bz2", ".xz")) else size) // 5
 
 
