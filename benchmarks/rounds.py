@@ -4,6 +4,7 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
     python benchmarks/rounds.py accuracy --tokens 3000000 --epochs 3 --shards 2 4 8
     python benchmarks/rounds.py accuracy --merges row-average --round-words 50000 250000 1000000000
     python benchmarks/rounds.py speed --tokens 3000000
+    python benchmarks/rounds.py costs --shards 2 --rounds 10
 
 accuracy: for each configuration, one row for the thread engine (Hogwild, 2 workers) and
 one per (shards, merge, round words) trained in rounds on 2 threads (``deterministic``);
@@ -16,6 +17,11 @@ speed: words/s of training alone for one process training one shard on one threa
 (``--deterministic --workers 1 --shards 1``), ``--cluster local:2`` (two single-threaded
 worker processes, 2 shards), and the thread engine with 2 threads; each run a fresh
 ``embed train`` process, its training time from its own report.
+
+costs: per round, one task's compute on one thread, the bytes sent each way and the
+coordinator's merge time, measured in this process; from them, a model of words/s on 8,
+32 and 128 machines of 16 cores on 10 Gb/s links, for wiki-sized and news-sized models,
+as the engine is today and with the next steps (changed rows only, a sharded merge).
 """
 
 from __future__ import annotations
@@ -87,9 +93,100 @@ def speed(args, corpus: str) -> None:
     print(table(rows))
 
 
+NETWORK = 10e9 / 8  # bytes/s: a 10 Gb/s link, the coordinator's and each machine's
+CORES = 16  # per machine, one shard per core
+SIZES = {"wiki-sized (V=70k, d=100)": (70_000, 100), "news-sized (V=3M, d=300)": (3_000_000, 300)}
+
+
+def costs(args, corpus: str) -> None:
+    """Per round, measured here: one task's compute (one thread), the bytes each way and
+    the coordinator's merge; then the model that predicts words/s on many machines."""
+    import time
+
+    import numpy as np
+
+    from embed import Config, Word2Vec
+    from embed.training.rounds import LocalTransport, Merger, piece_number, train_shard_piece
+
+    for config_name in args.configs:
+        arch, loss = config_name.split("-")
+        config = Config(arch=arch, loss=loss, deterministic=True, shards=args.shards[0],
+                        round_words=args.round_words[0], workers=1)
+        model = Word2Vec(config).build_vocab(corpus)
+        transport = LocalTransport(threads=1)
+        bounds = transport.encode(model._shards(corpus), model.vocab.words, config)
+        weights, plan = model.weights, model.plan
+        merger = Merger(config.merge, config.loss, weights.rows, len(bounds))
+        rounds = min(args.rounds, min(len(words) for _, words in bounds))
+        compute, merge, back, touched_in, touched_out, words = [], [], [], [], [], []
+        for r in range(-1, rounds):  # round -1 compiles, untimed
+            snapshot = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
+            changes = []
+            for shard, (starts, _) in enumerate(bounds):
+                started = time.perf_counter()
+                change = train_shard_piece(snapshot, plan, transport.encoded[shard], int(starts[max(r, 0)]),
+                                           int(starts[max(r, 0) + 1]), piece_number(0, shard, max(r, 0)), 0.025, 0.025)
+                changes.append((time.perf_counter() - started, change))
+            started = time.perf_counter()
+            merger.merge(weights, iter(change for _, change in changes), len(changes))
+            seconds = time.perf_counter() - started
+            if r < 0:
+                continue
+            merge.append(seconds / len(changes))
+            for task_seconds, change in changes:
+                compute.append(task_seconds)
+                words.append(change.words)
+                touched_in.append(len(change.in_rows))
+                touched_out.append(len(change.out_rows))
+                back.append(change.in_delta.nbytes + change.out_delta.nbytes + change.in_rows.nbytes
+                            + change.out_rows.nbytes)
+        rows_v, dim = weights.rows, weights.dim
+        rate = sum(words) / sum(compute)
+        share_in, share_out = np.mean(touched_in) / rows_v, np.mean(touched_out) / rows_v
+        print(f"\n{config_name}: V={rows_v:,}, d={dim}, {len(compute)} tasks of about {np.mean(words):,.0f} words, "
+              f"one thread each")
+        print(table([
+            ["per task", "measured"],
+            ["compute s", f"{np.mean(compute):.3f} ({rate:,.0f} words/s on one core)"],
+            ["bytes out (the whole model, as today)", f"{2 * rows_v * dim * 4:,}"],
+            ["bytes back (changed rows and their numbers)", f"{np.mean(back):,.0f}"],
+            ["input rows changed", f"{np.mean(touched_in):,.0f} ({100 * share_in:.1f}% of V)"],
+            ["output rows changed", f"{np.mean(touched_out):,.0f} ({100 * share_out:.1f}% of V)"],
+            ["merge s on the coordinator, per task's change", f"{np.mean(merge):.4f}"],
+        ]))
+        merge_per_byte = np.mean(merge) / np.mean(back)
+        rows = [["model", "machines", "compute s", "send s", "gather s", "merge s", "words/s today",
+                 "bound by", "words/s, rows only + sharded merge"]]
+        for size_name, (vocab, d) in SIZES.items():
+            # A task's changed rows scale with its words, not with V: the same counts,
+            # capped at V, at this dimension.
+            rows_back = min(vocab, np.mean(touched_in)) + min(vocab, np.mean(touched_out))
+            change_bytes = rows_back * (d * 4 + 8)
+            for machines in (8, 32, 128):
+                tasks = machines * CORES
+                t_compute = np.mean(words) / rate
+                t_send = machines * 2 * vocab * d * 4 / NETWORK  # the model to every machine, from one
+                t_gather = tasks * change_bytes / NETWORK  # every task's changes, into one
+                t_merge = tasks * change_bytes * merge_per_byte  # one core adds them all
+                total = t_compute + t_send + t_gather + t_merge
+                parts = {"compute": t_compute, "sending the model": t_send, "gathering changes": t_gather,
+                         "the merge": t_merge}
+                # Next: each machine sums its 16 tasks' changes, the machines' sums are
+                # reduced and spread by row ranges (all-reduce: about 2 x the changed
+                # rows through each link), and each machine merges its own range.
+                union = min(vocab, rows_back * CORES) * (d * 4 + 8)
+                t_next = t_compute + 2 * union / NETWORK + CORES * change_bytes * merge_per_byte
+                rows.append([size_name, str(machines), f"{t_compute:.3f}", f"{t_send:.3f}", f"{t_gather:.3f}",
+                             f"{t_merge:.3f}", f"{tasks * np.mean(words) / total:,.0f}", max(parts, key=parts.get),
+                             f"{tasks * np.mean(words) / t_next:,.0f}"])
+        print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links, "
+              "nothing overlapped; today's design sends the whole model to every machine and merges on one core")
+        print(table(rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["accuracy", "speed"])
+    parser.add_argument("what", choices=["accuracy", "speed", "costs"])
     parser.add_argument("--corpus", default=WIKI)
     parser.add_argument("--tokens", type=int, help="only the corpus's first N tokens")
     parser.add_argument("--epochs", type=int, default=5)
@@ -98,11 +195,12 @@ def main() -> None:
     parser.add_argument("--merges", nargs="+", default=["hogwild", "sum", "average", "row-average"])
     parser.add_argument("--round-words", type=int, nargs="+", default=[100_000])
     parser.add_argument("--no-threads", action="store_true", help="accuracy: leave out the thread engine's row")
+    parser.add_argument("--rounds", type=int, default=10, help="costs: rounds measured")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     corpus = prefix_corpus(plain_copy(args.corpus), args.tokens, folder)
     print(f"{machine()}; {corpus}, {args.epochs} epochs")
-    (accuracy if args.what == "accuracy" else speed)(args, corpus)
+    {"accuracy": accuracy, "speed": speed, "costs": costs}[args.what](args, corpus)
 
 
 if __name__ == "__main__":

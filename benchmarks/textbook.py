@@ -3,6 +3,7 @@ momentum and a stepped learning rate do to the loss.
 
     python benchmarks/textbook.py epochs     # one epoch each: skip-gram shared, pairs; CBOW
     python benchmarks/textbook.py momentum   # 3 epochs each; writes the loss curves to --plot
+    python benchmarks/textbook.py demo-settings   # the sweep the demo's settings come from
 
 `epochs` times the whole `embed train` process (start-up, vocabulary, one epoch of the
 full softmax, writing) in a fresh process per setting, after a warm-up that compiles
@@ -83,17 +84,53 @@ def momentum(corpus: str, workers: int, plot: str) -> None:
     print(f"\nwrote {plot}")
 
 
+SWEEP = {  # label: settings changed from the demo's (skip-gram, negative sampling, d=100)
+    "window 5, 10 epochs (the demo before)": dict(window=5, epochs=10, sample=1e-3),
+    "window 10, 10 epochs": dict(window=10, epochs=10, sample=1e-3),
+    "window 20, 10 epochs": dict(window=20, epochs=10, sample=1e-3),
+    "window 30, 10 epochs": dict(window=30, epochs=10, sample=1e-3),
+    "CBOW, window 10, 10 epochs": dict(arch="cbow", window=10, epochs=10, sample=1e-3),
+    "window 20, 20 epochs, sample 1e-4": dict(window=20, epochs=20, sample=1e-4),
+    "window 20, 30 epochs, sample 1e-4 (the demo)": dict(window=20, epochs=30, sample=1e-4),
+    "window 30, 30 epochs, sample 1e-4": dict(window=30, epochs=30, sample=1e-4),
+    "window 20, 30 epochs, sample 3e-4": dict(window=20, epochs=30, sample=3e-4),
+}
+
+
+def demo_settings(corpus: str, workers: int) -> None:
+    """The sweep the demo's settings were chosen from: capital-country analogies by
+    3CosAdd and 3CosMul (in-vocabulary questions), one run each."""
+    from embed import Word2Vec
+    from embed.demo import FACTBOOK_CONFIG, analogy_accuracy
+
+    rows = [["settings (skip-gram, d=100)", "3CosAdd %", "3CosMul %", "training s"]]
+    for label, settings in SWEEP.items():
+        config = FACTBOOK_CONFIG.replace(workers=workers, **settings)
+        model = Word2Vec(config).build_vocab(corpus)
+        model.train(corpus, progress=False)
+        shares = []
+        for method in ("3cosadd", "3cosmul"):
+            right, asked, _ = analogy_accuracy(model.wv, method)["capitals"]
+            shares.append(f"{100 * right / max(asked, 1):.1f} (of {asked:,})")
+        rows.append([label, *shares, f"{sum(h.seconds for h in model.history):.1f}"])
+        print(rows[-1], flush=True)
+    print(f"\n{machine()}; {corpus}, {workers} workers, one run each\n")
+    print(table(rows))
+
+
 def main() -> None:
     from embed.data import bundled
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["epochs", "momentum"])
+    parser.add_argument("what", choices=["epochs", "momentum", "demo-settings"])
     parser.add_argument("--corpus", default=bundled("factbook.txt.xz"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--plot", default="loss-factbook-softmax.png")
     args = parser.parse_args()
     if args.what == "epochs":
         epochs(args.corpus, args.workers)
+    elif args.what == "demo-settings":
+        demo_settings(args.corpus, args.workers)
     else:
         momentum(args.corpus, args.workers, args.plot)
 
