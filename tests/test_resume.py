@@ -137,9 +137,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path):
     assert os.listdir(tmp_path) == ["vectors.txt"]
 
 
-@pytest.mark.parametrize("stop,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated"),
-                                            (signal.SIGHUP, 129, "hung up")])
-def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, code, word):
+@pytest.mark.parametrize("stop,code,word,engine", [
+    (signal.SIGINT, 130, "interrupted", []), (signal.SIGTERM, 143, "terminated", []),
+    (signal.SIGHUP, 129, "hung up", []), (signal.SIGINT, 130, "interrupted", ["--deterministic", "--shards", "2"])])
+def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, code, word, engine):
     corpus = tmp_path / "big.txt"
     rng = np.random.default_rng(0)
     words = [f"w{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(500)]
@@ -147,7 +148,7 @@ def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, cod
     out = tmp_path / "v.txt"
     out.write_text("previous vectors")
     command = [sys.executable, "-m", "embed", "train", str(corpus), "-o", str(out), "--arch", "skipgram",
-               "--loss", "softmax", "--dim", "16", "--epochs", "6", "--workers", "1", "--min-count", "1"]
+               "--loss", "softmax", "--dim", "16", "--epochs", "6", "--workers", "1", "--min-count", "1", *engine]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=default_signals)
     seen = b""
     while b"epoch 1/6" not in seen:  # interrupt once training is under way, whatever the machine's speed
@@ -161,7 +162,7 @@ def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, cod
     assert f"embed: {word}; the model so far is in {out}.partial" in stderr and f"--resume {out}.partial" in stderr
     assert out.read_text() == "previous vectors"
     partial = Word2Vec.load(f"{out}.partial")
-    assert partial.run is not None
+    assert partial.run is not None and partial.run.rounds == bool(engine)
     done = subprocess.run(command[:7] + ["--resume", f"{out}.partial", "--quiet"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert load_vectors(out).dim == 16
