@@ -101,7 +101,7 @@ def _train(args: argparse.Namespace) -> None:
             with _shielded():
                 partial = _save_somewhere(model, args.output + ".partial", args.output)
             how, status = _stopped(stop)
-            if model.run is None:  # an early stop's last epoch: nothing left to resume
+            if model.run is None:  # stopped before training began, or after its last epoch: nothing to resume
                 print(f"embed: {how}; the model so far is in {partial}", file=sys.stderr)
             else:
                 where = f" --cluster {args.cluster}" if args.cluster else ""  # or on this machine: the same vectors

@@ -20,8 +20,8 @@ from .vectors.word_vectors import Vectors
 # benchmarks/textbook.py demo-settings`, README "The demo's figures"): with 10 epochs,
 # window 5 answers 2% of them by 3CosMul, window 10 7%, window 20 15% and window 30 20%;
 # subsampling at 1e-4 and 30 epochs (about 45 s on 2 cores) take window 20 to 34%, and
-# window 30 no further. 3CosMul beats 3CosAdd by 5-10 points throughout. The Factbook is list-like: an
-# entry names a country's capital many words from the country's name.
+# window 30 no further. 3CosMul beats 3CosAdd by 5-10 points throughout. The Factbook
+# is list-like: an entry names a country's capital many words from the country's name.
 FACTBOOK_CONFIG = Config(arch="skipgram", loss="negative", dim=100, window=20, epochs=30, sample=1e-4, min_count=5,
                          seed=1)
 FACTBOOK_METHOD = "3cosmul"

@@ -314,10 +314,7 @@ class PlainCounts:
             self.sink(ids[:n_ids], sentence_starts[:n_starts])
         max_table = self.pruning.max_table
         while max_table is not None and self.words > max_table:
-            counts = self.counts[: self.words]
-            kept = np.flatnonzero(counts > self.pruning.min_reduce)
-            self.pruning.forgotten += int(counts.sum() - counts[kept].sum())
-            self.pruning.min_reduce += 1
+            kept = self.pruning.survivors(self.counts[: self.words])
             self.words, self.arena_used = _compact(kept, self.hashes, self.starts, self.lengths, self.counts,
                                                    self.arena)
             self.slots.fill(_EMPTY)

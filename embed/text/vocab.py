@@ -158,7 +158,17 @@ class Pruning:
         if self.max_table is None or len(counts) <= self.max_table:
             return False
         while len(counts) > self.max_table:
-            gone = [word for word, count in counts.items() if count <= self.min_reduce]
-            self.forgotten += sum(counts.pop(word) for word in gone)
-            self.min_reduce += 1
+            kept = self.survivors(np.fromiter(counts.values(), np.int64, len(counts)))
+            held = list(counts.items())
+            counts.clear()
+            for i in kept.tolist():  # assigned, not update(): a Counter's update would count the pairs
+                counts[held[i][0]] = held[i][1]
         return True
+
+    def survivors(self, counts: np.ndarray) -> np.ndarray:
+        """One pruning of words counted ``counts`` times: the positions of those kept,
+        in order; what the others held is recorded as forgotten."""
+        kept = np.flatnonzero(counts > self.min_reduce)
+        self.forgotten += int(counts.sum() - counts[kept].sum())
+        self.min_reduce += 1
+        return kept
