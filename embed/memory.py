@@ -4,6 +4,7 @@ file header that asks for too much is one clear line, not a MemoryError or the O
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 from .errors import EmbedError
 
@@ -66,3 +67,61 @@ def fix_malloc_threshold() -> bool:
         return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES))
     except (OSError, AttributeError):
         return False
+
+
+_MADV_DONTNEED = 4  # Linux's madvise advice
+
+
+def release_compiler_pages() -> int:
+    """Unmap the pages of LLVM's shared library (llvmlite) that loading the kernels
+    touched; returns the bytes released.
+
+    Loading jitted code, even from Numba's cache, runs LLVM, and the pages of its
+    178 MB library that it runs stay mapped into the process: 68 MB of a training
+    run's 253 MB peak resident memory on wiki2015-17m, counted as the process's own
+    although nothing trains with them. Once the kernels are loaded they are not needed
+    until something compiles again, and then they come back from the page cache. Only
+    pages the process never wrote are released (read-only, none copied on write: those
+    hold the file's bytes, so unmapping loses nothing); a mapping that holds written
+    pages, such as the library's relocated data, is left alone. Linux only; elsewhere,
+    and where anything fails, it does nothing and returns 0.
+    """
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux":
+        return 0
+    try:
+        with open("/proc/self/smaps") as smaps:
+            regions = _clean_library_regions(smaps, "libllvmlite")
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+        madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    except (OSError, AttributeError, ValueError):
+        return 0
+    released = 0
+    for start, end, resident in regions:
+        if madvise(start, end - start, _MADV_DONTNEED) == 0:
+            released += resident
+    return released
+
+
+def _clean_library_regions(smaps: Iterable[str], library: str) -> list[tuple[int, int, int]]:
+    """(start, end, resident bytes) of the read-only private mappings of ``library``
+    that hold no page written by the process, from the lines of /proc/self/smaps."""
+    regions, current = [], None
+    for line in smaps:
+        fields = line.split()
+        if not fields[0].endswith(":"):  # a mapping's header: range, permissions, offset, device, inode, path
+            if current is not None and current[3]:
+                regions.append(tuple(current[:3]))
+            start, end = (int(bound, 16) for bound in fields[0].split("-"))
+            readable = len(fields) > 5 and library in fields[5] and fields[1] in ("r--p", "r-xp")
+            current = [start, end, 0, True] if readable else None
+        elif current is not None:
+            if fields[0] == "Rss:":
+                current[2] = int(fields[1]) * 1024
+            elif fields[0] in ("Private_Dirty:", "Anonymous:") and int(fields[1]):
+                current[3] = False
+    if current is not None and current[3]:
+        regions.append(tuple(current[:3]))
+    return regions

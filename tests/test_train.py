@@ -1,6 +1,7 @@
 """Training end to end on small corpora: learning, reproducibility, callbacks, errors."""
 
 import dataclasses
+import os
 import time
 
 import numpy as np
@@ -266,6 +267,67 @@ def test_the_malloc_threshold_is_held_where_the_c_library_is_glibc():
 
     glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert fix_malloc_threshold() is glibc
+
+
+def _llvm_resident_bytes() -> int:
+    resident, inside = 0, False
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if not fields[0].endswith(":"):
+                inside = len(fields) > 5 and "libllvmlite" in fields[5]
+            elif inside and fields[0] == "Rss:":
+                resident += int(fields[1]) * 1024
+    return resident
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="Linux's /proc")
+def test_the_compilers_pages_are_released_and_compiling_afterwards_still_works():
+    from numba import njit
+
+    from embed.memory import release_compiler_pages
+
+    @njit
+    def first(x):  # compiled here, not cached: LLVM runs
+        return x * 2 + 1
+
+    assert first(3) == 7
+    before = _llvm_resident_bytes()
+    released = release_compiler_pages()
+    assert released > 0 and _llvm_resident_bytes() <= before - released
+    model = Word2Vec(Config(dim=8, min_count=1, workers=1, epochs=1, seed=3, sample=0))
+    model.build_vocab([["a", "b", "c"]] * 20).train([["a", "b", "c"]] * 20, progress=False)
+
+    @njit
+    def second(x):  # LLVM runs again, from pages faulted back in
+        return x * 3 - 1
+
+    assert second(3) == 8 and np.isfinite(model.wv.vectors).all()
+
+
+def test_only_the_libraries_read_only_pages_never_written_are_released():
+    from embed.memory import _clean_library_regions
+
+    smaps = """\
+7f0000000000-7f0000400000 r-xp 00365000 fe:00 2171072    /x/libllvmlite.so
+Rss:                1024 kB
+Private_Dirty:         0 kB
+Anonymous:             0 kB
+7f0000400000-7f0000500000 r--p 05394000 fe:00 2171072    /x/libllvmlite.so
+Rss:                  64 kB
+Private_Dirty:         4 kB
+Anonymous:             4 kB
+7f0000500000-7f0000600000 rw-p 09677000 fe:00 2171072    /x/libllvmlite.so
+Rss:                  64 kB
+Anonymous:             0 kB
+7f0000600000-7f0000700000 r-xp 00000000 fe:00 2171073    /x/libpython3.11.so
+Rss:                 512 kB
+Anonymous:             0 kB
+7f0000700000-7f0000800000 rw-p 00000000 00:00 0
+Rss:                 512 kB
+Anonymous:           512 kB
+""".splitlines(keepends=True)
+    assert _clean_library_regions(smaps, "libllvmlite") == [(0x7F0000000000, 0x7F0000400000, 1024 * 1024)]
 
 
 def test_a_slow_kernel_load_is_announced_in_one_line_before_any_progress_bar(monkeypatch):

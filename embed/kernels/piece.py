@@ -171,8 +171,8 @@ def load_kernels(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, worker: Worker
     """
     empty = Piece(0, np.zeros(0, np.int32), np.zeros(1, np.int64), 0.0, 0.0)
     train_piece(w_in, w_out, plan, worker, empty)
-    if worker.private.count:
-        apply_changes(w_out, private_changes(w_out, worker.private, worker.snapshot), 0.0)
+    # Also where this worker has no private rows: the epoch's workers may have some.
+    apply_changes(w_out, private_changes(w_out, worker.private, worker.snapshot), 0.0)
 
 
 def private_changes(w_out: np.ndarray, private: PrivateRows, snapshot: np.ndarray) -> Changes:

@@ -25,6 +25,7 @@ from .. import jitcache  # noqa: F401  (before any @njit: keys the cache on ever
 from .chunks import chunk_sentences
 from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary, read_ahead
 from ..errors import EmbedError
+from ..memory import release_compiler_pages
 from .vocab import Pruning, Vocabulary
 
 if TYPE_CHECKING:
@@ -365,9 +366,11 @@ def count_plain(path: str | os.PathLike, lowercase: bool, max_token_length: int 
     ``max_table`` prunes as ``embed.text.vocab.Pruning`` says, after each block."""
     counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink, max_table)
     with open_binary(path) as stream, read_ahead(stream, block_bytes) as blocks:
-        for block in blocks:
+        for number, block in enumerate(blocks):
             if not counts.add(block, final=not block):
                 return None
+            if number == 0:
+                release_compiler_pages()  # loading the counter ran LLVM; counting runs without it
     return counts
 
 
@@ -383,12 +386,17 @@ def provisional_chunks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], final_id
     """
 
     def mapped() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for ids, starts in blocks:
-            ids = final_ids[ids]
+        # A block holds hundreds of thousands of ids, and this frame keeps whatever it
+        # names while the block trains: only the block's result is named at the yield,
+        # and the counts are int32 (a block is far below 2**31 ids), not NumPy's int64.
+        for block in blocks:
+            ids = final_ids[block[0]]
             kept = ids >= 0
-            kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
-            np.cumsum(kept, out=kept_before[1:])
-            yield ids[kept], kept_before[starts]
+            kept_before = np.zeros(len(ids) + 1, dtype=np.int32)
+            np.cumsum(kept, dtype=np.int32, out=kept_before[1:])
+            block = ids[kept], kept_before[block[1]]
+            del ids, kept, kept_before
+            yield block
 
     return chunk_sentences(block_sentences(mapped()), chunk_words)
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Piece, Plan, apply_changes, load_kernels, new_worker, train_piece
 from ..kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows, hot_range
+from ..memory import release_compiler_pages
 from .schedule import CheckpointWriter, RunState, Schedule
 from .stop import check_stop, stop_seen
 from .weights import Weights
@@ -69,6 +70,7 @@ def ready_kernels(weights: Weights, plan: Plan, notice: Callable[[str], None] | 
     try:
         state = new_worker(plan, weights.rows, weights.output.shape[1])
         load_kernels(weights.input, weights.output_for(state.private), plan, state)
+        release_compiler_pages()
     finally:
         if timer is not None:
             timer.cancel()

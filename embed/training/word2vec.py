@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import EmbedError
 from ..kernels.optimizer import Optimizer
-from ..memory import fix_malloc_threshold
+from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text import location
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
@@ -293,6 +293,7 @@ class Word2Vec:
         return vocab
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
+        release_compiler_pages()  # the counter's loading ran LLVM; the weights come next
         self._vocab_source = _source(corpus)
         self._source_words = self.vocab.total
         self.weights = Weights.initial(len(self.vocab), self.config.dim, self.config.seed)
