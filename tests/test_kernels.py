@@ -197,9 +197,11 @@ def test_momentum_and_l2_steps_match_the_reference_over_several_steps():
     assert not got_in[:, D:].any() and not got_out[:, D:].any()
 
 
-def test_a_window_batch_shares_output_rows():
+# Every remainder of the kernel's blocks of 2 and 4 hidden vectors and of 4 rows.
+@pytest.mark.parametrize("contexts", [1, 2, 3, 4, 5, 7])
+def test_a_window_batch_shares_output_rows(contexts):
     rng, _, W = problem(12)
-    H = rng.normal(0, 0.5, (4, D))
+    H = rng.normal(0, 0.5, (contexts, D))
     target, noise, lr = 2, [7, 1, 9, 4], 0.05
     rows = [(target, 1.0)] + [(k, 0.0) for k in noise]
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, rows)
@@ -208,19 +210,21 @@ def test_a_window_batch_shares_output_rows():
     np.testing.assert_allclose(want_W, W - lr * sum(g for _, _, g in summed), atol=1e-12)
     np.testing.assert_allclose(want_steps, [-lr * g for _, g, _ in summed], atol=1e-12)
     assert want_loss == pytest.approx(sum(l for l, _, _ in summed))
-    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
+    W32, steps = W.astype(np.float32), np.zeros((contexts, D), np.float32)
     tally = new_tally()
-    negative_update(4, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps,
-                    np.zeros(4 * V, np.float32), *row_scratch(), tally)
+    negative_update(contexts, H.astype(np.float32), target, np.array([noise], np.int32), 0, W32, NO_PRIVATE_ROWS, lr, steps,
+                    np.zeros(contexts * V, np.float32), *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
     codes, points, lengths = huffman_tree(np.arange(V, 0, -1))
+    target = int(np.argmax(lengths))  # the longest path: a block of 4 rows and a remainder
     n = lengths[target]
+    assert n >= 5
     path = [(points[target, k], 1.0 - codes[target, k]) for k in range(n)]
     want_loss, want_steps, want_W = shared_rows_step(H, W, lr, path)
-    W32, steps = W.astype(np.float32), np.zeros((4, D), np.float32)
+    W32, steps = W.astype(np.float32), np.zeros((contexts, D), np.float32)
     tally = new_tally()
-    hierarchical_step(4, H.astype(np.float32), codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, steps,
-                      np.zeros(4 * V, np.float32), *row_scratch(), tally)
+    hierarchical_step(contexts, H.astype(np.float32), codes, points, target, n, W32, NO_PRIVATE_ROWS, lr, steps,
+                      np.zeros(contexts * V, np.float32), *row_scratch(), tally)
     assert_step_matches((tally_total(tally), steps, W32), (want_loss, want_steps, want_W))
 
 

@@ -37,6 +37,35 @@ def axpy(scale, x, i, y, j):
         y[j, k] += s * x[i, k]
 
 
+@njit(cache=True, nogil=True, fastmath=FAST, inline="always")
+def dot2(a, i, b, j0, j1):
+    """(a[i] . b[j0], a[i] . b[j1]), each summed as ``dot`` sums it, reading a[i] once."""
+    total0 = np.float32(0.0)
+    total1 = np.float32(0.0)
+    for k in range(a.shape[1]):
+        x = a[i, k]
+        total0 += x * b[j0, k]
+        total1 += x * b[j1, k]
+    return total0, total1
+
+
+@njit(cache=True, nogil=True, fastmath=FAST, inline="always")
+def axpy2(scale0, scale1, x, i0, i1, y, j):
+    """y[j] += scale0 * x[i0], then y[j] += scale1 * x[i1]: the same sums as two axpys,
+    with y[j] loaded and stored once."""
+    s0, s1 = np.float32(scale0), np.float32(scale1)
+    for k in range(x.shape[1]):
+        y[j, k] = (y[j, k] + s0 * x[i0, k]) + s1 * x[i1, k]
+
+
+@njit(cache=True, nogil=True, fastmath=FAST, inline="always")
+def axpy4(scale0, scale1, scale2, scale3, x, i0, i1, i2, i3, y, j):
+    """Four axpys into y[j] in order, with y[j] loaded and stored once."""
+    s0, s1, s2, s3 = np.float32(scale0), np.float32(scale1), np.float32(scale2), np.float32(scale3)
+    for k in range(x.shape[1]):
+        y[j, k] = (((y[j, k] + s0 * x[i0, k]) + s1 * x[i1, k]) + s2 * x[i2, k]) + s3 * x[i3, k]
+
+
 @njit(cache=True, nogil=True, inline="always")
 def add(x, i, y, j):
     """y[j] += x[i]"""
