@@ -52,15 +52,9 @@ def _resident() -> dict[str, float]:
 
 
 def _llvm_mb() -> float:
-    resident, inside = 0, False
-    with open("/proc/self/smaps") as smaps:
-        for line in smaps:
-            fields = line.split()
-            if not fields[0].endswith(":"):
-                inside = len(fields) > 5 and "libllvmlite" in fields[5]
-            elif inside and fields[0] == "Rss:":
-                resident += int(fields[1])
-    return resident / 1024
+    from embed.memory import library_resident_bytes
+
+    return library_resident_bytes() / 2**20
 
 
 def breakdown_child(corpus: str, arch: str, loss: str) -> None:

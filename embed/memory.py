@@ -105,6 +105,27 @@ def release_compiler_pages() -> int:
     return released
 
 
+def library_resident_bytes(library: str = "libllvmlite") -> int:
+    """Bytes of the shared library ``library`` resident in this process (Linux; 0
+    elsewhere).
+
+    >>> library_resident_bytes("no-such-library")
+    0
+    """
+    resident, inside = 0, False
+    try:
+        with open("/proc/self/smaps") as smaps:
+            for line in smaps:
+                fields = line.split()
+                if not fields[0].endswith(":"):
+                    inside = len(fields) > 5 and library in fields[5]
+                elif inside and fields[0] == "Rss:":
+                    resident += int(fields[1]) * 1024
+    except OSError:
+        return 0
+    return resident
+
+
 def _clean_library_regions(smaps: Iterable[str], library: str) -> list[tuple[int, int, int]]:
     """(start, end, resident bytes) of the read-only private mappings of ``library``
     that hold no page written by the process, from the lines of /proc/self/smaps."""

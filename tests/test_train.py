@@ -269,32 +269,20 @@ def test_the_malloc_threshold_is_held_where_the_c_library_is_glibc():
     assert fix_malloc_threshold() is glibc
 
 
-def _llvm_resident_bytes() -> int:
-    resident, inside = 0, False
-    with open("/proc/self/smaps") as smaps:
-        for line in smaps:
-            fields = line.split()
-            if not fields[0].endswith(":"):
-                inside = len(fields) > 5 and "libllvmlite" in fields[5]
-            elif inside and fields[0] == "Rss:":
-                resident += int(fields[1]) * 1024
-    return resident
-
-
 @pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="Linux's /proc")
 def test_the_compilers_pages_are_released_and_compiling_afterwards_still_works():
     from numba import njit
 
-    from embed.memory import release_compiler_pages
+    from embed.memory import library_resident_bytes, release_compiler_pages
 
     @njit
     def first(x):  # compiled here, not cached: LLVM runs
         return x * 2 + 1
 
     assert first(3) == 7
-    before = _llvm_resident_bytes()
+    before = library_resident_bytes()
     released = release_compiler_pages()
-    assert released > 0 and _llvm_resident_bytes() <= before - released
+    assert released > 0 and library_resident_bytes() <= before - released
     model = Word2Vec(Config(dim=8, min_count=1, workers=1, epochs=1, seed=3, sample=0))
     model.build_vocab([["a", "b", "c"]] * 20).train([["a", "b", "c"]] * 20, progress=False)
 
