@@ -4,7 +4,7 @@ file header that asks for too much is one clear line, not a MemoryError or the O
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .errors import EmbedError
 
@@ -112,37 +112,35 @@ def library_resident_bytes(library: str = "libllvmlite") -> int:
     >>> library_resident_bytes("no-such-library")
     0
     """
-    resident, inside = 0, False
     try:
         with open("/proc/self/smaps") as smaps:
-            for line in smaps:
-                fields = line.split()
-                if not fields[0].endswith(":"):
-                    inside = len(fields) > 5 and library in fields[5]
-                elif inside and fields[0] == "Rss:":
-                    resident += int(fields[1]) * 1024
+            return sum(mapping[3] for mapping in _library_mappings(smaps, library))
     except OSError:
         return 0
-    return resident
 
 
 def _clean_library_regions(smaps: Iterable[str], library: str) -> list[tuple[int, int, int]]:
     """(start, end, resident bytes) of the read-only private mappings of ``library``
     that hold no page written by the process, from the lines of /proc/self/smaps."""
-    regions, current = [], None
+    return [(start, end, resident) for permissions, start, end, resident, written in _library_mappings(smaps, library)
+            if permissions in ("r--p", "r-xp") and not written]
+
+
+def _library_mappings(smaps: Iterable[str], library: str) -> Iterator[tuple[str, int, int, int, bool]]:
+    """(permissions, start, end, resident bytes, whether any page was written) of each
+    mapping of ``library``, from the lines of /proc/self/smaps."""
+    current = None
     for line in smaps:
         fields = line.split()
         if not fields[0].endswith(":"):  # a mapping's header: range, permissions, offset, device, inode, path
-            if current is not None and current[3]:
-                regions.append(tuple(current[:3]))
+            if current is not None:
+                yield tuple(current)
             start, end = (int(bound, 16) for bound in fields[0].split("-"))
-            readable = len(fields) > 5 and library in fields[5] and fields[1] in ("r--p", "r-xp")
-            current = [start, end, 0, True] if readable else None
+            current = [fields[1], start, end, 0, False] if len(fields) > 5 and library in fields[5] else None
         elif current is not None:
             if fields[0] == "Rss:":
-                current[2] = int(fields[1]) * 1024
+                current[3] = int(fields[1]) * 1024
             elif fields[0] in ("Private_Dirty:", "Anonymous:") and int(fields[1]):
-                current[3] = False
-    if current is not None and current[3]:
-        regions.append(tuple(current[:3]))
-    return regions
+                current[4] = True
+    if current is not None:
+        yield tuple(current)
