@@ -58,9 +58,8 @@ def _llvm_mb() -> float:
 
 
 def breakdown_child(corpus: str, arch: str, loss: str) -> None:
-    import threading
-
     import importlib
+    import threading
 
     steps = [("Python started", _resident())]
     importlib.import_module("numpy")
@@ -80,7 +79,6 @@ def breakdown_child(corpus: str, arch: str, loss: str) -> None:
         released.append((before, freed / 2**20))
         return freed
 
-    embed.memory.release_compiler_pages = counted_release
     import embed.text.plaintext
     import embed.training.threads
     import embed.training.word2vec

@@ -293,7 +293,9 @@ class Word2Vec:
         return vocab
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
-        release_compiler_pages()  # the counter's loading ran LLVM; the weights come next
+        # Before the weights: count_plain released LLVM's pages after its first block, but a
+        # file it gave up on within that block, and the other counters, leave them mapped.
+        release_compiler_pages()
         self._vocab_source = _source(corpus)
         self._source_words = self.vocab.total
         self.weights = Weights.initial(len(self.vocab), self.config.dim, self.config.seed)
