@@ -66,8 +66,16 @@ def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int,
 
 
 # Not inlined: the drivers call it from two or three places, and an inlined copy of
-# all three losses at each doubled their compile time; a call per batch costs little.
-@njit(cache=True, nogil=True, fastmath=FAST)
+# all three losses at each doubled their compile time.
+# Compiled without Numba's reference counts (_nrt=False): with them, every call counted
+# a reference to each of the twenty arrays it is passed and released it on return, an
+# atomic add through a call each time, and for CBOW, one example a call, that cost more
+# than scoring the example: an example of CBOW with negative sampling took 1,950 cycles
+# with the counts and 1,200 without (one thread, rows in cache). Nothing here allocates
+# an array or keeps one beyond the call; the caller's references keep them alive.
+# Numba compiles a function that does not say otherwise the way its first caller was
+# compiled, so the functions called from here that allocate say _nrt=True.
+@njit(cache=True, nogil=True, fastmath=FAST, _nrt=False)
 def train_batch(count, batch, w_in, w_out, private, kind, tables, saturation, lr, slot, tally, optimizer):
     """Train on the first ``count`` examples of the batch with the loss ``kind``: score
     them against their targets, update the output rows, add the summed loss to

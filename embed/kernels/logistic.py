@@ -40,7 +40,8 @@ def score_to_gain(score, label, lr, saturation):
     return 1.0 + e, linear, gain
 
 
-@njit(cache=True, nogil=True, fastmath=FAST)
+# Without reference counts, as embed.kernels.batch.train_batch, which calls it (see there).
+@njit(cache=True, nogil=True, fastmath=FAST, _nrt=False)
 def logistic_block(count, hidden, w_out, private, rows, labels, size, lr, steps, gains, saturation):
     """Score the first ``count`` rows of ``hidden`` against the ``size`` distinct
     output rows ``rows[:size]`` with ``labels[:size]`` (1 or 0); add each hidden

@@ -34,7 +34,7 @@ def scratch_size(vocab_size, dim, batch):
     return vocab_size * batch + min(vocab_size, ROW_BLOCK) * dim
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=True)
 def softmax_batch_step(hidden, targets, target_ends, w_out, lr, hidden_update, scratch, tally, optimizer):
     """One SGD step for rows ``hidden[b]`` (n x d); row b's targets are
     ``targets[target_ends[b - 1]:target_ends[b]]`` (from 0 for b = 0).

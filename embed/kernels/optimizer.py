@@ -55,7 +55,7 @@ def step_output_rows(w_out, first, changes, lr, optimizer):
             w_out[row, k] += change
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=True)
 def step_input_rows(count, steps, sources, source_counts, w_in, lr, optimizer):
     """Send examples ``0..count-1``'s hidden steps (``-lr g`` each) back to their input
     rows with momentum and decay: each distinct row once, with the sum of its steps."""
