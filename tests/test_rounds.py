@@ -16,7 +16,8 @@ from embed.errors import EmbedError
 from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
 from embed.text.tokenizer import Tokenizer
 from embed.training.config import Config
-from embed.training.rounds import Change, LocalTransport, Merger, encode_shard, merged_vocabulary, piece_bounds
+from embed.training.rounds import (Change, LocalTransport, Merger, encode_shard, frequency_factors, merged_vocabulary,
+                                   piece_bounds)
 from embed.training.weights import Weights
 
 PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
@@ -116,6 +117,25 @@ def test_merge_rules_against_their_definitions(rule):
     assert not weights.w_in[:, 1:].any()
 
 
+def test_frequency_merge_sums_rows_rounds_barely_update_and_averages_settled_ones():
+    weights = Weights(np.zeros((3, 16), np.float32), np.zeros((3, 16), np.float32))
+    updates = (np.array([0.0, 1e9, 0.0]), np.array([0.0, 0.0, 1e9]))  # rows 1 (input) and 2 (output) settle
+    changes = [_change([0, 1], [1, 2], [2], [4]), _change([1], [6], [2], [2])]
+    Merger("frequency", "negative", 3, 2, updates).merge(weights, iter(changes), active=2)
+    np.testing.assert_allclose(weights.w_in[:, 0], [1, 4, 0])  # row 0 summed, row 1 averaged
+    np.testing.assert_allclose(weights.w_out[:, 0], [0, 0, 3])
+
+
+def test_frequency_factors_fall_from_one_to_one_over_the_shards():
+    updates = np.array([0.0, 1.0, 10.0, 100.0, 1e3, 1e4, 1e6])
+    factors = frequency_factors(updates, 8)
+    assert factors[0] == 1.0 and factors[-1] == pytest.approx(1 / 8)
+    assert np.all(np.diff(factors) < 0)
+    # Shards x updates steps in a row: 1 - (1 - c)^(S n), against the S shards' summed 1 - (1 - c)^n each.
+    c, n = 1e-3, 1e3
+    assert factors[4] * 8 * (1 - (1 - c) ** n) == pytest.approx(1 - (1 - c) ** (8 * n), rel=1e-5)
+
+
 def test_hogwild_merge_moves_hot_rows_by_the_thread_engines_share():
     rows = 600
     weights = Weights(np.zeros((rows, 16), np.float32), np.ones((rows, 16), np.float32))
@@ -143,6 +163,14 @@ def test_rounds_give_the_same_vectors_on_one_thread_and_on_three(tiny_corpus, ar
     assert one.history[-1].words == one.vocab.total  # every word, every epoch
     other_shards = embed.train(str(path), arch=arch, loss=loss, workers=1, **{**ROUNDS, "shards": 3})
     assert digest(other_shards) != digest(one)  # the shards, not the threads, decide
+
+
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_the_frequency_merge_gives_the_same_vectors_on_one_thread_and_on_three(tiny_corpus, loss):
+    path, _, _ = tiny_corpus
+    one = embed.train(str(path), loss=loss, workers=1, merge="frequency", **ROUNDS)
+    assert digest(one) == digest(embed.train(str(path), loss=loss, workers=3, merge="frequency", **ROUNDS))
+    assert digest(one) != digest(embed.train(str(path), loss=loss, workers=1, merge="sum", **ROUNDS))
 
 
 def test_rounds_learn_what_threads_learn(tiny_corpus):

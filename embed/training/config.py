@@ -220,7 +220,7 @@ def setting(default: Any, constraint: Constraint, help: str, *, default_text: st
 
 ARCHS = ("cbow", "skipgram")
 LOSSES = ("negative", "softmax", "hierarchical")
-MERGES = ("hogwild", "sum", "average", "row-average")  # see embed.training.rounds
+MERGES = ("hogwild", "sum", "average", "row-average", "frequency")  # see embed.training.rounds
 LR_SCHEDULES = ("linear", "step", "constant")  # see embed.training.schedule
 
 

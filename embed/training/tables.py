@@ -48,3 +48,34 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
         shared_softmax=config.skipgram_softmax == "shared",
         shrink_windows=bool(config.shrink_windows),
     )
+
+
+def expected_updates(config: Config, vocab: Vocabulary, plan: Plan, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """How many times one shard's round of ``round_words`` words is expected to update
+    each of ``rows`` input rows and each output row, from the words' counts, their keep
+    rates, the window and the loss (what the ``frequency`` merge scales changes by).
+
+    >>> updates_in, updates_out = expected_updates(Config(round_words=1000, sample=0), Vocabulary(["a", "b"], [3, 1]),
+    ...                                            make_plan(Config(sample=0), Vocabulary(["a", "b"], [3, 1])), 2)
+    >>> updates_in.round(1).tolist()  # a kept word is a context in window + 1 examples on average
+    [4500.0, 1500.0]
+    """
+    counts = vocab.counts.astype(np.float64)
+    kept = counts / max(vocab.corpus_tokens, 1) * plan.keep_prob.astype(np.float64)  # per word of the text
+    words = len(counts)
+    contexts = (plan.window + 1) if plan.shrink_windows else 2 * plan.window  # windows a kept word is a context in
+    # Output-row updates per kept word: one example of CBOW; a skip-gram window shares
+    # them, or draws them for each pair.
+    examples = 1.0 if plan.arch == ARCH_CODES["cbow"] or plan.share_noise else float(contexts)
+    updates_in, updates_out = np.zeros(rows), np.zeros(rows)
+    updates_in[:words] = config.round_words * kept * contexts
+    if config.loss == "negative":
+        noise = noise_distribution(vocab.counts, config.ns_exponent)
+        updates_out[:words] = config.round_words * examples * (kept + kept.sum() * config.negative * noise)
+    elif config.loss == "hierarchical":
+        points, lengths = plan.tables.points, plan.tables.lengths
+        for word in range(words):
+            updates_out[points[word, : lengths[word]]] += config.round_words * examples * kept[word]
+    else:  # the full softmax moves every row in every batch
+        updates_out[:words] = config.round_words * kept.sum() / max(plan.softmax_batch, 1)
+    return updates_in, updates_out

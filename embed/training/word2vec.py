@@ -36,7 +36,7 @@ from ..vectors.word_vectors import Vectors
 from .config import Config
 from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
-from .tables import make_plan
+from .tables import expected_updates, make_plan
 from .threads import ready_kernels, train_epoch
 from .report import RunReport
 from .validation import EarlyStop, Validation, validation_for
@@ -590,8 +590,10 @@ class Word2Vec:
                     raise _StopEarly
 
             try:
+                updates = (expected_updates(config, self.vocab, self.plan, self.weights.rows)
+                           if config.merge == "frequency" else None)
                 train_rounds(self.weights, self.plan, config, bounds, transport, run, first, advance, epoch_done,
-                             CheckpointWriter(checkpoints, self.save))
+                             CheckpointWriter(checkpoints, self.save), updates)
                 self._keep_best()
             except _StopEarly:
                 self._stop_early(bar if progress else None)
