@@ -70,8 +70,8 @@ def new_batch(kind: int, output_rows: int, width: int, negative: int, size: int,
 # Compiled without Numba's reference counts (_nrt=False): with them, every call counted
 # a reference to each of the twenty arrays it is passed and released it on return, an
 # atomic add through a call each time, and for CBOW, one example a call, that cost more
-# than scoring the example: an example of CBOW with negative sampling took 1,950 cycles
-# with the counts and 1,200 without (one thread, rows in cache). Nothing here allocates
+# than scoring the example: an example of CBOW with negative sampling took 1,919-2,001
+# cycles with the counts and 1,206-1,218 without (benchmarks/example_cost.py). Nothing here allocates
 # an array or keeps one beyond the call; the caller's references keep them alive.
 # Numba compiles a function that does not say otherwise the way its first caller was
 # compiled, so the functions called from here that allocate say _nrt=True.
