@@ -3,7 +3,7 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
 
     python benchmarks/rounds.py accuracy --tokens 3000000 --epochs 3 --shards 2 4 8
     python benchmarks/rounds.py accuracy --merges row-average --round-words 50000 250000 1000000000
-    python benchmarks/rounds.py speed --tokens 3000000
+    python benchmarks/rounds.py speed --epochs 1 --round-words 1000000 --merges frequency
     python benchmarks/rounds.py costs --shards 2 --rounds 10
 
 accuracy: for each configuration, one row for the thread engine (Hogwild, 2 workers) and
@@ -13,10 +13,12 @@ averaging when the merge is ``row-average``. Each row: training seconds (the mod
 own clock), final loss, analogy accuracy (questions-words, 30,000 most frequent words)
 and WordSim-353 Spearman.
 
-speed: words/s of training alone for one process training one shard on one thread
-(``--deterministic --workers 1 --shards 1``), ``--cluster local:2`` (two single-threaded
-worker processes, 2 shards), and the thread engine with 2 threads; each run a fresh
-``embed train`` process, its training time from its own report.
+speed: words/s for one process training one shard on one thread (``--deterministic
+--workers 1 --shards 1``), ``--cluster local:2`` (two single-threaded worker processes, 2
+shards), 2 shards on 2 threads, and the thread engine with 2 threads; each run a fresh
+``embed train`` process after one untimed run has compiled the kernels. Two figures
+each: the epochs alone (from the epoch lines), and the whole train call (from its
+closing line: with the cluster's start, the shards' encoding and the kernels' loading).
 
 costs: per round, one task's compute on one thread, the bytes sent each way and the
 coordinator's merge time, measured in this process; from them, a model of words/s on 8,
@@ -70,27 +72,43 @@ def accuracy(args, corpus: str) -> None:
 
 
 def speed(args, corpus: str) -> None:
-    out = os.path.join(tempfile.mkdtemp(prefix="embed-rounds-"), "v.bin")
-    rows = [["configuration", "run", "words/s (training)", "ratio to one process"]]
+    folder = tempfile.mkdtemp(prefix="embed-rounds-")
+    out = os.path.join(folder, "v.bin")
+    warm = prefix_corpus(corpus, 50_000, folder)
+    rows = [["configuration", "run", "training words/s", "ratio", "train call words/s", "ratio"]]
     for config_name in args.configs:
         arch, loss = config_name.split("-")
-        common = ["--arch", arch, "--loss", loss, "--epochs", str(args.epochs)]
-        runs = [("one process, one thread, 1 shard", ["--deterministic", "--workers", "1", "--shards", "1"]),
-                ("--cluster local:2, 2 shards", ["--cluster", "local:2", "--shards", "2"]),
-                ("--deterministic, 2 threads, 2 shards", ["--deterministic", "--workers", "2", "--shards", "2"]),
+        common = ["--arch", arch, "--loss", loss]
+        rounds = ["--round-words", str(args.round_words[0]), "--merge", args.merges[0]]
+        runs = [("one process, one thread, 1 shard", ["--deterministic", "--workers", "1", "--shards", "1", *rounds]),
+                ("--cluster local:2, 2 shards", ["--cluster", "local:2", "--shards", "2", *rounds]),
+                ("--deterministic, 2 threads, 2 shards", ["--deterministic", "--workers", "2", "--shards", "2",
+                                                          *rounds]),
                 ("threads (Hogwild), 2 workers", ["--workers", "2"])]
+        # Untimed: compiles the kernels into Numba's cache, which every later process loads.
+        _train([warm, "-o", out, "--epochs", "1", *common, *runs[0][1]])
         first = None
         for label, extra in runs:
-            result = subprocess.run([sys.executable, "-m", "embed", "train", corpus, "-o", out, "--quiet", *common,
-                                     *extra], capture_output=True, text=True)
-            if result.returncode:
-                raise SystemExit(result.stderr)
-            rate = float(re.search(r"\(([\d,]+) words/s\)", result.stdout).group(1).replace(",", ""))
-            first = first or rate
-            rows.append([config_name, label, f"{rate:,.0f}", f"{rate / first:.2f}"])
+            epochs, whole = _train([corpus, "-o", out, "--epochs", str(args.epochs), *common, *extra])
+            first = first or (epochs, whole)
+            rows.append([config_name, label, f"{epochs:,.0f}", f"{epochs / first[0]:.2f}", f"{whole:,.0f}",
+                         f"{whole / first[1]:.2f}"])
             print(" | ".join(rows[-1]), flush=True)
-    print()
+    print("\ntraining words/s: the epochs alone (rounds, with what they send and merge); train call: all "
+          "of `embed train` after counting the vocabulary (a cluster's start, reading and encoding the shards, "
+          "loading the kernels, writing)")
     print(table(rows))
+
+
+def _train(arguments: list[str]) -> tuple[float, float]:
+    """Run ``embed train``; (words/s of its epochs, words/s of its whole train call)."""
+    result = subprocess.run([sys.executable, "-m", "embed", "train", *arguments], capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    rates = [float(rate.replace(",", "")) for rate in re.findall(r"epoch \d+: loss \S+ per example, ([\d,]+) words/s",
+                                                                  result.stdout)]
+    whole = float(re.search(r"\(([\d,]+) words/s\)", result.stdout).group(1).replace(",", ""))
+    return len(rates) / sum(1 / rate for rate in rates), whole  # epochs of equal words: the harmonic mean
 
 
 NETWORK = 10e9 / 8  # bytes/s: a 10 Gb/s link, the coordinator's and each machine's

@@ -69,18 +69,20 @@ def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, c
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     marker, target = str(tmp_path / "killed"), piece_number(1, 2, 1)  # epoch 2, shard 2, its second round
-    train_piece = cluster_module.train_shard_piece
 
-    def dies_once(model, plan, encoded, first, last, number, alpha_start, alpha_end):
+    def dies_once(version, sent, whole, plan, encoded, first, last, number, alpha_start, alpha_end):
         # On the worker: the first process to run the target piece dies in the middle of
         # its round, with the round's other tasks done or under way elsewhere.
         if number == target and not os.path.exists(marker):
             with open(marker, "w") as note:
                 note.write(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGKILL)
-        return train_piece(model, plan, encoded, first, last, number, alpha_start, alpha_end)
+        from embed.training import cluster  # the worker's own, not patched: the task as it is
 
-    monkeypatch.setattr(cluster_module, "train_shard_piece", dies_once)
+        return cluster.train_replica_piece(version, sent, whole, plan, encoded, first, last, number, alpha_start,
+                                           alpha_end)
+
+    monkeypatch.setattr(cluster_module, "train_replica_piece", dies_once)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client)
     assert os.path.exists(marker) and digest(model) == digest(undisturbed)
@@ -94,16 +96,47 @@ def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, mon
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     train_round, rounds = DaskTransport.train_round, []
 
-    def losing_round(self, model, plan, tasks):
+    def losing_round(self, model, plan, tasks, changed=None):
         rounds.append(len(tasks))
         if len(rounds) == 3:
             self.client.cancel([self.words_future, self.plan[1]])
-        return train_round(self, model, plan, tasks)
+        return train_round(self, model, plan, tasks, changed)
 
     monkeypatch.setattr(DaskTransport, "train_round", losing_round)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client)
     assert len(rounds) > 3 and digest(model) == digest(undisturbed)
+
+
+def test_rounds_send_the_rows_the_merge_moved_and_a_worker_without_the_model_gets_all_of_it(
+        tiny_corpus, client, monkeypatch):
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    scatter, train_round, sent, rounds = cluster_module._scatter, DaskTransport.train_round, [], []
+
+    def noting_scatter(client, data):
+        sent.append(len(data))  # 2 arrays: the whole model; 4: rows and their values
+        return scatter(client, data)
+
+    def forgetting_round(self, model, plan, tasks, changed=None):
+        rounds.append(changed)
+        if len(rounds) == 3:  # as a worker that joined in the middle of an epoch would be
+            self.client.run(_forget_replica)
+        return train_round(self, model, plan, tasks, changed)
+
+    monkeypatch.setattr(cluster_module, "_scatter", noting_scatter)
+    monkeypatch.setattr(DaskTransport, "train_round", forgetting_round)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client)
+    assert digest(model) == digest(undisturbed)
+    assert rounds[2] is not None and sent.count(4) >= len(rounds) - 4  # rows sent, but at each epoch's start
+    assert sent.count(2) >= 3  # the first round of each epoch, and once after the replicas were forgotten
+
+
+def _forget_replica():
+    from embed.training import cluster
+
+    cluster._replica.version = None
 
 
 def test_workers_read_their_shards_from_a_url(tiny_corpus, client):

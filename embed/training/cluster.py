@@ -3,10 +3,15 @@
 The tasks are ``embed.training.rounds``' pure functions. Each worker reads and encodes
 the shards it is given (the corpus must be at the same path on every worker); the
 encoded shards stay on the workers as Dask futures, so a worker that dies has its
-shards encoded again elsewhere from the same inputs. Every round the model is
-scattered to all workers and only the changed rows come back. Dask reruns the tasks a
-dead worker held; scattered inputs that no worker holds any more are sent again and
-the round's remaining tasks resubmitted. Being pure, the tasks give the same changes.
+shards encoded again elsewhere from the same inputs. Each worker process keeps a
+replica of the model (``Replica``): the first round sends the whole model, each later
+round only the rows the last merge moved, with their new values, and tasks send back
+only the rows they changed. A worker whose replica is not at the round before (one
+that joined or was restarted) returns nothing, and its task runs again with the whole
+model: the replica is a cache, and a task's change stays a pure function of the model,
+its piece, the seed and the round. Dask reruns the tasks a dead worker held; scattered
+inputs that no worker holds any more are sent again and the round's remaining tasks
+resubmitted with the whole model. Being pure, the tasks give the same changes.
 
     >>> connect_address("tcp://127.0.0.1:8786")
     'tcp://127.0.0.1:8786'
@@ -16,14 +21,17 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from ..errors import EmbedError
-from .rounds import count_shard, encode_shard, piece_bounds, train_shard_piece
+from ..kernels.densematrix import dense_matrix
+from .rounds import Change, count_shard, encode_shard, piece_bounds, train_shard_piece
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
@@ -144,6 +152,77 @@ def _lost(error: BaseException) -> bool:
     return isinstance(error, (FutureCancelledError, CommClosedError))
 
 
+def row_update(model: tuple[np.ndarray, np.ndarray], changed) -> list[np.ndarray]:
+    """[input rows, their values, output rows, their values]: what a worker needs to
+    bring its copy of the model before a round to ``model``, the model after it, given
+    the (input rows, output rows) each task of the round changed. A list of arrays, not
+    a tuple: Dask's scatter of a tuple hung once a worker had died."""
+    update = []
+    for k, matrix in enumerate(model):
+        rows = np.unique(np.concatenate([task[k] for task in changed] or [np.zeros(0, np.int64)]))
+        update += [rows, matrix[rows]]
+    return update
+
+
+class Replica:
+    """A worker process's copy of the model, at a version (run, round): tasks of a round
+    read it, and the first task of the next round brings it up to date with the rows
+    the merge moved (their new values, so the copy equals the coordinator's bit for
+    bit). Tasks of one round may run at once on a worker's threads; a newer version
+    waits until the older one's readers are done."""
+
+    def __init__(self) -> None:
+        self.version: tuple[str, int] | None = None
+        self.model: tuple[np.ndarray, np.ndarray] | None = None
+        self.readers = 0
+        self.changed = threading.Condition()
+
+    def check_out(self, version: tuple[str, int], sent, whole: bool) -> tuple[np.ndarray, np.ndarray] | None:
+        """The model at ``version``, from ``sent`` (the whole model, [input, output], or a
+        ``row_update`` from the version before); None where this copy is at neither."""
+        with self.changed:
+            while self.version != version and self.readers:
+                self.changed.wait()
+            if self.version != version:
+                if whole:
+                    if self.model is None or self.model[0].shape != sent[0].shape or \
+                            self.model[1].shape != sent[1].shape:
+                        self.model = (dense_matrix(sent[0]), dense_matrix(sent[1]))
+                    else:
+                        np.copyto(self.model[0], sent[0])
+                        np.copyto(self.model[1], sent[1])
+                elif self.version == (version[0], version[1] - 1):
+                    in_rows, in_values, out_rows, out_values = sent
+                    self.model[0][in_rows] = in_values
+                    self.model[1][out_rows] = out_values
+                else:
+                    return None
+                self.version = version
+            self.readers += 1
+            return self.model
+
+    def release(self) -> None:
+        with self.changed:
+            self.readers -= 1
+            self.changed.notify_all()
+
+
+_replica = Replica()
+
+
+def train_replica_piece(version: tuple[str, int], sent, whole: bool, plan, encoded, first: int, last: int,
+                        number: int, alpha_start: float, alpha_end: float) -> Change | None:
+    """``train_shard_piece`` on the model at ``version``, which this worker's replica
+    holds or reaches with ``sent`` (see ``Replica.check_out``); None where it cannot."""
+    model = _replica.check_out(version, sent, whole)
+    if model is None:
+        return None
+    try:
+        return train_shard_piece(model, plan, encoded, first, last, number, alpha_start, alpha_end)
+    finally:
+        _replica.release()
+
+
 class DaskTransport:
     """``embed.training.rounds``' tasks on a Dask cluster."""
 
@@ -155,6 +234,8 @@ class DaskTransport:
         self.encoded: list = []
         self.words_future = None
         self.plan = None  # (the plan, its future), scattered once
+        self.run = uuid.uuid4().hex  # names this run's model on the workers
+        self.version = 0  # rounds sent
 
     def count(self, shards, config):
         futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False) for shard in shards]
@@ -183,20 +264,30 @@ class DaskTransport:
         if self.plan is not None and self.plan[1].status != "finished":
             self.plan = (self.plan[0], _scatter(client, [self.plan[0]])[0])
 
-    def train_round(self, model: tuple[np.ndarray, np.ndarray], plan, tasks):
+    def train_round(self, model: tuple[np.ndarray, np.ndarray], plan, tasks, changed=None):
         client = self.client
         if self.plan is None or self.plan[0] is not plan:
             [future] = _scatter(client, [plan])
             self.plan = (plan, future)
+        self.version += 1
+        version = (self.run, self.version)
+        # The rows the last merge moved, or the whole model where the workers may not
+        # hold the model before this round.
+        whole = changed is None or self.version == 1
+        sent = _scatter(client, list(model) if whole else row_update(model, changed))
         done, attempts = 0, 0
         while done < len(tasks):
-            model_futures = _scatter(client, list(model))
-            futures = [client.submit(train_shard_piece, tuple(model_futures), self.plan[1], self.encoded[shard],
+            futures = [client.submit(train_replica_piece, version, sent, whole, self.plan[1], self.encoded[shard],
                                      first, last, number, alpha_start, alpha_end, pure=False)
                        for shard, first, last, number, alpha_start, alpha_end in tasks[done:]]
             try:
                 for future in futures:
                     change = future.result()
+                    if change is None:  # its worker holds no model to apply the rows to: send it all
+                        if not whole:
+                            client.cancel(sent)
+                            whole, sent = True, _scatter(client, list(model))
+                        break
                     done += 1
                     yield change
             except Exception as error:
@@ -205,8 +296,11 @@ class DaskTransport:
                 if not _lost(error) or attempts > ROUND_ATTEMPTS:
                     raise
                 self._restore()
+                client.cancel(sent)
+                whole, sent = True, _scatter(client, list(model))
             finally:
-                client.cancel(futures + model_futures)
+                client.cancel(futures)
+        client.cancel(sent)
 
     def close(self) -> None:
         held = self.encoded + [self.words_future] + ([self.plan[1]] if self.plan else [])

@@ -224,6 +224,12 @@ def _working_copy(model: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.
     return pair
 
 
+def _noting_rows(changes: Iterator[Change], rows: list[tuple[np.ndarray, np.ndarray]]) -> Iterator[Change]:
+    for change in changes:
+        rows.append((change.in_rows, change.out_rows))
+        yield change
+
+
 class Transport(Protocol):
     """Where the tasks run: every method returns results in the order of its arguments."""
 
@@ -233,8 +239,13 @@ class Transport(Protocol):
         """Encode every shard where it will be trained; returns each one's piece bounds."""
 
     def train_round(self, model: tuple[np.ndarray, np.ndarray], plan: Plan,
-                    tasks: Sequence[tuple[int, int, int, int, float, float]]) -> Iterator[Change]:
-        """Run (shard, first, last, number, alpha_start, alpha_end) tasks; yield their changes in order."""
+                    tasks: Sequence[tuple[int, int, int, int, float, float]],
+                    changed: Sequence[tuple[np.ndarray, np.ndarray]] | None = None) -> Iterator[Change]:
+        """Run (shard, first, last, number, alpha_start, alpha_end) tasks on ``model``;
+        yield their changes in order. ``changed``: the (input rows, output rows) each
+        task of the call before changed, which are the rows where ``model`` differs from
+        that call's model (None: unknown, or no call before); a transport that keeps the
+        model where its tasks run sends those rows alone."""
 
     def close(self) -> None: ...
 
@@ -258,7 +269,7 @@ class LocalTransport:
         self.encoded = list(self.pool.map(lambda shard: encode_shard(shard, words, config), shards))
         return [piece_bounds(encoded, config.round_words) for encoded in self.encoded]
 
-    def train_round(self, model, plan, tasks):
+    def train_round(self, model, plan, tasks, changed=None):
         def run(task):
             shard, first, last, number, alpha_start, alpha_end = task
             return train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end)
@@ -375,6 +386,7 @@ def train_rounds(
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
     schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
     merger = Merger(config.merge, config.loss, weights.rows, shards, updates)
+    changed = None  # the rows the last round's merge moved: at the first round, unknown
     while run.epoch < run.epochs:
         epoch = first_epoch + run.epoch
         schedule.done = run.epoch * per_epoch + run.words  # the rate where the run stands
@@ -389,16 +401,22 @@ def train_rounds(
             # The round's tasks read this copy while the changes go into the weights; a
             # stop or a failure part way through the merge puts the weights back to it.
             model = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
+            touched: list[tuple[np.ndarray, np.ndarray]] = []
             try:
-                loss, count, words = merger.merge(weights, transport.train_round(model, plan, tasks), len(active))
+                loss, count, words = merger.merge(
+                    weights, _noting_rows(transport.train_round(model, plan, tasks, changed), touched), len(active))
                 merger.settle_hot_rows(weights, model[1])
             except BaseException:
                 weights.input[: weights.rows], weights.output[: weights.rows] = model
                 raise
+            # Every rule moves only rows some task changed (settling a hot row no task
+            # changed leaves it where it was).
+            changed = touched
             run.record(r, None, loss, count, words)
             run.seconds += time.perf_counter() - started
             progress(words, alpha_end)
             check_stop()  # between rounds, where a stop leaves whole rounds
         on_epoch(run.epoch_done(epoch + 1))
+        changed = None  # a callback at the epoch's end may have changed any row
         if writer.due_after_epoch(run.epoch):
             writer.write()
