@@ -23,7 +23,7 @@ closing line: with the cluster's start, the shards' encoding and the kernels' lo
 costs: per round, one task's compute on one thread, the bytes sent each way and the
 coordinator's merge time, measured in this process; from them, a model of words/s on 8,
 32 and 128 machines of 16 cores on 10 Gb/s links, for wiki-sized and news-sized models,
-as the engine is today and with the next steps (changed rows only, a sharded merge).
+as the engine is today and with the next step (a merge sharded across the machines).
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def costs(args, corpus: str) -> None:
         weights, plan = model.weights, model.plan
         merger = Merger(config.merge, config.loss, weights.rows, len(bounds))
         rounds = min(args.rounds, min(len(words) for _, words in bounds))
-        compute, merge, back, touched_in, touched_out, words = [], [], [], [], [], []
+        compute, merge, back, touched_in, touched_out, words, moved = [], [], [], [], [], [], []
         for r in range(-1, rounds):  # round -1 compiles, untimed
             snapshot = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
             changes = []
@@ -151,6 +151,9 @@ def costs(args, corpus: str) -> None:
             if r < 0:
                 continue
             merge.append(seconds / len(changes))
+            # What each worker is sent for the next round: the rows the merge moved, with their values.
+            moved.append(sum(np.unique(np.concatenate([getattr(change, name) for _, change in changes])).size
+                             for name in ("in_rows", "out_rows")))
             for task_seconds, change in changes:
                 compute.append(task_seconds)
                 words.append(change.words)
@@ -166,7 +169,10 @@ def costs(args, corpus: str) -> None:
         print(table([
             ["per task", "measured"],
             ["compute s", f"{np.mean(compute):.3f} ({rate:,.0f} words/s on one core)"],
-            ["bytes out (the whole model, as today)", f"{2 * rows_v * dim * 4:,}"],
+            ["bytes out (the whole model: a round's first, a worker's first)", f"{2 * rows_v * dim * 4:,}"],
+            [f"bytes out (the rows the merge of {len(bounds)} shards moved, as later rounds send)",
+             f"{np.mean(moved) * (weights.input.shape[1] * 4 + 8):,.0f} ({np.mean(moved) / 2 / rows_v:.0%} of the "
+             "model)"],
             ["bytes back (changed rows and their numbers)", f"{np.mean(back):,.0f}"],
             ["input rows changed", f"{np.mean(touched_in):,.0f} ({100 * share_in:.1f}% of V)"],
             ["output rows changed", f"{np.mean(touched_out):,.0f} ({100 * share_out:.1f}% of V)"],
@@ -174,7 +180,7 @@ def costs(args, corpus: str) -> None:
         ]))
         merge_per_byte = np.mean(merge) / np.mean(back)
         rows = [["model", "machines", "compute s", "send s", "gather s", "merge s", "words/s today",
-                 "bound by", "words/s, rows only + sharded merge"]]
+                 "bound by", "words/s, sharded merge"]]
         for size_name, (vocab, d) in SIZES.items():
             # A task's changed rows scale with its words, not with V: the same counts,
             # capped at V, at this dimension.
@@ -183,11 +189,13 @@ def costs(args, corpus: str) -> None:
             for machines in (8, 32, 128):
                 tasks = machines * CORES
                 t_compute = np.mean(words) / rate
-                t_send = machines * 2 * vocab * d * 4 / NETWORK  # the model to every machine, from one
+                # The rows the merge moved to every machine, from one: the union of the tasks'
+                # changed rows, at most the whole model (which 128 tasks already reach).
+                t_send = machines * min(2 * vocab, rows_back * tasks) * (d * 4 + 8) / NETWORK
                 t_gather = tasks * change_bytes / NETWORK  # every task's changes, into one
                 t_merge = tasks * change_bytes * merge_per_byte  # one core adds them all
                 total = t_compute + t_send + t_gather + t_merge
-                parts = {"compute": t_compute, "sending the model": t_send, "gathering changes": t_gather,
+                parts = {"compute": t_compute, "sending moved rows": t_send, "gathering changes": t_gather,
                          "the merge": t_merge}
                 # Next: each machine sums its 16 tasks' changes, the machines' sums are
                 # reduced and spread by row ranges (all-reduce: about 2 x the changed
@@ -198,7 +206,8 @@ def costs(args, corpus: str) -> None:
                              f"{t_merge:.3f}", f"{tasks * np.mean(words) / total:,.0f}", max(parts, key=parts.get),
                              f"{tasks * np.mean(words) / t_next:,.0f}"])
         print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links, "
-              "nothing overlapped; today's design sends the whole model to every machine and merges on one core")
+              "nothing overlapped; today's design sends the rows the merge moved to every machine and merges on one "
+              "core")
         print(table(rows))
 
 

@@ -131,6 +131,13 @@ def test_rounds_send_the_rows_the_merge_moved_and_a_worker_without_the_model_get
     assert digest(model) == digest(undisturbed)
     assert rounds[2] is not None and sent.count(4) >= len(rounds) - 4  # rows sent, but at each epoch's start
     assert sent.count(2) >= 3  # the first round of each epoch, and once after the replicas were forgotten
+    assert not any(client.run(_holds_replica).values())  # freed when the run ended
+
+
+def _holds_replica() -> bool:
+    from embed.training import cluster
+
+    return cluster._replica.model is not None
 
 
 def _forget_replica():

@@ -306,3 +306,14 @@ class DaskTransport:
         held = self.encoded + [self.words_future] + ([self.plan[1]] if self.plan else [])
         self.client.cancel([future for future in held if future is not None])
         self.encoded, self.words_future, self.plan = [], None, None
+        if self.version:
+            with contextlib.suppress(Exception):  # a worker gone, or the cluster closing: nothing held there
+                self.client.run(_drop_replica, self.run)
+
+
+def _drop_replica(run: str) -> None:
+    """Free this worker's replica of the model if it is ``run``'s: a worker of a
+    cluster that lives on would hold it until the next run's first round."""
+    with _replica.changed:
+        if _replica.version is not None and _replica.version[0] == run and not _replica.readers:
+            _replica.version, _replica.model = None, None
