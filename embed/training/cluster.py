@@ -276,31 +276,34 @@ class DaskTransport:
         whole = changed is None or self.version == 1
         sent = _scatter(client, list(model) if whole else row_update(model, changed))
         done, attempts = 0, 0
-        while done < len(tasks):
-            futures = [client.submit(train_replica_piece, version, sent, whole, self.plan[1], self.encoded[shard],
-                                     first, last, number, alpha_start, alpha_end, pure=False)
-                       for shard, first, last, number, alpha_start, alpha_end in tasks[done:]]
-            try:
-                for future in futures:
-                    change = future.result()
-                    if change is None:  # its worker holds no model to apply the rows to: send it all
-                        if not whole:
+        try:
+            while done < len(tasks):
+                futures = [client.submit(train_replica_piece, version, sent, whole, self.plan[1], self.encoded[shard],
+                                         first, last, number, alpha_start, alpha_end, pure=False)
+                           for shard, first, last, number, alpha_start, alpha_end in tasks[done:]]
+                try:
+                    for future in futures:
+                        change = future.result()
+                        if change is None:  # its worker holds no model to apply the rows to: send it all
+                            if whole:
+                                raise RuntimeError("a worker could not take the whole model")  # check_out takes it
                             client.cancel(sent)
                             whole, sent = True, _scatter(client, list(model))
-                        break
-                    done += 1
-                    yield change
-            except Exception as error:
-                # The tasks are pure: the ones left run again on the same inputs, sent again.
-                attempts += 1
-                if not _lost(error) or attempts > ROUND_ATTEMPTS:
-                    raise
-                self._restore()
-                client.cancel(sent)
-                whole, sent = True, _scatter(client, list(model))
-            finally:
-                client.cancel(futures)
-        client.cancel(sent)
+                            break
+                        done += 1
+                        yield change
+                except Exception as error:
+                    # The tasks are pure: the ones left run again on the same inputs, sent again.
+                    attempts += 1
+                    if not _lost(error) or attempts > ROUND_ATTEMPTS:
+                        raise
+                    self._restore()
+                    client.cancel(sent)
+                    whole, sent = True, _scatter(client, list(model))
+                finally:
+                    client.cancel(futures)
+        finally:
+            client.cancel(sent)
 
     def close(self) -> None:
         held = self.encoded + [self.words_future] + ([self.plan[1]] if self.plan else [])
