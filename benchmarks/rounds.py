@@ -124,6 +124,7 @@ def costs(args, corpus: str) -> None:
     import numpy as np
 
     from embed import Config, Word2Vec
+    from embed.training.cluster import row_update
     from embed.training.rounds import LocalTransport, Merger, piece_number, train_shard_piece
 
     for config_name in args.configs:
@@ -152,8 +153,9 @@ def costs(args, corpus: str) -> None:
                 continue
             merge.append(seconds / len(changes))
             # What each worker is sent for the next round: the rows the merge moved, with their values.
-            moved.append(sum(np.unique(np.concatenate([getattr(change, name) for _, change in changes])).size
-                             for name in ("in_rows", "out_rows")))
+            update = row_update((weights.input[: weights.rows], weights.output[: weights.rows]),
+                                [(change.in_rows, change.out_rows) for _, change in changes])
+            moved.append((update[0].size + update[2].size, sum(part.nbytes for part in update)))
             for task_seconds, change in changes:
                 compute.append(task_seconds)
                 words.append(change.words)
@@ -171,8 +173,8 @@ def costs(args, corpus: str) -> None:
             ["compute s", f"{np.mean(compute):.3f} ({rate:,.0f} words/s on one core)"],
             ["bytes out (the whole model: a round's first, a worker's first)", f"{2 * rows_v * dim * 4:,}"],
             [f"bytes out (the rows the merge of {len(bounds)} shards moved, as later rounds send)",
-             f"{np.mean(moved) * (weights.input.shape[1] * 4 + 8):,.0f} ({np.mean(moved) / 2 / rows_v:.0%} of the "
-             "model)"],
+             f"{np.mean([sent for _, sent in moved]):,.0f} ({np.mean([rows for rows, _ in moved]) / 2 / rows_v:.0%} "
+             "of the model's rows)"],
             ["bytes back (changed rows and their numbers)", f"{np.mean(back):,.0f}"],
             ["input rows changed", f"{np.mean(touched_in):,.0f} ({100 * share_in:.1f}% of V)"],
             ["output rows changed", f"{np.mean(touched_out):,.0f} ({100 * share_out:.1f}% of V)"],
