@@ -16,8 +16,8 @@ from embed.errors import EmbedError
 from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
 from embed.text.tokenizer import Tokenizer
 from embed.training.config import Config
-from embed.training.rounds import (Change, LocalTransport, Merger, encode_shard, frequency_factors, merged_vocabulary,
-                                   piece_bounds)
+from embed.training.rounds import (Change, LocalTransport, Merger, _count_plain_segments, encode_shard,
+                                   frequency_factors, merged_vocabulary, piece_bounds)
 from embed.training.weights import Weights
 
 PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
@@ -64,18 +64,23 @@ def test_a_corpus_that_names_no_file_is_one_line(tmp_path, spec, message):
         corpus_files(str(tmp_path / spec))
 
 
-def test_the_vocabulary_counted_over_shards_is_the_one_process_vocabulary(tmp_path):
+@pytest.mark.parametrize("plain,separator", [(False, "\n"), (True, "\n"), (True, " ")])
+def test_the_vocabulary_counted_over_shards_is_the_one_process_vocabulary(tmp_path, plain, separator):
+    # Words with digits go through the tokenizer; words of letters (mixed case, one long
+    # line as in text8 too) through the jitted count of plain segments.
     rng = np.random.default_rng(3)
-    words = [f"w{i}" for i in range(300)]
-    text = "\n".join(" ".join(rng.choice(words, rng.integers(1, 40), p=_zipf(300))) for _ in range(400))
+    words = [("".join(rng.choice(list("abcdeFGH"), 4)) if plain else "w") + f"{'' if plain else i}"
+             for i in range(300)]
+    text = separator.join(" ".join(rng.choice(words, rng.integers(1, 40), p=_zipf(300))) for _ in range(400))
     path = tmp_path / "c.txt"
     path.write_text(text)
     config = Config(min_count=2)
     whole = embed.Word2Vec(config).build_vocab(str(path)).vocab
     transport = LocalTransport(2)
     for count in (1, 3, 16):
-        counted = transport.count(split_shards([str(path)], count), config)
-        merged = merged_vocabulary(counted, config, "c.txt")
+        shards = split_shards([str(path)], count)
+        assert all((_count_plain_segments(shard, config) is not None) == plain for shard in shards)
+        merged = merged_vocabulary(transport.count(shards, config), config, "c.txt")
         assert merged.words == whole.words and merged.counts.tolist() == whole.counts.tolist()
     transport.close()
 

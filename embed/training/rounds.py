@@ -53,8 +53,8 @@ from ..kernels.densematrix import dense_matrix, row_changes
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
 from ..kernels.private_rows import hot_range
-from ..text.corpus import ascii_compatible, text_codec
-from ..text.plaintext import VocabularyHash, plain_sentences
+from ..text.corpus import BLOCK_BYTES, ascii_compatible, text_codec
+from ..text.plaintext import PlainCounts, VocabularyHash, plain_sentences
 from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
@@ -111,7 +111,13 @@ class ShardCounts(NamedTuple):
 
 def count_shard(shard: Shard, config: Config) -> ShardCounts:
     """Every token of a shard and its count, in order of first appearance (pruned as
-    ``Pruning`` says where ``config.max_table`` is set)."""
+    ``Pruning`` says where ``config.max_table`` is set). Segments of plain text (ASCII
+    letters and blanks, text8's kind) are counted in jitted code, as the one-process
+    vocabulary pass counts a plain file; the rest through the tokenizer: the same counts."""
+    if _is_files(shard) and _plain_tokens(config) and config.max_table is None:  # pruning: after each sentence
+        counted = _count_plain_segments(shard, config)
+        if counted is not None:
+            return counted
     counts: dict[str, int] = {}
     pruning = Pruning(config.max_table)
     for sentence in _sentences(shard, config):
@@ -120,6 +126,20 @@ def count_shard(shard: Shard, config: Config) -> ShardCounts:
         pruning.keep_within(counts)
     return ShardCounts(list(counts), np.fromiter(counts.values(), np.int64, len(counts)), pruning.forgotten,
                        pruning.min_reduce - 1)
+
+
+def _count_plain_segments(shard: Sequence[Segment], config: Config) -> ShardCounts | None:
+    """``count_shard`` of plain segments; None at the first byte the tokenizer must see."""
+    counts = PlainCounts(config.lowercase, config.max_token_length, config.max_sentence_length)
+    for segment in shard:
+        with segment.open() as stream:
+            while True:
+                block = stream.read(4 * BLOCK_BYTES)
+                if not counts.add(block, final=not block):
+                    return None
+                if not block:
+                    break
+    return ShardCounts([counts.word(i) for i in range(counts.words)], counts.word_counts().copy())
 
 
 def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: str) -> Vocabulary:
