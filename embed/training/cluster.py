@@ -20,6 +20,7 @@ resubmitted with the whole model. Being pure, the tasks give the same changes.
 from __future__ import annotations
 
 import contextlib
+import pickle
 import re
 import threading
 import time
@@ -152,6 +153,11 @@ def _lost(error: BaseException) -> bool:
     return isinstance(error, (FutureCancelledError, CommClosedError))
 
 
+def _encode_shard(shard, words: bytes, config):
+    """``encode_shard`` with the word list pickled."""
+    return encode_shard(shard, pickle.loads(words), config)
+
+
 def row_update(model: tuple[np.ndarray, np.ndarray], changed) -> list[np.ndarray]:
     """[input rows, their values, output rows, their values]: what a worker needs to
     bring its copy of the model before a round to ``model``, the model after it, given
@@ -255,11 +261,13 @@ class DaskTransport:
         any more is sent again, and the shards that needed it are encoded again."""
         client = self.client
         if self.words_future is None or self.words_future.status != "finished":
-            [self.words_future] = _scatter(client, [self.words])
+            # Pickled here: Dask serialises a list item by item, and scattering 68k words
+            # that way took 2.9 s, against 0.01 s as one bytes object.
+            [self.words_future] = _scatter(client, [pickle.dumps(self.words, protocol=5)])
         for shard, future in enumerate(self.encoded):
             if future is None or future.status in ("cancelled", "lost", "error"):
                 # Held, not only passed: a shard lost with its worker is encoded again from it.
-                self.encoded[shard] = client.submit(_on_worker, encode_shard, self.shards[shard], self.words_future,
+                self.encoded[shard] = client.submit(_on_worker, _encode_shard, self.shards[shard], self.words_future,
                                                     self.config, pure=False)
         if self.plan is not None and self.plan[1].status != "finished":
             self.plan = (self.plan[0], _scatter(client, [self.plan[0]])[0])
