@@ -18,7 +18,8 @@ speed: words/s for one process training one shard on one thread (``--determinist
 shards), 2 shards on 2 threads, and the thread engine with 2 threads; each run a fresh
 ``embed train`` process after one untimed run has compiled the kernels. Two figures
 each: the epochs alone (from the epoch lines), and the whole train call (from its
-closing line: with the cluster's start, the shards' encoding and the kernels' loading).
+closing line: with the shards' encoding and the kernels' loading; a cluster starts
+before it, with the vocabulary pass).
 
 costs: per round, one task's compute on one thread, the bytes sent each way and the
 coordinator's merge time, measured in this process; from them, a model of words/s on 8,
@@ -95,8 +96,8 @@ def speed(args, corpus: str) -> None:
                          f"{whole / first[1]:.2f}"])
             print(" | ".join(rows[-1]), flush=True)
     print("\ntraining words/s: the epochs alone (rounds, with what they send and merge); train call: all "
-          "of `embed train` after counting the vocabulary (a cluster's start, reading and encoding the shards, "
-          "loading the kernels, writing)")
+          "of `embed train`'s training step (reading and encoding the shards, loading the kernels, the epochs; "
+          "a cluster starts before it, with the vocabulary pass, and the writing comes after)")
     print(table(rows))
 
 
