@@ -356,16 +356,21 @@ class PlainCounts:
         return [(self.word(i), int(count)) for i, count in enumerate(self.word_counts())]
 
 
-def count_plain(path: str | os.PathLike, lowercase: bool, max_token_length: int = 100,
+def count_plain(path: str | os.PathLike | Segment, lowercase: bool, max_token_length: int = 100,
                 block_bytes: int = 4 * BLOCK_BYTES, max_sentence_length: int = 10_000,
-                sink: IdSink | None = None, max_table: int | None = None) -> PlainCounts | None:
-    """The tokens of a plain file (ASCII letters and blanks only) counted as
-    ``read_sentences`` with the default pattern would count them; None as soon as the file proves not to be plain (that pass must then be
+                sink: IdSink | None = None, max_table: int | None = None,
+                counts: PlainCounts | None = None) -> PlainCounts | None:
+    """The tokens of a plain file (ASCII letters and blanks only), or of a segment of
+    one (``embed.text.shards``), counted as ``read_sentences`` with the default pattern
+    would count them, added to ``counts`` where given (a shard's segments one after
+    another); None as soon as the text proves not to be plain (that pass must then be
     made in Python). Decompressing the next block overlaps counting this one: both let
     go of the GIL. ``sink`` receives the provisional ids (see ``PlainCounts``), and
     ``max_table`` prunes as ``embed.text.vocab.Pruning`` says, after each block."""
-    counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink, max_table)
-    with open_binary(path) as stream, read_ahead(stream, block_bytes) as blocks:
+    if counts is None:
+        counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink, max_table)
+    opened = open_binary(path) if isinstance(path, (str, os.PathLike)) else path.open()
+    with opened as stream, read_ahead(stream, block_bytes) as blocks:
         for number, block in enumerate(blocks):
             if not counts.add(block, final=not block):
                 return None

@@ -53,8 +53,8 @@ from ..kernels.densematrix import dense_matrix, row_changes
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
 from ..kernels.private_rows import hot_range
-from ..text.corpus import BLOCK_BYTES, ascii_compatible, text_codec
-from ..text.plaintext import PlainCounts, VocabularyHash, plain_sentences
+from ..text.corpus import ascii_compatible, text_codec
+from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sentences
 from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
@@ -132,13 +132,8 @@ def _count_plain_segments(shard: Sequence[Segment], config: Config) -> ShardCoun
     """``count_shard`` of plain segments; None at the first byte the tokenizer must see."""
     counts = PlainCounts(config.lowercase, config.max_token_length, config.max_sentence_length)
     for segment in shard:
-        with segment.open() as stream:
-            while True:
-                block = stream.read(4 * BLOCK_BYTES)
-                if not counts.add(block, final=not block):
-                    return None
-                if not block:
-                    break
+        if count_plain(segment, config.lowercase, config.max_token_length, counts=counts) is None:
+            return None
     return ShardCounts([counts.word(i) for i in range(counts.words)], counts.word_counts().copy())
 
 
