@@ -31,8 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedError
-from ..kernels.densematrix import dense_matrix
-from .rounds import Change, count_shard, encode_shard, piece_bounds, train_shard_piece
+from .rounds import Change, copied_into, count_shard, encode_shard, piece_bounds, train_shard_piece
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
@@ -191,12 +190,7 @@ class Replica:
                 self.changed.wait()
             if self.version != version:
                 if whole:
-                    if self.model is None or self.model[0].shape != sent[0].shape or \
-                            self.model[1].shape != sent[1].shape:
-                        self.model = (dense_matrix(sent[0]), dense_matrix(sent[1]))
-                    else:
-                        np.copyto(self.model[0], sent[0])
-                        np.copyto(self.model[1], sent[1])
+                    self.model = copied_into(self.model, sent)
                 elif self.version == (version[0], version[1] - 1):
                     in_rows, in_values, out_rows, out_values = sent
                     self.model[0][in_rows] = in_values

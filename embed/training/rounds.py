@@ -230,12 +230,18 @@ _held = threading.local()
 def _working_copy(model: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The model copied into this thread's own pair of matrices, made once: a fresh pair
     for every task cost more in page faults than a short piece costs to train."""
-    pair = getattr(_held, "pair", None)
+    _held.pair = copied_into(getattr(_held, "pair", None), model)
+    return _held.pair
+
+
+def copied_into(pair: tuple[np.ndarray, np.ndarray] | None,
+                model: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``model`` copied into ``pair`` where it has the model's shapes, else into a new
+    dense pair (which is returned)."""
     if pair is None or pair[0].shape != model[0].shape or pair[1].shape != model[1].shape:
-        _held.pair = pair = (dense_matrix(model[0]), dense_matrix(model[1]))
-    else:
-        np.copyto(pair[0], model[0])
-        np.copyto(pair[1], model[1])
+        return dense_matrix(model[0]), dense_matrix(model[1])
+    np.copyto(pair[0], model[0])
+    np.copyto(pair[1], model[1])
     return pair
 
 
