@@ -125,7 +125,6 @@ def costs(args, corpus: str) -> None:
     import numpy as np
 
     from embed import Config, Word2Vec
-    from embed.training.cluster import row_update
     from embed.training.rounds import LocalTransport, Merger, piece_number, train_shard_piece
 
     for config_name in args.configs:
@@ -138,7 +137,7 @@ def costs(args, corpus: str) -> None:
         weights, plan = model.weights, model.plan
         merger = Merger(config.merge, config.loss, weights.rows, len(bounds))
         rounds = min(args.rounds, min(len(words) for _, words in bounds))
-        compute, merge, back, touched_in, touched_out, words, moved = [], [], [], [], [], [], []
+        compute, merge, back, touched_in, touched_out, words, fetched = [], [], [], [], [], [], []
         for r in range(-1, rounds):  # round -1 compiles, untimed
             snapshot = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
             changes = []
@@ -148,22 +147,21 @@ def costs(args, corpus: str) -> None:
                                            int(starts[max(r, 0) + 1]), piece_number(0, shard, max(r, 0)), 0.025, 0.025)
                 changes.append((time.perf_counter() - started, change))
             started = time.perf_counter()
-            merger.merge(weights, iter(change for _, change in changes), len(changes))
+            merger.merge((weights.input[: weights.rows], weights.output[: weights.rows]),
+                         iter(change for _, change in changes), len(changes))
             seconds = time.perf_counter() - started
             if r < 0:
                 continue
             merge.append(seconds / len(changes))
-            # What each worker is sent for the next round: the rows the merge moved, with their values.
-            update = row_update((weights.input[: weights.rows], weights.output[: weights.rows]),
-                                [(change.in_rows, change.out_rows) for _, change in changes])
-            moved.append((update[0].size + update[2].size, sum(part.nbytes for part in update)))
+            # What a worker fetches for the next round: the other tasks' changes, which it merges itself.
+            sizes = [_change_bytes(change) for _, change in changes]
+            fetched.extend(sum(sizes) - size for size in sizes)
             for task_seconds, change in changes:
                 compute.append(task_seconds)
                 words.append(change.words)
                 touched_in.append(len(change.in_rows))
                 touched_out.append(len(change.out_rows))
-                back.append(change.in_delta.nbytes + change.out_delta.nbytes + change.in_rows.nbytes
-                            + change.out_rows.nbytes)
+                back.append(_change_bytes(change))
         rows_v, dim = weights.rows, weights.dim
         rate = sum(words) / sum(compute)
         share_in, share_out = np.mean(touched_in) / rows_v, np.mean(touched_out) / rows_v
@@ -173,16 +171,15 @@ def costs(args, corpus: str) -> None:
             ["per task", "measured"],
             ["compute s", f"{np.mean(compute):.3f} ({rate:,.0f} words/s on one core)"],
             ["bytes out (the whole model: a round's first, a worker's first)", f"{2 * rows_v * dim * 4:,}"],
-            [f"bytes out (the rows the merge of {len(bounds)} shards moved, as later rounds send)",
-             f"{np.mean([sent for _, sent in moved]):,.0f} ({np.mean([rows for rows, _ in moved]) / 2 / rows_v:.0%} "
-             "of the model's rows)"],
+            [f"bytes in (later rounds: the other {len(bounds) - 1} tasks' changes, from their workers)",
+             f"{np.mean(fetched):,.0f}"],
             ["bytes back (changed rows and their numbers)", f"{np.mean(back):,.0f}"],
             ["input rows changed", f"{np.mean(touched_in):,.0f} ({100 * share_in:.1f}% of V)"],
             ["output rows changed", f"{np.mean(touched_out):,.0f} ({100 * share_out:.1f}% of V)"],
-            ["merge s on the coordinator, per task's change", f"{np.mean(merge):.4f}"],
+            ["merge s per task's change (the coordinator's, and each worker's)", f"{np.mean(merge):.4f}"],
         ]))
         merge_per_byte = np.mean(merge) / np.mean(back)
-        rows = [["model", "machines", "compute s", "send s", "gather s", "merge s", "words/s today",
+        rows = [["model", "machines", "compute s", "fetch s", "merge s", "coordinator s", "words/s today",
                  "bound by", "words/s, sharded merge"]]
         for size_name, (vocab, d) in SIZES.items():
             # A task's changed rows scale with its words, not with V: the same counts,
@@ -192,26 +189,31 @@ def costs(args, corpus: str) -> None:
             for machines in (8, 32, 128):
                 tasks = machines * CORES
                 t_compute = np.mean(words) / rate
-                # The rows the merge moved to every machine, from one: the union of the tasks'
-                # changed rows, at most the whole model (which 128 tasks already reach).
-                t_send = machines * min(2 * vocab, rows_back * tasks) * (d * 4 + 8) / NETWORK
-                t_gather = tasks * change_bytes / NETWORK  # every task's changes, into one
-                t_merge = tasks * change_bytes * merge_per_byte  # one core adds them all
-                total = t_compute + t_send + t_gather + t_merge
-                parts = {"compute": t_compute, "sending moved rows": t_send, "gathering changes": t_gather,
-                         "the merge": t_merge}
+                # Each machine fetches the other machines' tasks' changes and merges all of
+                # them on one core; the coordinator gathers and merges them all as well,
+                # while the next round runs, so a round takes the longer of the two.
+                t_fetch = (tasks - CORES) * change_bytes / NETWORK
+                t_merge = tasks * change_bytes * merge_per_byte
+                t_coordinator = tasks * change_bytes / NETWORK + t_merge
+                parts = {"compute": t_compute, "fetching changes": t_fetch, "merging on every machine": t_merge}
+                total = max(sum(parts.values()), t_coordinator)
+                bound = "the coordinator" if t_coordinator > sum(parts.values()) else max(parts, key=parts.get)
                 # Next: each machine sums its 16 tasks' changes, the machines' sums are
                 # reduced and spread by row ranges (all-reduce: about 2 x the changed
                 # rows through each link), and each machine merges its own range.
                 union = min(vocab, rows_back * CORES) * (d * 4 + 8)
                 t_next = t_compute + 2 * union / NETWORK + CORES * change_bytes * merge_per_byte
-                rows.append([size_name, str(machines), f"{t_compute:.3f}", f"{t_send:.3f}", f"{t_gather:.3f}",
-                             f"{t_merge:.3f}", f"{tasks * np.mean(words) / total:,.0f}", max(parts, key=parts.get),
+                rows.append([size_name, str(machines), f"{t_compute:.3f}", f"{t_fetch:.3f}", f"{t_merge:.3f}",
+                             f"{t_coordinator:.3f}", f"{tasks * np.mean(words) / total:,.0f}", bound,
                              f"{tasks * np.mean(words) / t_next:,.0f}"])
-        print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links, "
-              "nothing overlapped; today's design sends the rows the merge moved to every machine and merges on one "
-              "core")
+        print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links; "
+              "today's design: every machine fetches every other machine's changes and merges them all on one "
+              "core, and the coordinator gathers and merges them while the next round runs")
         print(table(rows))
+
+
+def _change_bytes(change) -> int:
+    return change.in_delta.nbytes + change.out_delta.nbytes + change.in_rows.nbytes + change.out_rows.nbytes
 
 
 def main() -> None:

@@ -70,7 +70,7 @@ def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, c
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     marker, target = str(tmp_path / "killed"), piece_number(1, 2, 1)  # epoch 2, shard 2, its second round
 
-    def dies_once(version, sent, whole, plan, encoded, first, last, number, alpha_start, alpha_end):
+    def dies_once(version, sent, whole, merger, plan, encoded, first, last, number, alpha_start, alpha_end):
         # On the worker: the first process to run the target piece dies in the middle of
         # its round, with the round's other tasks done or under way elsewhere.
         if number == target and not os.path.exists(marker):
@@ -79,8 +79,8 @@ def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, c
             os.kill(os.getpid(), signal.SIGKILL)
         from embed.training import cluster  # the worker's own, not patched: the task as it is
 
-        return cluster.train_replica_piece(version, sent, whole, plan, encoded, first, last, number, alpha_start,
-                                           alpha_end)
+        return cluster.train_replica_piece(version, sent, whole, merger, plan, encoded, first, last, number,
+                                           alpha_start, alpha_end)
 
     monkeypatch.setattr(cluster_module, "train_replica_piece", dies_once)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
@@ -96,11 +96,11 @@ def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, mon
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     train_round, rounds = DaskTransport.train_round, []
 
-    def losing_round(self, model, plan, tasks, changed=None):
+    def losing_round(self, model, plan, tasks, *args):
         rounds.append(len(tasks))
         if len(rounds) == 3:
             self.client.cancel([self.words_future, self.plan[1]])
-        return train_round(self, model, plan, tasks, changed)
+        return train_round(self, model, plan, tasks, *args)
 
     monkeypatch.setattr(DaskTransport, "train_round", losing_round)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
@@ -108,29 +108,34 @@ def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, mon
     assert len(rounds) > 3 and digest(model) == digest(undisturbed)
 
 
-def test_rounds_send_the_rows_the_merge_moved_and_a_worker_without_the_model_gets_all_of_it(
-        tiny_corpus, client, monkeypatch):
+def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_corpus, client, tmp_path,
+                                                                          monkeypatch):
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
-    scatter, train_round, sent, rounds = cluster_module._scatter, DaskTransport.train_round, [], []
+    scatter, sent = cluster_module._scatter, []
+    marker, target = str(tmp_path / "forgot"), piece_number(0, 1, 1)  # epoch 1, shard 1, its second round
 
     def noting_scatter(client, data):
-        sent.append(len(data))  # 2 arrays: the whole model; 4: rows and their values
+        sent.append(len(data))  # 2 arrays: the whole model; 1: the plan, the merge rule or the word list
         return scatter(client, data)
 
-    def forgetting_round(self, model, plan, tasks, changed=None):
-        rounds.append(changed)
-        if len(rounds) == 3:  # as a worker that joined in the middle of an epoch would be
-            self.client.run(_forget_replica)
-        return train_round(self, model, plan, tasks, changed)
+    def forgets_once(version, sent, whole, merger, plan, encoded, first, last, number, alpha_start, alpha_end):
+        from embed.training import cluster  # the worker's own, not patched: the task as it is
+
+        if number == target and not os.path.exists(marker):  # as a worker that joined mid-epoch would be
+            open(marker, "w").close()
+            cluster._replica.version = None
+        return cluster.train_replica_piece(version, sent, whole, merger, plan, encoded, first, last, number,
+                                           alpha_start, alpha_end)
 
     monkeypatch.setattr(cluster_module, "_scatter", noting_scatter)
-    monkeypatch.setattr(DaskTransport, "train_round", forgetting_round)
+    monkeypatch.setattr(cluster_module, "train_replica_piece", forgets_once)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client)
-    assert digest(model) == digest(undisturbed)
-    assert rounds[2] is not None and sent.count(4) >= len(rounds) - 4  # rows sent, but at each epoch's start
-    assert sent.count(2) >= 3  # the first round of each epoch, and once after the replicas were forgotten
+    assert os.path.exists(marker) and digest(model) == digest(undisturbed)
+    # The whole model at each epoch's start and once after the replica was forgotten; the
+    # workers merge the other rounds' changes themselves.
+    assert sent.count(2) == 3
     assert not any(client.run(_holds_replica).values())  # freed when the run ended
 
 
@@ -138,12 +143,6 @@ def _holds_replica() -> bool:
     from embed.training import cluster
 
     return cluster._replica.model is not None
-
-
-def _forget_replica():
-    from embed.training import cluster
-
-    cluster._replica.version = None
 
 
 def test_workers_read_their_shards_from_a_url(tiny_corpus, client):

@@ -114,7 +114,7 @@ def _change(in_rows, in_delta, out_rows, out_delta):
 def test_merge_rules_against_their_definitions(rule):
     weights = Weights(np.zeros((3, 16), np.float32), np.zeros((3, 16), np.float32))
     changes = [_change([0, 1], [1, 2], [2], [4]), _change([1], [6], [], [])]
-    Merger(rule, "negative", 3, 2).merge(weights, iter(changes), active=2)
+    Merger(rule, "negative", 3, 2).merge((weights.input[: weights.rows], weights.output[: weights.rows]), iter(changes), active=2)
     expected_in = {"sum": [1, 8, 0], "average": [0.5, 4, 0], "row-average": [1, 4, 0]}[rule]
     expected_out = {"sum": [0, 0, 4], "average": [0, 0, 2], "row-average": [0, 0, 4]}[rule]
     np.testing.assert_allclose(weights.w_in[:, 0], expected_in)
@@ -126,7 +126,7 @@ def test_frequency_merge_sums_rows_rounds_barely_update_and_averages_settled_one
     weights = Weights(np.zeros((3, 16), np.float32), np.zeros((3, 16), np.float32))
     updates = (np.array([0.0, 1e9, 0.0]), np.array([0.0, 0.0, 1e9]))  # rows 1 (input) and 2 (output) settle
     changes = [_change([0, 1], [1, 2], [2], [4]), _change([1], [6], [2], [2])]
-    Merger("frequency", "negative", 3, 2, updates).merge(weights, iter(changes), active=2)
+    Merger("frequency", "negative", 3, 2, updates).merge((weights.input[: weights.rows], weights.output[: weights.rows]), iter(changes), active=2)
     np.testing.assert_allclose(weights.w_in[:, 0], [1, 4, 0])  # row 0 summed, row 1 averaged
     np.testing.assert_allclose(weights.w_out[:, 0], [0, 0, 3])
 
@@ -144,10 +144,8 @@ def test_frequency_factors_fall_from_one_to_one_over_the_shards():
 def test_hogwild_merge_moves_hot_rows_by_the_thread_engines_share():
     rows = 600
     weights = Weights(np.zeros((rows, 16), np.float32), np.ones((rows, 16), np.float32))
-    before = weights.output[:rows].copy()
     merger = Merger("hogwild", "negative", rows, 8)  # beyond 4 shards: hot rows get 4/8 of the sum
-    merger.merge(weights, iter([_change([], [], [0, 599], [1, 1])] * 8), active=8)
-    merger.settle_hot_rows(weights, before)
+    merger.merge((weights.input[: weights.rows], weights.output[: weights.rows]), iter([_change([], [], [0, 599], [1, 1])] * 8), active=8)
     assert weights.w_out[0, 0] == pytest.approx(1 + 8 * 0.5)  # a hot row
     assert weights.w_out[599, 0] == pytest.approx(1 + 8)  # a rare word's row: summed
 

@@ -4,10 +4,14 @@ The tasks are ``embed.training.rounds``' pure functions. Each worker reads and e
 the shards it is given (the corpus must be at the same path on every worker); the
 encoded shards stay on the workers as Dask futures, so a worker that dies has its
 shards encoded again elsewhere from the same inputs. Each worker process keeps a
-replica of the model (``Replica``): the first round sends the whole model, each later
-round only the rows the last merge moved, with their new values, and tasks send back
-only the rows they changed. A worker whose replica is not at the round before (one
-that joined or was restarted) returns nothing, and its task runs again with the whole
+replica of the model (``Replica``): an epoch's first round sends the whole model; in
+each later round the workers fetch the round before's changes from each other and merge
+them themselves, with the coordinator's rule, so nothing but changes travels. A round
+is sent before the coordinator has merged the one before: it starts as soon as that
+one's tasks end, while the coordinator gathers and merges their changes. Each shard's
+tasks run on one worker (its home) while it lives, so a round finds the replicas one
+merge from its model. A worker whose replica is not at the round before (one that
+joined or was restarted) returns nothing, and its task runs again with the whole
 model: the replica is a cache, and a task's change stays a pure function of the model,
 its piece, the seed and the round. Dask reruns the tasks a dead worker held; scattered
 inputs that no worker holds any more are sent again and the round's remaining tasks
@@ -31,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedError
-from .rounds import Change, copied_into, count_shard, encode_shard, piece_bounds, train_shard_piece
+from .rounds import Change, Merger, copied_into, count_shard, encode_shard, piece_bounds, train_shard_piece
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
@@ -157,24 +161,12 @@ def _encode_shard(shard, words: bytes, config):
     return encode_shard(shard, pickle.loads(words), config)
 
 
-def row_update(model: tuple[np.ndarray, np.ndarray], changed) -> list[np.ndarray]:
-    """[input rows, their values, output rows, their values]: what a worker needs to
-    bring its copy of the model before a round to ``model``, the model after it, given
-    the (input rows, output rows) each task of the round changed. A list of arrays, not
-    a tuple: Dask's scatter of a tuple hung once a worker had died."""
-    update = []
-    for k, matrix in enumerate(model):
-        rows = np.unique(np.concatenate([task[k] for task in changed] or [np.zeros(0, np.int64)]))
-        update += [rows, matrix[rows]]
-    return update
-
-
 class Replica:
-    """A worker process's copy of the model, at a version (run, round): tasks of a round
-    read it, and the first task of the next round brings it up to date with the rows
-    the merge moved (their new values, so the copy equals the coordinator's bit for
-    bit). Tasks of one round may run at once on a worker's threads; a newer version
-    waits until the older one's readers are done."""
+    """A worker process's copy of the model, at a version (run, model state): tasks of a
+    round read it, and the first task of the next round brings it up to date by merging
+    the round's changes itself, with the coordinator's ``Merger``, so the copy equals the
+    coordinator's model bit for bit. Tasks of one round may run at once on a worker's
+    threads; a newer version waits until the older one's readers are done."""
 
     def __init__(self) -> None:
         self.version: tuple[str, int] | None = None
@@ -182,19 +174,21 @@ class Replica:
         self.readers = 0
         self.changed = threading.Condition()
 
-    def check_out(self, version: tuple[str, int], sent, whole: bool) -> tuple[np.ndarray, np.ndarray] | None:
-        """The model at ``version``, from ``sent`` (the whole model, [input, output], or a
-        ``row_update`` from the version before); None where this copy is at neither."""
+    def check_out(self, version: tuple[str, int], sent: list, whole: bool,
+                  merger: Merger | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The model at ``version``, from ``sent``: the whole model ([input, output]), or
+        the changes of the round before (at the version before), which ``merger`` merges;
+        None where this copy is at neither, or a change is missing."""
         with self.changed:
             while self.version != version and self.readers:
                 self.changed.wait()
             if self.version != version:
                 if whole:
                     self.model = copied_into(self.model, sent)
-                elif self.version == (version[0], version[1] - 1):
-                    in_rows, in_values, out_rows, out_values = sent
-                    self.model[0][in_rows] = in_values
-                    self.model[1][out_rows] = out_values
+                elif (self.version == (version[0], version[1] - 1) and merger is not None
+                      and all(change is not None for change in sent)):
+                    self.version = None  # until merged: a failure part way leaves no version
+                    merger.merge(self.model, iter(sent), len(sent))
                 else:
                     return None
                 self.version = version
@@ -210,11 +204,11 @@ class Replica:
 _replica = Replica()
 
 
-def train_replica_piece(version: tuple[str, int], sent, whole: bool, plan, encoded, first: int, last: int,
-                        number: int, alpha_start: float, alpha_end: float) -> Change | None:
+def train_replica_piece(version: tuple[str, int], sent: list, whole: bool, merger: Merger | None, plan, encoded,
+                        first: int, last: int, number: int, alpha_start: float, alpha_end: float) -> Change | None:
     """``train_shard_piece`` on the model at ``version``, which this worker's replica
     holds or reaches with ``sent`` (see ``Replica.check_out``); None where it cannot."""
-    model = _replica.check_out(version, sent, whole)
+    model = _replica.check_out(version, sent, whole, merger)
     if model is None:
         return None
     try:
@@ -232,10 +226,14 @@ class DaskTransport:
         self.config = None
         self.words: list[str] = []
         self.encoded: list = []
+        self.homes: list[str | None] = []  # each shard's worker
         self.words_future = None
         self.plan = None  # (the plan, its future), scattered once
+        self.merger = None  # (the merge rule, its future), likewise
         self.run = uuid.uuid4().hex  # names this run's model on the workers
-        self.version = 0  # rounds sent
+        self.version = (self.run, 0)  # the model the last round's tasks read
+        self.previous: list | None = None  # the last round's tasks, whose changes the next merges
+        self.ahead = None  # (tasks, version, futures) of a round started before its call
 
     def count(self, shards, config):
         futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False) for shard in shards]
@@ -243,7 +241,7 @@ class DaskTransport:
 
     def encode(self, shards, words, config):
         self.shards, self.words, self.config = list(shards), list(words), config
-        self.encoded = [None] * len(self.shards)
+        self.encoded, self.homes = [None] * len(self.shards), [None] * len(self.shards)
         self._restore()
         return self.client.gather([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
                                    for encoded in self.encoded])
@@ -258,60 +256,117 @@ class DaskTransport:
             # Pickled here: Dask serialises a list item by item, and scattering 68k words
             # that way took 2.9 s, against 0.01 s as one bytes object.
             [self.words_future] = _scatter(client, [pickle.dumps(self.words, protocol=5)])
+        workers = sorted(client.scheduler_info()["workers"])
         for shard, future in enumerate(self.encoded):
+            if self.homes[shard] not in workers:
+                self.homes[shard] = workers[shard % len(workers)]
             if future is None or future.status in ("cancelled", "lost", "error"):
                 # Held, not only passed: a shard lost with its worker is encoded again from it.
                 self.encoded[shard] = client.submit(_on_worker, _encode_shard, self.shards[shard], self.words_future,
-                                                    self.config, pure=False)
-        if self.plan is not None and self.plan[1].status != "finished":
-            self.plan = (self.plan[0], _scatter(client, [self.plan[0]])[0])
+                                                    self.config, pure=False, **self._at(shard))
+        for name in ("plan", "merger"):
+            held = getattr(self, name)
+            if held is not None and held[1].status != "finished":
+                setattr(self, name, (held[0], _scatter(client, [held[0]])[0]))
 
-    def train_round(self, model: tuple[np.ndarray, np.ndarray], plan, tasks, changed=None):
+    def _shared(self, name: str, value):
+        """``value``'s future, scattered once for as long as the same object is passed."""
+        held = getattr(self, name)
+        if value is None:
+            return None
+        if held is None or held[0] is not value:
+            held = (value, _scatter(self.client, [value])[0])
+            setattr(self, name, held)
+        return held[1]
+
+    def _at(self, shard: int) -> dict:
+        """Where shard ``shard``'s tasks run: its home worker while it lives. Every round
+        then runs on the workers of the round before, whose replicas are one merge from
+        it; left to itself, Dask would run a round where most of its inputs are, the
+        workers holding the largest changes of the round before."""
+        return {"workers": [self.homes[shard]], "allow_other_workers": True}
+
+    def _submit(self, version, sent, whole, tasks) -> list:
+        plan, merger = self.plan[1], self.merger[1] if self.merger else None
+        return [self.client.submit(train_replica_piece, version, sent, whole, merger, plan, self.encoded[shard],
+                                   first, last, number, alpha_start, alpha_end, pure=False, **self._at(shard))
+                for shard, first, last, number, alpha_start, alpha_end in tasks]
+
+    def train_round(self, model, plan, tasks, merger=None, continued=False, following=None):
         client = self.client
-        if self.plan is None or self.plan[0] is not plan:
-            [future] = _scatter(client, [plan])
-            self.plan = (plan, future)
-        self.version += 1
-        version = (self.run, self.version)
-        # The rows the last merge moved, or the whole model where the workers may not
-        # hold the model before this round.
-        whole = changed is None or self.version == 1
-        sent = _scatter(client, list(model) if whole else row_update(model, changed))
-        done, attempts = 0, 0
+        self._shared("plan", plan)
+        self._shared("merger", merger)
+        tasks = list(tasks)
+        ahead, self.ahead = self.ahead, None
+        sent: list = []  # what this call scattered: released at its end (cancelling it would cancel the
+        # tasks that read it, whose changes the next round merges)
+        if ahead is not None and continued and ahead[0] == tasks:
+            # Started by the call before, on the workers' own merge of its changes.
+            version, futures, whole = ahead[1], ahead[2], False
+        else:
+            if ahead is not None:
+                client.cancel(ahead[2])
+            # A model that is the last one merged has the number a round started ahead
+            # would have given it (a replica may be there already); any other, one never
+            # given, so that no replica takes it for the last one's successor.
+            version = (self.run, self.version[1] + (1 if continued else 2))
+            # The workers merge the last round's changes themselves, fetching them from
+            # each other; the whole model where they may not hold the model before it.
+            whole = not continued or self.previous is None
+            if whole:
+                sent = _scatter(client, list(model))
+            futures = self._submit(version, sent if whole else self.previous, whole, tasks)
+        if following is not None and merger is not None:
+            # The next round on this round's changes, merged where it runs: it starts as
+            # soon as this round's tasks end, while the coordinator gathers and merges.
+            following = list(following)
+            self.ahead = (following, (self.run, version[1] + 1),
+                          self._submit((self.run, version[1] + 1), futures, False, following))
+        self.version = version
+        done, base, attempts, final = 0, 0, 0, list(futures)  # futures[k] runs tasks[base + k]
         try:
             while done < len(tasks):
-                futures = [client.submit(train_replica_piece, version, sent, whole, self.plan[1], self.encoded[shard],
-                                         first, last, number, alpha_start, alpha_end, pure=False)
-                           for shard, first, last, number, alpha_start, alpha_end in tasks[done:]]
                 try:
-                    for future in futures:
+                    for future in futures[done - base:]:
                         change = future.result()
-                        if change is None:  # its worker holds no model to apply the rows to: send it all
+                        if change is None:  # its worker holds no model to merge the changes into: send it all
                             if whole:
                                 raise RuntimeError("a worker could not take the whole model")  # check_out takes it
-                            client.cancel(sent)
-                            whole, sent = True, _scatter(client, list(model))
                             break
                         done += 1
                         yield change
+                    else:
+                        continue
                 except Exception as error:
                     # The tasks are pure: the ones left run again on the same inputs, sent again.
                     attempts += 1
                     if not _lost(error) or attempts > ROUND_ATTEMPTS:
                         raise
                     self._restore()
-                    client.cancel(sent)
-                    whole, sent = True, _scatter(client, list(model))
-                finally:
-                    client.cancel(futures)
-        finally:
-            client.cancel(sent)
+                self._drop_ahead()
+                client.cancel(futures[done - base:])
+                whole, sent = True, sent + _scatter(client, list(model))
+                futures, base = self._submit(version, sent[-2:], True, tasks[done:]), done
+                final[done:] = futures
+            self.previous = final
+        except BaseException:
+            self.previous = None
+            self._drop_ahead()
+            client.cancel(final + sent)
+            raise
+
+    def _drop_ahead(self) -> None:
+        if self.ahead is not None:
+            self.client.cancel(self.ahead[2])
+            self.ahead = None
 
     def close(self) -> None:
-        held = self.encoded + [self.words_future] + ([self.plan[1]] if self.plan else [])
+        self._drop_ahead()
+        held = (self.encoded + [self.words_future] + (self.previous or [])
+                + [pair[1] for pair in (self.plan, self.merger) if pair is not None])
         self.client.cancel([future for future in held if future is not None])
-        self.encoded, self.words_future, self.plan = [], None, None
-        if self.version:
+        self.encoded, self.words_future, self.plan, self.merger, self.previous = [], None, None, None, None
+        if self.version[1]:
             with contextlib.suppress(Exception):  # a worker gone, or the cluster closing: nothing held there
                 self.client.run(_drop_replica, self.run)
 

@@ -245,12 +245,6 @@ def copied_into(pair: tuple[np.ndarray, np.ndarray] | None,
     return pair
 
 
-def _noting_rows(changes: Iterator[Change], rows: list[tuple[np.ndarray, np.ndarray]]) -> Iterator[Change]:
-    for change in changes:
-        rows.append((change.in_rows, change.out_rows))
-        yield change
-
-
 class Transport(Protocol):
     """Where the tasks run: every method returns results in the order of its arguments."""
 
@@ -260,13 +254,15 @@ class Transport(Protocol):
         """Encode every shard where it will be trained; returns each one's piece bounds."""
 
     def train_round(self, model: tuple[np.ndarray, np.ndarray], plan: Plan,
-                    tasks: Sequence[tuple[int, int, int, int, float, float]],
-                    changed: Sequence[tuple[np.ndarray, np.ndarray]] | None = None) -> Iterator[Change]:
+                    tasks: Sequence[tuple[int, int, int, int, float, float]], merger: Merger | None = None,
+                    continued: bool = False,
+                    following: Sequence[tuple[int, int, int, int, float, float]] | None = None) -> Iterator[Change]:
         """Run (shard, first, last, number, alpha_start, alpha_end) tasks on ``model``;
-        yield their changes in order. ``changed``: the (input rows, output rows) each
-        task of the call before changed, which are the rows where ``model`` differs from
-        that call's model (None: unknown, or no call before); a transport that keeps the
-        model where its tasks run sends those rows alone."""
+        yield their changes in order. ``continued``: ``model`` is the call before's
+        model with that call's changes merged by ``merger``, so a transport that keeps
+        the model where its tasks run can merge them there instead of sending the model.
+        ``following``: the next call's tasks, which a transport may start as soon as this
+        call's tasks are done (their model: this call's, merged by ``merger``)."""
 
     def close(self) -> None: ...
 
@@ -290,7 +286,7 @@ class LocalTransport:
         self.encoded = list(self.pool.map(lambda shard: encode_shard(shard, words, config), shards))
         return [piece_bounds(encoded, config.round_words) for encoded in self.encoded]
 
-    def train_round(self, model, plan, tasks, changed=None):
+    def train_round(self, model, plan, tasks, merger=None, continued=False, following=None):
         def run(task):
             shard, first, last, number, alpha_start, alpha_end = task
             return train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end)
@@ -343,10 +339,13 @@ class Merger:
             self.factors[active] = tuple(frequency_factors(n, active)[:, None] for n in self.updates)
         return self.factors[active]
 
-    def merge(self, weights: Weights, changes: Iterator[Change], active: int) -> tuple[float, int, int]:
-        """Apply the changes of ``active`` tasks; returns their (loss sum, examples, words)."""
-        w_in, w_out = weights.input[: weights.rows], weights.output[: weights.rows]
+    def merge(self, model: tuple[np.ndarray, np.ndarray], changes: Iterator[Change], active: int) -> tuple[float, int, int]:
+        """Apply the changes of ``active`` tasks to ``model`` (input, output), in place;
+        returns their (loss sum, examples, words). The coordinator and the workers that
+        keep a replica run this same arithmetic, so their models stay equal bit for bit."""
+        w_in, w_out = model
         rule = self.rule
+        hot = w_out[self.hot].copy() if self._settles() else None
         loss, examples, words = 0.0, 0, 0
         if rule == "row-average":
             sums = [np.zeros_like(w_in), np.zeros_like(w_out)]
@@ -368,14 +367,16 @@ class Merger:
             for matrix, summed, count in zip((w_in, w_out), sums, touched):
                 rows = np.flatnonzero(count)
                 matrix[rows] += summed[rows] / count[rows, None].astype(np.float32)
+        if hot is not None:
+            # Under ``hogwild`` the hot output rows, summed like the others, move by
+            # ``hot_share`` of the summed change, as the thread engine's private rows do
+            # (a hot row no task changed stays where it was).
+            rows = w_out[self.hot]
+            rows[:] = hot + np.float32(self.hot_share) * (rows - hot)
         return loss, examples, words
 
-    def settle_hot_rows(self, weights: Weights, before: np.ndarray) -> None:
-        """Under ``hogwild``: the hot output rows, summed like the others, move by
-        ``hot_share`` of the summed change instead, as the thread engine's private rows do."""
-        if self.hot.stop > self.hot.start and self.hot_share != 1.0:
-            rows = weights.output[self.hot]
-            rows[:] = before[self.hot] + np.float32(self.hot_share) * (rows - before[self.hot])
+    def _settles(self) -> bool:
+        return self.hot.stop > self.hot.start and self.hot_share != 1.0
 
 
 def train_rounds(
@@ -407,37 +408,39 @@ def train_rounds(
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
     schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
     merger = Merger(config.merge, config.loss, weights.rows, shards, updates)
-    changed = None  # the rows the last round's merge moved: at the first round, unknown
+    continued = False  # whether the model is the last round's, merged: at the first round, unknown
     while run.epoch < run.epochs:
         epoch = first_epoch + run.epoch
         schedule.done = run.epoch * per_epoch + run.words  # the rate where the run stands
+        # Every round's tasks at once, so that a transport may start a round's tasks
+        # before the coordinator has merged the round before.
+        planned = []
         for r in range(len(run.completed), rounds):
+            active = [s for s in range(shards) if r < len(bounds[s][1])]
+            alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in active))
+            planned.append((r, [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]), piece_number(epoch, s, r),
+                                 alpha_start, alpha_end) for s in active]))
+        for i, (r, tasks) in enumerate(planned):
             if writer.due_by_time():
                 writer.write()
             started = time.perf_counter()
-            active = [s for s in range(shards) if r < len(bounds[s][1])]
-            alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in active))
-            tasks = [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]), piece_number(epoch, s, r), alpha_start,
-                      alpha_end) for s in active]
+            following = planned[i + 1][1] if i + 1 < len(planned) else None
             # The round's tasks read this copy while the changes go into the weights; a
             # stop or a failure part way through the merge puts the weights back to it.
             model = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
-            touched: list[tuple[np.ndarray, np.ndarray]] = []
             try:
                 loss, count, words = merger.merge(
-                    weights, _noting_rows(transport.train_round(model, plan, tasks, changed), touched), len(active))
-                merger.settle_hot_rows(weights, model[1])
+                    (weights.input[: weights.rows], weights.output[: weights.rows]),
+                    transport.train_round(model, plan, tasks, merger, continued, following), len(tasks))
             except BaseException:
                 weights.input[: weights.rows], weights.output[: weights.rows] = model
                 raise
-            # Every rule moves only rows some task changed (settling a hot row no task
-            # changed leaves it where it was).
-            changed = touched
+            continued = True
             run.record(r, None, loss, count, words)
             run.seconds += time.perf_counter() - started
-            progress(words, alpha_end)
+            progress(words, tasks[0][5])
             check_stop()  # between rounds, where a stop leaves whole rounds
         on_epoch(run.epoch_done(epoch + 1))
-        changed = None  # a callback at the epoch's end may have changed any row
+        continued = False  # a callback at the epoch's end may have changed any row
         if writer.due_after_epoch(run.epoch):
             writer.write()
