@@ -3,6 +3,7 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
 
     python benchmarks/rounds.py accuracy --tokens 3000000 --epochs 3 --shards 2 4 8
     python benchmarks/rounds.py accuracy --merges row-average --round-words 50000 250000 1000000000
+    python benchmarks/rounds.py accuracy --shards 8 --merges frequency --round-words 10000 --contraction 0.003,0.003
     python benchmarks/rounds.py speed --epochs 1 --round-words 1000000 --merges frequency
     python benchmarks/rounds.py costs --shards 2 --rounds 10
 
@@ -51,6 +52,11 @@ def scores(model) -> tuple[float, float]:
 
 def accuracy(args, corpus: str) -> None:
     from embed import Config, Word2Vec
+    from embed.training import rounds
+
+    if args.contraction:
+        # The frequency rule's constant, for a sweep: the rounds here run on threads of this process.
+        rounds.CONTRACTION = tuple(float(c) for c in args.contraction.split(","))
 
     rows = [["configuration", "engine", "shards", "merge", "round words", "train s", "loss", "analogy %", "WS353"]]
     for config_name in args.configs:
@@ -227,6 +233,8 @@ def main() -> None:
     parser.add_argument("--merges", nargs="+", default=["hogwild", "sum", "average", "row-average"])
     parser.add_argument("--round-words", type=int, nargs="+", default=[100_000])
     parser.add_argument("--no-threads", action="store_true", help="accuracy: leave out the thread engine's row")
+    parser.add_argument("--contraction", help="accuracy: the frequency merge's CONTRACTION as INPUT,OUTPUT "
+                        "(embed.training.rounds)")
     parser.add_argument("--rounds", type=int, default=10, help="costs: rounds measured")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="embed-rounds-")

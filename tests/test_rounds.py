@@ -5,6 +5,7 @@ the merge rules do what they say, and the vectors are the same at any thread cou
 import gzip
 import hashlib
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -16,8 +17,8 @@ from embed.errors import EmbedError
 from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
 from embed.text.tokenizer import Tokenizer
 from embed.training.config import Config
-from embed.training.rounds import (Change, LocalTransport, Merger, _count_plain_segments, encode_shard,
-                                   frequency_factors, merged_vocabulary, piece_bounds)
+from embed.training.rounds import (Change, LocalTransport, Merger, RoundsWarning, _count_plain_segments,
+                                   encode_shard, frequency_factors, merged_vocabulary, piece_bounds)
 from embed.training.weights import Weights
 
 PROPERTY = settings(max_examples=120, deadline=None, derandomize=True,
@@ -133,11 +134,11 @@ def test_frequency_merge_sums_rows_rounds_barely_update_and_averages_settled_one
 
 def test_frequency_factors_fall_from_one_to_one_over_the_shards():
     updates = np.array([0.0, 1.0, 10.0, 100.0, 1e3, 1e4, 1e6])
-    factors = frequency_factors(updates, 8)
+    c, n = 1e-3, 1e3
+    factors = frequency_factors(updates, 8, c)
     assert factors[0] == 1.0 and factors[-1] == pytest.approx(1 / 8)
     assert np.all(np.diff(factors) < 0)
     # Shards x updates steps in a row: 1 - (1 - c)^(S n), against the S shards' summed 1 - (1 - c)^n each.
-    c, n = 1e-3, 1e3
     assert factors[4] * 8 * (1 - (1 - c) ** n) == pytest.approx(1 - (1 - c) ** (8 * n), rel=1e-5)
 
 
@@ -174,6 +175,17 @@ def test_the_frequency_merge_gives_the_same_vectors_on_one_thread_and_on_three(t
     one = embed.train(str(path), loss=loss, workers=1, merge="frequency", **ROUNDS)
     assert digest(one) == digest(embed.train(str(path), loss=loss, workers=3, merge="frequency", **ROUNDS))
     assert digest(one) != digest(embed.train(str(path), loss=loss, workers=1, merge="sum", **ROUNDS))
+
+
+def test_summing_more_than_two_shards_warns_and_the_frequency_merge_does_not(tiny_corpus):
+    path, _, _ = tiny_corpus
+    settings = {**ROUNDS, "epochs": 1}
+    with pytest.warns(RoundsWarning, match="4 shards with merge 'hogwild'.*merge 'frequency'"):
+        embed.train(str(path), **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RoundsWarning)
+        embed.train(str(path), merge="frequency", **settings)
+        embed.train(str(path), **{**settings, "shards": 2})
 
 
 def test_rounds_learn_what_threads_learn(tiny_corpus):

@@ -29,9 +29,10 @@ What moves the model is one of these ``merge`` rules over the shards of a round:
   round is expected to update it (``frequency_factors``): 1 for rows a round updates
   a few times, where the shards' changes add up as sequential steps would, falling to
   1 / shards for rows every round settles, where S settled changes added would
-  overshoot S times. With 4 shards of 10,000-word rounds it kept CBOW's analogy
-  accuracy on wiki2015-17m within a point of the threads', where ``sum`` lost 2.7
-  points; with 8 it did not (benchmarks/README.md).
+  overshoot S times. How fast a row settles differs between input rows and output
+  rows (``CONTRACTION``): with 4 and 8 shards of 10,000-word rounds the rule keeps
+  CBOW's and skip-gram's analogy accuracy on wiki2015-17m within a point of the
+  threads', where ``sum`` diverges at 8 (benchmarks/README.md).
 
 The transports (``LocalTransport`` here, ``embed.training.cluster.DaskTransport``)
 only decide where tasks run.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple, Protocol
@@ -62,6 +64,10 @@ from .config import MERGES, Config
 from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
 from .stop import check_stop
 from .weights import Weights
+
+class RoundsWarning(UserWarning):
+    """Training in rounds runs, but its settings are known to cost accuracy."""
+
 
 # A piece's random states derive from its number: epoch, shard and piece in bit fields.
 _SHARD_BITS, _PIECE_BITS = 16, 24
@@ -297,19 +303,20 @@ class LocalTransport:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-# The share of its distance to where a shard's text pulls it that one update closes:
-# the frequency rule's one setting, chosen by analogy accuracy (benchmarks/README.md).
-CONTRACTION = 1e-3
+# The share of its distance to where a shard's text pulls it that one update closes, for
+# input rows and for output rows: the frequency rule's settings, chosen by analogy
+# accuracy and WordSim-353 at 8 shards (benchmarks/README.md, "workers merge").
+CONTRACTION = (5e-3, 1e-3)
 
 
-def frequency_factors(updates: np.ndarray, shards: int, contraction: float = CONTRACTION) -> np.ndarray:
+def frequency_factors(updates: np.ndarray, shards: int, contraction: float) -> np.ndarray:
     """What the ``frequency`` rule multiplies the summed change of each row by: a row
     that each of ``shards`` shards updates ``updates`` times a round, each update closing
     ``contraction`` of its distance, then moves as far as ``shards * updates``
     updates in a row would move it. Rare rows are summed, rows every update settles are
     averaged.
 
-    >>> [round(float(f), 3) for f in frequency_factors(np.array([0.0, 1.0, 1e3, 1e6]), 4)]
+    >>> [round(float(f), 3) for f in frequency_factors(np.array([0.0, 1.0, 1e3, 1e6]), 4, 1e-3)]
     [1.0, 0.999, 0.388, 0.25]
     """
     x = -np.log1p(-contraction) * np.asarray(updates, dtype=np.float64)
@@ -336,7 +343,8 @@ class Merger:
 
     def _factors(self, active: int) -> tuple[np.ndarray, np.ndarray]:
         if active not in self.factors:
-            self.factors[active] = tuple(frequency_factors(n, active)[:, None] for n in self.updates)
+            self.factors[active] = tuple(frequency_factors(n, active, c)[:, None]
+                                         for n, c in zip(self.updates, CONTRACTION))
         return self.factors[active]
 
     def merge(self, model: tuple[np.ndarray, np.ndarray], changes: Iterator[Change], active: int) -> tuple[float, int, int]:
@@ -406,6 +414,11 @@ def train_rounds(
     if rounds >= 1 << _PIECE_BITS:
         raise EmbedError(f"round_words {config.round_words} cuts a shard into {rounds:,} pieces; the most is "
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
+    if shards > 2 and config.merge in ("sum", "hogwild"):
+        warnings.warn(f"{shards} shards with merge {config.merge!r}: adding the changes of more than 2 shards "
+                      "overshoots on the rows they all touch and costs accuracy; merge 'frequency' with "
+                      "round_words 10000 held it at 4 and 8 shards (benchmarks/README.md)",
+                      RoundsWarning)
     schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
     merger = Merger(config.merge, config.loss, weights.rows, shards, updates)
     continued = False  # whether the model is the last round's, merged: at the first round, unknown
