@@ -305,7 +305,8 @@ class LocalTransport:
 
 # The share of its distance to where a shard's text pulls it that one update closes, for
 # input rows and for output rows: the frequency rule's settings, chosen by analogy
-# accuracy and WordSim-353 at 8 shards (benchmarks/README.md, "workers merge").
+# accuracy and WordSim-353 at 8 shards of 10,000-word rounds (benchmarks/README.md, "the
+# frequency rule at 4 and 8 shards"), where no one value for both rows did as well.
 CONTRACTION = (5e-3, 1e-3)
 
 
