@@ -16,6 +16,7 @@ import embed
 from embed.errors import EmbedError
 from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
 from embed.text.tokenizer import Tokenizer
+from embed.kernels.densematrix import add_scaled_rows
 from embed.training.config import Config
 from embed.training.rounds import (Change, LocalTransport, Merger, RoundsWarning, _count_plain_segments,
                                    encode_shard, frequency_factors, merged_vocabulary, piece_bounds)
@@ -140,6 +141,19 @@ def test_frequency_factors_fall_from_one_to_one_over_the_shards():
     assert np.all(np.diff(factors) < 0)
     # Shards x updates steps in a row: 1 - (1 - c)^(S n), against the S shards' summed 1 - (1 - c)^n each.
     assert factors[4] * 8 * (1 - (1 - c) ** n) == pytest.approx(1 - (1 - c) ** (8 * n), rel=1e-5)
+
+
+def test_the_frequency_merges_kernel_is_numpys_scaled_add_bit_for_bit():
+    # The coordinator and the workers' replicas merge with the kernel; NumPy states it.
+    rng = np.random.default_rng(3)
+    matrix = rng.standard_normal((500, 16)).astype(np.float32)
+    rows = np.sort(rng.choice(500, 300, replace=False))
+    deltas = (rng.standard_normal((300, 16)) * 1e-3).astype(np.float32)
+    factors = frequency_factors(rng.random(500) * 1e4, 4, 1e-3)
+    expected = matrix.copy()
+    expected[rows] += factors[rows, None] * deltas
+    add_scaled_rows(matrix, rows, deltas, factors)
+    assert np.array_equal(matrix, expected)
 
 
 def test_hogwild_merge_moves_hot_rows_by_the_thread_engines_share():

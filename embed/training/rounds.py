@@ -51,7 +51,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..errors import EmbedError
-from ..kernels.densematrix import dense_matrix, row_changes
+from ..kernels.densematrix import add_scaled_rows, dense_matrix, row_changes
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
 from ..kernels.private_rows import hot_range
@@ -344,8 +344,7 @@ class Merger:
 
     def _factors(self, active: int) -> tuple[np.ndarray, np.ndarray]:
         if active not in self.factors:
-            self.factors[active] = tuple(frequency_factors(n, active, c)[:, None]
-                                         for n, c in zip(self.updates, CONTRACTION))
+            self.factors[active] = tuple(frequency_factors(n, active, c) for n, c in zip(self.updates, CONTRACTION))
         return self.factors[active]
 
     def merge(self, model: tuple[np.ndarray, np.ndarray], changes: Iterator[Change], active: int) -> tuple[float, int, int]:
@@ -366,7 +365,7 @@ class Merger:
             for k, (matrix, rows, delta) in enumerate(((w_in, change.in_rows, change.in_delta),
                                                        (w_out, change.out_rows, change.out_delta))):
                 if rule == "frequency":
-                    matrix[rows] += factors[k][rows] * delta
+                    add_scaled_rows(matrix, rows, delta, factors[k])
                 elif rule == "row-average":
                     apply_changes(sums[k], Changes(rows, delta), 1.0)
                     touched[k][rows] += 1
