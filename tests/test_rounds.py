@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 import embed
 from embed.errors import EmbedError
+from embed.kernels.densematrix import add_scaled_rows
 from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
 from embed.text.tokenizer import Tokenizer
-from embed.kernels.densematrix import add_scaled_rows
 from embed.training.config import Config
 from embed.training.rounds import (Change, LocalTransport, Merger, RoundsWarning, _count_plain_segments,
                                    encode_shard, frequency_factors, merged_vocabulary, piece_bounds)

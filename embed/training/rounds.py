@@ -65,6 +65,7 @@ from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
 from .stop import check_stop
 from .weights import Weights
 
+
 class RoundsWarning(UserWarning):
     """Training in rounds runs, but its settings are known to cost accuracy."""
 
