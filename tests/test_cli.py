@@ -98,6 +98,15 @@ def test_invalid_utf8_is_replaced_with_one_warning_line(tmp_path):
                         "(use encoding_errors='strict' / --encoding-errors strict to stop instead)"]
 
 
+def test_the_overshoot_warning_has_a_line_of_its_own_before_the_progress_bar(tiny_corpus, tmp_path):
+    path, _, _ = tiny_corpus
+    result = run("train", path, "-o", tmp_path / "o.txt", "--min-count", "1", "--dim", "4", "--epochs", "1",
+                 "--deterministic", "--shards", "4", "--round-words", "300")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("embed: warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("embed: warning: 4 shards with merge 'hogwild'")
+
+
 def test_convert_and_evaluate_read_every_format(tiny_corpus, tmp_path, capsys):
     path, animals, _ = tiny_corpus
     model_file = tmp_path / "m.embed"

@@ -388,6 +388,19 @@ class Merger:
         return self.hot.stop > self.hot.start and self.hot_share != 1.0
 
 
+def warn_of_overshoot(shards: int, merge: str) -> None:
+    """Warn where ``merge`` adds the changes of more than 2 shards (before a progress bar
+    starts, so that the warning has its own line).
+
+    >>> warn_of_overshoot(2, "hogwild")  # nothing to say
+    """
+    if shards > 2 and merge in ("sum", "hogwild"):
+        warnings.warn(f"{shards} shards with merge {merge!r}: adding the changes of more than 2 shards "
+                      "overshoots on the rows they all touch and costs accuracy; merge 'frequency' with "
+                      "round_words 10000 held it at 4 and 8 shards (benchmarks/README.md)",
+                      RoundsWarning)
+
+
 def train_rounds(
     weights: Weights,
     plan: Plan,
@@ -415,11 +428,6 @@ def train_rounds(
     if rounds >= 1 << _PIECE_BITS:
         raise EmbedError(f"round_words {config.round_words} cuts a shard into {rounds:,} pieces; the most is "
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
-    if shards > 2 and config.merge in ("sum", "hogwild"):
-        warnings.warn(f"{shards} shards with merge {config.merge!r}: adding the changes of more than 2 shards "
-                      "overshoots on the rows they all touch and costs accuracy; merge 'frequency' with "
-                      "round_words 10000 held it at 4 and 8 shards (benchmarks/README.md)",
-                      RoundsWarning)
     schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
     merger = Merger(config.merge, config.loss, weights.rows, shards, updates)
     continued = False  # whether the model is the last round's, merged: at the first round, unknown

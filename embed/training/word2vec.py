@@ -535,7 +535,7 @@ class Word2Vec:
 
     def _train_rounds(self, corpus: Corpus, progress: bool, on_epoch_end: EpochCallback | None,
                       checkpoints: Checkpoints | None, cluster: object, check_corpus: bool) -> Word2Vec:
-        from .rounds import LocalTransport, train_rounds
+        from .rounds import LocalTransport, train_rounds, warn_of_overshoot
 
         config, run = self.config, self.run
         fix_malloc_threshold()
@@ -563,6 +563,7 @@ class Word2Vec:
             elif per_epoch != run.words_per_epoch:
                 raise EmbedError(f"{_name(corpus)}: has {per_epoch:,} vocabulary words where the run had "
                                  f"{run.words_per_epoch:,}: rounds cannot go on over other text")
+            warn_of_overshoot(len(bounds), config.merge)
             bar = stack.enter_context(contextlib.closing(
                 _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)))
             first = self.epochs_done - run.epoch  # the epochs the model had when this call started
