@@ -4,7 +4,7 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
     python benchmarks/rounds.py accuracy --tokens 3000000 --epochs 3 --shards 2 4 8
     python benchmarks/rounds.py accuracy --merges row-average --round-words 50000 250000 1000000000
     python benchmarks/rounds.py accuracy --shards 8 --merges frequency --round-words 10000 --contraction 0.003,0.003
-    python benchmarks/rounds.py speed --epochs 1 --round-words 1000000 --merges frequency
+    python benchmarks/rounds.py speed --epochs 1 --round-words 1000000 --merges frequency --repeats 3
     python benchmarks/rounds.py costs --shards 2 --rounds 10
 
 accuracy: for each configuration, one row for the thread engine (Hogwild, 2 workers) and
@@ -17,7 +17,8 @@ and WordSim-353 Spearman.
 speed: words/s for one process training one shard on one thread (``--deterministic
 --workers 1 --shards 1``), ``--cluster local:2`` (two single-threaded worker processes, 2
 shards), 2 shards on 2 threads, and the thread engine with 2 threads; each run a fresh
-``embed train`` process after one untimed run has compiled the kernels. Two figures
+``embed train`` process after one untimed run has compiled the kernels; with
+``--repeats N`` the four take turns N times and each shows its median. Two figures
 each: the epochs alone (from the epoch lines), and the whole train call (from its
 closing line: with the shards' encoding and the kernels' loading; a cluster starts
 before it, with the vocabulary pass).
@@ -79,6 +80,8 @@ def accuracy(args, corpus: str) -> None:
 
 
 def speed(args, corpus: str) -> None:
+    import numpy as np
+
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     out = os.path.join(folder, "v.bin")
     warm = prefix_corpus(corpus, 50_000, folder)
@@ -94,15 +97,21 @@ def speed(args, corpus: str) -> None:
                 ("threads (Hogwild), 2 workers", ["--workers", "2"])]
         # Untimed: compiles the kernels into Numba's cache, which every later process loads.
         _train([warm, "-o", out, "--epochs", "1", *common, *runs[0][1]])
-        first = None
-        for label, extra in runs:
-            epochs, whole = _train([corpus, "-o", out, "--epochs", str(args.epochs), *common, *extra])
-            first = first or (epochs, whole)
+        # The runs take turns, so that a slow spell of this shared host falls on all of them.
+        rates: list[list[tuple[float, float]]] = [[] for _ in runs]
+        for repeat in range(args.repeats):
+            for i, (label, extra) in enumerate(runs):
+                rates[i].append(_train([corpus, "-o", out, "--epochs", str(args.epochs), *common, *extra]))
+                if args.repeats > 1:
+                    print(f"{config_name} | {label} | repeat {repeat + 1} | {rates[i][-1][0]:,.0f}", flush=True)
+        medians = [tuple(float(np.median([rate[k] for rate in measured])) for k in range(2)) for measured in rates]
+        first = medians[0]
+        for (label, _), (epochs, whole) in zip(runs, medians):
             rows.append([config_name, label, f"{epochs:,.0f}", f"{epochs / first[0]:.2f}", f"{whole:,.0f}",
                          f"{whole / first[1]:.2f}"])
             print(" | ".join(rows[-1]), flush=True)
-    print("\ntraining words/s: the epochs alone (rounds, with what they send and merge); train call: all "
-          "of `embed train`'s training step (reading and encoding the shards, loading the kernels, the epochs; "
+    print(f"\nmedian of {args.repeats}; training words/s: the epochs alone (rounds, with what they send and "
+          "merge); train call: all of `embed train`'s training step (reading and encoding the shards, loading the kernels, the epochs; "
           "a cluster starts before it, with the vocabulary pass, and the writing comes after)")
     print(table(rows))
 
@@ -236,6 +245,7 @@ def main() -> None:
     parser.add_argument("--contraction", help="accuracy: the frequency merge's CONTRACTION as INPUT,OUTPUT "
                         "(embed.training.rounds)")
     parser.add_argument("--rounds", type=int, default=10, help="costs: rounds measured")
+    parser.add_argument("--repeats", type=int, default=1, help="speed: runs of each, taking turns; the median is shown")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     corpus = prefix_corpus(plain_copy(args.corpus), args.tokens, folder)
