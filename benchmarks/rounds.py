@@ -111,8 +111,9 @@ def speed(args, corpus: str) -> None:
                          f"{whole / first[1]:.2f}"])
             print(" | ".join(rows[-1]), flush=True)
     print(f"\nmedian of {args.repeats}; training words/s: the epochs alone (rounds, with what they send and "
-          "merge); train call: all of `embed train`'s training step (reading and encoding the shards, loading the kernels, the epochs; "
-          "a cluster starts before it, with the vocabulary pass, and the writing comes after)")
+          "merge); train call: all of `embed train`'s training step (reading and encoding the shards, loading "
+          "the kernels, the epochs; a cluster starts before it, with the vocabulary pass, and the writing comes "
+          "after)")
     print(table(rows))
 
 
