@@ -248,6 +248,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="costs: rounds measured")
     parser.add_argument("--repeats", type=int, default=1, help="speed: runs of each, taking turns; the median is shown")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     corpus = prefix_corpus(plain_copy(args.corpus), args.tokens, folder)
     print(f"{machine()}; {corpus}, {args.epochs} epochs")
