@@ -23,8 +23,8 @@ each: the epochs alone (from the epoch lines), and the whole train call (from it
 closing line: with the shards' encoding and the kernels' loading; a cluster starts
 before it, with the vocabulary pass).
 
-costs: per round, one task's compute on one thread, the bytes sent each way and the
-coordinator's merge time, measured in this process; from them, a model of words/s on 8,
+costs: per round, one task's compute on one thread, the bytes of its change and what a
+worker fetches, and the time to merge a change, measured in this process; from them, a model of words/s on 8,
 32 and 128 machines of 16 cores on 10 Gb/s links, for wiki-sized and news-sized models,
 as the engine is today and with the next step (a merge sharded across the machines).
 """
@@ -128,14 +128,14 @@ def _train(arguments: list[str]) -> tuple[float, float]:
     return len(rates) / sum(1 / rate for rate in rates), whole  # epochs of equal words: the harmonic mean
 
 
-NETWORK = 10e9 / 8  # bytes/s: a 10 Gb/s link, the coordinator's and each machine's
+NETWORK = 10e9 / 8  # bytes/s: a 10 Gb/s link, each machine's
 CORES = 16  # per machine, one shard per core
 SIZES = {"wiki-sized (V=70k, d=100)": (70_000, 100), "news-sized (V=3M, d=300)": (3_000_000, 300)}
 
 
 def costs(args, corpus: str) -> None:
-    """Per round, measured here: one task's compute (one thread), the bytes each way and
-    the coordinator's merge; then the model that predicts words/s on many machines."""
+    """Per round, measured here: one task's compute (one thread), the bytes of a change and
+    of a worker's fetch, and a change's merge; then the model that predicts words/s on many machines."""
     import time
 
     import numpy as np
@@ -189,14 +189,14 @@ def costs(args, corpus: str) -> None:
             ["bytes out (the whole model: a round's first, a worker's first)", f"{2 * rows_v * dim * 4:,}"],
             [f"bytes in (later rounds: the other {len(bounds) - 1} tasks' changes, from their workers)",
              f"{np.mean(fetched):,.0f}"],
-            ["bytes back (changed rows and their numbers)", f"{np.mean(back):,.0f}"],
+            ["bytes of a change (changed rows and their numbers), kept where it was made", f"{np.mean(back):,.0f}"],
             ["input rows changed", f"{np.mean(touched_in):,.0f} ({100 * share_in:.1f}% of V)"],
             ["output rows changed", f"{np.mean(touched_out):,.0f} ({100 * share_out:.1f}% of V)"],
-            ["merge s per task's change (the coordinator's, and each worker's)", f"{np.mean(merge):.4f}"],
+            ["merge s per task's change (on each worker)", f"{np.mean(merge):.4f}"],
         ]))
         merge_per_byte = np.mean(merge) / np.mean(back)
-        rows = [["model", "machines", "compute s", "fetch s", "merge s", "coordinator s", "words/s today",
-                 "bound by", "words/s, sharded merge"]]
+        rows = [["model", "machines", "compute s", "fetch s", "merge s", "words/s today", "bound by",
+                 "words/s, sharded merge"]]
         for size_name, (vocab, d) in SIZES.items():
             # A task's changed rows scale with its words, not with V: the same counts,
             # capped at V, at this dimension.
@@ -206,25 +206,24 @@ def costs(args, corpus: str) -> None:
                 tasks = machines * CORES
                 t_compute = np.mean(words) / rate
                 # Each machine fetches the other machines' tasks' changes and merges all of
-                # them on one core; the coordinator gathers and merges them all as well,
-                # while the next round runs, so a round takes the longer of the two.
+                # them on one core. The coordinator takes each task's totals only (a few
+                # bytes) and the model from a replica once a minute and at an epoch's end.
                 t_fetch = (tasks - CORES) * change_bytes / NETWORK
                 t_merge = tasks * change_bytes * merge_per_byte
-                t_coordinator = tasks * change_bytes / NETWORK + t_merge
                 parts = {"compute": t_compute, "fetching changes": t_fetch, "merging on every machine": t_merge}
-                total = max(sum(parts.values()), t_coordinator)
-                bound = "the coordinator" if t_coordinator > sum(parts.values()) else max(parts, key=parts.get)
+                total = sum(parts.values())
+                bound = max(parts, key=parts.get)
                 # Next: each machine sums its 16 tasks' changes, the machines' sums are
                 # reduced and spread by row ranges (all-reduce: about 2 x the changed
                 # rows through each link), and each machine merges its own range.
                 union = min(vocab, rows_back * CORES) * (d * 4 + 8)
                 t_next = t_compute + 2 * union / NETWORK + CORES * change_bytes * merge_per_byte
                 rows.append([size_name, str(machines), f"{t_compute:.3f}", f"{t_fetch:.3f}", f"{t_merge:.3f}",
-                             f"{t_coordinator:.3f}", f"{tasks * np.mean(words) / total:,.0f}", bound,
+                             f"{tasks * np.mean(words) / total:,.0f}", bound,
                              f"{tasks * np.mean(words) / t_next:,.0f}"])
         print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links; "
               "today's design: every machine fetches every other machine's changes and merges them all on one "
-              "core, and the coordinator gathers and merges them while the next round runs")
+              "core; the coordinator takes each task's totals and the model once a minute")
         print(table(rows))
 
 

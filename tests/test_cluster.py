@@ -20,6 +20,7 @@ import embed  # noqa: E402
 from embed.errors import EmbedError  # noqa: E402
 from embed.text.shards import Segment  # noqa: E402
 from embed.training import cluster as cluster_module  # noqa: E402
+from embed.training import rounds as rounds_module  # noqa: E402
 from embed.training.cluster import DaskTransport  # noqa: E402
 from embed.training.config import Config  # noqa: E402
 from embed.training.rounds import piece_number  # noqa: E402
@@ -65,7 +66,13 @@ def test_a_killed_worker_changes_nothing(tiny_corpus, client):
     client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
 
 
-def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, client, tmp_path, monkeypatch):
+@pytest.mark.parametrize("synced", ["at each epoch's end", "after every round"])
+def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, client, tmp_path, monkeypatch,
+                                                                 synced):
+    # The coordinator's weights lag the replicas until a sync: a lost round is trained
+    # again from them, with the rounds since.
+    if synced == "after every round":
+        monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 0.0)
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     marker, target = str(tmp_path / "killed"), piece_number(1, 2, 1)  # epoch 2, shard 2, its second round
@@ -87,6 +94,40 @@ def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, c
     model.train(str(path), progress=False, cluster=client)
     assert os.path.exists(marker) and digest(model) == digest(undisturbed)
     client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
+
+
+@pytest.mark.parametrize("answers", [True, False])
+def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vectors(tiny_corpus, client, monkeypatch,
+                                                                                  answers):
+    # Stopped one round into the second epoch (3 rounds an epoch), the coordinator takes
+    # the model from a replica; where no worker answers, the run goes back to the rounds
+    # its weights hold, the first epoch's.
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    rounds_done = []
+
+    def stop_in_the_second_epoch():
+        rounds_done.append(1)
+        if len(rounds_done) == 5:
+            raise KeyboardInterrupt
+
+    sync = DaskTransport.sync
+
+    def unanswered(self, weights, replay=True):
+        if not replay:
+            raise TimeoutError("no worker answered")
+        return sync(self, weights, replay)
+
+    monkeypatch.setattr(rounds_module, "check_stop", stop_in_the_second_epoch)
+    if not answers:
+        monkeypatch.setattr(DaskTransport, "sync", unanswered)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    with pytest.raises(KeyboardInterrupt):
+        model.train(str(path), progress=False, cluster=client)
+    monkeypatch.undo()
+    assert model.run.epoch == 1 and model.run.completed == ([0, 1] if answers else [])
+    model.resume(str(path), progress=False)
+    assert digest(model) == digest(undisturbed)
 
 
 def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, monkeypatch):

@@ -7,15 +7,17 @@ shards encoded again elsewhere from the same inputs. Each worker process keeps a
 replica of the model (``Replica``): an epoch's first round sends the whole model; in
 each later round the workers fetch the round before's changes from each other and merge
 them themselves, with the coordinator's rule, so nothing but changes travels. A round
-is sent before the coordinator has merged the one before: it starts as soon as that
-one's tasks end, while the coordinator gathers and merges their changes. Each shard's
+is sent before the one before has ended, and starts as soon as that one's tasks end.
+
+The changes stay on the workers: the coordinator takes each task's totals (loss,
+examples, words), and copies the model from a replica only when it must read it (an
+epoch's end, a checkpoint, a stop) or once a minute (``SYNC_SECONDS``). Each shard's
 tasks run on one worker (its home) while it lives, so a round finds the replicas one
-merge from its model. A worker whose replica is not at the round before (one that
-joined or was restarted) returns nothing, and its task runs again with the whole
-model: the replica is a cache, and a task's change stays a pure function of the model,
-its piece, the seed and the round. Dask reruns the tasks a dead worker held; scattered
-inputs that no worker holds any more are sent again and the round's remaining tasks
-resubmitted with the whole model. Being pure, the tasks give the same changes.
+merge from its model. Where a round cannot run (its inputs went with a dead worker, or
+a task found no replica at the round before: a worker that joined or was restarted),
+the rounds since the coordinator's last copy run again from it, the first with the
+whole model; a stop that no worker answers goes back to those rounds. The tasks being
+pure, what runs again gives the same changes.
 
     >>> connect_address("tcp://127.0.0.1:8786")
     'tcp://127.0.0.1:8786'
@@ -40,6 +42,7 @@ from .rounds import Change, Merger, copied_into, count_shard, encode_shard, piec
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
 ROUND_ATTEMPTS = 5  # a round's tasks sent again after losing their inputs with a worker
+STOP_SYNC_SECONDS = 30  # a stopping run's wait for the model from a worker
 
 
 def connect_address(cluster: str) -> str:
@@ -204,6 +207,27 @@ class Replica:
 _replica = Replica()
 
 
+class _NoReplica(Exception):
+    """A task's worker held neither the model it was to read nor the one before it."""
+
+
+def _tally(change: Change | None) -> tuple[float, int, int] | None:
+    """A change's (loss sum, examples, words), where it lies: all the coordinator takes."""
+    return None if change is None else (change.loss, change.examples, change.words)
+
+
+def _replica_model(version: tuple[str, int], sent: list, merger: Merger) -> tuple[np.ndarray, np.ndarray] | None:
+    """A copy of this worker's replica at ``version`` (reached by merging ``sent``, the
+    changes of the round before); None where it cannot reach it."""
+    model = _replica.check_out(version, sent, False, merger)
+    if model is None:
+        return None
+    try:
+        return model[0].copy(), model[1].copy()
+    finally:
+        _replica.release()
+
+
 def train_replica_piece(version: tuple[str, int], sent: list, whole: bool, merger: Merger | None, plan, encoded,
                         first: int, last: int, number: int, alpha_start: float, alpha_end: float) -> Change | None:
     """``train_shard_piece`` on the model at ``version``, which this worker's replica
@@ -232,7 +256,9 @@ class DaskTransport:
         self.merger = None  # (the merge rule, its future), likewise
         self.run = uuid.uuid4().hex  # names this run's model on the workers
         self.version = (self.run, 0)  # the model the last round's tasks read
+        self.given = 0  # the highest version number given
         self.previous: list | None = None  # the last round's tasks, whose changes the next merges
+        self.log: list = []  # the tasks of every round since the coordinator's weights were synced
         self.ahead = None  # (tasks, version, futures) of a round started before its call
 
     def count(self, shards, config):
@@ -292,68 +318,117 @@ class DaskTransport:
                                    first, last, number, alpha_start, alpha_end, pure=False, **self._at(shard))
                 for shard, first, last, number, alpha_start, alpha_end in tasks]
 
-    def train_round(self, model, plan, tasks, merger=None, continued=False, following=None):
+    def train_round(self, weights, plan, tasks, merger, continued=False, following=None):
         client = self.client
         self._shared("plan", plan)
         self._shared("merger", merger)
         tasks = list(tasks)
         ahead, self.ahead = self.ahead, None
-        sent: list = []  # what this call scattered: released at its end (cancelling it would cancel the
-        # tasks that read it, whose changes the next round merges)
         if ahead is not None and continued and ahead[0] == tasks:
             # Started by the call before, on the workers' own merge of its changes.
-            version, futures, whole = ahead[1], ahead[2], False
+            version, futures = ahead[1], ahead[2]
         else:
             if ahead is not None:
                 client.cancel(ahead[2])
-            # A model that is the last one merged has the number a round started ahead
-            # would have given it (a replica may be there already); any other, one never
-            # given, so that no replica takes it for the last one's successor.
-            version = (self.run, self.version[1] + (1 if continued else 2))
-            # The workers merge the last round's changes themselves, fetching them from
-            # each other; the whole model where they may not hold the model before it.
-            whole = not continued or self.previous is None
-            if whole:
-                sent = _scatter(client, list(model))
-            futures = self._submit(version, sent if whole else self.previous, whole, tasks)
-        if following is not None and merger is not None:
-            # The next round on this round's changes, merged where it runs: it starts as
-            # soon as this round's tasks end, while the coordinator gathers and merges.
-            following = list(following)
-            self.ahead = (following, (self.run, version[1] + 1),
-                          self._submit((self.run, version[1] + 1), futures, False, following))
-        self.version = version
-        done, base, attempts, final = 0, 0, 0, list(futures)  # futures[k] runs tasks[base + k]
-        try:
-            while done < len(tasks):
-                try:
-                    for future in futures[done - base:]:
-                        change = future.result()
-                        if change is None:  # its worker holds no model to merge the changes into: send it all
-                            if whole:
-                                raise RuntimeError("a worker could not take the whole model")  # check_out takes it
-                            break
-                        done += 1
-                        yield change
-                    else:
-                        continue
-                except Exception as error:
-                    # The tasks are pure: the ones left run again on the same inputs, sent again.
-                    attempts += 1
-                    if not _lost(error) or attempts > ROUND_ATTEMPTS:
-                        raise
-                    self._restore()
+            if continued and self.previous is not None:
+                # The workers merge the last round's changes themselves, fetching them
+                # from each other: the model a round started ahead would have read.
+                version = self._after(self.version)
+                futures = self._submit(version, self.previous, False, tasks)
+            else:  # the weights, changed here: the whole model
+                self.log = []
+                version, futures = self._replay(weights, [tasks])
+        attempts = 0
+        while True:
+            if following is not None and self.ahead is None:
+                # The next round on this round's changes, merged where it runs: it starts
+                # as soon as this round's tasks end, while the coordinator takes their totals.
+                following = list(following)
+                self.ahead = (following, self._after(version), self._submit(self._after(version), futures, False,
+                                                                            following))
+            try:
+                totals = self._totals(futures)
+                break
+            except Exception as error:
+                # The tasks are pure: the round runs again on the same inputs, sent again.
+                attempts += 1
+                if not (_lost(error) or isinstance(error, _NoReplica)) or attempts > ROUND_ATTEMPTS:
+                    self._abandon(futures)
+                    raise
                 self._drop_ahead()
-                client.cancel(futures[done - base:])
-                whole, sent = True, sent + _scatter(client, list(model))
-                futures, base = self._submit(version, sent[-2:], True, tasks[done:]), done
-                final[done:] = futures
-            self.previous = final
-        except BaseException:
-            self.previous = None
+                client.cancel(futures)
+                self._restore()
+                version, futures = self._replay(weights, self.log + [tasks])
+            except BaseException:
+                self._abandon(futures)
+                raise
+        self.version, self.previous = version, futures
+        self.log.append(tasks)
+        return totals
+
+    def sync(self, weights, replay=True):
+        """Copy the model from a worker's replica into ``weights``; where no replica can
+        give it, rebuild it from ``weights`` by running the rounds since they were
+        synced again (pure tasks: the same model), unless ``replay`` is False."""
+        attempts = 0
+        while self.log:
+            if self.previous is None:
+                raise EmbedError("no worker holds the model any more")
+            fetch = self.client.submit(_replica_model, self._after(self.version), self.previous, self.merger[1],
+                                       pure=False, priority=1, **self._at(0))
+            try:
+                model = fetch.result(timeout=None if replay else STOP_SYNC_SECONDS)
+            except Exception as error:
+                if not replay or not _lost(error) or attempts >= ROUND_ATTEMPTS:
+                    raise
+                model = None
+            if model is not None:
+                for matrix, replica in zip(weights, model):
+                    np.copyto(matrix, replica[: matrix.shape[0], : matrix.shape[1]])
+                self.log = []
+                return
+            if not replay:
+                raise EmbedError("no worker holds the model any more")
+            attempts += 1
             self._drop_ahead()
-            client.cancel(final + sent)
-            raise
+            self._restore()
+            self.version, self.previous = self._replay(weights, self.log)
+
+    def _after(self, version: tuple[str, int]) -> tuple[str, int]:
+        """The version of the model after the round that read ``version``."""
+        self.given = max(self.given, version[1] + 1)
+        return (self.run, version[1] + 1)
+
+    def _replay(self, weights, rounds: list) -> tuple[tuple[str, int], list]:
+        """Run ``rounds`` one after another from ``weights``, sent whole under a version
+        never given before (no replica may take it for another model); returns the
+        last round's version and futures."""
+        self.given += 1
+        version = (self.run, self.given)
+        sent = _scatter(self.client, list(weights))
+        futures = self._submit(version, sent, True, rounds[0])
+        for tasks in rounds[1:]:
+            version = self._after(version)
+            futures = self._submit(version, futures, False, tasks)
+        return version, futures
+
+    def _totals(self, futures: list) -> tuple[float, int, int]:
+        """The (loss sum, examples, words) of a round's tasks, added in task order; the
+        changes stay on the workers, which fetch them from each other. ``_NoReplica``
+        where a task's worker could not reach the model it was to read."""
+        tallies = self.client.gather([self.client.submit(_tally, future, pure=False, priority=1)
+                                      for future in futures])
+        if any(tally is None for tally in tallies):
+            raise _NoReplica
+        loss, examples, words = 0.0, 0, 0
+        for tally in tallies:
+            loss, examples, words = loss + tally[0], examples + tally[1], words + tally[2]
+        return loss, examples, words
+
+    def _abandon(self, futures: list) -> None:
+        """Drop a failed round: the model stays the last round's (``previous``)."""
+        self._drop_ahead()
+        self.client.cancel(futures)
 
     def _drop_ahead(self) -> None:
         if self.ahead is not None:
@@ -366,7 +441,7 @@ class DaskTransport:
                 + [pair[1] for pair in (self.plan, self.merger) if pair is not None])
         self.client.cancel([future for future in held if future is not None])
         self.encoded, self.words_future, self.plan, self.merger, self.previous = [], None, None, None, None
-        if self.version[1]:
+        if self.given:
             with contextlib.suppress(Exception):  # a worker gone, or the cluster closing: nothing held there
                 self.client.run(_drop_replica, self.run)
 

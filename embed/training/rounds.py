@@ -3,11 +3,11 @@
 The corpus is cut into a fixed number of shards (``Config.shards``, not the number of
 workers). In a round every shard trainer takes the model as the round found it, trains
 the next ``round_words`` words of its shard with the ordinary kernels on one thread, and
-returns what it changed: the rows it touched and their deltas. The coordinator adds the
-changes in shard order, by the ``merge`` rule, and starts the next round. A round's task
-is a pure function of (model, plan, shard piece, piece number, learning rates): its
-random draws come from the seed and the piece's number, and it runs its BLAS calls on
-one thread. So a task can run on any thread or machine, be retried after its worker
+returns what it changed: the rows it touched and their deltas. The changes are added
+in shard order, by the ``merge`` rule (by the coordinator, or where a transport keeps
+the model), and the next round starts. A round's task is a pure function of (model,
+plan, shard piece, piece number, learning rates): its random draws come from the seed
+and the piece's number, and it runs its BLAS calls on one thread. So a task can run on any thread or machine, be retried after its worker
 died, finish in any order, and the vectors are bit-identical; on the same kind of CPU
 (the kernels are compiled for the host, and another CPU may round differently).
 
@@ -40,6 +40,7 @@ only decide where tasks run.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import warnings
@@ -260,16 +261,24 @@ class Transport(Protocol):
     def encode(self, shards: Sequence[Shard], words: Sequence[str], config: Config) -> list[tuple[np.ndarray, np.ndarray]]:
         """Encode every shard where it will be trained; returns each one's piece bounds."""
 
-    def train_round(self, model: tuple[np.ndarray, np.ndarray], plan: Plan,
-                    tasks: Sequence[tuple[int, int, int, int, float, float]], merger: Merger | None = None,
+    def train_round(self, weights: tuple[np.ndarray, np.ndarray], plan: Plan,
+                    tasks: Sequence[tuple[int, int, int, int, float, float]], merger: Merger,
                     continued: bool = False,
-                    following: Sequence[tuple[int, int, int, int, float, float]] | None = None) -> Iterator[Change]:
-        """Run (shard, first, last, number, alpha_start, alpha_end) tasks on ``model``;
-        yield their changes in order. ``continued``: ``model`` is the call before's
-        model with that call's changes merged by ``merger``, so a transport that keeps
-        the model where its tasks run can merge them there instead of sending the model.
-        ``following``: the next call's tasks, which a transport may start as soon as this
-        call's tasks are done (their model: this call's, merged by ``merger``)."""
+                    following: Sequence[tuple[int, int, int, int, float, float]] | None = None
+                    ) -> tuple[float, int, int]:
+        """Run (shard, first, last, number, alpha_start, alpha_end) tasks on the model
+        and merge their changes into it by ``merger``, in task order; return their (loss
+        sum, examples, words). The model is ``weights`` (input, output) with every round
+        merged so far, though a transport that keeps the model where its tasks run may
+        leave ``weights`` behind until ``sync``. ``continued``: no one changed the model
+        since the call before, so that transport need not send it. ``following``: the
+        next call's tasks, which a transport may start as soon as this call's are done.
+        A call that fails leaves the model as the call before left it."""
+
+    def sync(self, weights: tuple[np.ndarray, np.ndarray], replay: bool = True) -> None:
+        """Bring ``weights`` up to every round merged: before anyone reads them. Where
+        the model is lost, train again what it takes to rebuild it, or with ``replay``
+        False (a run stopping), raise."""
 
     def close(self) -> None: ...
 
@@ -293,12 +302,24 @@ class LocalTransport:
         self.encoded = list(self.pool.map(lambda shard: encode_shard(shard, words, config), shards))
         return [piece_bounds(encoded, config.round_words) for encoded in self.encoded]
 
-    def train_round(self, model, plan, tasks, merger=None, continued=False, following=None):
+    def train_round(self, weights, plan, tasks, merger, continued=False, following=None):
+        # The tasks read this copy while their changes go into the weights; a stop or a
+        # failure part way through the merge puts the weights back to it.
+        model = (weights[0].copy(), weights[1].copy())
+
         def run(task):
             shard, first, last, number, alpha_start, alpha_end = task
             return train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end)
 
-        return self.pool.map(run, tasks)
+        try:
+            return merger.merge(weights, self.pool.map(run, tasks), len(tasks))
+        except BaseException:
+            np.copyto(weights[0], model[0])
+            np.copyto(weights[1], model[1])
+            raise
+
+    def sync(self, weights, replay=True) -> None:
+        pass  # merged in place
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -430,7 +451,9 @@ def train_rounds(
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
     schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
     merger = Merger(config.merge, config.loss, weights.rows, shards, updates)
+    model = (weights.input[: weights.rows], weights.output[: weights.rows])
     continued = False  # whether the model is the last round's, merged: at the first round, unknown
+    synced = _Synced(transport, model, run)
     while run.epoch < run.epochs:
         epoch = first_epoch + run.epoch
         schedule.done = run.epoch * per_epoch + run.words  # the rate where the run stands
@@ -442,27 +465,64 @@ def train_rounds(
             alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in active))
             planned.append((r, [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]), piece_number(epoch, s, r),
                                  alpha_start, alpha_end) for s in active]))
-        for i, (r, tasks) in enumerate(planned):
-            if writer.due_by_time():
-                writer.write()
-            started = time.perf_counter()
-            following = planned[i + 1][1] if i + 1 < len(planned) else None
-            # The round's tasks read this copy while the changes go into the weights; a
-            # stop or a failure part way through the merge puts the weights back to it.
-            model = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
-            try:
-                loss, count, words = merger.merge(
-                    (weights.input[: weights.rows], weights.output[: weights.rows]),
-                    transport.train_round(model, plan, tasks, merger, continued, following), len(tasks))
-            except BaseException:
-                weights.input[: weights.rows], weights.output[: weights.rows] = model
-                raise
-            continued = True
-            run.record(r, None, loss, count, words)
-            run.seconds += time.perf_counter() - started
-            progress(words, tasks[0][5])
-            check_stop()  # between rounds, where a stop leaves whole rounds
+        with synced:
+            for i, (r, tasks) in enumerate(planned):
+                if writer.due_by_time():
+                    synced.now()
+                    writer.write()
+                elif synced.due():
+                    synced.now()
+                started = time.perf_counter()
+                following = planned[i + 1][1] if i + 1 < len(planned) else None
+                loss, count, words = transport.train_round(model, plan, tasks, merger, continued, following)
+                continued = True
+                run.record(r, None, loss, count, words)
+                run.seconds += time.perf_counter() - started
+                progress(words, tasks[0][5])
+                check_stop()  # between rounds, where a stop leaves whole rounds
+            synced.now()
         on_epoch(run.epoch_done(epoch + 1))
-        continued = False  # a callback at the epoch's end may have changed any row
+        synced.taken()  # a callback at the epoch's end may have changed any row
+        continued = False
         if writer.due_after_epoch(run.epoch):
             writer.write()
+
+
+# How long a transport's model may run ahead of the coordinator's weights: the rounds a
+# lost worker makes it train again, and a stop that cannot reach the cluster gives up.
+SYNC_SECONDS = 60.0
+
+
+class _Synced:
+    """The coordinator's weights and ``run`` as they were at the last ``sync``: where a
+    failure or a stop that leaves the weights behind puts ``run`` back, so that the
+    rounds it records are the rounds the weights hold."""
+
+    def __init__(self, transport: Transport, model: tuple[np.ndarray, np.ndarray], run: RunState) -> None:
+        self.transport, self.model, self.run = transport, model, run
+        self.taken()
+
+    def taken(self) -> None:
+        """The weights hold every round ``run`` records."""
+        self.state = copy.deepcopy(vars(self.run))
+        self.at = time.monotonic()
+
+    def due(self) -> bool:
+        return time.monotonic() - self.at >= SYNC_SECONDS
+
+    def now(self) -> None:
+        started = time.perf_counter()
+        self.transport.sync(self.model)
+        self.run.seconds += time.perf_counter() - started  # training's time: an epoch's rate counts it
+        self.taken()
+
+    def __enter__(self) -> _Synced:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if error is None:
+            return
+        try:
+            self.transport.sync(self.model, replay=False)
+        except BaseException:  # the cluster gone with the stop, or failing: back to the weights' rounds
+            vars(self.run).update(copy.deepcopy(self.state))
