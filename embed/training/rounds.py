@@ -41,6 +41,7 @@ only decide where tasks run.
 from __future__ import annotations
 
 import copy
+import queue
 import threading
 import time
 import warnings
@@ -214,9 +215,11 @@ def piece_number(epoch: int, shard: int, piece: int) -> int:
 
 
 def train_shard_piece(model: tuple[np.ndarray, np.ndarray], plan: Plan, encoded: Encoded, first: int, last: int,
-                      number: int, alpha_start: float, alpha_end: float) -> Change:
+                      number: int, alpha_start: float, alpha_end: float,
+                      spare: tuple[np.ndarray, np.ndarray] | None = None) -> Change:
     """Train sentences ``first`` to ``last`` of a shard on a copy of the model; return
-    the rows that changed and how. A pure function of its arguments."""
+    the rows that changed and how (the deltas in the top rows of ``spare``, a pair of
+    matrices of the model's shapes, where given). A pure function of its arguments."""
     w_in, w_out = model
     trained_in, trained_out = _working_copy(model)
     worker = new_worker(plan, w_out.shape[0], w_out.shape[1])
@@ -227,8 +230,8 @@ def train_shard_piece(model: tuple[np.ndarray, np.ndarray], plan: Plan, encoded:
             outcome = train_piece(trained_in, trained_out, plan, worker, piece)
     else:
         outcome = train_piece(trained_in, trained_out, plan, worker, piece)
-    in_rows, in_delta = row_changes(w_in, trained_in)
-    out_rows, out_delta = row_changes(w_out, trained_out)
+    in_rows, in_delta = row_changes(w_in, trained_in, None if spare is None else spare[0])
+    out_rows, out_delta = row_changes(w_out, trained_out, None if spare is None else spare[1])
     return Change(in_rows, in_delta, out_rows, out_delta, outcome.loss, outcome.examples, int(end - begin))
 
 
@@ -294,6 +297,11 @@ class LocalTransport:
     def __init__(self, threads: int) -> None:
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-round")
         self.encoded: list[Encoded] = []  # every shard's ids, in this process's memory
+        # Blocks used again from round to round: the model as the round found it, and the
+        # deltas of the changes not yet merged. A new block each time cost its page faults,
+        # more than a third of a 100,000-word round of CBOW (benchmarks/README.md).
+        self.snapshot: tuple[np.ndarray, np.ndarray] | None = None
+        self.spares: queue.SimpleQueue = queue.SimpleQueue()
 
     def count(self, shards, config):
         return list(self.pool.map(lambda shard: count_shard(shard, config), shards))
@@ -305,14 +313,25 @@ class LocalTransport:
     def train_round(self, weights, plan, tasks, merger, continued=False, following=None):
         # The tasks read this copy while their changes go into the weights; a stop or a
         # failure part way through the merge puts the weights back to it.
-        model = (weights[0].copy(), weights[1].copy())
+        self.snapshot = model = copied_into(self.snapshot, weights)
 
         def run(task):
             shard, first, last, number, alpha_start, alpha_end = task
-            return train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end)
+            try:
+                spare = self.spares.get_nowait()
+            except queue.Empty:
+                spare = (np.empty_like(model[0]), np.empty_like(model[1]))
+            change = train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end,
+                                       spare)
+            return change, spare
+
+        def merged_one_by_one(results):
+            for change, spare in results:
+                yield change
+                self.spares.put(spare)  # merged: its deltas may be written over
 
         try:
-            return merger.merge(weights, self.pool.map(run, tasks), len(tasks))
+            return merger.merge(weights, merged_one_by_one(self.pool.map(run, tasks)), len(tasks))
         except BaseException:
             np.copyto(weights[0], model[0])
             np.copyto(weights[1], model[1])
