@@ -15,10 +15,11 @@ own clock), final loss, analogy accuracy (questions-words, 30,000 most frequent 
 and WordSim-353 Spearman.
 
 speed: words/s for one process training one shard on one thread (``--deterministic
---workers 1 --shards 1``), ``--cluster local:2`` (two single-threaded worker processes, 2
-shards), 2 shards on 2 threads, and the thread engine with 2 threads; each run a fresh
+--workers 1 --shards 1``), ``--cluster local:1`` and ``local:2`` (one and two
+single-threaded worker processes, 2 shards: the same vectors), 2 shards on 2 threads,
+and the thread engine with 2 threads; each run a fresh
 ``embed train`` process after one untimed run has compiled the kernels; with
-``--repeats N`` the four take turns N times and each shows its median. Two figures
+``--repeats N`` the five take turns N times and each shows its median. Two figures
 each: the epochs alone (from the epoch lines), and the whole train call (from its
 closing line: with the shards' encoding and the kernels' loading; a cluster starts
 before it, with the vocabulary pass).
@@ -86,11 +87,13 @@ def speed(args, corpus: str) -> None:
     out = os.path.join(folder, "v.bin")
     warm = prefix_corpus(corpus, 50_000, folder)
     rows = [["configuration", "run", "training words/s", "ratio", "train call words/s", "ratio"]]
+    targets = []
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         common = ["--arch", arch, "--loss", loss]
         rounds = ["--round-words", str(args.round_words[0]), "--merge", args.merges[0]]
         runs = [("one process, one thread, 1 shard", ["--deterministic", "--workers", "1", "--shards", "1", *rounds]),
+                ("--cluster local:1, 2 shards", ["--cluster", "local:1", "--shards", "2", *rounds]),
                 ("--cluster local:2, 2 shards", ["--cluster", "local:2", "--shards", "2", *rounds]),
                 ("--deterministic, 2 threads, 2 shards", ["--deterministic", "--workers", "2", "--shards", "2",
                                                           *rounds]),
@@ -110,11 +113,15 @@ def speed(args, corpus: str) -> None:
             rows.append([config_name, label, f"{epochs:,.0f}", f"{epochs / first[0]:.2f}", f"{whole:,.0f}",
                          f"{whole / first[1]:.2f}"])
             print(" | ".join(rows[-1]), flush=True)
+        one, two, hogwild = medians[1][0], medians[2][0], medians[4][0]
+        targets.append(f"{config_name}: local:2 is {two / one:.2f} x local:1 (target 1.8) and {two / hogwild:.2f} x "
+                       "Hogwild (target 0.85), training words/s")
     print(f"\nmedian of {args.repeats}; training words/s: the epochs alone (rounds, with what they send and "
           "merge); train call: all of `embed train`'s training step (reading and encoding the shards, loading "
           "the kernels, the epochs; a cluster starts before it, with the vocabulary pass, and the writing comes "
           "after)")
     print(table(rows))
+    print("\n".join(targets))
 
 
 def _train(arguments: list[str]) -> tuple[float, float]:
