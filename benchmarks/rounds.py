@@ -214,7 +214,7 @@ def costs(args, corpus: str) -> None:
                 t_compute = np.mean(words) / rate
                 # Each machine fetches the other machines' tasks' changes and merges all of
                 # them on one core. The coordinator takes each task's totals only (a few
-                # bytes) and the model from a replica once a minute and at an epoch's end.
+                # bytes) and the model from a replica every 10 s and at an epoch's end.
                 t_fetch = (tasks - CORES) * change_bytes / NETWORK
                 t_merge = tasks * change_bytes * merge_per_byte
                 parts = {"compute": t_compute, "fetching changes": t_fetch, "merging on every machine": t_merge}
@@ -230,7 +230,7 @@ def costs(args, corpus: str) -> None:
                              f"{tasks * np.mean(words) / t_next:,.0f}"])
         print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links; "
               "today's design: every machine fetches every other machine's changes and merges them all on one "
-              "core; the coordinator takes each task's totals and the model once a minute")
+              "core; the coordinator takes each task's totals and the model every 10 s")
         print(table(rows))
 
 

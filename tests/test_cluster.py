@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
+from conftest import default_signals
 
 distributed = pytest.importorskip("distributed")
 
@@ -216,6 +218,33 @@ def test_a_bad_cluster_value_is_one_line(tiny_corpus):
     path, _, _ = tiny_corpus
     with pytest.raises(EmbedError, match="--cluster must be local:N or a scheduler address"):
         embed.train(str(path), cluster="somewhere", progress=False, **SETTINGS)
+
+
+def test_a_ctrl_c_to_the_terminals_process_group_stops_a_local_cluster_run_with_its_rounds(tmp_path):
+    # A terminal sends Ctrl-C to its whole foreground group. The workers of the cluster
+    # embed starts are out of it, so they live to give the coordinator the model, print
+    # nothing, and the rounds trained so far are kept.
+    corpus = tmp_path / "big.txt"
+    rng = np.random.default_rng(0)
+    words = [f"w{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(500)]
+    corpus.write_text("\n".join(" ".join(rng.choice(words, 20)) for _ in range(6_000)))
+    out = tmp_path / "v.bin"
+    command = [sys.executable, "-m", "embed", "train", str(corpus), "-o", str(out), "--arch", "skipgram", "--loss",
+               "softmax", "--dim", "16", "--epochs", "6", "--min-count", "1", "--cluster", "local:2", "--shards", "2",
+               "--round-words", "2000"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=default_signals,
+                               start_new_session=True)
+    seen = b""
+    while b"alpha" not in seen:  # a round merged, whatever the machine's speed
+        block = os.read(process.stderr.fileno(), 4096)
+        assert block, seen.decode()
+        seen += block
+    os.killpg(process.pid, signal.SIGINT)
+    _, rest = process.communicate(timeout=120)
+    stderr = (seen + rest).decode()
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    partial = embed.Word2Vec.load(f"{out}.partial")
+    assert partial.run.completed or partial.run.epoch
 
 
 def test_the_command_on_a_local_cluster_writes_the_file_deterministic_threads_write(tiny_corpus, tmp_path):

@@ -11,9 +11,9 @@ is sent before the one before has ended, and starts as soon as that one's tasks 
 
 The changes stay on the workers: the coordinator takes each task's totals (loss,
 examples, words), and copies the model from a replica only when it must read it (an
-epoch's end, a checkpoint, a stop) or once a minute (``SYNC_SECONDS``). Each shard's
-tasks run on one worker (its home) while it lives, so a round finds the replicas one
-merge from its model. Where a round cannot run (its inputs went with a dead worker, or
+epoch's end, a checkpoint, a stop) or every 10 s (``SYNC_SECONDS``, longer where a
+copy takes more than 2% of the time). Each shard's tasks run on one worker (its home)
+while it lives, so a round finds the replicas one merge from its model. Where a round cannot run (its inputs went with a dead worker, or
 a task found no replica at the round before: a worker that joined or was restarted),
 the rounds since the coordinator's last copy run again from it, the first with the
 whole model; a stop that no worker answers goes back to those rounds. The tasks being
@@ -79,6 +79,7 @@ def connected(cluster: Any) -> Iterator[Any]:
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                              silence_logs=50))
             client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
+            client.register_plugin(OwnProcessGroup(), name="embed-own-process-group")
         else:
             address = connect_address(text)
             try:
@@ -88,6 +89,27 @@ def connected(cluster: Any) -> Iterator[Any]:
                                  f"({_first_line(error)})") from None
         _check_workers(client)
         yield client
+
+
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin
+except ImportError:  # without Dask, ``connected`` says what to install
+    WorkerPlugin = object
+
+
+class OwnProcessGroup(WorkerPlugin):
+    """A Dask worker plugin: the worker process leaves the terminal's process group, so
+    that a Ctrl-C reaches the coordinator alone. The coordinator then stops between
+    rounds, takes the model from the workers' replicas and closes the LocalCluster it
+    started; before, the Ctrl-C killed the workers with it, and they printed their
+    tracebacks. Registered on the clusters ``embed`` starts (and their restarted
+    workers), never on a user's."""
+
+    def setup(self, worker) -> None:
+        import os
+
+        with contextlib.suppress(OSError):  # already a group's leader
+            os.setpgid(0, 0)
 
 
 def _check_workers(client) -> None:
@@ -416,8 +438,10 @@ class DaskTransport:
         """The (loss sum, examples, words) of a round's tasks, added in task order; the
         changes stay on the workers, which fetch them from each other. ``_NoReplica``
         where a task's worker could not reach the model it was to read."""
-        tallies = self.client.gather([self.client.submit(_tally, future, pure=False, priority=1)
-                                      for future in futures])
+        submitted = [self.client.submit(_tally, future, pure=False, priority=1) for future in futures]
+        # One result at a time: a stop inside ``client.gather`` leaves its coroutine to
+        # fail when the client closes, and asyncio prints that failure's traceback.
+        tallies = [tally.result() for tally in submitted]
         if any(tally is None for tally in tallies):
             raise _NoReplica
         loss, examples, words = 0.0, 0, 0

@@ -509,7 +509,9 @@ def train_rounds(
 
 # How long a transport's model may run ahead of the coordinator's weights: the rounds a
 # lost worker makes it train again, and a stop that cannot reach the cluster gives up.
-SYNC_SECONDS = 60.0
+# Longer where a copy takes more than SYNC_SHARE of the time (a model of gigabytes).
+SYNC_SECONDS = 10.0
+SYNC_SHARE = 0.02
 
 
 class _Synced:
@@ -519,6 +521,7 @@ class _Synced:
 
     def __init__(self, transport: Transport, model: tuple[np.ndarray, np.ndarray], run: RunState) -> None:
         self.transport, self.model, self.run = transport, model, run
+        self.cost = 0.0  # the last sync's seconds
         self.taken()
 
     def taken(self) -> None:
@@ -527,12 +530,13 @@ class _Synced:
         self.at = time.monotonic()
 
     def due(self) -> bool:
-        return time.monotonic() - self.at >= SYNC_SECONDS
+        return time.monotonic() - self.at >= max(SYNC_SECONDS, self.cost / SYNC_SHARE)
 
     def now(self) -> None:
         started = time.perf_counter()
         self.transport.sync(self.model)
-        self.run.seconds += time.perf_counter() - started  # training's time: an epoch's rate counts it
+        self.cost = time.perf_counter() - started
+        self.run.seconds += self.cost  # training's time: an epoch's rate counts it
         self.taken()
 
     def __enter__(self) -> _Synced:
