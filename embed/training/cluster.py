@@ -11,13 +11,13 @@ is sent before the one before has ended, and starts as soon as that one's tasks 
 
 The changes stay on the workers: the coordinator takes each task's totals (loss,
 examples, words), and copies the model from a replica only when it must read it (an
-epoch's end, a checkpoint, a stop) or every 10 s (``SYNC_SECONDS``, longer where a
-copy takes more than 2% of the time). Each shard's tasks run on one worker (its home)
-while it lives, so a round finds the replicas one merge from its model. Where a round cannot run (its inputs went with a dead worker, or
-a task found no replica at the round before: a worker that joined or was restarted),
-the rounds since the coordinator's last copy run again from it, the first with the
-whole model; a stop that no worker answers goes back to those rounds. The tasks being
-pure, what runs again gives the same changes.
+epoch's end, a checkpoint, a stop) or every 10 s (``SYNC_SECONDS``, longer where a copy
+takes more than 2% of the time). Each shard's tasks run on one worker (its home) while
+it lives, so a round finds the replicas one merge from its model. Where a round cannot
+run (its inputs went with a dead worker, or a task found no replica at the round before:
+a worker that joined or was restarted), the rounds since the coordinator's last copy run
+again from it, the first with the whole model; a stop that no worker answers goes back
+to those rounds. The tasks being pure, what runs again gives the same changes.
 
     >>> connect_address("tcp://127.0.0.1:8786")
     'tcp://127.0.0.1:8786'

@@ -3,13 +3,14 @@
 The corpus is cut into a fixed number of shards (``Config.shards``, not the number of
 workers). In a round every shard trainer takes the model as the round found it, trains
 the next ``round_words`` words of its shard with the ordinary kernels on one thread, and
-returns what it changed: the rows it touched and their deltas. The changes are added
-in shard order, by the ``merge`` rule (by the coordinator, or where a transport keeps
-the model), and the next round starts. A round's task is a pure function of (model,
-plan, shard piece, piece number, learning rates): its random draws come from the seed
-and the piece's number, and it runs its BLAS calls on one thread. So a task can run on any thread or machine, be retried after its worker
-died, finish in any order, and the vectors are bit-identical; on the same kind of CPU
-(the kernels are compiled for the host, and another CPU may round differently).
+returns what it changed: the rows it touched and their deltas. The changes are added in
+shard order, by the ``merge`` rule (by the coordinator, or where a transport keeps the
+model), and the next round starts. A round's task is a pure function of (model, plan,
+shard piece, piece number, learning rates): its random draws come from the seed and the
+piece's number, and it runs its BLAS calls on one thread. So a task can run on any
+thread or machine, be retried after its worker died, finish in any order, and the
+vectors are bit-identical; on the same kind of CPU (the kernels are compiled for the
+host, and another CPU may round differently).
 
 The learning rate follows global progress, as on one machine: a round spans the words
 of all its pieces, and every piece in it falls from the rate at the round's start to
