@@ -38,6 +38,7 @@ import numpy as np
 
 from ..errors import EmbedError
 from .rounds import Change, Merger, copied_into, count_shard, encode_shard, piece_bounds, train_shard_piece
+from .stop import record_stop
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
@@ -362,14 +363,28 @@ class DaskTransport:
                 version, futures = self._replay(weights, [tasks])
         attempts = 0
         while True:
-            if following is not None and self.ahead is None:
-                # The next round on this round's changes, merged where it runs: it starts
-                # as soon as this round's tasks end, while the coordinator takes their totals.
-                following = list(following)
-                self.ahead = (following, self._after(version), self._submit(self._after(version), futures, False,
-                                                                            following))
             try:
+                if following is not None and self.ahead is None:
+                    # The next round on this round's changes, merged where it runs: it starts
+                    # as soon as this round's tasks end, while the coordinator takes their totals.
+                    following = list(following)
+                    self.ahead = (following, self._after(version),
+                                  self._submit(self._after(version), futures, False, following))
                 totals = self._totals(futures)
+                break
+            except KeyboardInterrupt as stop:
+                # A stop lets the round in flight end, as the thread engine lets its
+                # workers end their sentences: the round started ahead (all of it, or the
+                # part sent before the stop) may already have merged this round's changes
+                # into the replicas, which then cannot give back the model before them.
+                # ``check_stop`` raises it once the round is recorded; a second stop drops
+                # the round.
+                record_stop(stop)
+                try:
+                    totals = self._totals(futures)
+                except BaseException:
+                    self._abandon(futures)
+                    raise
                 break
             except Exception as error:
                 # The tasks are pure: the round runs again on the same inputs, sent again.

@@ -65,7 +65,7 @@ from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
 from .config import MERGES, Config
 from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
-from .stop import check_stop
+from .stop import check_stop, stop_seen
 from .weights import Weights
 
 
@@ -546,6 +546,7 @@ class _Synced:
     def __exit__(self, kind, error, trace) -> None:
         if error is None:
             return
+        stop_seen()  # a stop recorded is on its way out with this error: no later run may meet it
         try:
             self.transport.sync(self.model, replay=False)
         except BaseException:  # the cluster gone with the stop, or failing: back to the weights' rounds

@@ -19,8 +19,14 @@ _recorded: list[KeyboardInterrupt] = []
 
 def raise_stop(stop: KeyboardInterrupt) -> NoReturn:
     """Record ``stop`` and raise it; for signal handlers."""
-    _recorded.append(stop)
+    record_stop(stop)
     raise stop
+
+
+def record_stop(stop: KeyboardInterrupt) -> None:
+    """Record ``stop`` without raising it: for a wait that lets the work in flight end
+    first, and leaves ``check_stop`` to raise it afterwards."""
+    _recorded.append(stop)
 
 
 def check_stop() -> None:
