@@ -220,6 +220,19 @@ def test_a_bad_cluster_value_is_one_line(tiny_corpus):
         embed.train(str(path), cluster="somewhere", progress=False, **SETTINGS)
 
 
+def _profiling() -> bool:
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")
+
+
+def test_the_workers_of_a_cluster_embed_starts_do_not_profile_and_the_users_config_stays():
+    # Dask's sampling profiler costs a worker's core time that only a dashboard would use.
+    with cluster_module.connected("local:1") as client:
+        assert list(client.run(_profiling).values()) == [False]
+    assert _profiling() is True
+
+
 def test_a_ctrl_c_to_the_terminals_process_group_stops_a_local_cluster_run_with_its_rounds(tmp_path):
     # A terminal sends Ctrl-C to its whole foreground group. The workers of the cluster
     # embed starts are out of it, so they live to give the coordinator the model, print

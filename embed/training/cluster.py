@@ -76,9 +76,15 @@ def connected(cluster: Any) -> Iterator[Any]:
             workers = int(local.group(1))
             if workers < 1:
                 raise EmbedError(f"--cluster local:N needs N >= 1, got {text!r}")
-            started = stack.enter_context(
-                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                             silence_logs=50))
+            import dask
+
+            # Dask's profiler samples every thread of a worker each 10 ms, for a dashboard
+            # that a cluster embed starts does not show; with as many workers as cores, its
+            # time comes out of training. A user's own cluster keeps its settings.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                started = stack.enter_context(
+                    LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                 silence_logs=50))
             client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
             client.register_plugin(OwnProcessGroup(), name="embed-own-process-group")
         else:
