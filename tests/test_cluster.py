@@ -176,10 +176,30 @@ def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client)
     assert os.path.exists(marker) and digest(model) == digest(undisturbed)
-    # The whole model at each epoch's start and once after the replica was forgotten; the
-    # workers merge the other rounds' changes themselves.
-    assert sent.count(2) == 3
+    # The whole model at the run's start and once after the replica was forgotten; the
+    # workers merge the other rounds' changes themselves, across epochs too.
+    assert sent.count(2) == 2
     assert not any(client.run(_holds_replica).values())  # freed when the run ended
+
+
+def test_a_callback_that_changes_the_weights_between_epochs_sends_them_to_the_workers(tiny_corpus, client,
+                                                                                       monkeypatch):
+    path, _, _ = tiny_corpus
+    scatter, sent = cluster_module._scatter, []
+
+    def noting_scatter(client, data):
+        sent.append(len(data))
+        return scatter(client, data)
+
+    def shrink(model, epoch, loss):
+        model.w_in[:] *= np.float32(0.5)
+
+    monkeypatch.setattr(cluster_module, "_scatter", noting_scatter)
+    threads = embed.Word2Vec(Config(**SETTINGS, deterministic=True, workers=2)).build_vocab(str(path))
+    threads.train(str(path), progress=False, on_epoch_end=shrink)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client, on_epoch_end=shrink)
+    assert sent.count(2) == SETTINGS["epochs"] and digest(model) == digest(threads)
 
 
 def _holds_replica() -> bool:

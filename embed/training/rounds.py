@@ -452,7 +452,7 @@ def train_rounds(
     run: RunState,
     first_epoch: int,
     progress: Callable[[int, float], None],
-    on_epoch: Callable[[EpochStats], None],
+    on_epoch: Callable[[EpochStats], bool],
     writer: CheckpointWriter,
     updates: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
@@ -460,8 +460,9 @@ def train_rounds(
     gives (from ``transport.encode``), from the round ``run`` stands at; epoch e of the
     call draws as epoch ``first_epoch + e``. ``run`` records each merged round, so a
     checkpoint (written between rounds) or a stop leaves whole rounds, and a resumed run
-    ends with the vectors an uninterrupted one would have. ``updates``: each row's
-    expected updates a round, for the ``frequency`` merge."""
+    ends with the vectors an uninterrupted one would have. ``on_epoch`` says whether it
+    may have changed the weights. ``updates``: each row's expected updates a round, for
+    the ``frequency`` merge."""
     shards = len(bounds)
     if shards > MAX_SHARDS:
         raise EmbedError(f"shards must be at most {MAX_SHARDS}, got {shards}")
@@ -502,9 +503,11 @@ def train_rounds(
                 progress(words, tasks[0][5])
                 check_stop()  # between rounds, where a stop leaves whole rounds
             synced.now()
-        on_epoch(run.epoch_done(epoch + 1))
-        synced.taken()  # a callback at the epoch's end may have changed any row
-        continued = False
+        changed = on_epoch(run.epoch_done(epoch + 1))
+        synced.taken()
+        # Unless a callback may have changed rows, the next epoch goes on from the model
+        # the workers hold: sending it whole again took a round's exchange and more.
+        continued = continued and not changed
         if writer.due_after_epoch(run.epoch):
             writer.write()
 

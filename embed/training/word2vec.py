@@ -573,7 +573,7 @@ class Word2Vec:
                 bar.set_postfix_str(f"{label[0]} alpha {alpha:.5f}", refresh=False)
                 bar.update(words)
 
-            def epoch_done(stats: EpochStats) -> None:
+            def epoch_done(stats: EpochStats) -> bool:
                 self._vectors = None
                 self.history.append(stats)
                 self.epochs_done += 1
@@ -589,6 +589,7 @@ class Word2Vec:
                     on_epoch_end(self, self.epochs_done, stats.loss)
                 if stop:
                     raise _StopEarly
+                return on_epoch_end is not None  # the user's callback may change the weights
 
             try:
                 updates = (expected_updates(config, self.vocab, self.plan, self.weights.rows)
