@@ -4,10 +4,11 @@ The tasks are ``embed.training.rounds``' pure functions. Each worker reads and e
 the shards it is given (the corpus must be at the same path on every worker); the
 encoded shards stay on the workers as Dask futures, so a worker that dies has its
 shards encoded again elsewhere from the same inputs. Each worker process keeps a
-replica of the model (``Replica``): an epoch's first round sends the whole model; in
-each later round the workers fetch the round before's changes from each other and merge
-them themselves, with the coordinator's rule, so nothing but changes travels. A round
-is sent before the one before has ended, and starts as soon as that one's tasks end.
+replica of the model (``Replica``): a run's first round sends the whole model (and an
+epoch's first, where a callback may have changed the weights); in each later round the
+workers fetch the round before's changes from each other and merge them themselves,
+with the coordinator's rule, so nothing but changes travels. A round is sent before the
+one before has ended, and starts as soon as that one's tasks end.
 
 The changes stay on the workers: the coordinator takes each task's totals (loss,
 examples, words), and copies the model from a replica only when it must read it (an
