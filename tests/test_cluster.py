@@ -151,16 +151,25 @@ def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, mon
     assert len(rounds) > 3 and digest(model) == digest(undisturbed)
 
 
-def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_corpus, client, tmp_path,
-                                                                          monkeypatch):
-    path, _, _ = tiny_corpus
-    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+@pytest.fixture
+def scattered(monkeypatch) -> list:
+    """The length of each list the coordinator scatters: 2 for the whole model; 1 for the
+    plan, the merge rule or the word list."""
     scatter, sent = cluster_module._scatter, []
-    marker, target = str(tmp_path / "forgot"), piece_number(0, 1, 1)  # epoch 1, shard 1, its second round
 
     def noting_scatter(client, data):
-        sent.append(len(data))  # 2 arrays: the whole model; 1: the plan, the merge rule or the word list
+        sent.append(len(data))
         return scatter(client, data)
+
+    monkeypatch.setattr(cluster_module, "_scatter", noting_scatter)
+    return sent
+
+
+def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_corpus, client, tmp_path,
+                                                                          monkeypatch, scattered):
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    marker, target = str(tmp_path / "forgot"), piece_number(0, 1, 1)  # epoch 1, shard 1, its second round
 
     def forgets_once(version, sent, whole, merger, plan, encoded, first, last, number, alpha_start, alpha_end):
         from embed.training import cluster  # the worker's own, not patched: the task as it is
@@ -171,35 +180,28 @@ def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_
         return cluster.train_replica_piece(version, sent, whole, merger, plan, encoded, first, last, number,
                                            alpha_start, alpha_end)
 
-    monkeypatch.setattr(cluster_module, "_scatter", noting_scatter)
     monkeypatch.setattr(cluster_module, "train_replica_piece", forgets_once)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client)
     assert os.path.exists(marker) and digest(model) == digest(undisturbed)
     # The whole model at the run's start and once after the replica was forgotten; the
     # workers merge the other rounds' changes themselves, across epochs too.
-    assert sent.count(2) == 2
+    assert scattered.count(2) == 2
     assert not any(client.run(_holds_replica).values())  # freed when the run ended
 
 
 def test_a_callback_that_changes_the_weights_between_epochs_sends_them_to_the_workers(tiny_corpus, client,
-                                                                                       monkeypatch):
+                                                                                       scattered):
     path, _, _ = tiny_corpus
-    scatter, sent = cluster_module._scatter, []
-
-    def noting_scatter(client, data):
-        sent.append(len(data))
-        return scatter(client, data)
 
     def shrink(model, epoch, loss):
         model.w_in[:] *= np.float32(0.5)
 
-    monkeypatch.setattr(cluster_module, "_scatter", noting_scatter)
     threads = embed.Word2Vec(Config(**SETTINGS, deterministic=True, workers=2)).build_vocab(str(path))
     threads.train(str(path), progress=False, on_epoch_end=shrink)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client, on_epoch_end=shrink)
-    assert sent.count(2) == SETTINGS["epochs"] and digest(model) == digest(threads)
+    assert scattered.count(2) == SETTINGS["epochs"] and digest(model) == digest(threads)
 
 
 def _holds_replica() -> bool:
