@@ -399,8 +399,7 @@ class DaskTransport:
                 if not (_lost(error) or isinstance(error, _NoReplica)) or attempts > ROUND_ATTEMPTS:
                     self._abandon(futures)
                     raise
-                self._drop_ahead()
-                client.cancel(futures)
+                self._abandon(futures)
                 self._restore()
                 version, futures = self._replay(weights, self.log + [tasks])
             except BaseException:
@@ -472,7 +471,8 @@ class DaskTransport:
         return loss, examples, words
 
     def _abandon(self, futures: list) -> None:
-        """Drop a failed round: the model stays the last round's (``previous``)."""
+        """Drop a failed round and the one started ahead of it: the model stays the last
+        round's (``previous``), to run again from or to stop at."""
         self._drop_ahead()
         self.client.cancel(futures)
 
