@@ -14,7 +14,7 @@ every ``--full`` rounds (and at each epoch's end), after which every shard start
 
 accuracy: the scheme on threads of this process, one row per (hot, round words, full)
 setting; analogy accuracy (questions-words, 30,000 most frequent words), WordSim-353 and
-the sha256 of the input rows (the same as ``speed``'s cluster runs on those settings),
+the sha256 of the input rows (which ``one-cluster-run`` prints for the same settings),
 beside the thread engine (Hogwild) on the same settings:
 
     python benchmarks/hot_rows.py accuracy --hot 500 --round-words 100000 --full 10
@@ -253,6 +253,10 @@ def on_cluster(corpus: str, args, workers: int) -> None:
     rows = model.weights.rows
     model_rows = [model.weights.input[:rows], model.weights.output[:rows]]
     rounds = plan_rounds(model, corpus, args)
+    if any(len(tasks) != args.shards for tasks, _ in rounds):
+        # A worker brings its shared model up to date from the round before only: one
+        # that sat a round out would miss that round's changes.
+        raise SystemExit("the prototype needs every shard in every round: shards with as many pieces each")
     with dask.config.set({"distributed.worker.profile.enabled": False}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=50)
