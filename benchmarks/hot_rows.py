@@ -159,7 +159,7 @@ def frequency(model, args):
 
 
 def on_threads(corpus: str, args):
-    """The scheme on threads of this process: the model, trained, and the epochs' seconds."""
+    """The scheme on threads of this process: the model, trained."""
     model = new_model(corpus, args)
     rows = model.weights.rows
     shared = [model.weights.input[:rows], model.weights.output[:rows]]
@@ -167,7 +167,6 @@ def on_threads(corpus: str, args):
     rounds = plan_rounds(model, corpus, args)
     factors = frequency(model, args) if args.merge == "frequency" else None
     previous, after_full = [], True
-    started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
         for tasks, full in rounds:
             bring_up(shared, previous, after_full and bool(previous), args.hot, factors)
@@ -176,7 +175,7 @@ def on_threads(corpus: str, args):
             after_full = full
         bring_up(shared, previous, True, args.hot, factors)
     model._vectors = None
-    return model, time.perf_counter() - started
+    return model
 
 
 def accuracy(args, corpus: str) -> None:
@@ -197,7 +196,7 @@ def accuracy(args, corpus: str) -> None:
         for words in args.round_words_sweep or [args.round_words]:
             for full in args.full_sweep or [args.full]:
                 settings = argparse.Namespace(**{**vars(args), "hot": hot, "round_words": words, "full": full})
-                model, _ = on_threads(corpus, settings)
+                model = on_threads(corpus, settings)
                 analogy, ws = scores(model)
                 digest = hashlib.sha256(model.weights.input[: model.weights.rows].tobytes()).hexdigest()
                 rows.append([f"{args.arch}-negative", f"{args.shards} shards", args.merge, f"{hot:,}", f"{words:,}",
@@ -226,21 +225,23 @@ def _start(run: str, shard: int, model) -> None:
     state[shard] = [m.copy() for m in model]
 
 
-def _round_task(run, number_of_round, previous, after_full, hot, full, plan, factors, task) -> Step:
+def _shared_at(run, number_of_round, previous, full, hot, factors) -> dict:
+    """This worker's state, its shared model brought up to round ``number_of_round`` by
+    the first of its tasks in that round."""
     state = _state(run)
-    if state["round"] == number_of_round - 1:  # this worker's first task of the round
-        bring_up(state["shared"], previous, after_full and bool(previous), hot, factors)
+    if state["round"] == number_of_round - 1:
+        bring_up(state["shared"], previous, full, hot, factors)
         state["round"] = number_of_round
-    shard = task[0]
-    return train_step(state[shard], state["shared"], after_full, hot, full, plan, *task[1:])
+    return state
+
+
+def _round_task(run, number_of_round, previous, after_full, hot, full, plan, factors, task) -> Step:
+    state = _shared_at(run, number_of_round, previous, after_full and bool(previous), hot, factors)
+    return train_step(state[task[0]], state["shared"], after_full, hot, full, plan, *task[1:])
 
 
 def _final(run, number_of_round, previous, hot, factors):
-    state = _state(run)
-    if state["round"] == number_of_round - 1:
-        bring_up(state["shared"], previous, True, hot, factors)
-        state["round"] = number_of_round
-    return state["shared"][0].copy()
+    return _shared_at(run, number_of_round, previous, True, hot, factors)["shared"][0].copy()
 
 
 def on_cluster(corpus: str, args, workers: int) -> None:
@@ -291,29 +292,29 @@ def on_cluster(corpus: str, args, workers: int) -> None:
 
 
 def speed(args, corpus: str) -> None:
+    from rounds import _train
+
     base = [sys.executable, os.path.abspath(__file__), "--corpus", corpus, "--arch", args.arch, "--epochs",
             str(args.epochs), "--shards", str(args.shards), "--hot", str(args.hot), "--round-words",
             str(args.round_words), "--full", str(args.full), "--merge", args.merge]
     runs = [("scheme, --cluster local:1", base + ["one-cluster-run", "--workers", "1"]),
             ("scheme, --cluster local:2", base + ["one-cluster-run", "--workers", "2"]),
-            ("threads (Hogwild), 2 workers", [sys.executable, "-m", "embed", "train", corpus, "-o",
-                                              os.path.join(args.out, "hogwild.bin"), "--arch", args.arch, "--loss",
-                                              "negative", "--epochs", str(args.epochs), "--workers", "2"])]
+            ("threads (Hogwild), 2 workers", [corpus, "-o", os.path.join(args.out, "hogwild.bin"), "--arch",
+                                              args.arch, "--loss", "negative", "--epochs", str(args.epochs),
+                                              "--workers", "2"])]
     rates: list[list[float]] = [[] for _ in runs]
     hashes = set()
     for repeat in range(args.repeats):
         for i, (label, command) in enumerate(runs):
-            result = subprocess.run(command, capture_output=True, text=True)
-            if result.returncode:
-                raise SystemExit(result.stderr)
-            found = re.search(r"words/s (\d+) sha256 (\w+)", result.stdout)
-            if found:
-                rate, digest = float(found.group(1)), found.group(2)
-                hashes.add(digest)
+            if i == 2:
+                rate = _train(command)[0]  # embed train: its epochs' words/s
             else:
-                epochs = [float(r.replace(",", "")) for r in
-                          re.findall(r"epoch \d+: loss \S+ per example, ([\d,]+) words/s", result.stdout)]
-                rate = len(epochs) / sum(1 / r for r in epochs)
+                result = subprocess.run(command, capture_output=True, text=True)
+                if result.returncode:
+                    raise SystemExit(result.stderr)
+                found = re.search(r"words/s (\d+) sha256 (\w+)", result.stdout)
+                rate = float(found.group(1))
+                hashes.add(found.group(2))
             rates[i].append(rate)
             print(f"{label} | repeat {repeat + 1} | {rate:,.0f}", flush=True)
     medians = [float(np.median(r)) for r in rates]
