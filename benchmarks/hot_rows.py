@@ -247,8 +247,9 @@ def _final(run, number_of_round, previous, hot, factors):
 def on_cluster(corpus: str, args, workers: int) -> None:
     """One run of the scheme on a LocalCluster (called in a fresh process): prints the
     epochs' words/s and the sha256 of the input vectors."""
-    import dask
-    from distributed import Client, LocalCluster, wait
+    from distributed import wait
+
+    from embed.training.cluster import connected
 
     model = new_model(corpus, args)
     rows = model.weights.rows
@@ -258,10 +259,7 @@ def on_cluster(corpus: str, args, workers: int) -> None:
         # A worker brings its shared model up to date from the round before only: one
         # that sat a round out would miss that round's changes.
         raise SystemExit("the prototype needs every shard in every round: shards with as many pieces each")
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=50)
-    with cluster, Client(cluster, direct_to_workers=True) as client:
+    with connected(f"local:{workers}") as client:  # the LocalCluster `embed train --cluster local:N` starts
         names = sorted(client.scheduler_info()["workers"])
         home = {s: [names[s % len(names)]] for s in range(args.shards)}
         run = os.urandom(8).hex()
