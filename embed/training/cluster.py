@@ -396,10 +396,9 @@ class DaskTransport:
             except Exception as error:
                 # The tasks are pure: the round runs again on the same inputs, sent again.
                 attempts += 1
-                if not (_lost(error) or isinstance(error, _NoReplica)) or attempts > ROUND_ATTEMPTS:
-                    self._abandon(futures)
-                    raise
                 self._abandon(futures)
+                if not (_lost(error) or isinstance(error, _NoReplica)) or attempts > ROUND_ATTEMPTS:
+                    raise
                 self._restore()
                 version, futures = self._replay(weights, self.log + [tasks])
             except BaseException:
