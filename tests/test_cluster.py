@@ -132,6 +132,39 @@ def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vector
     assert digest(model) == digest(undisturbed)
 
 
+@pytest.mark.parametrize("presses", [1, 2])
+def test_a_first_stop_signal_lets_the_round_end_a_second_drops_it(tiny_corpus, client, monkeypatch, presses):
+    # The embed command's handlers (raise_stop) during the wait for the second round:
+    # one stop lets it end and be recorded; a second drops it, and the run goes back to
+    # a model it can name. Either way the resumed run ends with the undisturbed vectors.
+    from embed.training.stop import raise_stop, stop_seen
+
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    totals, waits = DaskTransport._totals, []
+
+    def pressed(self, futures):
+        waits.append(1)
+        if len(waits) == 2:
+            for _ in range(presses):
+                raise_stop(KeyboardInterrupt())
+        return totals(self, futures)
+
+    monkeypatch.setattr(DaskTransport, "_totals", pressed)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.train(str(path), progress=False, cluster=client)
+    finally:
+        stop_seen()
+    monkeypatch.undo()
+    # With two stops, the replicas may have merged the dropped round's changes for the
+    # round started ahead; the run then goes back to its weights, synced at the start.
+    assert model.run.epoch == 0 and model.run.completed in (([0, 1],) if presses == 1 else ([0], []))
+    model.resume(str(path), progress=False)
+    assert digest(model) == digest(undisturbed)
+
+
 def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, monkeypatch):
     # The scheduler forgets scattered data when every worker holding it dies, and cancels
     # what depends on it; cancelling the data does the same, without a race to win.

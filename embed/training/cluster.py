@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import EmbedError
 from .rounds import Change, Merger, copied_into, count_shard, encode_shard, piece_bounds, train_shard_piece
-from .stop import record_stop
+from .stop import held_back, record_stop
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
@@ -385,7 +385,11 @@ class DaskTransport:
                 # part sent before the stop) may already have merged this round's changes
                 # into the replicas, which then cannot give back the model before them.
                 # ``check_stop`` raises it once the round is recorded; a second stop drops
-                # the round.
+                # the round. (The embed command's handlers hold the first stop back
+                # themselves, ``deferred``: what reaches here is then the second.)
+                if held_back():
+                    self._abandon(futures)
+                    raise
                 record_stop(stop)
                 try:
                     totals = self._totals(futures)

@@ -65,7 +65,7 @@ from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
 from .config import MERGES, Config
 from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
-from .stop import check_stop, stop_seen
+from .stop import check_stop, deferred, stop_seen
 from .weights import Weights
 
 
@@ -496,9 +496,12 @@ def train_rounds(
                     synced.now()
                 started = time.perf_counter()
                 following = planned[i + 1][1] if i + 1 < len(planned) else None
-                loss, count, words = transport.train_round(model, plan, tasks, merger, continued, following)
-                continued = True
-                run.record(r, None, loss, count, words)
+                # A stop that landed after the round was merged but before ``run`` recorded
+                # it would have the round trained again on resuming.
+                with deferred():
+                    loss, count, words = transport.train_round(model, plan, tasks, merger, continued, following)
+                    continued = True
+                    run.record(r, None, loss, count, words)
                 run.seconds += time.perf_counter() - started
                 progress(words, tasks[0][5])
                 check_stop()  # between rounds, where a stop leaves whole rounds

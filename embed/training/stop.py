@@ -7,20 +7,59 @@ SIGTERM would be lost: the run would train to the end instead of saving and stop
 So the ``embed`` command's handlers also record the stop, and training's waits raise a
 recorded stop that never arrived.
 
+Where a stop must not land at all (between a round merged into the model and the
+record that says so), ``deferred`` holds the first one back for ``check_stop``.
+
     >>> check_stop()  # nothing recorded
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
+import contextlib
+from collections.abc import Iterator
 
 _recorded: list[KeyboardInterrupt] = []
+_deferring: list[bool] = []  # one entry per ``deferred`` block the program is in
+_held: list[KeyboardInterrupt] = []  # the stop a ``deferred`` block holds back
 
 
-def raise_stop(stop: KeyboardInterrupt) -> NoReturn:
-    """Record ``stop`` and raise it; for signal handlers."""
+def raise_stop(stop: KeyboardInterrupt) -> None:
+    """Record ``stop`` and raise it; for signal handlers. Inside ``deferred`` the first
+    stop is only recorded, and a second one raised: a run whose round never ends can
+    still be stopped."""
+    hold = bool(_deferring) and not _recorded
     record_stop(stop)
+    if hold:
+        _held.append(stop)
+        return
     raise stop
+
+
+def held_back() -> bool:
+    """Whether a stop waits for a ``deferred`` block to end: one that arrives now is a second."""
+    return bool(_held)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """A block that a first stop signal does not cut short: ``raise_stop`` records it,
+    and ``check_stop`` after the block raises it. Only the ``embed`` command's handlers
+    go through ``raise_stop``; Python's own Ctrl-C handler raises where it lands.
+
+    >>> with deferred():
+    ...     raise_stop(KeyboardInterrupt())  # recorded, not raised
+    >>> try:
+    ...     check_stop()
+    ... except KeyboardInterrupt:
+    ...     stop_seen()
+    ...     print("stopped after the block")
+    stopped after the block
+    """
+    _deferring.append(True)
+    try:
+        yield
+    finally:
+        _deferring.pop()
 
 
 def record_stop(stop: KeyboardInterrupt) -> None:
@@ -38,3 +77,4 @@ def check_stop() -> None:
 def stop_seen() -> None:
     """The stop reached the code that acts on it: forget it."""
     _recorded.clear()
+    _held.clear()
