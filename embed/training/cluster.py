@@ -418,22 +418,21 @@ class DaskTransport:
         synced again (pure tasks: the same model), unless ``replay`` is False."""
         attempts = 0
         while self.log:
-            if self.previous is None:
-                raise EmbedError("no worker holds the model any more")
-            fetch = self.client.submit(_replica_model, self._after(self.version), self.previous, self.merger[1],
-                                       pure=False, priority=1, **self._at(0))
-            try:
-                model = fetch.result(timeout=None if replay else STOP_SYNC_SECONDS)
-            except Exception as error:
-                if not replay or not _lost(error) or attempts >= ROUND_ATTEMPTS:
-                    raise
-                model = None
+            model = None
+            if self.previous is not None:
+                fetch = self.client.submit(_replica_model, self._after(self.version), self.previous, self.merger[1],
+                                           pure=False, priority=1, **self._at(0))
+                try:
+                    model = fetch.result(timeout=None if replay else STOP_SYNC_SECONDS)
+                except Exception as error:
+                    if not replay or not _lost(error) or attempts >= ROUND_ATTEMPTS:
+                        raise
             if model is not None:
                 for matrix, replica in zip(weights, model):
                     np.copyto(matrix, replica[: matrix.shape[0], : matrix.shape[1]])
                 self.log = []
                 return
-            if not replay:
+            if not replay or self.previous is None:
                 raise EmbedError("no worker holds the model any more")
             attempts += 1
             self._drop_ahead()
