@@ -22,7 +22,13 @@ and the thread engine with 2 threads; each run a fresh
 ``--repeats N`` the five take turns N times and each shows its median. Two figures
 each: the epochs alone (from the epoch lines), and the whole train call (from its
 closing line: with the shards' encoding and the kernels' loading; a cluster starts
-before it, with the vocabulary pass).
+before it, with the vocabulary pass). And the cores each run kept busy after its first
+epoch: its own process (the coordinator, and a LocalCluster's scheduler, which runs
+in it) and its child processes (a LocalCluster's nannies and workers): on 2 cores,
+what the coordinator takes in ``local:2`` comes out of the workers' time. ``--runs``
+picks the runs (the ratios are to the first):
+
+    python benchmarks/rounds.py speed --epochs 2 --configs cbow-negative --runs local:1 local:2 hogwild --repeats 3
 
 costs: per round, one task's compute on one thread, the bytes of its change and what a
 worker fetches, and the time to merge a change, measured in this process; from them, a model of words/s on 8,
@@ -33,11 +39,14 @@ as the engine is today and with the next step (a merge sharded across the machin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
+from typing import NamedTuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import WIKI, machine, plain_copy, prefix_corpus, table  # noqa: E402
@@ -86,53 +95,98 @@ def speed(args, corpus: str) -> None:
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     out = os.path.join(folder, "v.bin")
     warm = prefix_corpus(corpus, 50_000, folder)
-    rows = [["configuration", "run", "training words/s", "ratio", "train call words/s", "ratio"]]
+    rows = [["configuration", "run", "training words/s", "ratio", "train call words/s", "ratio",
+             "coordinator cores", "worker process cores"]]
     targets = []
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         common = ["--arch", arch, "--loss", loss]
         rounds = ["--round-words", str(args.round_words[0]), "--merge", args.merges[0]]
-        runs = [("one process, one thread, 1 shard", ["--deterministic", "--workers", "1", "--shards", "1", *rounds]),
-                ("--cluster local:1, 2 shards", ["--cluster", "local:1", "--shards", "2", *rounds]),
-                ("--cluster local:2, 2 shards", ["--cluster", "local:2", "--shards", "2", *rounds]),
-                ("--deterministic, 2 threads, 2 shards", ["--deterministic", "--workers", "2", "--shards", "2",
-                                                          *rounds]),
-                ("threads (Hogwild), 2 workers", ["--workers", "2"])]
+        runs = {"one": ("one process, one thread, 1 shard", ["--deterministic", "--workers", "1", "--shards", "1",
+                                                               *rounds]),
+                "local:1": ("--cluster local:1, 2 shards", ["--cluster", "local:1", "--shards", "2", *rounds]),
+                "local:2": ("--cluster local:2, 2 shards", ["--cluster", "local:2", "--shards", "2", *rounds]),
+                "deterministic": ("--deterministic, 2 threads, 2 shards", ["--deterministic", "--workers", "2",
+                                                                           "--shards", "2", *rounds]),
+                "hogwild": ("threads (Hogwild), 2 workers", ["--workers", "2"])}
+        runs = {key: runs[key] for key in args.runs}
         # Untimed: compiles the kernels into Numba's cache, which every later process loads.
-        _train([warm, "-o", out, "--epochs", "1", *common, *runs[0][1]])
+        _train([warm, "-o", out, "--epochs", "1", *common, *runs[args.runs[0]][1]])
         # The runs take turns, so that a slow spell of this shared host falls on all of them.
-        rates: list[list[tuple[float, float]]] = [[] for _ in runs]
+        measured: dict[str, list[Run]] = {key: [] for key in runs}
         for repeat in range(args.repeats):
-            for i, (label, extra) in enumerate(runs):
-                rates[i].append(_train([corpus, "-o", out, "--epochs", str(args.epochs), *common, *extra]))
+            for key, (label, extra) in runs.items():
+                measured[key].append(_train([corpus, "-o", out, "--epochs", str(args.epochs), *common, *extra]))
                 if args.repeats > 1:
-                    print(f"{config_name} | {label} | repeat {repeat + 1} | {rates[i][-1][0]:,.0f}", flush=True)
-        medians = [tuple(float(np.median([rate[k] for rate in measured])) for k in range(2)) for measured in rates]
-        first = medians[0]
-        for (label, _), (epochs, whole) in zip(runs, medians):
-            rows.append([config_name, label, f"{epochs:,.0f}", f"{epochs / first[0]:.2f}", f"{whole:,.0f}",
-                         f"{whole / first[1]:.2f}"])
+                    print(f"{config_name} | {label} | repeat {repeat + 1} | {measured[key][-1].epochs:,.0f}", flush=True)
+        medians = {key: Run(*(float(np.median(column)) for column in zip(*taken))) for key, taken in measured.items()}
+        first = medians[args.runs[0]]
+        for key, (label, _) in runs.items():
+            median = medians[key]
+            rows.append([config_name, label, f"{median.epochs:,.0f}", f"{median.epochs / first.epochs:.2f}",
+                         f"{median.whole:,.0f}", f"{median.whole / first.whole:.2f}",
+                         f"{median.coordinator_cores:.2f}", f"{median.worker_cores:.2f}"])
             print(" | ".join(rows[-1]), flush=True)
-        one, two, hogwild = medians[1][0], medians[2][0], medians[4][0]
-        targets.append(f"{config_name}: local:2 is {two / one:.2f} x local:1 (target 1.8) and {two / hogwild:.2f} x "
-                       "Hogwild (target 0.85), training words/s")
+        if {"local:1", "local:2", "hogwild"} <= set(runs):
+            one, two, hogwild = (medians[key].epochs for key in ("local:1", "local:2", "hogwild"))
+            targets.append(f"{config_name}: local:2 is {two / one:.2f} x local:1 (target 1.8) and {two / hogwild:.2f} "
+                           "x Hogwild (target 0.85), training words/s")
     print(f"\nmedian of {args.repeats}; training words/s: the epochs alone (rounds, with what they send and "
           "merge); train call: all of `embed train`'s training step (reading and encoding the shards, loading "
           "the kernels, the epochs; a cluster starts before it, with the vocabulary pass, and the writing comes "
-          "after)")
+          "after); cores: CPU seconds over wall seconds from the first epoch's end to the last's, of the embed "
+          "process (coordinator, and a LocalCluster's scheduler) and of its child processes (nannies and workers)")
     print(table(rows))
     print("\n".join(targets))
 
 
-def _train(arguments: list[str]) -> tuple[float, float]:
-    """Run ``embed train``; (words/s of its epochs, words/s of its whole train call)."""
-    result = subprocess.run([sys.executable, "-m", "embed", "train", *arguments], capture_output=True, text=True)
-    if result.returncode:
-        raise SystemExit(result.stderr)
+class Run(NamedTuple):
+    """One ``embed train``: words/s of its epochs and of its whole train call; and the
+    cores its own process (the coordinator, with a LocalCluster's scheduler) and its
+    child processes (a LocalCluster's nannies and workers) kept busy from the end of its
+    first epoch to the end of its last (NaN with one epoch)."""
+
+    epochs: float
+    whole: float
+    coordinator_cores: float
+    worker_cores: float
+
+
+def _train(arguments: list[str]) -> Run:
+    """Run ``embed train``, reading the CPU time of its processes at each epoch line."""
+    import psutil
+
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the epoch lines as they are written
+    process = subprocess.Popen([sys.executable, "-m", "embed", "train", *arguments], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=environment)
+    watched = psutil.Process(process.pid)
+    marks = []  # (wall s, the coordinator's CPU s, its children's CPU s) at each epoch line
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if re.match(r"epoch \d+: ", line):
+            with contextlib.suppress(psutil.Error):
+                marks.append((time.perf_counter(), _cpu(watched),
+                              sum(_cpu(child) for child in watched.children(recursive=True))))
+    stderr = process.stderr.read()
+    if process.wait():
+        raise SystemExit(stderr)
+    stdout = "".join(lines)
     rates = [float(rate.replace(",", "")) for rate in re.findall(r"epoch \d+: loss \S+ per example, ([\d,]+) words/s",
-                                                                  result.stdout)]
-    whole = float(re.search(r"\(([\d,]+) words/s\)", result.stdout).group(1).replace(",", ""))
-    return len(rates) / sum(1 / rate for rate in rates), whole  # epochs of equal words: the harmonic mean
+                                                                  stdout)]
+    whole = float(re.search(r"\(([\d,]+) words/s\)", stdout).group(1).replace(",", ""))
+    coordinator = workers = float("nan")
+    if len(marks) >= 2:
+        wall = marks[-1][0] - marks[0][0]
+        coordinator, workers = ((marks[-1][k] - marks[0][k]) / wall for k in (1, 2))
+    # Epochs of equal words: the harmonic mean.
+    return Run(len(rates) / sum(1 / rate for rate in rates), whole, coordinator, workers)
+
+
+def _cpu(process) -> float:
+    """A process's CPU seconds, user and system, without those of its children."""
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 NETWORK = 10e9 / 8  # bytes/s: a 10 Gb/s link, each machine's
@@ -143,8 +197,6 @@ SIZES = {"wiki-sized (V=70k, d=100)": (70_000, 100), "news-sized (V=3M, d=300)":
 def costs(args, corpus: str) -> None:
     """Per round, measured here: one task's compute (one thread), the bytes of a change and
     of a worker's fetch, and a change's merge; then the model that predicts words/s on many machines."""
-    import time
-
     import numpy as np
 
     from embed import Config, Word2Vec
@@ -252,6 +304,9 @@ def main() -> None:
     parser.add_argument("--contraction", help="accuracy: the frequency merge's CONTRACTION as INPUT,OUTPUT "
                         "(embed.training.rounds)")
     parser.add_argument("--rounds", type=int, default=10, help="costs: rounds measured")
+    parser.add_argument("--runs", nargs="+", choices=["one", "local:1", "local:2", "deterministic", "hogwild"],
+                        default=["one", "local:1", "local:2", "deterministic", "hogwild"],
+                        help="speed: which runs (ratios are to the first)")
     parser.add_argument("--repeats", type=int, default=1, help="speed: runs of each, taking turns; the median is shown")
     args = parser.parse_args()
     if args.repeats < 1:
