@@ -30,6 +30,15 @@ picks the runs (the ratios are to the first):
 
     python benchmarks/rounds.py speed --epochs 2 --configs cbow-negative --runs local:1 local:2 hogwild --repeats 3
 
+cores: what two busy cores of this host give against one, with nothing exchanged: one
+single-threaded ``embed train --workers 1`` process alone, then two such processes at
+once (each its own output), taking turns; words/s of the second epoch (of at least 3)
+from the epoch lines, where both processes are training. The two together over the one alone
+bounds ``local:2`` over ``local:1`` for any scheme that runs two processes where one
+ran, with all of the exchange's costs left out:
+
+    python benchmarks/rounds.py cores --epochs 3 --configs cbow-negative skipgram-negative --repeats 3
+
 costs: per round, one task's compute on one thread, the bytes of its change and what a
 worker fetches, and the time to merge a change, measured in this process; from them, a model of words/s on 8,
 32 and 128 machines of 16 cores on 10 Gb/s links, for wiki-sized and news-sized models,
@@ -189,6 +198,48 @@ def _cpu(process) -> float:
     return times.user + times.system
 
 
+def cores(args, corpus: str) -> None:
+    """One single-threaded process alone against two at once (see the module's docstring)."""
+    import numpy as np
+
+    folder = tempfile.mkdtemp(prefix="embed-cores-")
+    warm = prefix_corpus(corpus, 50_000, folder)
+    rows = [["configuration", "one process alone, words/s", "two at once, words/s each", "two together",
+             "two together / one alone"]]
+    for config_name in args.configs:
+        arch, loss = config_name.split("-")
+        common = ["--arch", arch, "--loss", loss, "--workers", "1", "--epochs", str(args.epochs)]
+        _middle_epochs([[warm, "-o", os.path.join(folder, "warm.bin"), *common]])  # compiles, untimed
+        alone, each, together = [], [], []
+        for repeat in range(args.repeats):
+            [one] = _middle_epochs([[corpus, "-o", os.path.join(folder, "one.bin"), *common]])
+            pair = _middle_epochs([[corpus, "-o", os.path.join(folder, f"pair{i}.bin"), *common] for i in (0, 1)])
+            alone.append(one)
+            each.extend(pair)
+            together.append(sum(pair))
+            print(f"{config_name} | repeat {repeat + 1} | alone {one:,.0f} | at once {pair[0]:,.0f} + {pair[1]:,.0f}",
+                  flush=True)
+        one, two = float(np.median(alone)), float(np.median(together))
+        rows.append([config_name, f"{one:,.0f}", f"{float(np.median(each)):,.0f}", f"{two:,.0f}", f"{two / one:.2f}"])
+    print(f"\nmedian of {args.repeats}; words/s of the second of {args.epochs} epochs (`embed train --workers 1`: the thread "
+          "engine on one thread), each run a fresh process; the pair started together")
+    print(table(rows))
+
+
+def _middle_epochs(commands: list[list[str]]) -> list[float]:
+    """Run the ``embed train`` commands at once; each one's words/s in its second epoch."""
+    processes = [subprocess.Popen([sys.executable, "-m", "embed", "train", *command], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for command in commands]
+    rates = []
+    for process in processes:
+        stdout, stderr = process.communicate()
+        if process.returncode:
+            raise SystemExit(stderr)
+        found = re.search(r"epoch 2: loss \S+ per example, ([\d,]+) words/s", stdout)
+        rates.append(float(found.group(1).replace(",", "")))
+    return rates
+
+
 NETWORK = 10e9 / 8  # bytes/s: a 10 Gb/s link, each machine's
 CORES = 16  # per machine, one shard per core
 SIZES = {"wiki-sized (V=70k, d=100)": (70_000, 100), "news-sized (V=3M, d=300)": (3_000_000, 300)}
@@ -292,7 +343,7 @@ def _change_bytes(change) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["accuracy", "speed", "costs"])
+    parser.add_argument("what", choices=["accuracy", "speed", "cores", "costs"])
     parser.add_argument("--corpus", default=WIKI)
     parser.add_argument("--tokens", type=int, help="only the corpus's first N tokens")
     parser.add_argument("--epochs", type=int, default=5)
@@ -311,10 +362,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    if args.what == "cores" and args.epochs < 3:
+        parser.error(f"cores times the second epoch, while both processes train: --epochs must be at least 3, "
+                     f"got {args.epochs}")
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     corpus = prefix_corpus(plain_copy(args.corpus), args.tokens, folder)
     print(f"{machine()}; {corpus}, {args.epochs} epochs")
-    {"accuracy": accuracy, "speed": speed, "costs": costs}[args.what](args, corpus)
+    {"accuracy": accuracy, "speed": speed, "cores": cores, "costs": costs}[args.what](args, corpus)
 
 
 if __name__ == "__main__":
