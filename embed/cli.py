@@ -72,6 +72,9 @@ def _train(args: argparse.Namespace) -> None:
         model = Word2Vec(Config().replace(**fields), phrases=args.phrases)
     if args.phrases and model.phrases is None:  # --resume, --init: the model's reading, with phrases joined
         model.use_phrases(args.phrases)
+    # What this command trains, for its closing line: a resumed run's history and its
+    # stopped epoch's words, or an --init model's history, were trained before.
+    trained_before = _words_trained(model)
     with contextlib.ExitStack() as stack:
         cluster = None
         if args.cluster:
@@ -121,12 +124,17 @@ def _train(args: argparse.Namespace) -> None:
         print(f"wrote the loss curve to {args.plot_loss}")
     if model.report is not None:
         print(model.report)
-    words = sum(stats.words for stats in model.history)
+    words = _words_trained(model) - trained_before
     last = model.history[-1].loss if model.history else float("nan")
     print(
         f"{counted}trained {words:,} words in {seconds:.1f} s ({words / max(seconds, 1e-9):,.0f} words/s), "
         f"final loss {last:.4f}; wrote {len(model.vocab):,} vectors to {args.output}"
     )
+
+
+def _words_trained(model) -> int:
+    """The words of the model's finished epochs and of the epoch its run stands in."""
+    return sum(stats.words for stats in model.history) + (model.run.words if model.run is not None else 0)
 
 
 # Settings that fix the shape and meaning of a model's weights: training further cannot change them.

@@ -135,6 +135,8 @@ def test_init_on_the_command_line_from_a_model_or_from_vectors(tmp_path):
     old, new = Word2Vec.load(tmp_path / "old.embed"), Word2Vec.load(tmp_path / "new.embed")
     assert new.vocab.words[: len(old.vocab)] == old.vocab.words and "goat" in new.vocab
     assert new.epochs_done == old.epochs_done + 2 and new.config.arch == "skipgram"
+    # The closing line counts this command's two epochs, not the model's first two.
+    assert f"trained {sum(stats.words for stats in new.history[-2:]):,} words in" in done.stdout
 
     # From vectors: a new model of the new text whose input rows start from the file's where it has the word.
     Word2Vec.load(tmp_path / "old.embed").wv.save_word2vec_format(tmp_path / "old.vec")

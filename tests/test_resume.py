@@ -1,6 +1,7 @@
 """Saving whole models, checkpoints, and resuming to the same vectors."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -166,6 +167,10 @@ def test_ctrl_c_or_sigterm_saves_partial_and_resume_finishes(tmp_path, stop, cod
     done = subprocess.run(command[:7] + ["--resume", f"{out}.partial", "--quiet"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert load_vectors(out).dim == 16
+    # The closing line counts the words this command trained, not those before the stop.
+    before = sum(stats.words for stats in partial.history) + partial.run.words
+    trained = int(re.search(r"trained ([\d,]+) words in", done.stdout).group(1).replace(",", ""))
+    assert before > 0 and trained == 6 * partial.run.words_per_epoch - before, done.stdout
 
 
 def test_killing_a_process_mid_save_leaves_the_old_file(tmp_path):
