@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 
-from .training.stop import raise_stop
+from .training.stop import interrupt, raise_stop
 
 
 def _checkpoint_every(text: str) -> tuple[int | None, float | None]:
@@ -534,10 +534,6 @@ def _terminate(signum, frame) -> None:
     raise_stop(Terminated(signum))
 
 
-def _interrupt(signum, frame) -> None:
-    raise_stop(KeyboardInterrupt())
-
-
 def _stopped(stop: KeyboardInterrupt) -> tuple[str, int]:
     """What a stop is called and the exit status it gives (128 + the signal's number)."""
     if isinstance(stop, Terminated):
@@ -578,7 +574,7 @@ def _main(argv: list[str] | None) -> int:
     for number in _TERMINATING:
         signal.signal(number, _terminate)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored (nohup)
-        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGINT, interrupt)
     # A word the terminal's encoding cannot show is escaped, not a traceback.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):

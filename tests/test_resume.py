@@ -330,6 +330,42 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
 
 
+def test_a_ctrl_c_to_a_program_calling_train_as_a_round_is_merged_stops_after_its_record(tiny_corpus, monkeypatch,
+                                                                                         interruptible):
+    # A program of the user's own, with Python's Ctrl-C handler: training in rounds puts
+    # the stop through raise_stop for its duration, and puts Python's handler back.
+    import _thread
+    import signal
+
+    from embed.training.rounds import LocalTransport
+    from embed.training.stop import stop_seen
+
+    path, _, _ = tiny_corpus
+    settings = config(deterministic=True, shards=2, round_words=200, workers=2)
+    whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
+    train_round, calls = LocalTransport.train_round, []
+
+    def interrupted_at_its_end(self, *args):
+        calls.append(1)
+        totals = train_round(self, *args)
+        if len(calls) == 4:
+            _thread.interrupt_main()  # runs the SIGINT handler here, in the main thread
+        return totals
+
+    monkeypatch.setattr(LocalTransport, "train_round", interrupted_at_its_end)
+    model = Word2Vec(settings).build_vocab(path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.train(path, progress=False)
+    finally:
+        stop_seen()
+    monkeypatch.undo()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert model.run.epoch == 0 and model.run.completed == [0, 1, 2, 3]
+    model.resume(path, progress=False)
+    np.testing.assert_array_equal(model.w_in, whole.w_in)
+
+
 def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
                                                                                     monkeypatch):
     path, _, _ = tiny_corpus

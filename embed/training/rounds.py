@@ -65,7 +65,7 @@ from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
 from .config import MERGES, Config
 from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
-from .stop import check_stop, deferred, stop_seen
+from .stop import check_stop, deferred, interrupts_recorded, stop_seen
 from .weights import Weights
 
 
@@ -476,43 +476,44 @@ def train_rounds(
     model = (weights.input[: weights.rows], weights.output[: weights.rows])
     continued = False  # whether the model is the last round's, merged: at the first round, unknown
     synced = _Synced(transport, model, run)
-    while run.epoch < run.epochs:
-        epoch = first_epoch + run.epoch
-        schedule.done = run.epoch * per_epoch + run.words  # the rate where the run stands
-        # Every round's tasks at once, so that a transport may start a round's tasks
-        # before the coordinator has merged the round before.
-        planned = []
-        for r in range(len(run.completed), rounds):
-            active = [s for s in range(shards) if r < len(bounds[s][1])]
-            alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in active))
-            planned.append((r, [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]), piece_number(epoch, s, r),
-                                 alpha_start, alpha_end) for s in active]))
-        with synced:
-            for i, (r, tasks) in enumerate(planned):
-                if writer.due_by_time():
-                    synced.now()
-                    writer.write()
-                elif synced.due():
-                    synced.now()
-                started = time.perf_counter()
-                following = planned[i + 1][1] if i + 1 < len(planned) else None
-                # A stop that landed after the round was merged but before ``run`` recorded
-                # it would have the round trained again on resuming.
-                with deferred():
-                    loss, count, words = transport.train_round(model, plan, tasks, merger, continued, following)
-                    continued = True
-                    run.record(r, None, loss, count, words)
-                run.seconds += time.perf_counter() - started
-                progress(words, tasks[0][5])
-                check_stop()  # between rounds, where a stop leaves whole rounds
-            synced.now()
-        changed = on_epoch(run.epoch_done(epoch + 1))
-        synced.taken()
-        # Unless a callback may have changed rows, the next epoch goes on from the model
-        # the workers hold: sending it whole again took 0.07-0.24 s on 2 idle cores.
-        continued = continued and not changed
-        if writer.due_after_epoch(run.epoch):
-            writer.write()
+    with interrupts_recorded():  # Ctrl-C from Python's own handler too: ``deferred`` holds it back
+        while run.epoch < run.epochs:
+            epoch = first_epoch + run.epoch
+            schedule.done = run.epoch * per_epoch + run.words  # the rate where the run stands
+            # Every round's tasks at once, so that a transport may start a round's tasks
+            # before the coordinator has merged the round before.
+            planned = []
+            for r in range(len(run.completed), rounds):
+                active = [s for s in range(shards) if r < len(bounds[s][1])]
+                alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in active))
+                planned.append((r, [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]), piece_number(epoch, s, r),
+                                     alpha_start, alpha_end) for s in active]))
+            with synced:
+                for i, (r, tasks) in enumerate(planned):
+                    if writer.due_by_time():
+                        synced.now()
+                        writer.write()
+                    elif synced.due():
+                        synced.now()
+                    started = time.perf_counter()
+                    following = planned[i + 1][1] if i + 1 < len(planned) else None
+                    # A stop that landed after the round was merged but before ``run`` recorded
+                    # it would have the round trained again on resuming.
+                    with deferred():
+                        loss, count, words = transport.train_round(model, plan, tasks, merger, continued, following)
+                        continued = True
+                        run.record(r, None, loss, count, words)
+                    run.seconds += time.perf_counter() - started
+                    progress(words, tasks[0][5])
+                    check_stop()  # between rounds, where a stop leaves whole rounds
+                synced.now()
+            changed = on_epoch(run.epoch_done(epoch + 1))
+            synced.taken()
+            # Unless a callback may have changed rows, the next epoch goes on from the model
+            # the workers hold: sending it whole again took 0.07-0.24 s on 2 idle cores.
+            continued = continued and not changed
+            if writer.due_after_epoch(run.epoch):
+                writer.write()
 
 
 # How long a transport's model may run ahead of the coordinator's weights: the rounds a

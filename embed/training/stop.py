@@ -40,11 +40,36 @@ def held_back() -> bool:
     return bool(_held)
 
 
+def interrupt(signum, frame) -> None:
+    """A SIGINT handler: Ctrl-C as a stop that ``deferred`` can hold back."""
+    raise_stop(KeyboardInterrupt())
+
+
+@contextlib.contextmanager
+def interrupts_recorded() -> Iterator[None]:
+    """Ctrl-C goes through ``raise_stop`` for the block where Python's own handler has
+    it (a program calling ``train`` from its main thread), so that ``deferred`` holds it
+    back there as under the ``embed`` command. A program's own handler stays."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """A block that a first stop signal does not cut short: ``raise_stop`` records it,
-    and ``check_stop`` after the block raises it. Only the ``embed`` command's handlers
-    go through ``raise_stop``; Python's own Ctrl-C handler raises where it lands.
+    and ``check_stop`` after the block raises it. The ``embed`` command's handlers go
+    through ``raise_stop``, and Ctrl-C inside ``interrupts_recorded``; another handler's
+    exception lands where it lands.
 
     >>> with deferred():
     ...     raise_stop(KeyboardInterrupt())  # recorded, not raised
