@@ -292,12 +292,17 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, 
     assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
 
 
-@pytest.mark.parametrize("presses", [1, 2])
-def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, monkeypatch, presses):
-    # The embed command's handlers go through raise_stop. One that ran just after a round
-    # was merged, before the run recorded it, left a round in the weights that the run
-    # did not know of, and the resumed run trained it twice. Now the first stop waits for
-    # the round's record; a second, while the round is in flight, drops the round.
+@pytest.mark.parametrize("stop", ["command", "command, twice", "program"])
+def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, monkeypatch, interruptible, stop):
+    # A stop that ran just after a round was merged, before the run recorded it, left a
+    # round in the weights that the run did not know of, and the resumed run trained it
+    # twice. Now the first stop waits for the round's record; a second, while the round
+    # is in flight, drops the round. The embed command's handlers go through raise_stop;
+    # in a program of the user's own, with Python's Ctrl-C handler, training in rounds
+    # puts Ctrl-C through raise_stop while it runs, and then puts Python's handler back.
+    import _thread
+    import signal
+
     from embed.training.rounds import LocalTransport
     from embed.training.stop import raise_stop, stop_seen
 
@@ -308,12 +313,15 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
 
     def stopped_in_the_fourth(self, *args):
         calls.append(1)
-        if len(calls) == 4 and presses == 2:
+        if len(calls) == 4 and stop == "command, twice":
             raise_stop(KeyboardInterrupt())  # held back: the round goes on ...
             raise_stop(KeyboardInterrupt())  # ... until the second, which drops it before its merge
         totals = train_round(self, *args)
-        if len(calls) == 4:
-            raise_stop(KeyboardInterrupt())  # merged, not yet recorded
+        if len(calls) == 4:  # merged, not yet recorded
+            if stop == "program":
+                _thread.interrupt_main()  # runs the SIGINT handler here, in the main thread
+            else:
+                raise_stop(KeyboardInterrupt())
         return totals
 
     monkeypatch.setattr(LocalTransport, "train_round", stopped_in_the_fourth)
@@ -324,46 +332,11 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     finally:
         stop_seen()
     monkeypatch.undo()
-    assert model.run.epoch == 0 and model.run.completed == ([0, 1, 2, 3] if presses == 1 else [0, 1, 2])
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert model.run.epoch == 0 and model.run.completed == ([0, 1, 2] if stop == "command, twice" else [0, 1, 2, 3])
     model.resume(path, progress=False)
     np.testing.assert_array_equal(model.w_in, whole.w_in)
     assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
-
-
-def test_a_ctrl_c_to_a_program_calling_train_as_a_round_is_merged_stops_after_its_record(tiny_corpus, monkeypatch,
-                                                                                         interruptible):
-    # A program of the user's own, with Python's Ctrl-C handler: training in rounds puts
-    # the stop through raise_stop for its duration, and puts Python's handler back.
-    import _thread
-    import signal
-
-    from embed.training.rounds import LocalTransport
-    from embed.training.stop import stop_seen
-
-    path, _, _ = tiny_corpus
-    settings = config(deterministic=True, shards=2, round_words=200, workers=2)
-    whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
-    train_round, calls = LocalTransport.train_round, []
-
-    def interrupted_at_its_end(self, *args):
-        calls.append(1)
-        totals = train_round(self, *args)
-        if len(calls) == 4:
-            _thread.interrupt_main()  # runs the SIGINT handler here, in the main thread
-        return totals
-
-    monkeypatch.setattr(LocalTransport, "train_round", interrupted_at_its_end)
-    model = Word2Vec(settings).build_vocab(path)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            model.train(path, progress=False)
-    finally:
-        stop_seen()
-    monkeypatch.undo()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    assert model.run.epoch == 0 and model.run.completed == [0, 1, 2, 3]
-    model.resume(path, progress=False)
-    np.testing.assert_array_equal(model.w_in, whole.w_in)
 
 
 def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
