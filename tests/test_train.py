@@ -255,9 +255,10 @@ def test_a_run_with_nothing_to_learn_is_an_error(tmp_path):
         model.train(path, progress=False)
     with pytest.raises(EmbedError, match="corpus: has no word of the vocabulary to train on"):
         model.train([["berlin", "germany"]] * 10, progress=False)
-    with pytest.raises(EmbedError, match=r"training saw no example: no sentence has two vocabulary words left after "
-                                         r"subsampling \(sample=0.001; a corpus this small needs 0"):
-        train([["ok", "fine"]] * 20, dim=4, min_count=1, workers=1, epochs=2, progress=False)
+    for engine in ({}, {"deterministic": True, "shards": 4}):  # on threads, and in rounds
+        with pytest.raises(EmbedError, match=r"training saw no example: no sentence has two vocabulary words left "
+                                             r"after subsampling \(sample=0.001; a corpus this small needs 0"):
+            train([["ok", "fine"]] * 20, dim=4, min_count=1, workers=1, epochs=2, progress=False, **engine)
 
 
 def test_the_malloc_threshold_is_held_where_the_c_library_is_glibc():

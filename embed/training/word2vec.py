@@ -507,10 +507,7 @@ class Word2Vec:
                     raise EmbedError(f"{_name(corpus)}: epoch {self.epochs_done} read no word of the vocabulary "
                                      "(was the corpus emptied or changed since build_vocab?)")
                 if run.epoch == run.epochs and not any(h.examples for h in self.history[-run.epochs:]):
-                    why = (f" left after subsampling (sample={config.sample}; a corpus this small needs 0, which "
-                           "turns it off)" if config.sample else "")
-                    raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary "
-                                     f"words{why}")
+                    raise _no_example(corpus, config)
                 self._check_epoch(stats, corpus)
                 stats = self._score_epoch()
                 if progress:
@@ -603,7 +600,7 @@ class Word2Vec:
             finally:
                 self._vectors = None
         if not any(h.examples for h in self.history[first:]):
-            raise EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary words")
+            raise _no_example(corpus, config)
         return self
 
     def _score_epoch(self) -> EpochStats:
@@ -767,6 +764,13 @@ class PruningWarning(UserWarning):
 
 class _StopEarly(Exception):
     """Raised from the end of an epoch in rounds to end the call (early_stop)."""
+
+
+def _no_example(corpus: Corpus, config: Config) -> EmbedError:
+    """The error of a run that trained on nothing, and the likely cause on a small corpus."""
+    why = (f" left after subsampling (sample={config.sample}; a corpus this small needs 0, which turns it off)"
+           if config.sample else "")
+    return EmbedError(f"{_name(corpus)}: training saw no example: no sentence has two vocabulary words{why}")
 
 
 def _epoch_line(stats: EpochStats, watch: EarlyStop | None) -> str:
