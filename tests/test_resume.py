@@ -339,6 +339,23 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
 
 
+def test_a_ctrl_c_outside_a_rounds_wait_leaves_no_stop_for_the_next_train_call(tiny_corpus, interruptible):
+    # In a program (a notebook), Ctrl-C in an epoch's callback stops that call; the stop
+    # recorded on its way must not stop the next call after its first round.
+    import _thread
+
+    path, _, _ = tiny_corpus
+    settings = config(deterministic=True, shards=2, round_words=200, workers=2)
+
+    def interrupted(model, epoch, loss):
+        _thread.interrupt_main()
+
+    with pytest.raises(KeyboardInterrupt):
+        Word2Vec(settings).build_vocab(path).train(path, progress=False, on_epoch_end=interrupted)
+    model = Word2Vec(settings).build_vocab(path).train(path, progress=False)
+    assert model.epochs_done == settings.epochs
+
+
 def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
                                                                                     monkeypatch):
     path, _, _ = tiny_corpus

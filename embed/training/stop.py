@@ -49,7 +49,8 @@ def interrupt(signum, frame) -> None:
 def interrupts_recorded() -> Iterator[None]:
     """Ctrl-C goes through ``raise_stop`` for the block where Python's own handler has
     it (a program calling ``train`` from its main thread), so that ``deferred`` holds it
-    back there as under the ``embed`` command. A program's own handler stays."""
+    back there as under the ``embed`` command; the stop is forgotten once it has left
+    the block. A program's own handler stays."""
     import signal
     import threading
 
@@ -62,6 +63,9 @@ def interrupts_recorded() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        # The stop went out as this block's KeyboardInterrupt: a program that goes on
+        # (a notebook's next cell) must not meet it again at its next check_stop.
+        stop_seen()
 
 
 @contextlib.contextmanager
