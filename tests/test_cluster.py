@@ -275,6 +275,24 @@ def test_a_bad_cluster_value_is_one_line(tiny_corpus):
         embed.train(str(path), cluster="somewhere", progress=False, **SETTINGS)
 
 
+def test_a_script_that_starts_a_local_cluster_without_the_main_guard_is_told_so(tiny_corpus, tmp_path):
+    # Dask starts a LocalCluster's workers as new processes that run the script again:
+    # unguarded, each of them reached embed.train and started processes of its own, and
+    # the script ended in pages of multiprocessing's and Dask's tracebacks.
+    path, _, _ = tiny_corpus
+    script = tmp_path / "unguarded.py"
+    script.write_text(f"import embed\nembed.train({str(path)!r}, cluster='local:2', progress=False, epochs=1)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    guard = 'train under `if __name__ == "__main__":`, as each worker process runs the script again'
+    assert f"embed: a LocalCluster's worker process ran the script again and reached cluster='local:N': {guard}" \
+        in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == f"embed.errors.EmbedError: --cluster local:2: the worker processes did not start (Nanny failed to " \
+        f"start.); in a script, {guard}"
+    assert "bootstrapping phase" not in done.stderr
+
+
 def _profiling() -> bool:
     import dask
 

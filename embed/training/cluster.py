@@ -77,15 +77,21 @@ def connected(cluster: Any) -> Iterator[Any]:
             workers = int(local.group(1))
             if workers < 1:
                 raise EmbedError(f"--cluster local:N needs N >= 1, got {text!r}")
+            if _importing_the_script_again():
+                raise SystemExit(_UNGUARDED)
             import dask
 
             # Dask's profiler samples every thread of a worker each 10 ms, for a dashboard
             # that a cluster embed starts does not show; with as many workers as cores, its
             # time comes out of training. A user's own cluster keeps its settings.
             with dask.config.set({"distributed.worker.profile.enabled": False}):
-                started = stack.enter_context(
-                    LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                 silence_logs=50))
+                try:
+                    started = stack.enter_context(
+                        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                     silence_logs=50))
+                except RuntimeError as error:  # Dask's "Nanny failed to start", its cause in the workers' output
+                    raise EmbedError(f"--cluster {text}: the worker processes did not start ({_first_line(error)}); "
+                                     f"in a script, {_GUARD}") from None
             client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
             client.register_plugin(OwnProcessGroup(), name="embed-own-process-group")
         else:
@@ -97,6 +103,22 @@ def connected(cluster: Any) -> Iterator[Any]:
                                  f"({_first_line(error)})") from None
         _check_workers(client)
         yield client
+
+
+_GUARD = 'train under `if __name__ == "__main__":`, as each worker process runs the script again'
+_UNGUARDED = f"embed: a LocalCluster's worker process ran the script again and reached cluster='local:N': {_GUARD}"
+
+
+def _importing_the_script_again() -> bool:
+    """Whether this is a process that multiprocessing started (as Dask starts a
+    LocalCluster's workers) running the program's script again: the script calls
+    ``embed.train(..., cluster="local:N")`` outside ``if __name__ == "__main__":``, and
+    each worker would start a cluster of its own. Such a process runs the script as the
+    module ``__mp_main__`` while ``__main__`` is still multiprocessing's own; elsewhere
+    (multiprocessing makes the name an alias on import) the two are one module."""
+    import sys
+
+    return "__mp_main__" in sys.modules and sys.modules["__mp_main__"] is not sys.modules.get("__main__")
 
 
 try:

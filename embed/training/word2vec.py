@@ -741,6 +741,9 @@ def train(
     ``tokenizer`` is a function from a line of text to its tokens and ``phrases`` an
     ``embed.Phrases`` (or its saved file) whose phrases are joined as the text is read
     (see ``Word2Vec``); ``validate`` and ``early_stop`` are ``Word2Vec.train``'s.
+    ``cluster``: a ``distributed.Client``, a scheduler's address, or "local:N" for a
+    LocalCluster of N worker processes, closed at the end (in a script, call it under
+    ``if __name__ == "__main__":``, as each worker process runs the script again).
 
     >>> import embed
     >>> model = embed.train([["a", "b", "c"]] * 20, dim=10, min_count=1, epochs=1, progress=False)
