@@ -202,6 +202,21 @@ def test_summing_more_than_two_shards_warns_and_the_frequency_merge_does_not(tin
         embed.train(str(path), **{**settings, "shards": 2})
 
 
+def test_shards_left_without_text_by_a_compressed_file_are_warned_of(tiny_corpus, tmp_path):
+    import gzip
+
+    path, _, _ = tiny_corpus
+    packed = tmp_path / "tiny.txt.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    settings = {**ROUNDS, "epochs": 1, "shards": 2}
+    with pytest.warns(RoundsWarning, match="1 of 2 shards has no text to train on and waits through every round; a "
+                                           "compressed file cannot be cut at blanks"):
+        embed.train(str(packed), **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RoundsWarning)
+        embed.train(str(path), **settings)  # a plain file: cut into both shards
+
+
 def test_rounds_learn_what_threads_learn(tiny_corpus):
     path, animals, tools = tiny_corpus
 

@@ -24,7 +24,7 @@ from . import location
 from .corpus import ASCII_BLANKS, check_rereadable, open_binary, read_sentences
 from .tokenizer import Tokenizer
 
-_COMPRESSED = (".gz", ".bz2", ".xz")
+COMPRESSED = (".gz", ".bz2", ".xz")  # read through a decompressor: no byte offset to cut at
 _SCAN_BYTES = 1 << 16
 
 
@@ -187,7 +187,7 @@ def split_shards(files: Sequence[str], count: int) -> list[list[Segment]]:
     for path, size in zip(files, sizes):
         if size == 0:
             continue
-        if path.lower().endswith(_COMPRESSED):
+        if path.lower().endswith(COMPRESSED):
             middle = offset + size // 2
             shards[min(count - 1, middle * count // total)].append(Segment(path))
         else:

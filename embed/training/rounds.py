@@ -60,7 +60,7 @@ from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, tra
 from ..kernels.private_rows import hot_range
 from ..text.corpus import ascii_compatible, text_codec
 from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sentences
-from ..text.shards import Segment, shard_sentences
+from ..text.shards import COMPRESSED, Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
 from .config import MERGES, Config
@@ -441,6 +441,25 @@ def warn_of_overshoot(shards: int, merge: str) -> None:
                       "overshoots on the rows they all touch and costs accuracy; merge 'frequency' with "
                       "round_words 10000 held it at 4 and 8 shards (benchmarks/README.md)",
                       RoundsWarning)
+
+
+def warn_of_idle_shards(shards: Sequence[Shard], bounds: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Warn where some shards have nothing to train on while others do: their workers
+    would wait through every round, and the run would take as long as on fewer shards.
+
+    >>> warn_of_idle_shards([[["a", "b"]], [["c"]]], [(None, np.array([2])), (None, np.array([1]))])  # nothing to say
+    """
+    idle = sum(1 for _, words in bounds if not words.sum())
+    if not idle or idle == len(bounds):
+        return
+    compressed = any(isinstance(segment, Segment) and segment.path.lower().endswith(COMPRESSED)
+                     for shard in shards for segment in shard)
+    why = ("a compressed file cannot be cut at blanks, so each one is a single shard's: decompress the corpus, or "
+           "split it into at least as many files as shards" if compressed else "the corpus has too little text "
+           "for them: fewer shards")
+    one = idle == 1
+    warnings.warn(f"{idle} of {len(bounds)} shards {'has' if one else 'have'} no text to train on and "
+                  f"wait{'s' if one else ''} through every round; {why}", RoundsWarning)
 
 
 def train_rounds(

@@ -28,7 +28,7 @@ from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text import location
 from ..text.corpus import as_sentences, ascii_compatible, text_codec
-from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
+from ..text.shards import COMPRESSED, Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
@@ -533,7 +533,7 @@ class Word2Vec:
 
     def _train_rounds(self, corpus: Corpus, progress: bool, on_epoch_end: EpochCallback | None,
                       checkpoints: Checkpoints | None, cluster: object, check_corpus: bool) -> Word2Vec:
-        from .rounds import LocalTransport, train_rounds, warn_of_overshoot
+        from .rounds import LocalTransport, train_rounds, warn_of_idle_shards, warn_of_overshoot
 
         config, run = self.config, self.run
         fix_malloc_threshold()
@@ -562,6 +562,7 @@ class Word2Vec:
                 raise EmbedError(f"{_name(corpus)}: has {per_epoch:,} vocabulary words where the run had "
                                  f"{run.words_per_epoch:,}: rounds cannot go on over other text")
             warn_of_overshoot(len(bounds), config.merge)
+            warn_of_idle_shards(shards, bounds)
             bar = stack.enter_context(contextlib.closing(
                 _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)))
             first = self.epochs_done - run.epoch  # the epochs the model had when this call started
@@ -819,7 +820,7 @@ def _estimated_tokens(path: str | os.PathLike) -> int:
     """About how many tokens a plain file holds, for the space its ids will take:
     English runs 5-6 bytes a token, and compression about a quarter of the size."""
     size = location.getsize(os.fspath(path))
-    return (4 * size if os.fspath(path).endswith((".gz", ".bz2", ".xz")) else size) // 5
+    return (4 * size if os.fspath(path).endswith(COMPRESSED) else size) // 5
 
 
 def _name(corpus: Corpus) -> str:
