@@ -202,7 +202,7 @@ def test_summing_more_than_two_shards_warns_and_the_frequency_merge_does_not(tin
         embed.train(str(path), **{**settings, "shards": 2})
 
 
-def test_shards_left_without_text_by_a_compressed_file_are_warned_of(tiny_corpus, tmp_path):
+def test_shards_left_without_text_or_unbalanced_by_compressed_files_are_warned_of(tiny_corpus, tmp_path):
     import gzip
 
     path, _, _ = tiny_corpus
@@ -212,6 +212,12 @@ def test_shards_left_without_text_by_a_compressed_file_are_warned_of(tiny_corpus
     with pytest.warns(RoundsWarning, match="1 of 2 shards has no text to train on and waits through every round; a "
                                            "compressed file cannot be cut at blanks"):
         embed.train(str(packed), **settings)
+    for copy in "bc":  # three files of one size: one shard gets one, the other two
+        (tmp_path / f"{copy}.txt.gz").write_bytes(packed.read_bytes())
+    with pytest.warns(RoundsWarning, match=r"the shards are unbalanced: the largest has ([\d,]+) vocabulary words an "
+                                           r"epoch and the smallest ([\d,]+), so their workers spend about 25% of the "
+                                           r"rounds waiting; a compressed file"):
+        embed.train(str(tmp_path / "*.txt.gz"), **settings)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RoundsWarning)
         embed.train(str(path), **settings)  # a plain file: cut into both shards

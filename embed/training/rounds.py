@@ -443,23 +443,38 @@ def warn_of_overshoot(shards: int, merge: str) -> None:
                       RoundsWarning)
 
 
-def warn_of_idle_shards(shards: Sequence[Shard], bounds: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
-    """Warn where some shards have nothing to train on while others do: their workers
-    would wait through every round, and the run would take as long as on fewer shards.
+# The least share of the workers' time that the shards' text keeps training without
+# a warning: a round's pieces are of equal words, so a shard with less text runs out of
+# pieces first, and its worker waits through the epoch's last rounds.
+BALANCED = 0.9
 
-    >>> warn_of_idle_shards([[["a", "b"]], [["c"]]], [(None, np.array([2])), (None, np.array([1]))])  # nothing to say
+
+def warn_of_unbalanced_shards(shards: Sequence[Shard], bounds: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Warn where the shards' words differ enough that workers wait for a tenth of the
+    rounds or more (through every round, for a shard with no text).
+
+    >>> warn_of_unbalanced_shards([[["a", "b"]], [["c", "d"]]], [(None, np.array([2])), (None, np.array([2]))])
     """
-    idle = sum(1 for _, words in bounds if not words.sum())
-    if not idle or idle == len(bounds):
+    words = np.array([int(piece_words.sum()) for _, piece_words in bounds])
+    if len(words) < 2 or not words.max() or words.mean() / words.max() >= BALANCED:
         return
     compressed = any(isinstance(segment, Segment) and segment.path.lower().endswith(COMPRESSED)
                      for shard in shards for segment in shard)
-    why = ("a compressed file cannot be cut at blanks, so each one is a single shard's: decompress the corpus, or "
-           "split it into at least as many files as shards" if compressed else "the corpus has too little text "
-           "for them: fewer shards")
-    one = idle == 1
-    warnings.warn(f"{idle} of {len(bounds)} shards {'has' if one else 'have'} no text to train on and "
-                  f"wait{'s' if one else ''} through every round; {why}", RoundsWarning)
+    idle = int((words == 0).sum())
+    if compressed:
+        why = ("a compressed file cannot be cut at blanks, so each one is a single shard's: decompress the corpus, "
+               "or split it into many more files than shards")
+    else:
+        why = "the corpus has too little text for them: fewer shards" if idle else "fewer shards"
+    if idle:
+        one = idle == 1
+        what = (f"{idle} of {len(words)} shards {'has' if one else 'have'} no text to train on and "
+                f"wait{'s' if one else ''} through every round")
+    else:
+        what = (f"the shards are unbalanced: the largest has {words.max():,} vocabulary words an epoch and the "
+                f"smallest {words.min():,}, so their workers spend about {1 - words.mean() / words.max():.0%} of "
+                "the rounds waiting")
+    warnings.warn(f"{what}; {why}", RoundsWarning)
 
 
 def train_rounds(

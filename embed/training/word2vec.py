@@ -533,7 +533,7 @@ class Word2Vec:
 
     def _train_rounds(self, corpus: Corpus, progress: bool, on_epoch_end: EpochCallback | None,
                       checkpoints: Checkpoints | None, cluster: object, check_corpus: bool) -> Word2Vec:
-        from .rounds import LocalTransport, train_rounds, warn_of_idle_shards, warn_of_overshoot
+        from .rounds import LocalTransport, train_rounds, warn_of_unbalanced_shards, warn_of_overshoot
 
         config, run = self.config, self.run
         fix_malloc_threshold()
@@ -562,7 +562,7 @@ class Word2Vec:
                 raise EmbedError(f"{_name(corpus)}: has {per_epoch:,} vocabulary words where the run had "
                                  f"{run.words_per_epoch:,}: rounds cannot go on over other text")
             warn_of_overshoot(len(bounds), config.merge)
-            warn_of_idle_shards(shards, bounds)
+            warn_of_unbalanced_shards(shards, bounds)
             bar = stack.enter_context(contextlib.closing(
                 _progress_bar(progress, run.epochs * per_epoch, run.epoch * per_epoch + run.words)))
             first = self.epochs_done - run.epoch  # the epochs the model had when this call started
