@@ -269,6 +269,45 @@ def test_no_scheduler_at_the_address_is_one_line_within_seconds(tiny_corpus):
     assert time.perf_counter() - started < 30
 
 
+def test_a_scheduler_without_workers_is_one_line_within_seconds(tiny_corpus):
+    path, _, _ = tiny_corpus
+    with distributed.LocalCluster(n_workers=0, protocol="tcp://", dashboard_address=None, silence_logs=50) as empty:
+        started = time.perf_counter()
+        with pytest.raises(EmbedError, match=r"the Dask scheduler at tcp://.* has no workers \(none joined within "
+                                             r"5 s\)"):
+            embed.train(str(path), cluster=empty.scheduler_address, progress=False, **SETTINGS)
+        assert time.perf_counter() - started < 30
+
+
+class _Workers:
+    """A client whose workers answer ``client.run`` as given: a second environment
+    without embed, or with another version of it, is more than a test can set up."""
+
+    def __init__(self, answer):
+        self.answer = answer
+
+    def wait_for_workers(self, count, timeout):
+        pass
+
+    def run(self, function):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def test_workers_without_embed_or_with_another_version_are_one_line():
+    here = cluster_module._embed_version()
+    missing = _Workers(ModuleNotFoundError("No module named 'embed'"))
+    with pytest.raises(EmbedError, match=f"^Dask workers cannot run embed's tasks: No module named 'embed'; install "
+                                         f"embed {here} on every worker$"):
+        cluster_module._check_workers(missing)
+    other = _Workers({"tcp://10.0.0.2:3456": here, "tcp://10.0.0.3:3456": "0.0.1"})
+    with pytest.raises(EmbedError, match=f"^Dask worker tcp://10.0.0.3:3456 runs embed 0.0.1, this is {here}: "
+                                         "install the same version everywhere$"):
+        cluster_module._check_workers(other)
+    cluster_module._check_workers(_Workers({"tcp://10.0.0.2:3456": here}))
+
+
 def test_a_bad_cluster_value_is_one_line(tiny_corpus):
     path, _, _ = tiny_corpus
     with pytest.raises(EmbedError, match="--cluster must be local:N or a scheduler address"):
