@@ -293,7 +293,8 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, 
 
 
 @pytest.mark.parametrize("stop", ["command", "command, twice", "program"])
-def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, monkeypatch, interruptible, stop):
+def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, monkeypatch, interruptible, capsys,
+                                                                   stop):
     # A stop that ran just after a round was merged, before the run recorded it, left a
     # round in the weights that the run did not know of, and the resumed run trained it
     # twice. Now the first stop waits for the round's record; a second, while the round
@@ -334,6 +335,8 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     monkeypatch.undo()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert model.run.epoch == 0 and model.run.completed == ([0, 1, 2] if stop == "command, twice" else [0, 1, 2, 3])
+    assert capsys.readouterr().err.count("embed: stopping once the round in flight ends; a second Ctrl-C drops the "
+                                         "round") == 1
     model.resume(path, progress=False)
     np.testing.assert_array_equal(model.w_in, whole.w_in)
     assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]

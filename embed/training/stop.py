@@ -16,6 +16,7 @@ record that says so), ``deferred`` holds the first one back for ``check_stop``.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
 _recorded: list[KeyboardInterrupt] = []
@@ -31,6 +32,8 @@ def raise_stop(stop: KeyboardInterrupt) -> None:
     record_stop(stop)
     if hold:
         _held.append(stop)
+        print("embed: stopping once the round in flight ends; a second Ctrl-C drops the round", file=sys.stderr,
+              flush=True)
         return
     raise stop
 
