@@ -359,9 +359,28 @@ def test_a_ctrl_c_outside_a_rounds_wait_leaves_no_stop_for_the_next_train_call(t
     assert model.epochs_done == settings.epochs
 
 
-def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
-                                                                                    monkeypatch):
+def test_a_model_file_keeps_the_tokens_counted_and_an_older_one_finds_them_in_its_reading(tiny_corpus, tmp_path):
+    from embed.vectors.native import write_model
+
     path, _, _ = tiny_corpus
+    path.write_text(path.read_text() + "".join(f"cat rare{chr(97 + i)} dog\n" for i in range(26)))
+    model = Word2Vec(config(min_count=2)).build_vocab(path)
+    assert model.vocab.corpus_tokens == model.vocab.counts.sum() + 26  # min_count left the rare words out
+    model.save(tmp_path / "m.embed")
+    assert Word2Vec.load(tmp_path / "m.embed").vocab.corpus_tokens == model.vocab.corpus_tokens
+    parts = read_model(tmp_path / "m.embed")
+    older = {k: v for k, v in parts.state.items() if k not in ("corpus_tokens", "pruned_at")}
+    write_model(tmp_path / "older.embed", parts._replace(state=older))
+    assert Word2Vec.load(tmp_path / "older.embed").vocab.corpus_tokens == model.vocab.corpus_tokens
+
+
+@pytest.mark.parametrize("merge", ["hogwild", "frequency"])
+def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
+                                                                                    monkeypatch, merge):
+    path, _, _ = tiny_corpus
+    # Words that min_count leaves out: the frequency merge reads how many tokens were
+    # counted, these too, and a loaded model once knew only its vocabulary's.
+    path.write_text(path.read_text() + "".join(f"cat rare{chr(97 + i)} dog\n" for i in range(26)))
     kept, save = [], Word2Vec.save
 
     def keep(model, target):  # every checkpoint, copied aside as it is written
@@ -369,7 +388,7 @@ def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vec
         kept.append(tmp_path / f"checkpoint-{len(kept)}.embed")
         kept[-1].write_bytes(open(target, "rb").read())
 
-    settings = config(deterministic=True, shards=2, round_words=200, workers=2, epochs=2)
+    settings = config(deterministic=True, shards=2, round_words=200, workers=2, epochs=2, merge=merge, min_count=2)
     monkeypatch.setattr(Word2Vec, "save", keep)
     full = Word2Vec(settings).build_vocab(path)
     full.train(path, progress=False, checkpoints=Checkpoints(str(tmp_path / "run.checkpoint"), seconds=1e-9))

@@ -654,6 +654,10 @@ class Word2Vec:
             "vocab_source": self._vocab_source,
             "source_words": self._source_words,
             "reading": self._reading,
+            # Every token counted, the words min_count left out too: the frequency merge's
+            # factors read it, and a resumed run must compute them as the run did.
+            "corpus_tokens": self.vocab.corpus_tokens,
+            "pruned_at": self.vocab.pruned_at,
         }
         velocity = self.weights.velocity
         if velocity is not None:
@@ -677,6 +681,9 @@ class Word2Vec:
         model._vocab_source = state.get("vocab_source")
         model._source_words = state.get("source_words", vocab.total)
         model._reading = state.get("reading")
+        # Files written before corpus_tokens was kept: the vocabulary pass's own count of them.
+        vocab.corpus_tokens = state.get("corpus_tokens") or (model._reading or {}).get("tokens") or vocab.corpus_tokens
+        vocab.pruned_at = state.get("pruned_at", 0)
         model.plan = make_plan(config, vocab)
         return model
 
