@@ -508,7 +508,8 @@ class _shielded:
 
     def __enter__(self) -> None:
         def wait(signum, frame):
-            print("embed: saving the model; it stops once that is done", file=sys.stderr, flush=True)
+            with contextlib.suppress(OSError, RuntimeError):  # a closed terminal, or stderr in mid-write
+                print("embed: saving the model; it stops once that is done", file=sys.stderr, flush=True)
 
         self.previous = {number: signal.signal(number, wait) for number in (signal.SIGINT, *_TERMINATING)}
 

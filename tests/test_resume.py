@@ -304,7 +304,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     import _thread
     import signal
 
-    from embed.training.rounds import LocalTransport
+    from embed.training.rounds import LocalTransport, Merger
     from embed.training.stop import raise_stop, stop_seen
 
     path, _, _ = tiny_corpus
@@ -316,7 +316,16 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
         calls.append(1)
         if len(calls) == 4 and stop == "command, twice":
             raise_stop(KeyboardInterrupt())  # held back: the round goes on ...
-            raise_stop(KeyboardInterrupt())  # ... until the second, which drops it before its merge
+            merge = Merger.merge
+
+            def cut_short(merger, model, changes, active):
+                def then_stopped():
+                    yield next(changes)
+                    raise_stop(KeyboardInterrupt())  # ... until the second, half-way through its merge
+
+                return merge(merger, model, then_stopped(), active)
+
+            monkeypatch.setattr(Merger, "merge", cut_short)
         totals = train_round(self, *args)
         if len(calls) == 4:  # merged, not yet recorded
             if stop == "program":
@@ -335,8 +344,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     monkeypatch.undo()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert model.run.epoch == 0 and model.run.completed == ([0, 1, 2] if stop == "command, twice" else [0, 1, 2, 3])
-    assert capsys.readouterr().err.count("embed: stopping once the round in flight ends; a second Ctrl-C drops the "
-                                         "round") == 1
+    assert capsys.readouterr().err.count("embed: stopping once the round in flight ends; stop again to drop it") == 1
     model.resume(path, progress=False)
     np.testing.assert_array_equal(model.w_in, whole.w_in)
     assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
@@ -368,10 +376,18 @@ def test_a_model_file_keeps_the_tokens_counted_and_an_older_one_finds_them_in_it
     assert model.vocab.corpus_tokens == model.vocab.counts.sum() + 26  # min_count left the rare words out
     model.save(tmp_path / "m.embed")
     assert Word2Vec.load(tmp_path / "m.embed").vocab.corpus_tokens == model.vocab.corpus_tokens
-    parts = read_model(tmp_path / "m.embed")
-    older = {k: v for k, v in parts.state.items() if k not in ("corpus_tokens", "pruned_at")}
-    write_model(tmp_path / "older.embed", parts._replace(state=older))
-    assert Word2Vec.load(tmp_path / "older.embed").vocab.corpus_tokens == model.vocab.corpus_tokens
+
+    def as_older(name):  # the file as a version before corpus_tokens was kept wrote it
+        parts = read_model(tmp_path / "m.embed")
+        older = {k: v for k, v in parts.state.items() if k not in ("corpus_tokens", "pruned_at")}
+        write_model(tmp_path / name, parts._replace(state=older))
+        return Word2Vec.load(tmp_path / name).vocab.corpus_tokens
+
+    assert as_older("older.embed") == model.vocab.corpus_tokens
+    # Words added since: the file's reading record counted the added text alone.
+    model.train(path, progress=False).build_vocab([["cat", "dog", "lion"]] * 3, update=True)
+    model.save(tmp_path / "m.embed")
+    assert as_older("updated.embed") == model.vocab.corpus_tokens == model.vocab.counts.sum()
 
 
 @pytest.mark.parametrize("merge", ["hogwild", "frequency"])

@@ -58,9 +58,9 @@ from ..kernels.densematrix import add_scaled_rows, dense_matrix, row_changes
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
 from ..kernels.private_rows import hot_range
-from ..text.corpus import ascii_compatible, text_codec
+from ..text.corpus import COMPRESSED, ascii_compatible, text_codec
 from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sentences
-from ..text.shards import COMPRESSED, Segment, shard_sentences
+from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
 from .config import MERGES, Config
@@ -454,9 +454,15 @@ def warn_of_unbalanced_shards(shards: Sequence[Shard], bounds: Sequence[tuple[np
     rounds or more (through every round, for a shard with no text).
 
     >>> warn_of_unbalanced_shards([[["a", "b"]], [["c", "d"]]], [(None, np.array([2])), (None, np.array([2]))])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_of_unbalanced_shards([[["a", "b"]], []], [(None, np.array([2])), (None, np.array([0]))])
+    >>> print(caught[0].message)
+    1 of 2 shards has no text to train on and waits through every round; the corpus has too little text for them: fewer shards
     """
     words = np.array([int(piece_words.sum()) for _, piece_words in bounds])
-    if len(words) < 2 or not words.max() or words.mean() / words.max() >= BALANCED:
+    training = words.mean() / words.max() if len(words) > 1 and words.max() else 1.0  # the share of worker time
+    if training >= BALANCED:
         return
     compressed = any(isinstance(segment, Segment) and segment.path.lower().endswith(COMPRESSED)
                      for shard in shards for segment in shard)
@@ -472,7 +478,7 @@ def warn_of_unbalanced_shards(shards: Sequence[Shard], bounds: Sequence[tuple[np
                 f"wait{'s' if one else ''} through every round")
     else:
         what = (f"the shards are unbalanced: the largest has {words.max():,} vocabulary words an epoch and the "
-                f"smallest {words.min():,}, so their workers spend about {1 - words.mean() / words.max():.0%} of "
+                f"smallest {words.min():,}, so their workers spend about {1 - training:.0%} of "
                 "the rounds waiting")
     warnings.warn(f"{what}; {why}", RoundsWarning)
 
@@ -533,7 +539,7 @@ def train_rounds(
                     following = planned[i + 1][1] if i + 1 < len(planned) else None
                     # A stop that landed after the round was merged but before ``run`` recorded
                     # it would have the round trained again on resuming.
-                    with deferred():
+                    with deferred("the round in flight"):
                         loss, count, words = transport.train_round(model, plan, tasks, merger, continued, following)
                         continued = True
                         run.record(r, None, loss, count, words)

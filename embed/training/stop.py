@@ -20,31 +20,49 @@ import sys
 from collections.abc import Iterator
 
 _recorded: list[KeyboardInterrupt] = []
-_deferring: list[bool] = []  # one entry per ``deferred`` block the program is in
-_held: list[KeyboardInterrupt] = []  # the stop a ``deferred`` block holds back
+_awaited: list[str] = []  # what each ``deferred`` block the program is in lets end before a stop
+_holding = False  # whether a stop waits for a ``deferred`` block to end
 
 
 def raise_stop(stop: KeyboardInterrupt) -> None:
     """Record ``stop`` and raise it; for signal handlers. Inside ``deferred`` the first
     stop is only recorded, and a second one raised: a run whose round never ends can
-    still be stopped."""
-    hold = bool(_deferring) and not _recorded
-    record_stop(stop)
-    if hold:
-        _held.append(stop)
-        print("embed: stopping once the round in flight ends; a second Ctrl-C drops the round", file=sys.stderr,
-              flush=True)
+    still be stopped.
+
+    >>> try:
+    ...     raise_stop(KeyboardInterrupt())
+    ... except KeyboardInterrupt:
+    ...     stop_seen()
+    """
+    global _holding
+    # Recorded before anything is decided: a signal whose handler runs in the middle of
+    # this one's counts as the second.
+    _recorded.append(stop)
+    if _awaited and len(_recorded) == 1:
+        _holding = True
+        # A closed terminal (SIGHUP) makes the write fail, and a handler that lands in
+        # the middle of another write to stderr cannot write: the stop holds all the same.
+        with contextlib.suppress(OSError, RuntimeError):
+            print(f"embed: stopping once {_awaited[-1]} ends; stop again to drop it", file=sys.stderr, flush=True)
         return
     raise stop
 
 
 def held_back() -> bool:
-    """Whether a stop waits for a ``deferred`` block to end: one that arrives now is a second."""
-    return bool(_held)
+    """Whether a stop waits for a ``deferred`` block to end: one that arrives now is a second.
+
+    >>> held_back()
+    False
+    """
+    return _holding
 
 
 def interrupt(signum, frame) -> None:
-    """A SIGINT handler: Ctrl-C as a stop that ``deferred`` can hold back."""
+    """A SIGINT handler: Ctrl-C as a stop that ``deferred`` can hold back.
+
+    >>> import signal
+    >>> previous = signal.signal(signal.SIGINT, interrupt); _ = signal.signal(signal.SIGINT, previous)
+    """
     raise_stop(KeyboardInterrupt())
 
 
@@ -53,7 +71,13 @@ def interrupts_recorded() -> Iterator[None]:
     """Ctrl-C goes through ``raise_stop`` for the block where Python's own handler has
     it (a program calling ``train`` from its main thread), so that ``deferred`` holds it
     back there as under the ``embed`` command; the stop is forgotten once it has left
-    the block. A program's own handler stays."""
+    the block. A program's own handler stays.
+
+    >>> import signal
+    >>> with interrupts_recorded():
+    ...     signal.getsignal(signal.SIGINT) in (interrupt, signal.SIG_IGN)  # SIG_IGN: a background job's
+    True
+    """
     import signal
     import threading
 
@@ -72,13 +96,13 @@ def interrupts_recorded() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """A block that a first stop signal does not cut short: ``raise_stop`` records it,
-    and ``check_stop`` after the block raises it. The ``embed`` command's handlers go
-    through ``raise_stop``, and Ctrl-C inside ``interrupts_recorded``; another handler's
-    exception lands where it lands.
+def deferred(awaited: str) -> Iterator[None]:
+    """A block that a first stop signal does not cut short: ``raise_stop`` records it
+    and says that it waits for ``awaited``, and ``check_stop`` after the block raises
+    it. The ``embed`` command's handlers go through ``raise_stop``, and Ctrl-C inside
+    ``interrupts_recorded``; another handler's exception lands where it lands.
 
-    >>> with deferred():
+    >>> with deferred("the round in flight"):
     ...     raise_stop(KeyboardInterrupt())  # recorded, not raised
     >>> try:
     ...     check_stop()
@@ -87,11 +111,11 @@ def deferred() -> Iterator[None]:
     ...     print("stopped after the block")
     stopped after the block
     """
-    _deferring.append(True)
+    _awaited.append(awaited)
     try:
         yield
     finally:
-        _deferring.pop()
+        _awaited.pop()
 
 
 def record_stop(stop: KeyboardInterrupt) -> None:
@@ -108,5 +132,6 @@ def check_stop() -> None:
 
 def stop_seen() -> None:
     """The stop reached the code that acts on it: forget it."""
+    global _holding
     _recorded.clear()
-    _held.clear()
+    _holding = False
