@@ -36,6 +36,7 @@ BLOCK_BYTES = 1 << 20
 OPEN_LINE_CHARS = 1 << 16
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+COMPRESSED = tuple(_OPENERS)  # read through a decompressor: no byte offset to cut at
 # ASCII letters and blanks: text of only these can skip the Python path (embed.text.plaintext).
 ASCII_LETTERS = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("A"), ord("Z") + 1))
 ASCII_BLANKS = b" \t\n\r\x0b\x0c"

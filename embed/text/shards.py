@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 from ..errors import EmbedError
 from . import location
-from .corpus import ASCII_BLANKS, check_rereadable, open_binary, read_sentences
+from .corpus import ASCII_BLANKS, COMPRESSED, check_rereadable, open_binary, read_sentences
 from .tokenizer import Tokenizer
 
-COMPRESSED = (".gz", ".bz2", ".xz")  # read through a decompressor: no byte offset to cut at
 _SCAN_BYTES = 1 << 16
 
 

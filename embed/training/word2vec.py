@@ -27,8 +27,8 @@ from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text import location
-from ..text.corpus import as_sentences, ascii_compatible, text_codec
-from ..text.shards import COMPRESSED, Files, Segment, corpus_files, names_files, split_shards
+from ..text.corpus import COMPRESSED, as_sentences, ascii_compatible, text_codec
+from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
 from ..text.vocab import Vocabulary
@@ -654,8 +654,9 @@ class Word2Vec:
             "vocab_source": self._vocab_source,
             "source_words": self._source_words,
             "reading": self._reading,
-            # Every token counted, the words min_count left out too: the frequency merge's
-            # factors read it, and a resumed run must compute them as the run did.
+            # The tokens the vocabulary stands for (after a count, those min_count left out
+            # too): the frequency merge's factors read it, and a resumed run must compute
+            # them as the run did.
             "corpus_tokens": self.vocab.corpus_tokens,
             "pruned_at": self.vocab.pruned_at,
         }
@@ -681,8 +682,7 @@ class Word2Vec:
         model._vocab_source = state.get("vocab_source")
         model._source_words = state.get("source_words", vocab.total)
         model._reading = state.get("reading")
-        # Files written before corpus_tokens was kept: the vocabulary pass's own count of them.
-        vocab.corpus_tokens = state.get("corpus_tokens") or (model._reading or {}).get("tokens") or vocab.corpus_tokens
+        vocab.corpus_tokens = state.get("corpus_tokens") or _tokens_read(model._reading, vocab)
         vocab.pruned_at = state.get("pruned_at", 0)
         model.plan = make_plan(config, vocab)
         return model
@@ -777,6 +777,14 @@ class _StopEarly(Exception):
     """Raised from the end of an epoch in rounds to end the call (early_stop)."""
 
 
+def _tokens_read(reading: dict | None, vocab: Vocabulary) -> int:
+    """What a model file from before ``corpus_tokens`` was kept stood for: the count of
+    its vocabulary pass, unless words were added since (then that count is the added
+    text's alone, below the vocabulary's own: the vocabulary's is all there is)."""
+    tokens = (reading or {}).get("tokens") or 0
+    return tokens if tokens >= vocab.counts.sum() else vocab.corpus_tokens
+
+
 def _no_example(corpus: Corpus, config: Config) -> EmbedError:
     """The error of a run that trained on nothing, and the likely cause on a small corpus."""
     why = (f" left after subsampling (sample={config.sample}; a corpus this small needs 0, which turns it off)"
@@ -827,7 +835,7 @@ def _estimated_tokens(path: str | os.PathLike) -> int:
     """About how many tokens a plain file holds, for the space its ids will take:
     English runs 5-6 bytes a token, and compression about a quarter of the size."""
     size = location.getsize(os.fspath(path))
-    return (4 * size if os.fspath(path).endswith(COMPRESSED) else size) // 5
+    return (4 * size if os.fspath(path).lower().endswith(COMPRESSED) else size) // 5
 
 
 def _name(corpus: Corpus) -> str:
