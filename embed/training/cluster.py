@@ -89,9 +89,12 @@ def connected(cluster: Any) -> Iterator[Any]:
                     started = stack.enter_context(
                         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                      silence_logs=50))
-                except RuntimeError as error:  # Dask's "Nanny failed to start", its cause in the workers' output
-                    raise EmbedError(f"--cluster {text}: the worker processes did not start ({_first_line(error)}); "
-                                     f"in a script, {_GUARD}") from None
+                except RuntimeError as error:
+                    # Dask's "Nanny failed to start" leaves the cause to the workers' own output;
+                    # a script without the guard is the usual one.
+                    hint = f"; in a script, {_GUARD}" if "failed to start" in str(error) else ""
+                    raise EmbedError(f"--cluster {text}: the worker processes did not start "
+                                     f"({_first_line(error)}){hint}") from None
             client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
             client.register_plugin(OwnProcessGroup(), name="embed-own-process-group")
         else:
