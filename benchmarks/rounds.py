@@ -119,16 +119,18 @@ def speed(args, corpus: str) -> None:
                                                                            "--shards", "2", *rounds]),
                 "hogwild": ("threads (Hogwild), 2 workers", ["--workers", "2"])}
         runs = {key: runs[key] for key in args.runs}
-        # Untimed: compiles the kernels into Numba's cache, which every later process loads.
-        _train([warm, "-o", out, "--epochs", "1", *common, *runs[args.runs[0]][1]])
+        # Untimed: compiles each run's kernels into Numba's cache, which every later process loads.
+        for _, extra in runs.values():
+            _train([warm, "-o", out, "--epochs", "1", *common, *extra])
         # The runs take turns, so that a slow spell of this shared host falls on all of them.
-        measured: dict[str, list[Run]] = {key: [] for key in runs}
+        measured: dict[str, list[Measurement]] = {key: [] for key in runs}
         for repeat in range(args.repeats):
             for key, (label, extra) in runs.items():
                 measured[key].append(_train([corpus, "-o", out, "--epochs", str(args.epochs), *common, *extra]))
                 if args.repeats > 1:
                     print(f"{config_name} | {label} | repeat {repeat + 1} | {measured[key][-1].epochs:,.0f}", flush=True)
-        medians = {key: Run(*(float(np.median(column)) for column in zip(*taken))) for key, taken in measured.items()}
+        medians = {key: Measurement(*(float(np.median(column)) for column in zip(*taken)))
+                   for key, taken in measured.items()}
         first = medians[args.runs[0]]
         for key, (label, _) in runs.items():
             median = medians[key]
@@ -149,7 +151,7 @@ def speed(args, corpus: str) -> None:
     print("\n".join(targets))
 
 
-class Run(NamedTuple):
+class Measurement(NamedTuple):
     """One ``embed train``: words/s of its epochs and of its whole train call; and the
     cores its own process (the coordinator, with a LocalCluster's scheduler) and its
     child processes (a LocalCluster's nannies and workers) kept busy from the end of its
@@ -161,35 +163,58 @@ class Run(NamedTuple):
     worker_cores: float
 
 
-def _train(arguments: list[str]) -> Run:
+EPOCH_LINE = re.compile(r"epoch (\d+): loss \S+ per example, ([\d,]+) words/s")
+
+
+class _Started(NamedTuple):
+    process: subprocess.Popen
+    stderr: object  # a temporary file
+
+
+def _embed_train(arguments: list[str], stdout) -> _Started:
+    """``embed train`` in a fresh process, its progress bar into a temporary file: a pipe
+    that nobody reads while the run lasts would fill and stop it."""
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the epoch lines as they are written
+    stderr = tempfile.TemporaryFile("w+")
+    return _Started(subprocess.Popen([sys.executable, "-m", "embed", "train", *arguments], stdout=stdout,
+                                     stderr=stderr, text=True, env=environment), stderr)
+
+
+def _finished(started: _Started, stdout: str) -> str:
+    """``stdout`` of a process that ended well; the end of its stderr where it failed."""
+    if started.process.wait():
+        started.stderr.seek(0)
+        raise SystemExit(started.stderr.read()[-4000:])
+    return stdout
+
+
+def _rates(stdout: str) -> list[float]:
+    return [float(rate.replace(",", "")) for _, rate in EPOCH_LINE.findall(stdout)]
+
+
+def _train(arguments: list[str]) -> Measurement:
     """Run ``embed train``, reading the CPU time of its processes at each epoch line."""
     import psutil
 
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the epoch lines as they are written
-    process = subprocess.Popen([sys.executable, "-m", "embed", "train", *arguments], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=environment)
-    watched = psutil.Process(process.pid)
+    started = _embed_train(arguments, subprocess.PIPE)
+    watched = psutil.Process(started.process.pid)
     marks = []  # (wall s, the coordinator's CPU s, its children's CPU s) at each epoch line
     lines = []
-    for line in process.stdout:
+    for line in started.process.stdout:
         lines.append(line)
-        if re.match(r"epoch \d+: ", line):
+        if EPOCH_LINE.match(line):
             with contextlib.suppress(psutil.Error):
                 marks.append((time.perf_counter(), _cpu(watched),
                               sum(_cpu(child) for child in watched.children(recursive=True))))
-    stderr = process.stderr.read()
-    if process.wait():
-        raise SystemExit(stderr)
-    stdout = "".join(lines)
-    rates = [float(rate.replace(",", "")) for rate in re.findall(r"epoch \d+: loss \S+ per example, ([\d,]+) words/s",
-                                                                  stdout)]
+    stdout = _finished(started, "".join(lines))
+    rates = _rates(stdout)
     whole = float(re.search(r"\(([\d,]+) words/s\)", stdout).group(1).replace(",", ""))
     coordinator = workers = float("nan")
     if len(marks) >= 2:
         wall = marks[-1][0] - marks[0][0]
         coordinator, workers = ((marks[-1][k] - marks[0][k]) / wall for k in (1, 2))
     # Epochs of equal words: the harmonic mean.
-    return Run(len(rates) / sum(1 / rate for rate in rates), whole, coordinator, workers)
+    return Measurement(len(rates) / sum(1 / rate for rate in rates), whole, coordinator, workers)
 
 
 def _cpu(process) -> float:
@@ -204,39 +229,41 @@ def cores(args, corpus: str) -> None:
 
     folder = tempfile.mkdtemp(prefix="embed-cores-")
     warm = prefix_corpus(corpus, 50_000, folder)
-    rows = [["configuration", "one process alone, words/s", "two at once, words/s each", "two together",
-             "two together / one alone"]]
+    rows = [["configuration", "one process alone, words/s", "two at once, words/s of each run",
+             "two together, words/s", "two together / one alone, in each repeat"]]
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         common = ["--arch", arch, "--loss", loss, "--workers", "1", "--epochs", str(args.epochs)]
-        _middle_epochs([[warm, "-o", os.path.join(folder, "warm.bin"), *common]])  # compiles, untimed
+        _second_epoch_rates([[warm, "-o", os.path.join(folder, "warm.bin"), *common]])  # compiles, untimed
         alone, each, together = [], [], []
         for repeat in range(args.repeats):
-            [one] = _middle_epochs([[corpus, "-o", os.path.join(folder, "one.bin"), *common]])
-            pair = _middle_epochs([[corpus, "-o", os.path.join(folder, f"pair{i}.bin"), *common] for i in (0, 1)])
-            alone.append(one)
+            [rate] = _second_epoch_rates([[corpus, "-o", os.path.join(folder, "one.bin"), *common]])
+            pair = _second_epoch_rates([[corpus, "-o", os.path.join(folder, f"pair{i}.bin"), *common]
+                                        for i in (0, 1)])
+            alone.append(rate)
             each.extend(pair)
             together.append(sum(pair))
-            print(f"{config_name} | repeat {repeat + 1} | alone {one:,.0f} | at once {pair[0]:,.0f} + {pair[1]:,.0f}",
-                  flush=True)
-        one, two = float(np.median(alone)), float(np.median(together))
-        rows.append([config_name, f"{one:,.0f}", f"{float(np.median(each)):,.0f}", f"{two:,.0f}", f"{two / one:.2f}"])
-    print(f"\nmedian of {args.repeats}; words/s of the second of {args.epochs} epochs (`embed train --workers 1`: the thread "
-          "engine on one thread), each run a fresh process; the pair started together")
+            print(f"{config_name} | repeat {repeat + 1} | alone {rate:,.0f} | at once {pair[0]:,.0f} + "
+                  f"{pair[1]:,.0f}", flush=True)
+        ratios = [two / one for one, two in zip(alone, together)]
+        rows.append([config_name, f"{float(np.median(alone)):,.0f}", f"{float(np.median(each)):,.0f}",
+                     f"{float(np.median(together)):,.0f}",
+                     f"{float(np.median(ratios)):.2f} ({', '.join(f'{ratio:.2f}' for ratio in ratios)})"])
+    print(f"\nmedian of {args.repeats} repeats (of {2 * args.repeats} runs for 'each'); words/s of the second of "
+          f"{args.epochs} epochs (`embed train --workers 1`: the thread engine on one thread), each run a fresh "
+          "process; the pair started together; the ratio is each repeat's, and their median")
     print(table(rows))
 
 
-def _middle_epochs(commands: list[list[str]]) -> list[float]:
+def _second_epoch_rates(commands: list[list[str]]) -> list[float]:
     """Run the ``embed train`` commands at once; each one's words/s in its second epoch."""
-    processes = [subprocess.Popen([sys.executable, "-m", "embed", "train", *command], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for command in commands]
+    outputs = [tempfile.TemporaryFile("w+") for _ in commands]
+    runs = [_embed_train(command, output) for command, output in zip(commands, outputs)]
     rates = []
-    for process in processes:
-        stdout, stderr = process.communicate()
-        if process.returncode:
-            raise SystemExit(stderr)
-        found = re.search(r"epoch 2: loss \S+ per example, ([\d,]+) words/s", stdout)
-        rates.append(float(found.group(1).replace(",", "")))
+    for started, output in zip(runs, outputs):
+        started.process.wait()
+        output.seek(0)
+        rates.append(_rates(_finished(started, output.read()))[1])
     return rates
 
 
