@@ -654,11 +654,6 @@ class Word2Vec:
             "vocab_source": self._vocab_source,
             "source_words": self._source_words,
             "reading": self._reading,
-            # The tokens the vocabulary stands for (after a count, those min_count left out
-            # too): the frequency merge's factors read it, and a resumed run must compute
-            # them as the run did.
-            "corpus_tokens": self.vocab.corpus_tokens,
-            "pruned_at": self.vocab.pruned_at,
         }
         velocity = self.weights.velocity
         if velocity is not None:
@@ -682,8 +677,6 @@ class Word2Vec:
         model._vocab_source = state.get("vocab_source")
         model._source_words = state.get("source_words", vocab.total)
         model._reading = state.get("reading")
-        vocab.corpus_tokens = state.get("corpus_tokens") or _tokens_read(model._reading, vocab)
-        vocab.pruned_at = state.get("pruned_at", 0)
         model.plan = make_plan(config, vocab)
         return model
 
@@ -775,14 +768,6 @@ class PruningWarning(UserWarning):
 
 class _StopEarly(Exception):
     """Raised from the end of an epoch in rounds to end the call (early_stop)."""
-
-
-def _tokens_read(reading: dict | None, vocab: Vocabulary) -> int:
-    """What a model file from before ``corpus_tokens`` was kept stood for: the count of
-    its vocabulary pass, unless words were added since (then that count is the added
-    text's alone, below the vocabulary's own: the vocabulary's is all there is)."""
-    tokens = (reading or {}).get("tokens") or 0
-    return tokens if tokens >= vocab.counts.sum() else vocab.corpus_tokens
 
 
 def _no_example(corpus: Corpus, config: Config) -> EmbedError:
