@@ -51,6 +51,15 @@ def test_two_worker_processes_give_the_vectors_one_thread_gives(tiny_corpus, cli
     assert digest(model) == digest(threads)
 
 
+def test_a_relative_path_reaches_workers_started_in_another_folder(tiny_corpus, client, monkeypatch):
+    # The workers were started in the folder the tests run in, the coordinator names the
+    # corpus from its own: a relative path sent as it is named another file, or none.
+    path, _, _ = tiny_corpus
+    threads = embed.train(str(path), deterministic=True, workers=1, progress=False, **SETTINGS)
+    monkeypatch.chdir(path.parent)
+    assert digest(embed.train(path.name, cluster=client, progress=False, **SETTINGS)) == digest(threads)
+
+
 def test_a_killed_worker_changes_nothing(tiny_corpus, client):
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)

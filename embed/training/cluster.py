@@ -27,6 +27,8 @@ to those rounds. The tasks being pure, what runs again gives the same changes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
 import pickle
 import re
 import threading
@@ -38,6 +40,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedError
+from ..text import location
+from ..text.shards import Segment
 from .rounds import Change, Merger, copied_into, count_shard, encode_shard, piece_bounds, train_shard_piece
 from .stop import held_back, record_stop
 
@@ -219,6 +223,19 @@ def _encode_shard(shard, words: bytes, config):
     return encode_shard(shard, pickle.loads(words), config)
 
 
+def _absolute(shards) -> list:
+    """The shards with their files' local paths made absolute: a worker started in
+    another folder then reads the file the coordinator named, where the file system is
+    shared, instead of another file or none.
+
+    >>> _absolute([[Segment("corpus.txt", 0, 10)]])[0][0].path == os.path.abspath("corpus.txt")
+    True
+    """
+    return [[dataclasses.replace(part, path=os.path.abspath(part.path))
+             if isinstance(part, Segment) and not location.is_url(part.path) else part for part in shard]
+            for shard in shards]
+
+
 class Replica:
     """A worker process's copy of the model, at a version (run, model state): tasks of a
     round read it, and the first task of the next round brings it up to date by merging
@@ -317,11 +334,12 @@ class DaskTransport:
         self.ahead = None  # (tasks, version, futures) of a round started before its call
 
     def count(self, shards, config):
-        futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False) for shard in shards]
+        futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False)
+                   for shard in _absolute(shards)]
         return self.client.gather(futures)
 
     def encode(self, shards, words, config):
-        self.shards, self.words, self.config = list(shards), list(words), config
+        self.shards, self.words, self.config = _absolute(shards), list(words), config
         self.encoded, self.homes = [None] * len(self.shards), [None] * len(self.shards)
         self._restore()
         return self.client.gather([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
