@@ -60,6 +60,15 @@ def test_a_relative_path_reaches_workers_started_in_another_folder(tiny_corpus, 
     assert digest(embed.train(path.name, cluster=client, progress=False, **SETTINGS)) == digest(threads)
 
 
+def test_a_cluster_with_more_threads_than_shards_is_warned_of(tiny_corpus, client):
+    from embed.training.rounds import RoundsWarning
+
+    path, _, _ = tiny_corpus
+    with pytest.warns(RoundsWarning, match="the cluster has 2 worker threads and the run 1 shards, which train on one "
+                                           "thread each: 1 has nothing to do; --shards 2"):
+        embed.train(str(path), cluster=client, progress=False, **{**SETTINGS, "shards": 1, "epochs": 1})
+
+
 def test_a_killed_worker_changes_nothing(tiny_corpus, client):
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)

@@ -34,6 +34,7 @@ import re
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,7 +43,8 @@ import numpy as np
 from ..errors import EmbedError
 from ..text import location
 from ..text.shards import Segment
-from .rounds import Change, Merger, copied_into, count_shard, encode_shard, piece_bounds, train_shard_piece
+from .rounds import (Change, Merger, RoundsWarning, copied_into, count_shard, encode_shard, piece_bounds,
+                     train_shard_piece)
 from .stop import held_back, record_stop
 
 CONNECT_SECONDS = 5
@@ -223,6 +225,18 @@ def _encode_shard(shard, words: bytes, config):
     return encode_shard(shard, pickle.loads(words), config)
 
 
+def warn_of_idle_threads(shards: int, threads: int) -> None:
+    """Warn where the cluster has more worker threads than the run has shards: a shard's
+    pieces train one after another, so the threads beyond them have nothing to do.
+
+    >>> warn_of_idle_threads(2, 2)  # nothing to say
+    """
+    if threads > shards:
+        warnings.warn(f"the cluster has {threads} worker threads and the run {shards} shards, which train on one "
+                      f"thread each: {threads - shards} {'has' if threads - shards == 1 else 'have'} nothing to do; --shards {threads} (shards={threads}) "
+                      f"would use them all, and gives other vectors than {shards} shards", RoundsWarning)
+
+
 def _absolute(shards) -> list:
     """The shards with their files' local paths made absolute: a worker started in
     another folder then reads the file the coordinator named, where the file system is
@@ -342,6 +356,8 @@ class DaskTransport:
         self.shards, self.words, self.config = _absolute(shards), list(words), config
         self.encoded, self.homes = [None] * len(self.shards), [None] * len(self.shards)
         self._restore()
+        threads = sum(info.get("nthreads", 1) for info in self.client.scheduler_info()["workers"].values())
+        warn_of_idle_threads(len(self.shards), threads)
         return self.client.gather([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
                                    for encoded in self.encoded])
 
