@@ -231,10 +231,12 @@ def warn_of_idle_threads(shards: int, threads: int) -> None:
 
     >>> warn_of_idle_threads(2, 2)  # nothing to say
     """
-    if threads > shards:
+    idle = threads - shards
+    if idle > 0:
         warnings.warn(f"the cluster has {threads} worker threads and the run {shards} shards, which train on one "
-                      f"thread each: {threads - shards} {'has' if threads - shards == 1 else 'have'} nothing to do; --shards {threads} (shards={threads}) "
-                      f"would use them all, and gives other vectors than {shards} shards", RoundsWarning)
+                      f"thread each: {idle} {'has' if idle == 1 else 'have'} nothing to do; --shards {threads} "
+                      f"(shards={threads}) would use them all, and gives other vectors than {shards} shards",
+                      RoundsWarning)
 
 
 def _absolute(shards) -> list:
