@@ -305,7 +305,7 @@ def speed(args, corpus: str) -> None:
     for repeat in range(args.repeats):
         for i, (label, command) in enumerate(runs):
             if i == 2:
-                rate = _train(command)[0]  # embed train: its epochs' words/s
+                rate = _train(command).epochs  # embed train: its epochs' words/s
             else:
                 result = subprocess.run(command, capture_output=True, text=True)
                 if result.returncode:

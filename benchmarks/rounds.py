@@ -33,9 +33,9 @@ picks the runs (the ratios are to the first):
 cores: what two busy cores of this host give against one, with nothing exchanged: one
 single-threaded ``embed train --workers 1`` process alone, then two such processes at
 once (each its own output), taking turns; words/s of the second epoch (of at least 3)
-from the epoch lines, where both processes are training. The two together over the one alone
-bounds ``local:2`` over ``local:1`` for any scheme that runs two processes where one
-ran, with all of the exchange's costs left out:
+from the epoch lines, where both processes are training. The two together over the
+one alone bounds ``local:2`` over ``local:1`` for any scheme that runs two processes
+where one ran, with all of the exchange's costs left out:
 
     python benchmarks/rounds.py cores --epochs 3 --configs cbow-negative skipgram-negative --repeats 3
 
@@ -128,7 +128,8 @@ def speed(args, corpus: str) -> None:
             for key, (label, extra) in runs.items():
                 measured[key].append(_train([corpus, "-o", out, "--epochs", str(args.epochs), *common, *extra]))
                 if args.repeats > 1:
-                    print(f"{config_name} | {label} | repeat {repeat + 1} | {measured[key][-1].epochs:,.0f}", flush=True)
+                    print(f"{config_name} | {label} | repeat {repeat + 1} | {measured[key][-1].epochs:,.0f}",
+                          flush=True)
         medians = {key: Measurement(*(float(np.median(column)) for column in zip(*taken)))
                    for key, taken in measured.items()}
         first = medians[args.runs[0]]
@@ -180,12 +181,11 @@ def _embed_train(arguments: list[str], stdout) -> _Started:
                                      stderr=stderr, text=True, env=environment), stderr)
 
 
-def _finished(started: _Started, stdout: str) -> str:
-    """``stdout`` of a process that ended well; the end of its stderr where it failed."""
+def _check_ended(started: _Started) -> None:
+    """Wait for the process; where it failed, stop with the end of its stderr."""
     if started.process.wait():
         started.stderr.seek(0)
         raise SystemExit(started.stderr.read()[-4000:])
-    return stdout
 
 
 def _rates(stdout: str) -> list[float]:
@@ -206,7 +206,8 @@ def _train(arguments: list[str]) -> Measurement:
             with contextlib.suppress(psutil.Error):
                 marks.append((time.perf_counter(), _cpu(watched),
                               sum(_cpu(child) for child in watched.children(recursive=True))))
-    stdout = _finished(started, "".join(lines))
+    _check_ended(started)
+    stdout = "".join(lines)
     rates = _rates(stdout)
     whole = float(re.search(r"\(([\d,]+) words/s\)", stdout).group(1).replace(",", ""))
     coordinator = workers = float("nan")
@@ -261,9 +262,9 @@ def _second_epoch_rates(commands: list[list[str]]) -> list[float]:
     runs = [_embed_train(command, output) for command, output in zip(commands, outputs)]
     rates = []
     for started, output in zip(runs, outputs):
-        started.process.wait()
+        _check_ended(started)
         output.seek(0)
-        rates.append(_rates(_finished(started, output.read()))[1])
+        rates.append(_rates(output.read())[1])
     return rates
 
 
