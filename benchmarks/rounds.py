@@ -390,6 +390,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    if not os.path.exists(args.corpus):
+        parser.error(f"--corpus {args.corpus}: no such file (the default is ../shared/data beside the repository; "
+                     "EMBED_WIKI names another)")
     if args.what == "cores" and args.epochs < 3:
         parser.error(f"cores times the second epoch, while both processes train: --epochs must be at least 3, "
                      f"got {args.epochs}")
