@@ -5,10 +5,11 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
     python benchmarks/rounds.py accuracy --merges row-average --round-words 50000 250000 1000000000
     python benchmarks/rounds.py accuracy --shards 8 --merges frequency --round-words 10000 --contraction 0.003,0.003
     python benchmarks/rounds.py speed --epochs 1 --round-words 1000000 --merges frequency --repeats 3
+    python benchmarks/rounds.py accuracy --configs cbow-negative --shards 2 --merges sum --round-words 300000 --full-merge-every 3
     python benchmarks/rounds.py costs --shards 2 --rounds 10
 
 accuracy: for each configuration, one row for the thread engine (Hogwild, 2 workers) and
-one per (shards, merge, round words) trained in rounds on 2 threads (``deterministic``);
+one per (shards, merge, round words, full merge every) trained in rounds on 2 threads (``deterministic``);
 round words beyond a shard's size give one round per epoch, Spark MLlib's once-per-pass
 averaging when the merge is ``row-average``. Each row: training seconds (the model's
 own clock), final loss, analogy accuracy (questions-words, 30,000 most frequent words)
@@ -78,20 +79,23 @@ def accuracy(args, corpus: str) -> None:
         # The frequency rule's constant, for a sweep: the rounds here run on threads of this process.
         rounds.CONTRACTION = tuple(float(c) for c in args.contraction.split(","))
 
-    rows = [["configuration", "engine", "shards", "merge", "round words", "train s", "loss", "analogy %", "WS353"]]
+    rows = [["configuration", "engine", "shards", "merge", "round words", "full merge every", "train s", "loss",
+             "analogy %", "WS353"]]
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         base = Config(arch=arch, loss=loss, epochs=args.epochs, workers=2)
         runs = ([] if args.no_threads else [("threads", base)]) + [
-            ("rounds", base.replace(deterministic=True, shards=shards, merge=merge, round_words=words))
-            for shards in args.shards for merge in args.merges for words in args.round_words]
+            ("rounds", base.replace(deterministic=True, shards=shards, merge=merge, round_words=words,
+                                    full_merge_every=every))
+            for shards in args.shards for merge in args.merges for words in args.round_words
+            for every in args.full_merge_every]
         for engine, config in runs:
             model = Word2Vec(config).build_vocab(corpus)
             model.train(corpus, progress=False)
             seconds = sum(h.seconds for h in model.history)
             analogy, ws = scores(model)
-            shown = [config_name, engine] + ([str(config.shards), config.merge, f"{config.round_words:,}"]
-                                             if engine == "rounds" else ["-", "-", "-"])
+            shown = [config_name, engine] + ([str(config.shards), config.merge, f"{config.round_words:,}",
+                                              str(config.full_merge_every)] if engine == "rounds" else ["-"] * 4)
             rows.append(shown + [f"{seconds:.1f}", f"{model.history[-1].loss:.4f}", f"{analogy:.2f}", f"{ws:.3f}"])
             print(" | ".join(rows[-1]), flush=True)
     print()
@@ -110,7 +114,8 @@ def speed(args, corpus: str) -> None:
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         common = ["--arch", arch, "--loss", loss]
-        rounds = ["--round-words", str(args.round_words[0]), "--merge", args.merges[0]]
+        rounds = ["--round-words", str(args.round_words[0]), "--merge", args.merges[0], "--full-merge-every",
+                  str(args.full_merge_every[0])]
         runs = {"one": ("one process, one thread, 1 shard", ["--deterministic", "--workers", "1", "--shards", "1",
                                                                *rounds]),
                 "local:1": ("--cluster local:1, 2 shards", ["--cluster", "local:1", "--shards", "2", *rounds]),
@@ -379,6 +384,8 @@ def main() -> None:
     parser.add_argument("--shards", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--merges", nargs="+", default=["hogwild", "sum", "average", "row-average"])
     parser.add_argument("--round-words", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--full-merge-every", type=int, nargs="+", default=[1],
+                        help="rounds between merges of every row (speed: the first)")
     parser.add_argument("--no-threads", action="store_true", help="accuracy: leave out the thread engine's row")
     parser.add_argument("--contraction", help="accuracy: the frequency merge's CONTRACTION as INPUT,OUTPUT "
                         "(embed.training.rounds)")

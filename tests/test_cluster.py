@@ -116,6 +116,37 @@ def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, c
     client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
 
 
+def test_full_merges_every_few_rounds_give_the_threads_vectors_with_a_worker_killed_inside_a_cycle(
+        tiny_corpus, client, tmp_path, monkeypatch):
+    # Each shard's own model lives on its home worker between full merges: a worker that
+    # dies takes its shards' models with it, and the cycle runs again from the weights.
+    monkeypatch.setattr(rounds_module, "MERGED_EACH_ROUND", 4)  # of the tiny vocabulary's 10 words
+    path, _, _ = tiny_corpus
+    settings = {**SETTINGS, "full_merge_every": 2}
+    undisturbed = embed.train(str(path), deterministic=True, workers=1, progress=False, **settings)
+    assert digest(undisturbed) != digest(embed.train(str(path), deterministic=True, workers=1, progress=False,
+                                                     **SETTINGS))
+    model = embed.train(str(path), cluster=client, progress=False, **settings)
+    assert digest(model) == digest(undisturbed)
+    marker, target = str(tmp_path / "killed"), piece_number(1, 2, 1)  # epoch 2, shard 2: its first cycle's second round
+
+    def dies_once(version, sent, whole, merger, plan, encoded, shard, fresh, ends, first, last, number, *rates):
+        if number == target and not os.path.exists(marker):
+            assert not fresh and ends
+            with open(marker, "w") as note:
+                note.write(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+        from embed.training import cluster  # the worker's own, not patched: the task as it is
+
+        return cluster.train_own_replica_piece(version, sent, whole, merger, plan, encoded, shard, fresh, ends, first,
+                                               last, number, *rates)
+
+    monkeypatch.setattr(cluster_module, "train_own_replica_piece", dies_once)
+    model = embed.train(str(path), cluster=client, progress=False, **settings)
+    assert os.path.exists(marker) and digest(model) == digest(undisturbed)
+    client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
+
+
 @pytest.mark.parametrize("answers", [True, False])
 def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vectors(tiny_corpus, client, monkeypatch,
                                                                                   answers):
@@ -188,15 +219,15 @@ def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, mon
     # what depends on it; cancelling the data does the same, without a race to win.
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
-    train_round, rounds = DaskTransport.train_round, []
+    train_cycle, rounds = DaskTransport.train_cycle, []
 
-    def losing_round(self, model, plan, tasks, *args):
-        rounds.append(len(tasks))
+    def losing_round(self, model, plan, cycle, *args):
+        rounds.append(len(cycle))
         if len(rounds) == 3:
             self.client.cancel([self.words_future, self.plan[1]])
-        return train_round(self, model, plan, tasks, *args)
+        return train_cycle(self, model, plan, cycle, *args)
 
-    monkeypatch.setattr(DaskTransport, "train_round", losing_round)
+    monkeypatch.setattr(DaskTransport, "train_cycle", losing_round)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client)
     assert len(rounds) > 3 and digest(model) == digest(undisturbed)

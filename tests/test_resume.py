@@ -310,7 +310,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     path, _, _ = tiny_corpus
     settings = config(deterministic=True, shards=2, round_words=200, workers=2)  # 8 rounds an epoch
     whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
-    train_round, calls = LocalTransport.train_round, []
+    train_cycle, calls = LocalTransport.train_cycle, []
 
     def stopped_in_the_fourth(self, *args):
         calls.append(1)
@@ -326,7 +326,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
                 return merge(merger, model, then_stopped(), active)
 
             monkeypatch.setattr(Merger, "merge", cut_short)
-        totals = train_round(self, *args)
+        totals = train_cycle(self, *args)
         if len(calls) == 4:  # merged, not yet recorded
             if stop == "program":
                 _thread.interrupt_main()  # runs the SIGINT handler here, in the main thread
@@ -334,7 +334,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
                 raise_stop(KeyboardInterrupt())
         return totals
 
-    monkeypatch.setattr(LocalTransport, "train_round", stopped_in_the_fourth)
+    monkeypatch.setattr(LocalTransport, "train_cycle", stopped_in_the_fourth)
     model = Word2Vec(settings).build_vocab(path)
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -390,9 +390,9 @@ def test_a_model_file_keeps_the_tokens_counted_and_an_older_one_finds_them_in_it
     assert as_older("updated.embed") == model.vocab.corpus_tokens == model.vocab.counts.sum()
 
 
-@pytest.mark.parametrize("merge", ["hogwild", "frequency"])
+@pytest.mark.parametrize("merge,every", [("hogwild", 1), ("frequency", 1), ("frequency", 3)])
 def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
-                                                                                    monkeypatch, merge):
+                                                                                    monkeypatch, merge, every):
     path, _, _ = tiny_corpus
     # Words that min_count leaves out: the frequency merge reads how many tokens were
     # counted, these too, and a loaded model once knew only its vocabulary's.
@@ -404,13 +404,15 @@ def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vec
         kept.append(tmp_path / f"checkpoint-{len(kept)}.embed")
         kept[-1].write_bytes(open(target, "rb").read())
 
-    settings = config(deterministic=True, shards=2, round_words=200, workers=2, epochs=2, merge=merge, min_count=2)
+    settings = config(deterministic=True, shards=2, round_words=200, workers=2, epochs=2, merge=merge, min_count=2,
+                      full_merge_every=every)
     monkeypatch.setattr(Word2Vec, "save", keep)
     full = Word2Vec(settings).build_vocab(path)
     full.train(path, progress=False, checkpoints=Checkpoints(str(tmp_path / "run.checkpoint"), seconds=1e-9))
     monkeypatch.undo()
-    rounds = len(full.history) * -(-full.history[0].words // 400)  # two shards of 200-word pieces, about
-    assert len(kept) >= rounds - 2  # one before every round
+    # Two shards of 200-word pieces, about; cycles of ``every`` rounds.
+    cycles = len(full.history) * -(-full.history[0].words // (400 * every))
+    assert len(kept) >= cycles - 2  # one before every cycle
     for checkpoint in (kept[1], kept[len(kept) // 2], kept[-1]):
         resumed = Word2Vec.load(checkpoint)
         assert resumed.run is not None and resumed.run.rounds

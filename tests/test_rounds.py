@@ -17,6 +17,7 @@ from embed.errors import EmbedError
 from embed.kernels.densematrix import add_scaled_rows
 from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
 from embed.text.tokenizer import Tokenizer
+from embed.training import rounds as rounds_module
 from embed.training.config import Config
 from embed.training.rounds import (Change, LocalTransport, Merger, RoundsWarning, _count_plain_segments,
                                    encode_shard, frequency_factors, merged_vocabulary, piece_bounds)
@@ -189,6 +190,88 @@ def test_the_frequency_merge_gives_the_same_vectors_on_one_thread_and_on_three(t
     one = embed.train(str(path), loss=loss, workers=1, merge="frequency", **ROUNDS)
     assert digest(one) == digest(embed.train(str(path), loss=loss, workers=3, merge="frequency", **ROUNDS))
     assert digest(one) != digest(embed.train(str(path), loss=loss, workers=1, merge="sum", **ROUNDS))
+
+
+@pytest.mark.parametrize("loss,merge", [("negative", "hogwild"), ("hierarchical", "frequency")])
+def test_full_merges_every_few_rounds_give_the_same_vectors_on_one_thread_and_on_three(tiny_corpus, monkeypatch,
+                                                                                      loss, merge):
+    monkeypatch.setattr(rounds_module, "MERGED_EACH_ROUND", 4)  # of the tiny vocabulary's 10 words
+    path, _, _ = tiny_corpus
+    settings = {**ROUNDS, "loss": loss, "merge": merge, "full_merge_every": 3}
+    one = embed.train(str(path), workers=1, **settings)
+    assert digest(one) == digest(embed.train(str(path), workers=3, **settings))
+    assert one.history[-1].words == one.vocab.total
+    assert digest(one) != digest(embed.train(str(path), workers=1, **{**settings, "full_merge_every": 1}))
+
+
+def test_rounds_between_full_merges_follow_their_definition(tiny_corpus, monkeypatch):
+    # Each shard trains on a model of its own. After every round the rows merged each
+    # round move by the shards' changes to them, summed in shard order, and every shard's
+    # model takes them; at the cycle's end every other row moves by the shards' changes
+    # since the cycle began. A shard whose pieces end inside a cycle merges at its end.
+    from embed.kernels.densematrix import dense_matrix
+    from embed.kernels.piece import Piece, new_worker, train_piece
+    from embed.training.rounds import plan_cycle, rows_merged_each_round
+    from embed.training.schedule import Schedule
+
+    monkeypatch.setattr(rounds_module, "MERGED_EACH_ROUND", 4)  # of the tiny vocabulary's 10 words
+    path, _, _ = tiny_corpus
+    every = 3
+    config = Config(deterministic=True, shards=3, round_words=106, epochs=2, min_count=1, dim=16, merge="sum",
+                    full_merge_every=every, workers=2)
+    trained = embed.Word2Vec(config).build_vocab(str(path)).train(str(path), progress=False)
+    reference = embed.Word2Vec(config).build_vocab(str(path))
+    transport = LocalTransport(threads=1)
+    bounds = transport.encode(reference._shards(str(path)), reference.vocab.words, config)
+    pieces = [len(words) for _, words in bounds]
+    assert len(set(pieces)) > 1 and max(pieces) % every  # a shard runs out inside a cycle, and the epoch too
+    rows, plan = reference.weights.rows, reference.plan
+    model = (reference.weights.input[:rows], reference.weights.output[:rows])
+    each_round = rows_merged_each_round(config.loss, rows)
+    others = [np.ones(rows, bool), np.ones(rows, bool)]
+    for other, hot in zip(others, each_round):
+        other[hot] = False
+    schedule = Schedule.for_run(config, config.epochs, sum(int(words.sum()) for _, words in bounds))
+    for epoch in range(config.epochs):
+        for cycle in range(-(-max(pieces) // every)):
+            rounds = plan_cycle(bounds, cycle, every, epoch, schedule)
+            start = [matrix.copy() for matrix in model]
+            own = {task[0]: [dense_matrix(matrix) for matrix in model] for task in rounds[0]}
+            for tasks in rounds:
+                before = [matrix[hot].copy() for matrix, hot in zip(model, each_round)]
+                for shard, first, last, number, alpha_start, alpha_end in tasks:
+                    for mine, hot, merged in zip(own[shard], each_round, before):
+                        mine[hot] = merged
+                    encoded = transport.encoded[shard]
+                    begin, end = encoded.offsets[first], encoded.offsets[last]
+                    piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin,
+                                  alpha_start, alpha_end)
+                    train_piece(*own[shard], plan, new_worker(plan, rows, model[1].shape[1]), piece)
+                for shard, *_ in tasks:
+                    for matrix, mine, hot, merged in zip(model, own[shard], each_round, before):
+                        matrix[hot] += mine[hot] - merged
+            for shard in own:
+                for matrix, mine, began, other in zip(model, own[shard], start, others):
+                    matrix[other] += mine[other] - began[other]
+    transport.close()
+    # Not a run that merges every row every round: the definition, not a coincidence.
+    assert not np.array_equal(trained.w_in, embed.Word2Vec(config.replace(full_merge_every=1)).build_vocab(
+        str(path)).train(str(path), progress=False).w_in)
+    np.testing.assert_array_equal(trained.w_in, reference.w_in)
+    np.testing.assert_array_equal(trained.w_out, reference.w_out)
+
+
+def test_the_frequency_rule_counts_a_cycles_updates_for_the_rows_that_wait():
+    updates = (np.array([5.0, 1e4, 20.0, 3.0]), np.array([2.0, 8e3, 1.0, 7.0]))
+    every = Merger("frequency", "negative", 4, 2, updates, full_merge_every=4)
+    assert every.each_round == (slice(0, 4), slice(0, 4))  # a vocabulary of 4: every row is among the hottest
+    np.testing.assert_array_equal(every._factors(2)[1], frequency_factors(updates[1], 2, rounds_module.CONTRACTION[1]))
+    rows = 600
+    updates = (np.linspace(1.0, 1e4, rows), np.linspace(2.0, 5e3, rows))
+    factors = Merger("frequency", "negative", rows, 2, updates, full_merge_every=4)._factors(2)
+    for k, contraction in enumerate(rounds_module.CONTRACTION):
+        np.testing.assert_array_equal(factors[k][:512], frequency_factors(updates[k][:512], 2, contraction))
+        np.testing.assert_array_equal(factors[k][512:], frequency_factors(4 * updates[k][512:], 2, contraction))
 
 
 def test_summing_more_than_two_shards_warns_and_the_frequency_merge_does_not(tiny_corpus):

@@ -43,8 +43,8 @@ import numpy as np
 from ..errors import EmbedError
 from ..text import location
 from ..text.shards import Segment
-from .rounds import (Change, Merger, RoundsWarning, copied_into, count_shard, encode_shard, piece_bounds,
-                     train_shard_piece)
+from .rounds import (Change, Merger, RoundsWarning, added_up, count_shard, copied_into, encode_shard, piece_bounds,
+                     train_own_piece, train_shard_piece)
 from .stop import held_back, record_stop
 
 CONNECT_SECONDS = 5
@@ -329,6 +329,39 @@ def train_replica_piece(version: tuple[str, int], sent: list, whole: bool, merge
         _replica.release()
 
 
+# Each shard's own model between full merges, on its home worker: (run, shard) -> (the
+# version of the round that last trained it, the model).
+_own: dict[tuple[str, int], tuple[tuple[str, int], tuple[np.ndarray, np.ndarray]]] = {}
+_own_taken = threading.Lock()
+
+
+def train_own_replica_piece(version: tuple[str, int], sent: list, whole: bool, merger: Merger, plan, encoded,
+                            shard: int, fresh: bool, ends: bool, first: int, last: int, number: int,
+                            alpha_start: float, alpha_end: float) -> Change | None:
+    """``train_own_piece`` on the model at ``version`` (see ``train_replica_piece``) and
+    shard ``shard``'s own model as the round before left it on this worker; None where
+    this worker holds neither (it joined, or was restarted, since)."""
+    model = _replica.check_out(version, sent, whole, merger)
+    if model is None:
+        return None
+    try:
+        key = (version[0], shard)
+        with _own_taken:  # taken out while it trains: a task of an abandoned round cannot write into it
+            held = _own.get(key)
+            if not fresh and (held is None or held[0] != (version[0], version[1] - 1)):
+                return None
+            _own.pop(key, None)
+            if fresh:  # another run's models, left by a coordinator that died: nothing will read them
+                for other in [other for other in _own if other[0] != version[0]]:
+                    del _own[other]
+        change, own = train_own_piece(model, None if held is None else held[1], fresh, ends, merger.each_round, plan,
+                                      encoded, first, last, number, alpha_start, alpha_end)
+        _own[key] = (version, own)
+        return change
+    finally:
+        _replica.release()
+
+
 class DaskTransport:
     """``embed.training.rounds``' tasks on a Dask cluster."""
 
@@ -346,8 +379,8 @@ class DaskTransport:
         self.version = (self.run, 0)  # the model the last round's tasks read
         self.given = 0  # the highest version number given
         self.previous: list | None = None  # the last round's tasks, whose changes the next merges
-        self.log: list = []  # the tasks of every round since the coordinator's weights were synced
-        self.ahead = None  # (tasks, version, futures) of a round started before its call
+        self.log: list = []  # every cycle since the coordinator's weights were synced
+        self.ahead = None  # (cycle, last version, futures) of a cycle started before its call
 
     def count(self, shards, config):
         futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False)
@@ -403,50 +436,63 @@ class DaskTransport:
         workers holding the largest changes of the round before."""
         return {"workers": [self.homes[shard]], "allow_other_workers": True}
 
-    def _submit(self, version, sent, whole, tasks) -> list:
+    def _submit(self, version, sent, whole, tasks, fresh: bool = True, ends: bool = True) -> list:
         plan, merger = self.plan[1], self.merger[1] if self.merger else None
+        if self.merger is not None and self.merger[0].each_round is not None:
+            return [self.client.submit(train_own_replica_piece, version, sent, whole, merger, plan,
+                                       self.encoded[shard], shard, fresh, ends, first, last, number, alpha_start,
+                                       alpha_end, pure=False, **self._at(shard))
+                    for shard, first, last, number, alpha_start, alpha_end in tasks]
         return [self.client.submit(train_replica_piece, version, sent, whole, merger, plan, self.encoded[shard],
                                    first, last, number, alpha_start, alpha_end, pure=False, **self._at(shard))
                 for shard, first, last, number, alpha_start, alpha_end in tasks]
 
-    def train_round(self, weights, plan, tasks, merger, continued=False, following=None):
+    def _chain(self, version, sent, whole, cycle) -> tuple[tuple[str, int], list[list]]:
+        """Submit a cycle's rounds, each on the changes of the round before, the first at
+        ``version`` from ``sent``; returns the last round's version and every round's futures."""
+        rounds = []
+        for k, tasks in enumerate(cycle):
+            if k:
+                version, sent, whole = self._after(version), rounds[-1], False
+            rounds.append(self._submit(version, sent, whole, tasks, k == 0, k == len(cycle) - 1))
+        return version, rounds
+
+    def train_cycle(self, weights, plan, cycle, merger, continued=False, following=None):
         client = self.client
         self._shared("plan", plan)
         self._shared("merger", merger)
-        tasks = list(tasks)
+        cycle = [list(tasks) for tasks in cycle]
         ahead, self.ahead = self.ahead, None
-        if ahead is not None and continued and ahead[0] == tasks:
+        if ahead is not None and continued and ahead[0] == cycle:
             # Started by the call before, on the workers' own merge of its changes.
             version, futures = ahead[1], ahead[2]
         else:
             if ahead is not None:
-                client.cancel(ahead[2])
+                client.cancel([future for tasks in ahead[2] for future in tasks])
             if continued and self.previous is not None:
                 # The workers merge the last round's changes themselves, fetching them
-                # from each other: the model a round started ahead would have read.
-                version = self._after(self.version)
-                futures = self._submit(version, self.previous, False, tasks)
+                # from each other: the model a cycle started ahead would have read.
+                version, futures = self._chain(self._after(self.version), self.previous, False, cycle)
             else:  # the weights, changed here: the whole model
                 self.log = []
-                version, futures = self._replay(weights, [tasks])
+                version, futures = self._replay(weights, [cycle])
         attempts = 0
         while True:
             try:
                 if following is not None and self.ahead is None:
-                    # The next round on this round's changes, merged where it runs: it starts
-                    # as soon as this round's tasks end, while the coordinator takes their totals.
-                    following = list(following)
-                    self.ahead = (following, self._after(version),
-                                  self._submit(self._after(version), futures, False, following))
+                    # The next cycle on this cycle's changes, merged where it runs: it starts
+                    # as soon as this cycle's tasks end, while the coordinator takes their totals.
+                    following = [list(tasks) for tasks in following]
+                    self.ahead = (following, *self._chain(self._after(version), futures[-1], False, following))
                 totals = self._totals(futures)
                 break
             except KeyboardInterrupt as stop:
-                # A stop lets the round in flight end, as the thread engine lets its
-                # workers end their sentences: the round started ahead (all of it, or the
-                # part sent before the stop) may already have merged this round's changes
+                # A stop lets the cycle in flight end, as the thread engine lets its
+                # workers end their sentences: the cycle started ahead (all of it, or the
+                # part sent before the stop) may already have merged this cycle's changes
                 # into the replicas, which then cannot give back the model before them.
-                # ``check_stop`` raises it once the round is recorded; a second stop drops
-                # the round. (The embed command's handlers hold the first stop back
+                # ``check_stop`` raises it once the cycle is recorded; a second stop drops
+                # the cycle. (The embed command's handlers hold the first stop back
                 # themselves, ``deferred``: what reaches here is then the second.)
                 if held_back():
                     self._abandon(futures)
@@ -459,18 +505,18 @@ class DaskTransport:
                     raise
                 break
             except Exception as error:
-                # The tasks are pure: the round runs again on the same inputs, sent again.
+                # The tasks are pure: the cycle runs again on the same inputs, sent again.
                 attempts += 1
                 self._abandon(futures)
                 if not (_lost(error) or isinstance(error, _NoReplica)) or attempts > ROUND_ATTEMPTS:
                     raise
                 self._restore()
-                version, futures = self._replay(weights, self.log + [tasks])
+                version, futures = self._replay(weights, self.log + [cycle])
             except BaseException:
                 self._abandon(futures)
                 raise
-        self.version, self.previous = version, futures
-        self.log.append(tasks)
+        self.version, self.previous = version, futures[-1]
+        self.log.append(cycle)
         return totals
 
     def sync(self, weights, replay=True):
@@ -498,50 +544,49 @@ class DaskTransport:
             attempts += 1
             self._drop_ahead()
             self._restore()
-            self.version, self.previous = self._replay(weights, self.log)
+            self.version, futures = self._replay(weights, self.log)
+            self.previous = futures[-1]
 
     def _after(self, version: tuple[str, int]) -> tuple[str, int]:
         """The version of the model after the round that read ``version``."""
         self.given = max(self.given, version[1] + 1)
         return (self.run, version[1] + 1)
 
-    def _replay(self, weights, rounds: list) -> tuple[tuple[str, int], list]:
-        """Run ``rounds`` one after another from ``weights``, sent whole under a version
+    def _replay(self, weights, cycles: list) -> tuple[tuple[str, int], list[list]]:
+        """Run ``cycles`` one after another from ``weights``, sent whole under a version
         never given before (no replica may take it for another model); returns the
-        last round's version and futures."""
+        last round's version and the last cycle's futures, round by round."""
         self.given += 1
         version = (self.run, self.given)
         sent = _scatter(self.client, list(weights))
-        futures = self._submit(version, sent, True, rounds[0])
-        for tasks in rounds[1:]:
-            version = self._after(version)
-            futures = self._submit(version, futures, False, tasks)
+        version, futures = self._chain(version, sent, True, cycles[0])
+        for cycle in cycles[1:]:
+            version, futures = self._chain(self._after(version), futures[-1], False, cycle)
         return version, futures
 
-    def _totals(self, futures: list) -> tuple[float, int, int]:
-        """The (loss sum, examples, words) of a round's tasks, added in task order; the
-        changes stay on the workers, which fetch them from each other. ``_NoReplica``
-        where a task's worker could not reach the model it was to read."""
-        submitted = [self.client.submit(_tally, future, pure=False, priority=1) for future in futures]
+    def _totals(self, rounds: list[list]) -> tuple[float, int, int]:
+        """The (loss sum, examples, words) of a cycle's tasks, each round's added in task
+        order, then the rounds ``added_up``; the changes stay on the workers, which fetch
+        them from each other. ``_NoReplica`` where a task's worker could not reach the
+        model it was to read."""
+        submitted = [[self.client.submit(_tally, future, pure=False, priority=1) for future in futures]
+                     for futures in rounds]
         # One result at a time: a stop inside ``client.gather`` leaves its coroutine to
         # fail when the client closes, and asyncio prints that failure's traceback.
-        tallies = [tally.result() for tally in submitted]
-        if any(tally is None for tally in tallies):
+        tallies = [[tally.result() for tally in round_tallies] for round_tallies in submitted]
+        if any(tally is None for round_tallies in tallies for tally in round_tallies):
             raise _NoReplica
-        loss, examples, words = 0.0, 0, 0
-        for tally in tallies:
-            loss, examples, words = loss + tally[0], examples + tally[1], words + tally[2]
-        return loss, examples, words
+        return added_up([added_up(round_tallies) for round_tallies in tallies])
 
-    def _abandon(self, futures: list) -> None:
-        """Drop a failed round and the one started ahead of it: the model stays the last
-        round's (``previous``), to run again from or to stop at."""
+    def _abandon(self, futures: list[list]) -> None:
+        """Drop a failed cycle and the one started ahead of it: the model stays the last
+        cycle's (``previous``), to run again from or to stop at."""
         self._drop_ahead()
-        self.client.cancel(futures)
+        self.client.cancel([future for tasks in futures for future in tasks])
 
     def _drop_ahead(self) -> None:
         if self.ahead is not None:
-            self.client.cancel(self.ahead[2])
+            self.client.cancel([future for tasks in self.ahead[2] for future in tasks])
             self.ahead = None
 
     def close(self) -> None:
@@ -556,8 +601,12 @@ class DaskTransport:
 
 
 def _drop_replica(run: str) -> None:
-    """Free this worker's replica of the model if it is ``run``'s: a worker of a
-    cluster that lives on would hold it until the next run's first round."""
+    """Free this worker's replica of the model, and its shards' own models, if they are
+    ``run``'s: a worker of a cluster that lives on would hold them until the next run's
+    first round."""
     with _replica.changed:
         if _replica.version is not None and _replica.version[0] == run and not _replica.readers:
             _replica.version, _replica.model = None, None
+    with _own_taken:
+        for key in [key for key in _own if key[0] == run]:
+            del _own[key]

@@ -35,6 +35,18 @@ What moves the model is one of these ``merge`` rules over the shards of a round:
   CBOW's and skip-gram's analogy accuracy on wiki2015-17m within a point of the
   threads', where ``sum`` diverges at 8 (benchmarks/README.md).
 
+With ``full_merge_every`` N > 1, only the rows nearly every example updates (the 512
+most frequent words', and the top of the Huffman tree: ``rows_merged_each_round``)
+merge every round; the rest wait N rounds. Each shard trains on a model of its own in
+place (``train_own_piece``), which takes the merged rows at each round's start, and
+sends their changes; at the N-th round it sends its changes to every row since the
+last full merge. No round then copies or compares the whole model, and the rounds
+between full merges send a few hundred rows. At 2 shards CBOW keeps its accuracy
+with 300,000-word rounds and a full merge every 3 or 4, where merging every row needs
+100,000-word rounds (benchmarks/README.md). The unit the coordinator records,
+checkpoints and stops at is a cycle: the rounds from one full merge to the next (with
+N = 1, one round).
+
 The transports (``LocalTransport`` here, ``embed.training.cluster.DaskTransport``)
 only decide where tasks run.
 """
@@ -57,7 +69,7 @@ from ..errors import EmbedError
 from ..kernels.densematrix import add_scaled_rows, dense_matrix, row_changes
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
-from ..kernels.private_rows import hot_range
+from ..kernels.private_rows import HOT_ROWS, hot_range
 from ..text.corpus import COMPRESSED, ascii_compatible, text_codec
 from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sentences
 from ..text.shards import Segment, shard_sentences
@@ -99,6 +111,8 @@ class Change(NamedTuple):
 
 
 Shard = Sequence[Segment] | Sequence[Sequence[str]]  # byte ranges of files, or sentences in memory
+Task = tuple[int, int, int, int, float, float]  # shard, first and last sentence, piece number, alpha_start, alpha_end
+Cycle = Sequence[Sequence[Task]]  # the rounds from one full merge to the next, each round's tasks
 
 
 def _sentences(shard: Shard, config: Config):
@@ -236,6 +250,68 @@ def train_shard_piece(model: tuple[np.ndarray, np.ndarray], plan: Plan, encoded:
     return Change(in_rows, in_delta, out_rows, out_delta, outcome.loss, outcome.examples, int(end - begin))
 
 
+# Rows of each matrix that rounds between full merges merge every round: as many as the
+# thread engine keeps private to each worker (``embed.kernels.private_rows``). 500 held
+# CBOW's accuracy at 2 shards (benchmarks/README.md, "hot rows every round").
+MERGED_EACH_ROUND = HOT_ROWS
+
+
+def rows_merged_each_round(loss: str, rows: int) -> tuple[slice, slice]:
+    """The input and output rows that rounds between full merges (``full_merge_every``)
+    merge every round: the most frequent words' (for hierarchical softmax's output, the
+    top of the Huffman tree, numbered last), which nearly every example updates. The
+    rest waits for the full merge.
+
+    >>> rows_merged_each_round("negative", 70_000), rows_merged_each_round("hierarchical", 70_000)
+    ((slice(0, 512, None), slice(0, 512, None)), (slice(0, 512, None), slice(69487, 69999, None)))
+    """
+    count = min(MERGED_EACH_ROUND, rows)
+    if loss == "hierarchical":
+        inner = max(rows - 1, 0)
+        return slice(0, count), slice(inner - min(count, inner), inner)
+    return slice(0, count), slice(0, count)
+
+
+def train_own_piece(model: tuple[np.ndarray, np.ndarray], own: tuple[np.ndarray, np.ndarray] | None, fresh: bool,
+                    ends: bool, each_round: tuple[slice, slice], plan: Plan, encoded: Encoded, first: int, last: int,
+                    number: int, alpha_start: float, alpha_end: float,
+                    spare: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[Change, tuple[np.ndarray, np.ndarray]]:
+    """A piece of a round between full merges: trained in place on the shard's own
+    model ``own``, which starts as ``model`` after a full merge (``fresh``) and
+    otherwise takes the rows merged ``each_round`` from it. Returns the change to
+    those rows or, where the piece ``ends`` the shard's rounds before a full merge, to
+    every row (``model``'s other rows are the last full merge's), and the own model.
+    A pure function of its arguments, ``own`` included where not ``fresh``."""
+    if fresh or own is None:
+        own = copied_into(own, model)
+    else:
+        for mine, merged, rows in zip(own, model, each_round):
+            mine[rows] = merged[rows]
+    w_in, w_out = own
+    worker = new_worker(plan, w_out.shape[0], w_out.shape[1])
+    begin, end = encoded.offsets[first], encoded.offsets[last]
+    piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin, alpha_start, alpha_end)
+    outcome = train_piece(w_in, w_out, plan, worker, piece)
+    changes = []
+    for k, (merged, mine, rows) in enumerate(zip(model, own, each_round)):
+        if ends:
+            changes += row_changes(merged, mine, None if spare is None else spare[k])
+        else:
+            changed, delta = row_changes(merged[rows], mine[rows])
+            changes += (changed + rows.start, delta)
+    return Change(*changes, outcome.loss, outcome.examples, int(end - begin)), own
+
+
+def added_up(totals: Sequence[tuple[float, int, int]]) -> tuple[float, int, int]:
+    """The (loss sum, examples, words) of a round's rounds, added in order: every
+    transport adds them so, so that a run's losses do not depend on where it ran."""
+    loss, examples, words = 0.0, 0, 0
+    for part in totals:
+        loss, examples, words = loss + part[0], examples + part[1], words + part[2]
+    return loss, examples, words
+
+
 _held = threading.local()
 
 
@@ -265,18 +341,16 @@ class Transport(Protocol):
     def encode(self, shards: Sequence[Shard], words: Sequence[str], config: Config) -> list[tuple[np.ndarray, np.ndarray]]:
         """Encode every shard where it will be trained; returns each one's piece bounds."""
 
-    def train_round(self, weights: tuple[np.ndarray, np.ndarray], plan: Plan,
-                    tasks: Sequence[tuple[int, int, int, int, float, float]], merger: Merger,
-                    continued: bool = False,
-                    following: Sequence[tuple[int, int, int, int, float, float]] | None = None
-                    ) -> tuple[float, int, int]:
-        """Run (shard, first, last, number, alpha_start, alpha_end) tasks on the model
-        and merge their changes into it by ``merger``, in task order; return their (loss
-        sum, examples, words). The model is ``weights`` (input, output) with every round
+    def train_cycle(self, weights: tuple[np.ndarray, np.ndarray], plan: Plan, cycle: Cycle, merger: Merger,
+                    continued: bool = False, following: Cycle | None = None) -> tuple[float, int, int]:
+        """Run a cycle's rounds one after another, each round's (shard, first, last,
+        number, alpha_start, alpha_end) tasks on the model, and merge each round's
+        changes into it by ``merger``, in task order; return their (loss sum, examples,
+        words), ``added_up``. The model is ``weights`` (input, output) with every cycle
         merged so far, though a transport that keeps the model where its tasks run may
         leave ``weights`` behind until ``sync``. ``continued``: no one changed the model
         since the call before, so that transport need not send it. ``following``: the
-        next call's tasks, which a transport may start as soon as this call's are done.
+        next call's cycle, which a transport may start as soon as this call's is done.
         A call that fails leaves the model as the call before left it."""
 
     def sync(self, weights: tuple[np.ndarray, np.ndarray], replay: bool = True) -> None:
@@ -304,6 +378,7 @@ class LocalTransport:
         # wiki2015-17m), the fresh snapshot and deltas took 47 of a round's 112 ms.
         self.snapshot: tuple[np.ndarray, np.ndarray] | None = None
         self.spares: queue.SimpleQueue = queue.SimpleQueue()
+        self.own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # each shard's model between full merges
 
     def count(self, shards, config):
         return list(self.pool.map(lambda shard: count_shard(shard, config), shards))
@@ -312,17 +387,34 @@ class LocalTransport:
         self.encoded = list(self.pool.map(lambda shard: encode_shard(shard, words, config), shards))
         return [piece_bounds(encoded, config.round_words) for encoded in self.encoded]
 
-    def train_round(self, weights, plan, tasks, merger, continued=False, following=None):
+    def train_cycle(self, weights, plan, cycle, merger, continued=False, following=None):
+        if merger.each_round is None:
+            (tasks,) = cycle
+            return added_up([self._train_round(weights, plan, tasks, merger)])
+        # A stop or a failure part way through the cycle puts the weights back to this copy.
+        self.snapshot = copied_into(self.snapshot, weights)
+        try:
+            return added_up([self._train_own_round(weights, plan, tasks, merger, k == 0, k == len(cycle) - 1)
+                             for k, tasks in enumerate(cycle)])
+        except BaseException:
+            np.copyto(weights[0], self.snapshot[0])
+            np.copyto(weights[1], self.snapshot[1])
+            raise
+
+    def _spare(self, like: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            return self.spares.get_nowait()
+        except queue.Empty:
+            return np.empty_like(like[0]), np.empty_like(like[1])
+
+    def _train_round(self, weights, plan, tasks, merger) -> tuple[float, int, int]:
         # The tasks read this copy while their changes go into the weights; a stop or a
         # failure part way through the merge puts the weights back to it.
         self.snapshot = model = copied_into(self.snapshot, weights)
 
         def run(task):
             shard, first, last, number, alpha_start, alpha_end = task
-            try:
-                spare = self.spares.get_nowait()
-            except queue.Empty:
-                spare = (np.empty_like(model[0]), np.empty_like(model[1]))
+            spare = self._spare(model)
             change = train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end,
                                        spare)
             return change, spare
@@ -338,6 +430,25 @@ class LocalTransport:
             np.copyto(weights[0], model[0])
             np.copyto(weights[1], model[1])
             raise
+
+    def _train_own_round(self, weights, plan, tasks, merger, fresh: bool, ends: bool) -> tuple[float, int, int]:
+        """A round of ``train_own_piece`` tasks: each shard trains on its own model, kept
+        here from round to round; the changes merge once every task has read the weights."""
+
+        def run(task):
+            shard, first, last, number, alpha_start, alpha_end = task
+            spare = self._spare(weights) if ends else None
+            change, self.own[shard] = train_own_piece(weights, self.own.get(shard), fresh, ends, merger.each_round,
+                                                      plan, self.encoded[shard], first, last, number, alpha_start,
+                                                      alpha_end, spare)
+            return change, spare
+
+        results = list(self.pool.map(run, tasks))
+        totals = merger.merge(weights, (change for change, _ in results), len(tasks))
+        for _, spare in results:
+            if spare is not None:
+                self.spares.put(spare)
+        return totals
 
     def sync(self, weights, replay=True) -> None:
         pass  # merged in place
@@ -371,10 +482,13 @@ def frequency_factors(updates: np.ndarray, shards: int, contraction: float) -> n
 
 class Merger:
     """Adds a round's changes to the model in shard order, by one of ``MERGES``;
-    ``frequency`` needs each row's ``updates`` a round (``embed.training.tables.expected_updates``)."""
+    ``frequency`` needs each row's ``updates`` a round (``embed.training.tables.expected_updates``).
+    With ``full_merge_every`` N > 1, ``each_round`` names the rows merged every round
+    (``rows_merged_each_round``); the others' changes span N rounds, and the
+    ``frequency`` rule counts N rounds' updates for them."""
 
     def __init__(self, rule: str, loss: str, rows: int, shards: int,
-                 updates: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                 updates: tuple[np.ndarray, np.ndarray] | None = None, full_merge_every: int = 1) -> None:
         if rule not in MERGES:
             raise EmbedError(f"merge must be one of {', '.join(MERGES)}, got {rule!r}")
         if rule == "frequency" and updates is None:
@@ -382,12 +496,21 @@ class Merger:
         self.rule = rule
         first, count, share = hot_range(loss, rows, shards) if rule == "hogwild" else (0, 0, 1.0)
         self.hot, self.hot_share = slice(first, first + count), share
+        self.full_merge_every = full_merge_every
+        self.each_round = rows_merged_each_round(loss, rows) if full_merge_every > 1 else None
         self.updates = updates
         self.factors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by the shards in a round
 
     def _factors(self, active: int) -> tuple[np.ndarray, np.ndarray]:
         if active not in self.factors:
-            self.factors[active] = tuple(frequency_factors(n, active, c) for n, c in zip(self.updates, CONTRACTION))
+            factors = []
+            for k, (updates, contraction) in enumerate(zip(self.updates, CONTRACTION)):
+                if self.each_round is not None:
+                    every = updates * self.full_merge_every
+                    every[self.each_round[k]] = updates[self.each_round[k]]
+                    updates = every
+                factors.append(frequency_factors(updates, active, contraction))
+            self.factors[active] = tuple(factors)
         return self.factors[active]
 
     def merge(self, model: tuple[np.ndarray, np.ndarray], changes: Iterator[Change], active: int) -> tuple[float, int, int]:
@@ -512,24 +635,21 @@ def train_rounds(
         raise EmbedError(f"round_words {config.round_words} cuts a shard into {rounds:,} pieces; the most is "
                          f"{(1 << _PIECE_BITS) - 1:,}: raise round_words")
     schedule = Schedule.for_run(config, run.epochs, per_epoch, run.alpha, run.min_alpha)
-    merger = Merger(config.merge, config.loss, weights.rows, shards, updates)
+    merger = Merger(config.merge, config.loss, weights.rows, shards, updates, config.full_merge_every)
     model = (weights.input[: weights.rows], weights.output[: weights.rows])
-    continued = False  # whether the model is the last round's, merged: at the first round, unknown
+    continued = False  # whether the model is the last cycle's, merged: at the first cycle, unknown
     synced = _Synced(transport, model, run)
+    awaited = "the round in flight ends" if config.full_merge_every == 1 else "the rounds to the next full merge end"
     with interrupts_recorded():  # Ctrl-C from Python's own handler too: ``deferred`` holds it back
         while run.epoch < run.epochs:
             epoch = first_epoch + run.epoch
             schedule.done = run.epoch * per_epoch + run.words  # the rate where the run stands
-            # Every round's tasks at once, so that a transport may start a round's tasks
-            # before the coordinator has merged the round before.
-            planned = []
-            for r in range(len(run.completed), rounds):
-                active = [s for s in range(shards) if r < len(bounds[s][1])]
-                alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in active))
-                planned.append((r, [(s, int(bounds[s][0][r]), int(bounds[s][0][r + 1]), piece_number(epoch, s, r),
-                                     alpha_start, alpha_end) for s in active]))
+            # Every cycle's tasks at once, so that a transport may start a cycle's tasks
+            # before the coordinator has merged the cycle before.
+            planned = [(c, plan_cycle(bounds, c, config.full_merge_every, epoch, schedule))
+                       for c in range(len(run.completed), -(-rounds // config.full_merge_every))]
             with synced:
-                for i, (r, tasks) in enumerate(planned):
+                for i, (c, cycle) in enumerate(planned):
                     if writer.due_by_time():
                         synced.now()
                         writer.write()
@@ -537,15 +657,15 @@ def train_rounds(
                         synced.now()
                     started = time.perf_counter()
                     following = planned[i + 1][1] if i + 1 < len(planned) else None
-                    # A stop that landed after the round was merged but before ``run`` recorded
-                    # it would have the round trained again on resuming.
-                    with deferred("the round in flight"):
-                        loss, count, words = transport.train_round(model, plan, tasks, merger, continued, following)
+                    # A stop that landed after the cycle was merged but before ``run`` recorded
+                    # it would have the cycle trained again on resuming.
+                    with deferred(awaited):
+                        loss, count, words = transport.train_cycle(model, plan, cycle, merger, continued, following)
                         continued = True
-                        run.record(r, None, loss, count, words)
+                        run.record(c, None, loss, count, words)
                     run.seconds += time.perf_counter() - started
-                    progress(words, tasks[0][5])
-                    check_stop()  # between rounds, where a stop leaves whole rounds
+                    progress(words, cycle[-1][0][5])
+                    check_stop()  # between cycles, where a stop leaves whole cycles
                 synced.now()
             changed = on_epoch(run.epoch_done(epoch + 1))
             synced.taken()
@@ -554,6 +674,32 @@ def train_rounds(
             continued = continued and not changed
             if writer.due_after_epoch(run.epoch):
                 writer.write()
+
+
+def plan_cycle(bounds: Sequence[tuple[np.ndarray, np.ndarray]], cycle: int, every: int, epoch: int,
+               schedule: Schedule) -> list[list[Task]]:
+    """The tasks of each round of cycle ``cycle`` of an epoch (rounds ``cycle * every``
+    on, ``every`` of them or up to the epoch's last), the learning rates taken from
+    ``schedule``. Every shard with a piece in the cycle's first round has a task in
+    each of its rounds, of no sentences once its pieces run out: its changes merge at
+    the cycle's end with the others'.
+
+    >>> bounds = [(np.array([0, 2, 4]), np.array([10, 10])), (np.array([0, 3]), np.array([10]))]
+    >>> [[task[:3] for task in tasks] for tasks in plan_cycle(bounds, 0, 2, 0, Schedule(0.025, 0.025, 40))]
+    [[(0, 0, 2), (1, 0, 3)], [(0, 2, 4), (1, 3, 3)]]
+    """
+    rounds = max(len(words) for _, words in bounds)
+    shards = [s for s, (_, words) in enumerate(bounds) if cycle * every < len(words)]
+    planned = []
+    for r in range(cycle * every, min((cycle + 1) * every, rounds)):
+        alpha_start, alpha_end = schedule.span(sum(int(bounds[s][1][r]) for s in shards if r < len(bounds[s][1])))
+        tasks = []
+        for s in shards:
+            starts, words = bounds[s]
+            first, last = (int(starts[r]), int(starts[r + 1])) if r < len(words) else (int(starts[-1]),) * 2
+            tasks.append((s, first, last, piece_number(epoch, s, r), alpha_start, alpha_end))
+        planned.append(tasks)
+    return planned
 
 
 # How long a transport's model may run ahead of the coordinator's weights: the rounds a

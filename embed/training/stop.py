@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 
 _recorded: list[KeyboardInterrupt] = []
-_awaited: list[str] = []  # what each ``deferred`` block the program is in lets end before a stop
+_awaited: list[str] = []  # what each ``deferred`` block the program is in waits for before a stop
 _holding = False  # whether a stop waits for a ``deferred`` block to end
 
 
@@ -43,7 +43,7 @@ def raise_stop(stop: KeyboardInterrupt) -> None:
         # A closed terminal (SIGHUP) makes the write fail, and a handler that lands in
         # the middle of another write to stderr cannot write: the stop holds all the same.
         with contextlib.suppress(OSError, RuntimeError):
-            print(f"embed: stopping once {_awaited[-1]} ends; stop again to drop it", file=sys.stderr, flush=True)
+            print(f"embed: stopping once {_awaited[-1]}; stop again to drop it", file=sys.stderr, flush=True)
         return
     raise stop
 
@@ -98,11 +98,12 @@ def interrupts_recorded() -> Iterator[None]:
 @contextlib.contextmanager
 def deferred(awaited: str) -> Iterator[None]:
     """A block that a first stop signal does not cut short: ``raise_stop`` records it
-    and says that it waits for ``awaited``, and ``check_stop`` after the block raises
-    it. The ``embed`` command's handlers go through ``raise_stop``, and Ctrl-C inside
-    ``interrupts_recorded``; another handler's exception lands where it lands.
+    and says that it waits until ``awaited`` ("the round in flight ends"), and
+    ``check_stop`` after the block raises it. The ``embed`` command's handlers go
+    through ``raise_stop``, and Ctrl-C inside ``interrupts_recorded``; another
+    handler's exception lands where it lands.
 
-    >>> with deferred("the round in flight"):
+    >>> with deferred("the round in flight ends"):
     ...     raise_stop(KeyboardInterrupt())  # recorded, not raised
     >>> try:
     ...     check_stop()

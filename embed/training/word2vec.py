@@ -353,8 +353,9 @@ class Word2Vec:
         (Spearman) or held-out text (its loss, the training loss with nothing updated;
         see ``embed.training.validation``). ``early_stop=N`` ends the call after N epochs
         without improvement and puts back the best epoch's weights (``best_epoch``). ``on_epoch_end(model, epoch, loss)`` runs after every epoch. On Ctrl-C
-        each worker finishes the sentence it is in (in rounds: the round in flight ends,
-        and a second Ctrl-C drops it) and KeyboardInterrupt is raised; the model is then
+        each worker finishes the sentence it is in (in rounds: the round in flight ends, or
+        with ``full_merge_every`` the rounds to the next full merge, and a second Ctrl-C
+        drops them) and KeyboardInterrupt is raised; the model is then
         consistent, can be saved, and ``resume(corpus)`` continues the call as if it had
         not stopped.
 
