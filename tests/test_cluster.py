@@ -28,7 +28,7 @@ from embed.training.config import Config  # noqa: E402
 from embed.training.rounds import piece_number  # noqa: E402
 from embed.training.schedule import Checkpoints  # noqa: E402
 
-SETTINGS = dict(shards=4, round_words=300, epochs=2, min_count=1, dim=16)
+SETTINGS = dict(shards=4, round_words=300, epochs=2, min_count=1, dim=16, full_merge_every=1)  # round by round
 
 
 @pytest.fixture(scope="module")
@@ -270,6 +270,34 @@ def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_
     # workers merge the other rounds' changes themselves, across epochs too.
     assert scattered.count(2) == 2
     assert not any(client.run(_holds_replica).values())  # freed when the run ended
+
+
+def test_syncs_between_cycles_read_the_replicas_without_training_again(tiny_corpus, client, monkeypatch, scattered):
+    # A cycle started ahead runs its first round only: its later rounds would move the
+    # replicas past the model a sync reads, and every sync would train the cycles again.
+    monkeypatch.setattr(rounds_module, "MERGED_EACH_ROUND", 4)
+    monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 0.0)  # a sync before every cycle
+    monkeypatch.setattr(rounds_module, "SYNC_SHARE", float("inf"))
+    path, _, _ = tiny_corpus
+    settings = {**SETTINGS, "full_merge_every": 3, "round_words": 100}  # 8 rounds an epoch
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **settings)
+    replays, ahead = [], []
+    replay, sync = DaskTransport._replay, DaskTransport.sync
+
+    def counted(self, weights, cycles):
+        replays.append(len(cycles))
+        return replay(self, weights, cycles)
+
+    def noting_what_runs_ahead(self, weights, replay=True):
+        ahead.append(0 if self.ahead is None else len(self.ahead[2]))  # rounds of the next cycle under way
+        return sync(self, weights, replay)
+
+    monkeypatch.setattr(DaskTransport, "_replay", counted)
+    monkeypatch.setattr(DaskTransport, "sync", noting_what_runs_ahead)
+    model = embed.train(str(path), cluster=client, progress=False, **settings)
+    assert digest(model) == digest(undisturbed)
+    assert 1 in ahead and max(ahead) == 1
+    assert replays == [1] and scattered.count(2) == 1  # the whole model once, at the run's start
 
 
 def test_a_callback_that_changes_the_weights_between_epochs_sends_them_to_the_workers(tiny_corpus, client,

@@ -8,7 +8,10 @@ replica of the model (``Replica``): a run's first round sends the whole model (a
 epoch's first, where a callback may have changed the weights); in each later round the
 workers fetch the round before's changes from each other and merge them themselves,
 with the coordinator's rule, so nothing but changes travels. A round is sent before the
-one before has ended, and starts as soon as that one's tasks end.
+one before has ended, and starts as soon as that one's tasks end. With
+``full_merge_every`` N > 1, each shard's own model also lives on its home worker
+between full merges; a worker that lost it (it died, or its task ran elsewhere) has
+the cycle run again, as below.
 
 The changes stay on the workers: the coordinator takes each task's totals (loss,
 examples, words), and copies the model from a replica only when it must read it (an
@@ -380,7 +383,7 @@ class DaskTransport:
         self.given = 0  # the highest version number given
         self.previous: list | None = None  # the last round's tasks, whose changes the next merges
         self.log: list = []  # every cycle since the coordinator's weights were synced
-        self.ahead = None  # (cycle, last version, futures) of a cycle started before its call
+        self.ahead = None  # (cycle, its first round's version, [its futures]) of a cycle started before its call
 
     def count(self, shards, config):
         futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False)
@@ -450,11 +453,13 @@ class DaskTransport:
     def _chain(self, version, sent, whole, cycle) -> tuple[tuple[str, int], list[list]]:
         """Submit a cycle's rounds, each on the changes of the round before, the first at
         ``version`` from ``sent``; returns the last round's version and every round's futures."""
-        rounds = []
-        for k, tasks in enumerate(cycle):
-            if k:
-                version, sent, whole = self._after(version), rounds[-1], False
-            rounds.append(self._submit(version, sent, whole, tasks, k == 0, k == len(cycle) - 1))
+        return self._go_on(version, [self._submit(version, sent, whole, cycle[0], True, len(cycle) == 1)], cycle)
+
+    def _go_on(self, version, rounds: list[list], cycle) -> tuple[tuple[str, int], list[list]]:
+        """Submit the rest of a cycle whose first ``rounds`` were submitted, the last of them at ``version``."""
+        for k in range(len(rounds), len(cycle)):
+            version = self._after(version)
+            rounds.append(self._submit(version, rounds[-1], False, cycle[k], False, k == len(cycle) - 1))
         return version, rounds
 
     def train_cycle(self, weights, plan, cycle, merger, continued=False, following=None):
@@ -464,8 +469,8 @@ class DaskTransport:
         cycle = [list(tasks) for tasks in cycle]
         ahead, self.ahead = self.ahead, None
         if ahead is not None and continued and ahead[0] == cycle:
-            # Started by the call before, on the workers' own merge of its changes.
-            version, futures = ahead[1], ahead[2]
+            # Its first round started by the call before, on the workers' own merge of its changes.
+            version, futures = self._go_on(ahead[1], ahead[2], cycle)
         else:
             if ahead is not None:
                 client.cancel([future for tasks in ahead[2] for future in tasks])
@@ -480,10 +485,15 @@ class DaskTransport:
         while True:
             try:
                 if following is not None and self.ahead is None:
-                    # The next cycle on this cycle's changes, merged where it runs: it starts
-                    # as soon as this cycle's tasks end, while the coordinator takes their totals.
+                    # The next cycle's first round on this cycle's changes, merged where it runs:
+                    # it starts as soon as this cycle's tasks end, while the coordinator takes their
+                    # totals. Its other rounds wait for the next call: each would move the replicas
+                    # on, and a sync or a stop reads them one merge past this cycle.
                     following = [list(tasks) for tasks in following]
-                    self.ahead = (following, *self._chain(self._after(version), futures[-1], False, following))
+                    version_ahead = self._after(version)
+                    self.ahead = (following, version_ahead,
+                                  [self._submit(version_ahead, futures[-1], False, following[0], True,
+                                                len(following) == 1)])
                 totals = self._totals(futures)
                 break
             except KeyboardInterrupt as stop:
