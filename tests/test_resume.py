@@ -308,7 +308,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     from embed.training.stop import raise_stop, stop_seen
 
     path, _, _ = tiny_corpus
-    settings = config(deterministic=True, shards=2, round_words=200, workers=2)  # 8 rounds an epoch
+    settings = config(deterministic=True, shards=2, round_words=200, workers=2, full_merge_every=1)  # 8 rounds an epoch
     whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
     train_cycle, calls = LocalTransport.train_cycle, []
 
@@ -348,6 +348,43 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     model.resume(path, progress=False)
     np.testing.assert_array_equal(model.w_in, whole.w_in)
     assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
+
+
+def test_a_second_stop_inside_a_cycle_puts_the_weights_back_to_its_start(tiny_corpus, monkeypatch, interruptible,
+                                                                           capsys):
+    # Between full merges each shard trains a model of its own: a cycle is the unit a
+    # stop leaves whole. The first stop waits for the cycle to end; a second, in its
+    # middle, drops it, and the weights go back to the last cycle's.
+    from embed.training import rounds as rounds_module
+    from embed.training.rounds import LocalTransport
+    from embed.training.stop import raise_stop, stop_seen
+
+    monkeypatch.setattr(rounds_module, "MERGED_EACH_ROUND", 4)  # of the tiny vocabulary's 10 words
+    path, _, _ = tiny_corpus
+    settings = config(deterministic=True, shards=2, round_words=200, workers=2, full_merge_every=2)  # 4 cycles an epoch
+    whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
+    own_round, rounds = LocalTransport._train_own_round, []
+
+    def stopped_in_the_sixth(self, *args):
+        rounds.append(1)
+        if len(rounds) == 6:  # the third cycle's second round
+            raise_stop(KeyboardInterrupt())  # held back: the cycle goes on ...
+            raise_stop(KeyboardInterrupt())  # ... until the second stop
+        return own_round(self, *args)
+
+    monkeypatch.setattr(LocalTransport, "_train_own_round", stopped_in_the_sixth)
+    model = Word2Vec(settings).build_vocab(path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.train(path, progress=False)
+    finally:
+        stop_seen()
+    monkeypatch.setattr(LocalTransport, "_train_own_round", own_round)
+    assert model.run.epoch == 0 and model.run.completed == [0, 1]
+    assert "embed: stopping once the rounds to the next full merge end; stop again to drop it" in capsys.readouterr().err
+    model.resume(path, progress=False)
+    np.testing.assert_array_equal(model.w_in, whole.w_in)
+    np.testing.assert_array_equal(model.w_out, whole.w_out)
 
 
 def test_a_ctrl_c_outside_a_rounds_wait_leaves_no_stop_for_the_next_train_call(tiny_corpus, interruptible):

@@ -103,8 +103,6 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
         (dict(momentum=0.9), "momentum applies to loss 'softmax' only, got loss 'negative'"),
         (dict(loss="hierarchical", l2=1e-4), "l2 applies to loss 'softmax' only, got loss 'hierarchical'"),
         (dict(loss="softmax", momentum=0.5, deterministic=True), "momentum is not available when training in rounds"),
-        (dict(loss="softmax", deterministic=True, full_merge_every=3),
-         "full_merge_every 3 needs loss 'negative' or 'hierarchical'"),
         (dict(lr_step_epochs=(3, 2)), "lr_step_epochs must be rising epoch numbers from 2 on"),
         (dict(lr_schedule="cosine"), "lr_schedule must be one of linear, step, constant, got 'cosine'"),
     ],

@@ -296,13 +296,13 @@ class Config:
         "at any number of threads or machines, at some cost in speed; --cluster implies it")
     shards: int = setting(2, Whole(1, high=1 << 16), "training in rounds: parts the corpus is cut into, each "
                           "trained by one task per round; the vectors depend on it, not on the workers")
-    round_words: int = setting(100_000, Whole(1), "training in rounds: words each shard trains per round")
+    round_words: int = setting(300_000, Whole(1), "training in rounds: words each shard trains per round")
     merge: str = setting("hogwild", OneOf(MERGES),
                          "training in rounds: how a round's changes combine (see embed.training.rounds)")
     full_merge_every: int = setting(
-        1, Whole(1), "training in rounds: merge every row every N rounds; in the rounds between, each shard trains "
-        "on a model of its own and only the rows of the 512 most frequent words (and the top of the Huffman tree) "
-        "are merged (1: every row every round)")
+        4, Whole(1), "training in rounds: merge every row every N rounds; in the rounds between, each shard trains "
+        "on a model of its own, and only the rows nearly every example updates are merged: the 512 most frequent "
+        "words' (the top of the Huffman tree; with the full softmax, every output row) (1: every row every round)")
     max_sentence_length: int = setting(10_000, Whole(1), "cut longer lines into sentences of N tokens")
     chunk_words: int = setting(10_000, Whole(1), "words per unit of work a thread trains on")
     lowercase: bool = setting(True, Switch(), "lowercase the text before tokenising")
@@ -324,9 +324,6 @@ class Config:
             raise EmbedError(f"negative must be >= 1 when loss is 'negative', got {self.negative}")
         if self.min_alpha > self.alpha:
             raise EmbedError(f"min_alpha must be <= alpha ({self.alpha}), got {self.min_alpha}")
-        if self.full_merge_every > 1 and self.loss == "softmax":
-            raise EmbedError(f"full_merge_every {self.full_merge_every} needs loss 'negative' or 'hierarchical': "
-                             "the full softmax updates every output row every step, so no row could wait")
         for name in ("momentum", "l2"):
             if getattr(self, name) and self.loss != "softmax":
                 raise EmbedError(f"{name} applies to loss 'softmax' only, got loss {self.loss!r} (the sampling "

@@ -33,6 +33,7 @@ def load_model(path: str | os.PathLike) -> tuple[Config, Vocabulary, np.ndarray,
     parts = read_model(path)
     known = {f.name for f in dataclasses.fields(Config)}
     settings = {k: v for k, v in parts.settings.items() if k in known}
+    settings.setdefault("full_merge_every", 1)  # a file from before it: every row merged every round
     if settings.get("cache_dir") not in (None, "none") and not os.path.isdir(settings["cache_dir"]):
         settings["cache_dir"] = None  # where the ids are kept does not change what is computed
     try:

@@ -258,18 +258,21 @@ MERGED_EACH_ROUND = HOT_ROWS
 
 def rows_merged_each_round(loss: str, rows: int) -> tuple[slice, slice]:
     """The input and output rows that rounds between full merges (``full_merge_every``)
-    merge every round: the most frequent words' (for hierarchical softmax's output, the
-    top of the Huffman tree, numbered last), which nearly every example updates. The
-    rest waits for the full merge.
+    merge every round: those nearly every example updates. The most frequent words'
+    rows, and for hierarchical softmax's output the top of the Huffman tree (numbered
+    last); the full softmax updates every output row at every step. The rest waits for
+    the full merge.
 
     >>> rows_merged_each_round("negative", 70_000), rows_merged_each_round("hierarchical", 70_000)
     ((slice(0, 512, None), slice(0, 512, None)), (slice(0, 512, None), slice(69487, 69999, None)))
+    >>> rows_merged_each_round("softmax", 70_000)[1]
+    slice(0, 70000, None)
     """
     count = min(MERGED_EACH_ROUND, rows)
     if loss == "hierarchical":
         inner = max(rows - 1, 0)
         return slice(0, count), slice(inner - min(count, inner), inner)
-    return slice(0, count), slice(0, count)
+    return slice(0, count), slice(0, rows if loss == "softmax" else count)
 
 
 def train_own_piece(model: tuple[np.ndarray, np.ndarray], own: tuple[np.ndarray, np.ndarray] | None, fresh: bool,
@@ -292,7 +295,11 @@ def train_own_piece(model: tuple[np.ndarray, np.ndarray], own: tuple[np.ndarray,
     worker = new_worker(plan, w_out.shape[0], w_out.shape[1])
     begin, end = encoded.offsets[first], encoded.offsets[last]
     piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin, alpha_start, alpha_end)
-    outcome = train_piece(w_in, w_out, plan, worker, piece)
+    if plan.kind == SOFTMAX:  # as in ``train_shard_piece``
+        with threadpool_limits(limits=1, user_api="blas"):
+            outcome = train_piece(w_in, w_out, plan, worker, piece)
+    else:
+        outcome = train_piece(w_in, w_out, plan, worker, piece)
     changes = []
     for k, (merged, mine, rows) in enumerate(zip(model, own, each_round)):
         if ends:
@@ -562,7 +569,7 @@ def warn_of_overshoot(shards: int, merge: str) -> None:
     if shards > 2 and merge in ("sum", "hogwild"):
         warnings.warn(f"{shards} shards with merge {merge!r}: adding the changes of more than 2 shards "
                       "overshoots on the rows they all touch and costs accuracy; merge 'frequency' with "
-                      "round_words 10000 held it at 4 and 8 shards (benchmarks/README.md)",
+                      "round_words 10000 and full_merge_every 1 held it at 4 and 8 shards (benchmarks/README.md)",
                       RoundsWarning)
 
 
