@@ -75,7 +75,7 @@ def _train(args: argparse.Namespace) -> None:
     # What this command trains, for its closing line: a resumed run's history and its
     # stopped epoch's words, or an --init model's history, were trained before.
     trained_before = _words_trained(model)
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as shielding, contextlib.ExitStack() as stack:
         cluster = None
         if args.cluster:
             from .training.cluster import connected
@@ -114,8 +114,11 @@ def _train(args: argparse.Namespace) -> None:
                     file=sys.stderr,
                 )
             raise SystemExit(status) from None
-    seconds = time.perf_counter() - started
-    with _shielded():
+        # Trained: a stop while the cluster closes (a LocalCluster takes seconds) or the
+        # model is written would lose the training, so it waits until the model is written.
+        shielding.enter_context(_shielded())
+        stack.close()
+        seconds = time.perf_counter() - started
         _write_result(model, args.output)
     if args.plot_loss:
         from .training.loss_curve import plot_loss

@@ -566,6 +566,28 @@ def test_a_final_write_that_fails_keeps_the_trained_model(tiny_corpus, tmp_path,
     assert main(["convert", f"{out}.partial", str(out)]) == 0 and load_vectors(out).dim == 8
 
 
+def test_a_stop_while_the_cluster_closes_still_writes_the_trained_model(tiny_corpus, tmp_path, monkeypatch, capsys):
+    # A LocalCluster takes seconds to close after the last epoch: a stop then ended the
+    # command with the trained model written nowhere.
+    import contextlib
+
+    from embed.cli import main
+    from embed.training import cluster
+
+    @contextlib.contextmanager
+    def stopped_as_it_closes(address):
+        yield None  # the threads of this process train
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(cluster, "connected", stopped_as_it_closes)
+    path, _, _ = tiny_corpus
+    out = tmp_path / "v.vec"
+    assert main(["train", str(path), "-o", str(out), "--dim", "8", "--min-count", "1", "--epochs", "1", "--quiet",
+                 "--cluster", "local:2"]) == 0
+    assert "embed: saving the model; it stops once that is done" in capsys.readouterr().err
+    assert load_vectors(out).dim == 8
+
+
 def test_a_checkpoint_that_cannot_be_written_is_a_warning_and_training_goes_on(tiny_corpus, tmp_path):
     from embed.training.schedule import CheckpointWarning
 
