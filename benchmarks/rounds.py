@@ -3,10 +3,12 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
 
     python benchmarks/rounds.py accuracy --tokens 3000000 --epochs 3 --shards 2 4 8
     python benchmarks/rounds.py accuracy --merges row-average --round-words 50000 250000 1000000000
-    python benchmarks/rounds.py accuracy --shards 8 --merges frequency --round-words 10000 --contraction 0.003,0.003
-    python benchmarks/rounds.py speed --epochs 1 --round-words 1000000 --merges frequency --repeats 3
-    python benchmarks/rounds.py accuracy --configs cbow-negative --shards 2 --merges sum --round-words 300000 --full-merge-every 3
-    python benchmarks/rounds.py costs --shards 2 --rounds 10
+    python benchmarks/rounds.py accuracy --shards 8 --merges frequency --round-words 10000 --full-merge-every 1 --contraction 0.003,0.003
+    python benchmarks/rounds.py accuracy --configs cbow-negative --shards 2 --merges hogwild --round-words 300000 500000 --full-merge-every 3 4
+    python benchmarks/rounds.py speed --epochs 2 --configs cbow-negative --repeats 3
+    python benchmarks/rounds.py costs --shards 2 --rounds 10 --round-words 100000
+
+Round words and full merges default to embed's own (``Config``): 300,000 and 4.
 
 accuracy: for each configuration, one row for the thread engine (Hogwild, 2 workers) and
 one per (shards, merge, round words, full merge every) trained in rounds on 2 threads (``deterministic``);
@@ -375,6 +377,8 @@ def _change_bytes(change) -> int:
 
 
 def main() -> None:
+    from embed import Config
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["accuracy", "speed", "cores", "costs"])
     parser.add_argument("--corpus", default=WIKI)
@@ -383,8 +387,9 @@ def main() -> None:
     parser.add_argument("--configs", nargs="+", default=["cbow-negative", "skipgram-negative"])
     parser.add_argument("--shards", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--merges", nargs="+", default=["hogwild", "sum", "average", "row-average"])
-    parser.add_argument("--round-words", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--full-merge-every", type=int, nargs="+", default=[1],
+    defaults = Config()
+    parser.add_argument("--round-words", type=int, nargs="+", default=[defaults.round_words])
+    parser.add_argument("--full-merge-every", type=int, nargs="+", default=[defaults.full_merge_every],
                         help="rounds between merges of every row (speed: the first)")
     parser.add_argument("--no-threads", action="store_true", help="accuracy: leave out the thread engine's row")
     parser.add_argument("--contraction", help="accuracy: the frequency merge's CONTRACTION as INPUT,OUTPUT "
