@@ -427,6 +427,20 @@ def test_a_model_file_keeps_the_tokens_counted_and_an_older_one_finds_them_in_it
     assert as_older("updated.embed") == model.vocab.corpus_tokens == model.vocab.counts.sum()
 
 
+def test_a_model_file_from_before_full_merges_goes_on_merging_every_round(tiny_corpus, tmp_path):
+    # Its run in rounds merged every row every round: resumed with today's default (a
+    # full merge every 4), it would end with other vectors than it would have.
+    from embed.vectors.native import write_model
+
+    path, _, _ = tiny_corpus
+    Word2Vec(config(deterministic=True)).build_vocab(path).save(tmp_path / "m.embed")
+    parts = read_model(tmp_path / "m.embed")
+    older = {k: v for k, v in parts.settings.items() if k != "full_merge_every"}
+    write_model(tmp_path / "older.embed", parts._replace(settings=older))
+    assert Word2Vec.load(tmp_path / "m.embed").config.full_merge_every == 4
+    assert Word2Vec.load(tmp_path / "older.embed").config.full_merge_every == 1
+
+
 @pytest.mark.parametrize("merge,every", [("hogwild", 1), ("frequency", 1), ("frequency", 3)])
 def test_a_run_in_rounds_resumed_from_any_checkpoint_gives_the_uninterrupted_vectors(tiny_corpus, tmp_path,
                                                                                     monkeypatch, merge, every):
