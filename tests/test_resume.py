@@ -289,7 +289,10 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, 
     model.resume(path, progress=False)  # and the stopped run goes on to the uninterrupted vectors
     whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
     np.testing.assert_array_equal(model.w_in, whole.w_in)
-    assert [h.loss_sum for h in model.history] == [h.loss_sum for h in whole.history]
+    # A thread's stop can land inside a chunk (on a busy machine it did), whose loss is
+    # then added in two parts: the same sum to the last bit or two. Rounds stop between rounds.
+    expected = [h.loss_sum for h in whole.history]
+    assert [h.loss_sum for h in model.history] == (expected if deterministic else pytest.approx(expected, rel=1e-12))
 
 
 @pytest.mark.parametrize("stop", ["command", "command, twice", "program"])
