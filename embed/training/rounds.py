@@ -6,9 +6,10 @@ the next ``round_words`` words of its shard with the ordinary kernels on one thr
 returns what it changed: the rows it touched and their deltas. The changes are added in
 shard order, by the ``merge`` rule (by the coordinator, or where a transport keeps the
 model), and the next round starts. A round's task is a pure function of (model, plan,
-shard piece, piece number, learning rates): its random draws come from the seed and the
-piece's number, and it runs its BLAS calls on one thread. So a task can run on any
-thread or machine, be retried after its worker died, finish in any order, and the
+shard piece, piece number, learning rates), and between full merges of the shard's own
+model too: its random draws come from the seed and the piece's number, and it runs its
+BLAS calls on one thread. So a cycle's tasks (below) can run on any thread or machine,
+be retried from the cycle's start after a worker died, finish in any order, and the
 vectors are bit-identical; on the same kind of CPU (the kernels are compiled for the
 host, and another CPU may round differently).
 
@@ -237,17 +238,22 @@ def train_shard_piece(model: tuple[np.ndarray, np.ndarray], plan: Plan, encoded:
     matrices of the model's shapes, where given). A pure function of its arguments."""
     w_in, w_out = model
     trained_in, trained_out = _working_copy(model)
+    outcome, words = _trained(trained_in, trained_out, plan, encoded, first, last, number, alpha_start, alpha_end)
+    in_rows, in_delta = row_changes(w_in, trained_in, None if spare is None else spare[0])
+    out_rows, out_delta = row_changes(w_out, trained_out, None if spare is None else spare[1])
+    return Change(in_rows, in_delta, out_rows, out_delta, outcome.loss, outcome.examples, words)
+
+
+def _trained(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, encoded: Encoded, first: int, last: int, number: int,
+             alpha_start: float, alpha_end: float):
+    """``train_piece`` on sentences ``first`` to ``last`` of a shard, in place; its outcome and words."""
     worker = new_worker(plan, w_out.shape[0], w_out.shape[1])
     begin, end = encoded.offsets[first], encoded.offsets[last]
     piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin, alpha_start, alpha_end)
     if plan.kind == SOFTMAX:  # its products sum in one order whatever the machine's threads
         with threadpool_limits(limits=1, user_api="blas"):  # it looks the libraries up: not for every loss
-            outcome = train_piece(trained_in, trained_out, plan, worker, piece)
-    else:
-        outcome = train_piece(trained_in, trained_out, plan, worker, piece)
-    in_rows, in_delta = row_changes(w_in, trained_in, None if spare is None else spare[0])
-    out_rows, out_delta = row_changes(w_out, trained_out, None if spare is None else spare[1])
-    return Change(in_rows, in_delta, out_rows, out_delta, outcome.loss, outcome.examples, int(end - begin))
+            return train_piece(w_in, w_out, plan, worker, piece), int(end - begin)
+    return train_piece(w_in, w_out, plan, worker, piece), int(end - begin)
 
 
 # Rows of each matrix that rounds between full merges merge every round: as many as the
@@ -286,20 +292,14 @@ def train_own_piece(model: tuple[np.ndarray, np.ndarray], own: tuple[np.ndarray,
     those rows or, where the piece ``ends`` the shard's rounds before a full merge, to
     every row (``model``'s other rows are the last full merge's), and the own model.
     A pure function of its arguments, ``own`` included where not ``fresh``."""
-    if fresh or own is None:
+    if fresh:
         own = copied_into(own, model)
     else:
+        if own is None:
+            raise ValueError("a round after a full merge needs the shard's own model")
         for mine, merged, rows in zip(own, model, each_round):
             mine[rows] = merged[rows]
-    w_in, w_out = own
-    worker = new_worker(plan, w_out.shape[0], w_out.shape[1])
-    begin, end = encoded.offsets[first], encoded.offsets[last]
-    piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin, alpha_start, alpha_end)
-    if plan.kind == SOFTMAX:  # as in ``train_shard_piece``
-        with threadpool_limits(limits=1, user_api="blas"):
-            outcome = train_piece(w_in, w_out, plan, worker, piece)
-    else:
-        outcome = train_piece(w_in, w_out, plan, worker, piece)
+    outcome, words = _trained(*own, plan, encoded, first, last, number, alpha_start, alpha_end)
     changes = []
     for k, (merged, mine, rows) in enumerate(zip(model, own, each_round)):
         if ends:
@@ -307,11 +307,11 @@ def train_own_piece(model: tuple[np.ndarray, np.ndarray], own: tuple[np.ndarray,
         else:
             changed, delta = row_changes(merged[rows], mine[rows])
             changes += (changed + rows.start, delta)
-    return Change(*changes, outcome.loss, outcome.examples, int(end - begin)), own
+    return Change(*changes, outcome.loss, outcome.examples, words), own
 
 
 def added_up(totals: Sequence[tuple[float, int, int]]) -> tuple[float, int, int]:
-    """The (loss sum, examples, words) of a round's rounds, added in order: every
+    """The (loss sum, examples, words) of a cycle's rounds, added in order: every
     transport adds them so, so that a run's losses do not depend on where it ran."""
     loss, examples, words = 0.0, 0, 0
     for part in totals:
@@ -379,10 +379,11 @@ class LocalTransport:
     def __init__(self, threads: int) -> None:
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-round")
         self.encoded: list[Encoded] = []  # every shard's ids, in this process's memory
-        # Blocks used again from round to round: the model as the round found it, and the
-        # deltas of the changes not yet merged. A new block each time cost its page faults:
-        # in a probe timing each step of one-thread rounds (CBOW, 100,000 words of
-        # wiki2015-17m), the fresh snapshot and deltas took 47 of a round's 112 ms.
+        # Blocks used again from round to round: the model as the round (or the cycle)
+        # found it, and the deltas of the changes not yet merged. A new block each time
+        # cost its page faults: in a probe timing each step of one-thread rounds (CBOW,
+        # 100,000 words of wiki2015-17m), the fresh snapshot and deltas took 47 of a
+        # round's 112 ms.
         self.snapshot: tuple[np.ndarray, np.ndarray] | None = None
         self.spares: queue.SimpleQueue = queue.SimpleQueue()
         self.own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # each shard's model between full merges
@@ -627,10 +628,11 @@ def train_rounds(
     updates: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """The epochs ``run`` has still to do, in rounds over shards whose pieces ``bounds``
-    gives (from ``transport.encode``), from the round ``run`` stands at; epoch e of the
-    call draws as epoch ``first_epoch + e``. ``run`` records each merged round, so a
-    checkpoint (written between rounds) or a stop leaves whole rounds, and a resumed run
-    ends with the vectors an uninterrupted one would have. ``on_epoch`` says whether it
+    gives (from ``transport.encode``), from the cycle ``run`` stands at; epoch e of the
+    call draws as epoch ``first_epoch + e``. ``run`` records each merged cycle (of
+    ``full_merge_every`` rounds), so a checkpoint (written between cycles) or a stop
+    leaves whole cycles, and a resumed run ends with the vectors an uninterrupted one
+    would have. ``on_epoch`` says whether it
     may have changed the weights. ``updates``: each row's expected updates a round, for
     the ``frequency`` merge."""
     shards = len(bounds)
@@ -719,7 +721,7 @@ SYNC_SHARE = 0.02
 class _Synced:
     """The coordinator's weights and ``run`` as they were at the last ``sync``: where a
     failure or a stop that leaves the weights behind puts ``run`` back, so that the
-    rounds it records are the rounds the weights hold."""
+    cycles it records are the cycles the weights hold."""
 
     def __init__(self, transport: Transport, model: tuple[np.ndarray, np.ndarray], run: RunState) -> None:
         self.transport, self.model, self.run = transport, model, run
@@ -750,5 +752,5 @@ class _Synced:
         stop_seen()  # a stop recorded is on its way out with this error: no later run may meet it
         try:
             self.transport.sync(self.model, replay=False)
-        except BaseException:  # the cluster gone with the stop, or failing: back to the weights' rounds
+        except BaseException:  # the cluster gone with the stop, or failing: back to the weights' cycles
             vars(self.run).update(copy.deepcopy(self.state))

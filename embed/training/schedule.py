@@ -49,7 +49,7 @@ class RunState:
     tenth_examples: int = 0
     alpha: float | None = None  # this call's start and end rates where not the config's (start_alpha, end_alpha)
     min_alpha: float | None = None
-    rounds: bool = False  # trained in rounds (embed.training.rounds): ``completed`` holds the epoch's rounds
+    rounds: bool = False  # trained in rounds (embed.training.rounds): ``completed`` holds the epoch's cycles
 
     def record(self, number: int, stopped: Resume | None, loss_sum: float, examples: int, words: int) -> None:
         """A piece of chunk ``number`` was trained: to the end, or up to ``stopped``."""
