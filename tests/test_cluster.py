@@ -128,6 +128,10 @@ def test_full_merges_every_few_rounds_give_the_threads_vectors_with_a_worker_kil
                                                      **SETTINGS))
     model = embed.train(str(path), cluster=client, progress=False, **settings)
     assert digest(model) == digest(undisturbed)
+    # Shards whose pieces end inside a cycle (10, 11 and 11 pieces, cycles of 3 rounds).
+    uneven = {**settings, "shards": 3, "round_words": 106, "full_merge_every": 3}
+    assert digest(embed.train(str(path), cluster=client, progress=False, **uneven)) == digest(
+        embed.train(str(path), deterministic=True, workers=2, progress=False, **uneven))
     marker, target = str(tmp_path / "killed"), piece_number(1, 2, 1)  # epoch 2, shard 2: its first cycle's second round
 
     def dies_once(version, sent, whole, merger, plan, encoded, shard, fresh, ends, first, last, number, *rates):
@@ -270,6 +274,37 @@ def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_
     # workers merge the other rounds' changes themselves, across epochs too.
     assert scattered.count(2) == 2
     assert not any(client.run(_holds_replica).values())  # freed when the run ended
+
+
+def test_a_round_that_finds_an_older_own_model_runs_the_cycle_again(tiny_corpus, client, tmp_path, monkeypatch):
+    # A cycle's first round that ran away from its shard's home left the home holding
+    # the last cycle's model: the next round there must not train on it.
+    monkeypatch.setattr(rounds_module, "MERGED_EACH_ROUND", 4)
+    path, _, _ = tiny_corpus
+    settings = {**SETTINGS, "full_merge_every": 2, "round_words": 100}  # cycles of rounds 0-1, 2-3, ...
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **settings)
+    marker, target = str(tmp_path / "elsewhere"), piece_number(0, 1, 2)  # shard 1's second cycle, its first round
+
+    def ran_elsewhere_once(version, sent, whole, merger, plan, encoded, shard, fresh, ends, first, last, number,
+                           *rates):
+        from embed.training import cluster  # the worker's own, not patched: the task as it is
+
+        key = (version[0], shard)
+        before = cluster._own.get(key)
+        if before is not None:  # a fresh round trains in the arrays it finds: keep their contents
+            before = (*before[:2], tuple(matrix.copy() for matrix in before[2]))
+        change = cluster.train_own_replica_piece(version, sent, whole, merger, plan, encoded, shard, fresh, ends,
+                                                 first, last, number, *rates)
+        if number == target and not os.path.exists(marker):
+            assert fresh
+            open(marker, "w").close()
+            with cluster._own_taken:  # the model it trained stayed on the other worker
+                cluster._own[key] = before
+        return change
+
+    monkeypatch.setattr(cluster_module, "train_own_replica_piece", ran_elsewhere_once)
+    model = embed.train(str(path), cluster=client, progress=False, **settings)
+    assert os.path.exists(marker) and digest(model) == digest(undisturbed)
 
 
 def test_syncs_between_cycles_read_the_replicas_without_training_again(tiny_corpus, client, monkeypatch, scattered):
@@ -416,9 +451,11 @@ def _profiling() -> bool:
 
 
 def test_the_workers_of_a_cluster_embed_starts_do_not_profile_and_the_users_config_stays():
-    # Dask's sampling profiler costs a worker's core time that only a dashboard would use.
+    # Dask's sampling profiler costs a worker's core time that only a dashboard would use;
+    # work stealing would move a round's task away from its shard's own model.
     with cluster_module.connected("local:1") as client:
         assert list(client.run(_profiling).values()) == [False]
+        assert not client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
     assert _profiling() is True
 
 

@@ -52,7 +52,7 @@ from .stop import held_back, record_stop
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
-ROUND_ATTEMPTS = 5  # a round's tasks sent again after losing their inputs with a worker
+ROUND_ATTEMPTS = 5  # a cycle's tasks sent again after losing their inputs or models with a worker
 STOP_SYNC_SECONDS = 30  # a stopping run's wait for the model from a worker
 
 
@@ -92,8 +92,11 @@ def connected(cluster: Any) -> Iterator[Any]:
 
             # Dask's profiler samples every thread of a worker each 10 ms, for a dashboard
             # that a cluster embed starts does not show; with as many workers as cores, its
-            # time comes out of training. A user's own cluster keeps its settings.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            # time comes out of training. Work stealing would move a round's task away
+            # from its shard's home, where its own model is, and the cycle would run
+            # again. A user's own cluster keeps its settings.
+            with dask.config.set({"distributed.worker.profile.enabled": False,
+                                  "distributed.scheduler.work-stealing": False}):
                 try:
                     started = stack.enter_context(
                         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -333,8 +336,8 @@ def train_replica_piece(version: tuple[str, int], sent: list, whole: bool, merge
 
 
 # Each shard's own model between full merges, on its home worker: (run, shard) -> (the
-# version of the round that last trained it, the model).
-_own: dict[tuple[str, int], tuple[tuple[str, int], tuple[np.ndarray, np.ndarray]]] = {}
+# version and the piece number of the round that last trained it, the model).
+_own: dict[tuple[str, int], tuple[tuple[str, int], int, tuple[np.ndarray, np.ndarray]]] = {}
 _own_taken = threading.Lock()
 
 
@@ -343,23 +346,28 @@ def train_own_replica_piece(version: tuple[str, int], sent: list, whole: bool, m
                             alpha_start: float, alpha_end: float) -> Change | None:
     """``train_own_piece`` on the model at ``version`` (see ``train_replica_piece``) and
     shard ``shard``'s own model as the round before left it on this worker; None where
-    this worker holds neither (it joined, or was restarted, since)."""
+    this worker holds neither (it joined, or was restarted, since, or the task ran away
+    from its shard's home)."""
     model = _replica.check_out(version, sent, whole, merger)
     if model is None:
         return None
     try:
         key = (version[0], shard)
+        # The round before's version and piece: a cancelled task of another cycle that
+        # read the same version left a model that no later round may take.
+        before = ((version[0], version[1] - 1), number - 1)
         with _own_taken:  # taken out while it trains: a task of an abandoned round cannot write into it
             held = _own.get(key)
-            if not fresh and (held is None or held[0] != (version[0], version[1] - 1)):
+            if not fresh and (held is None or held[:2] != before):
                 return None
             _own.pop(key, None)
             if fresh:  # another run's models, left by a coordinator that died: nothing will read them
                 for other in [other for other in _own if other[0] != version[0]]:
                     del _own[other]
-        change, own = train_own_piece(model, None if held is None else held[1], fresh, ends, merger.each_round, plan,
+        change, own = train_own_piece(model, None if held is None else held[2], fresh, ends, merger.each_round, plan,
                                       encoded, first, last, number, alpha_start, alpha_end)
-        _own[key] = (version, own)
+        with _own_taken:
+            _own[key] = (version, number, own)
         return change
     finally:
         _replica.release()
@@ -463,7 +471,6 @@ class DaskTransport:
         return version, rounds
 
     def train_cycle(self, weights, plan, cycle, merger, continued=False, following=None):
-        client = self.client
         self._shared("plan", plan)
         self._shared("merger", merger)
         cycle = [list(tasks) for tasks in cycle]
@@ -473,7 +480,7 @@ class DaskTransport:
             version, futures = self._go_on(ahead[1], ahead[2], cycle)
         else:
             if ahead is not None:
-                client.cancel([future for tasks in ahead[2] for future in tasks])
+                self._cancel(ahead[2])
             if continued and self.previous is not None:
                 # The workers merge the last round's changes themselves, fetching them
                 # from each other: the model a cycle started ahead would have read.
@@ -518,8 +525,12 @@ class DaskTransport:
                 # The tasks are pure: the cycle runs again on the same inputs, sent again.
                 attempts += 1
                 self._abandon(futures)
-                if not (_lost(error) or isinstance(error, _NoReplica)) or attempts > ROUND_ATTEMPTS:
+                if not (_lost(error) or isinstance(error, _NoReplica)):
                     raise
+                if attempts > ROUND_ATTEMPTS:
+                    raise EmbedError(f"the cluster lost the model's rounds {attempts} times in a row (workers dying, "
+                                     "or tasks moved away from their shards' workers): the run stops with its "
+                                     "last whole cycle") from None
                 self._restore()
                 version, futures = self._replay(weights, self.log + [cycle])
             except BaseException:
@@ -592,12 +603,15 @@ class DaskTransport:
         """Drop a failed cycle and the one started ahead of it: the model stays the last
         cycle's (``previous``), to run again from or to stop at."""
         self._drop_ahead()
-        self.client.cancel([future for tasks in futures for future in tasks])
+        self._cancel(futures)
 
     def _drop_ahead(self) -> None:
         if self.ahead is not None:
-            self.client.cancel([future for tasks in self.ahead[2] for future in tasks])
+            self._cancel(self.ahead[2])
             self.ahead = None
+
+    def _cancel(self, rounds: list[list]) -> None:
+        self.client.cancel([future for futures in rounds for future in futures])
 
     def close(self) -> None:
         self._drop_ahead()
