@@ -9,6 +9,8 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
     python benchmarks/rounds.py costs --shards 2 --rounds 10 --round-words 100000
 
 Round words and full merges default to embed's own (``Config``): 300,000 and 4.
+``costs`` measures merging every row every round whatever ``--full-merge-every`` says:
+a cycle's full merge costs what a round of its words would (``--round-words 1200000``).
 
 accuracy: for each configuration, one row for the thread engine (Hogwild, 2 workers) and
 one per (shards, merge, round words, full merge every) trained in rounds on 2 threads (``deterministic``);
