@@ -256,6 +256,18 @@ def test_statistics_and_learning_rates_of_a_resumed_epoch_are_the_uninterrupted_
         assert resumed.loss == pytest.approx(whole.loss, rel=1e-9)
 
 
+def stopped_training(model, path, **train) -> None:
+    """Train ``model``, which a stop is to end with KeyboardInterrupt; no stop stays
+    recorded for the next training call."""
+    from embed.training.stop import stop_seen
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.train(path, progress=False, **train)
+    finally:
+        stop_seen()
+
+
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("deterministic", [False, True], ids=["threads", "rounds"])
 def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, deterministic):
@@ -264,7 +276,7 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, 
     # handlers record it too, so training stops at its next wait all the same.
     import weakref
 
-    from embed.training.stop import raise_stop, stop_seen
+    from embed.training.stop import raise_stop
 
     path, _, _ = tiny_corpus
 
@@ -280,11 +292,7 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, 
 
     settings = config(deterministic=deterministic, shards=2, round_words=200)
     model = Word2Vec(settings).build_vocab(path)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            model.train(path, progress=False, on_epoch_end=drop_a_stop)
-    finally:
-        stop_seen()
+    stopped_training(model, path, on_epoch_end=drop_a_stop)
     assert model.epochs_done == 1 and model.run is not None and model.run.rounds == deterministic
     model.resume(path, progress=False)  # and the stopped run goes on to the uninterrupted vectors
     whole = Word2Vec(settings).build_vocab(path).train(path, progress=False)
@@ -308,7 +316,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
     import signal
 
     from embed.training.rounds import LocalTransport, Merger
-    from embed.training.stop import raise_stop, stop_seen
+    from embed.training.stop import raise_stop
 
     path, _, _ = tiny_corpus
     settings = config(deterministic=True, shards=2, round_words=200, workers=2, full_merge_every=1)  # 8 rounds an epoch
@@ -339,11 +347,7 @@ def test_a_stop_signal_as_a_round_is_merged_stops_after_its_record(tiny_corpus, 
 
     monkeypatch.setattr(LocalTransport, "train_cycle", stopped_in_the_fourth)
     model = Word2Vec(settings).build_vocab(path)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            model.train(path, progress=False)
-    finally:
-        stop_seen()
+    stopped_training(model, path)
     monkeypatch.undo()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert model.run.epoch == 0 and model.run.completed == ([0, 1, 2] if stop == "command, twice" else [0, 1, 2, 3])
@@ -360,7 +364,7 @@ def test_a_second_stop_inside_a_cycle_puts_the_weights_back_to_its_start(tiny_co
     # middle, drops it, and the weights go back to the last cycle's.
     from embed.training import rounds as rounds_module
     from embed.training.rounds import LocalTransport
-    from embed.training.stop import raise_stop, stop_seen
+    from embed.training.stop import raise_stop
 
     monkeypatch.setattr(rounds_module, "MERGED_EACH_ROUND", 4)  # of the tiny vocabulary's 10 words
     path, _, _ = tiny_corpus
@@ -377,11 +381,7 @@ def test_a_second_stop_inside_a_cycle_puts_the_weights_back_to_its_start(tiny_co
 
     monkeypatch.setattr(LocalTransport, "_train_own_round", stopped_in_the_sixth)
     model = Word2Vec(settings).build_vocab(path)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            model.train(path, progress=False)
-    finally:
-        stop_seen()
+    stopped_training(model, path)
     monkeypatch.setattr(LocalTransport, "_train_own_round", own_round)
     assert model.run.epoch == 0 and model.run.completed == [0, 1]
     assert "embed: stopping once the rounds to the next full merge end; stop again to drop it" in capsys.readouterr().err
