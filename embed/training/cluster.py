@@ -461,7 +461,11 @@ class DaskTransport:
     def _chain(self, version, sent, whole, cycle) -> tuple[tuple[str, int], list[list]]:
         """Submit a cycle's rounds, each on the changes of the round before, the first at
         ``version`` from ``sent``; returns the last round's version and every round's futures."""
-        return self._go_on(version, [self._submit(version, sent, whole, cycle[0], True, len(cycle) == 1)], cycle)
+        return self._go_on(version, self._start(version, sent, whole, cycle), cycle)
+
+    def _start(self, version, sent, whole, cycle) -> list[list]:
+        """Submit a cycle's first round, at ``version`` from ``sent``."""
+        return [self._submit(version, sent, whole, cycle[0], True, len(cycle) == 1)]
 
     def _go_on(self, version, rounds: list[list], cycle) -> tuple[tuple[str, int], list[list]]:
         """Submit the rest of a cycle whose first ``rounds`` were submitted, the last of them at ``version``."""
@@ -498,9 +502,7 @@ class DaskTransport:
                     # on, and a sync or a stop reads them one merge past this cycle.
                     following = [list(tasks) for tasks in following]
                     version_ahead = self._after(version)
-                    self.ahead = (following, version_ahead,
-                                  [self._submit(version_ahead, futures[-1], False, following[0], True,
-                                                len(following) == 1)])
+                    self.ahead = (following, version_ahead, self._start(version_ahead, futures[-1], False, following))
                 totals = self._totals(futures)
                 break
             except KeyboardInterrupt as stop:
