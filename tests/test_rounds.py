@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import embed
 from embed.errors import EmbedError
-from embed.kernels.densematrix import add_scaled_rows
+from embed.kernels.densematrix import add_scaled_rows, row_changes
 from embed.text.shards import Files, Segment, corpus_files, shard_sentences, split_shards
 from embed.text.tokenizer import Tokenizer
 from embed.training import rounds as rounds_module
@@ -155,6 +155,27 @@ def test_the_frequency_merges_kernel_is_numpys_scaled_add_bit_for_bit():
     expected[rows] += factors[rows, None] * deltas
     add_scaled_rows(matrix, rows, deltas, factors)
     assert np.array_equal(matrix, expected)
+
+
+@pytest.mark.parametrize("changed_share", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("into_spare", [False, True])
+def test_row_changes_are_numpys_compare_and_difference_bit_for_bit(changed_share, into_spare):
+    # A task's change, in one pass; NumPy states it. Signed zeros are equal, a NaN differs.
+    rng = np.random.default_rng(5)
+    before = rng.standard_normal((400, 24)).astype(np.float32)
+    after = before.copy()
+    moved = rng.random(400) < changed_share
+    after[moved, rng.integers(0, 24)] += np.float32(1e-3)
+    after[7] = before[7]
+    before[7, 3], after[7, 3] = -0.0, 0.0
+    after[9, 5] = np.nan
+    spare = np.full_like(before, 7.0) if into_spare else None
+    rows, deltas = row_changes(before, after, spare)
+    expected = np.flatnonzero((before != after).any(axis=1))
+    assert rows.tolist() == expected.tolist() and 9 in rows.tolist() and 7 not in rows.tolist()
+    assert np.array_equal(deltas, after[expected] - before[expected], equal_nan=True)
+    if into_spare:
+        assert np.shares_memory(deltas, spare)
 
 
 def test_hogwild_merge_moves_hot_rows_by_the_thread_engines_share():
