@@ -94,9 +94,16 @@ def connected(cluster: Any) -> Iterator[Any]:
             # that a cluster embed starts does not show; with as many workers as cores, its
             # time comes out of training. Work stealing would move a round's task away
             # from its shard's home, where its own model is, and the cycle would run
-            # again. A user's own cluster keeps its settings.
+            # again. Dask starts its workers with MALLOC_TRIM_THRESHOLD_ set, which turns off
+            # glibc's own raising of the threshold above which a block is mapped afresh: every
+            # change a worker gathers or receives (tens of MB at a full merge) then cost its
+            # page faults, and a full merge's transfer took a third longer. The workers
+            # embed starts keep freed memory for the next such block instead. A user's own
+            # cluster keeps its settings.
             with dask.config.set({"distributed.worker.profile.enabled": False,
-                                  "distributed.scheduler.work-stealing": False}):
+                                  "distributed.scheduler.work-stealing": False,
+                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(1 << 30),
+                                  "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(1 << 25)}):
                 try:
                     started = stack.enter_context(
                         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
