@@ -283,95 +283,146 @@ SIZES = {"wiki-sized (V=70k, d=100)": (70_000, 100), "news-sized (V=3M, d=300)":
 
 
 def costs(args, corpus: str) -> None:
-    """Per round, measured here: one task's compute (one thread), the bytes of a change and
-    of a worker's fetch, and a change's merge; then the model that predicts words/s on many machines."""
+    """Per cycle (``--full-merge-every`` rounds of ``--round-words``), measured here on one
+    thread: each task's compute, split into the kernels, the copy of the merged model
+    into a shard's own at a cycle's start and the compare of every row at its end; the
+    bytes of a task's change each round (the hot rows) and at the cycle's end (every
+    row it changed); the merge of each. Then the model that predicts words/s on many
+    machines."""
     import numpy as np
 
     from embed import Config, Word2Vec
-    from embed.training.rounds import LocalTransport, Merger, piece_number, train_shard_piece
+    from embed.kernels.densematrix import row_changes
+    from embed.training.rounds import (LocalTransport, Merger, copied_into, piece_number, train_own_piece,
+                                       train_shard_piece)
 
+    every = args.full_merge_every[0]
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         config = Config(arch=arch, loss=loss, deterministic=True, shards=args.shards[0],
-                        round_words=args.round_words[0], workers=1)
+                        round_words=args.round_words[0], workers=1, full_merge_every=every)
         model = Word2Vec(config).build_vocab(corpus)
         transport = LocalTransport(threads=1)
         bounds = transport.encode(model._shards(corpus), model.vocab.words, config)
         weights, plan = model.weights, model.plan
-        merger = Merger(config.merge, config.loss, weights.rows, len(bounds))
-        rounds = min(args.rounds, min(len(words) for _, words in bounds))
-        compute, merge, back, touched_in, touched_out, words, fetched = [], [], [], [], [], [], []
-        for r in range(-1, rounds):  # round -1 compiles, untimed
-            snapshot = (weights.input[: weights.rows].copy(), weights.output[: weights.rows].copy())
+        merger = Merger(config.merge, config.loss, weights.rows, len(bounds), full_merge_every=every)
+        merged = (weights.input[: weights.rows], weights.output[: weights.rows])
+        cycles = min(max(1, args.rounds // every), min(len(words) for _, words in bounds) // every - 1)
+        if cycles < 1:
+            raise SystemExit(f"costs: the shards have fewer than {2 * every} pieces of {config.round_words:,} words: "
+                             "a smaller --round-words, or a larger corpus")
+        own: dict[int, tuple] = {}
+        kernels, words, hot_bytes, full_bytes, full_rows, hot_merge, full_merge = [], [], [], [], [], [], []
+        copies, compares = [], []
+        for r in range(-every, cycles * every):  # the first cycle compiles, untimed
+            k = r % every
+            fresh, ends, piece = k == 0, k == every - 1, r + every
             changes = []
             for shard, (starts, _) in enumerate(bounds):
+                first, last = int(starts[piece]), int(starts[piece + 1])
+                number = piece_number(0, shard, piece)
                 started = time.perf_counter()
-                change = train_shard_piece(snapshot, plan, transport.encoded[shard], int(starts[max(r, 0)]),
-                                           int(starts[max(r, 0) + 1]), piece_number(0, shard, max(r, 0)), 0.025, 0.025)
-                changes.append((time.perf_counter() - started, change))
+                if merger.each_round is None:
+                    change = train_shard_piece(merged, plan, transport.encoded[shard], first, last, number, 0.025,
+                                               0.025)
+                else:
+                    change, own[shard] = train_own_piece(merged, own.get(shard), fresh, ends, merger.each_round, plan,
+                                                         transport.encoded[shard], first, last, number, 0.025, 0.025)
+                seconds = time.perf_counter() - started
+                if r >= 0:
+                    # What the task spent besides its kernels, timed again on the same matrices:
+                    # the merged model copied into a shard's own, every row compared with it.
+                    # (Merging every row every round, a task copies and compares inside
+                    # ``train_shard_piece``: the kernels' figure then holds both.)
+                    extra = 0.0
+                    if fresh and merger.each_round is not None:
+                        started = time.perf_counter()
+                        copied_into(own[shard], merged)
+                        copies.append(time.perf_counter() - started)
+                        extra += copies[-1]
+                    if ends and merger.each_round is not None:
+                        started = time.perf_counter()
+                        for before, after in zip(merged, own[shard]):
+                            row_changes(before, after)
+                        compares.append(time.perf_counter() - started)
+                        extra += compares[-1]
+                    kernels.append(seconds - extra)
+                    words.append(change.words)
+                    (full_bytes if ends else hot_bytes).append(_change_bytes(change))
+                    if ends:
+                        full_rows.append((len(change.in_rows), len(change.out_rows)))
+                changes.append(change)
             started = time.perf_counter()
-            merger.merge((weights.input[: weights.rows], weights.output[: weights.rows]),
-                         iter(change for _, change in changes), len(changes))
-            seconds = time.perf_counter() - started
-            if r < 0:
-                continue
-            merge.append(seconds / len(changes))
-            # What a worker fetches for the next round: the other tasks' changes, which it merges itself.
-            sizes = [_change_bytes(change) for _, change in changes]
-            fetched.extend(sum(sizes) - size for size in sizes)
-            for task_seconds, change in changes:
-                compute.append(task_seconds)
-                words.append(change.words)
-                touched_in.append(len(change.in_rows))
-                touched_out.append(len(change.out_rows))
-                back.append(_change_bytes(change))
-        rows_v, dim = weights.rows, weights.dim
-        rate = sum(words) / sum(compute)
-        share_in, share_out = np.mean(touched_in) / rows_v, np.mean(touched_out) / rows_v
-        print(f"\n{config_name}: V={rows_v:,}, d={dim}, {len(compute)} tasks of about {np.mean(words):,.0f} words, "
-              f"one thread each")
-        print(table([
-            ["per task", "measured"],
-            ["compute s", f"{np.mean(compute):.3f} ({rate:,.0f} words/s on one core)"],
-            ["bytes out (the whole model: a round's first, a worker's first)", f"{2 * rows_v * dim * 4:,}"],
-            [f"bytes in (later rounds: the other {len(bounds) - 1} tasks' changes, from their workers)",
-             f"{np.mean(fetched):,.0f}"],
-            ["bytes of a change (changed rows and their numbers), kept where it was made", f"{np.mean(back):,.0f}"],
-            ["input rows changed", f"{np.mean(touched_in):,.0f} ({100 * share_in:.1f}% of V)"],
-            ["output rows changed", f"{np.mean(touched_out):,.0f} ({100 * share_out:.1f}% of V)"],
-            ["merge s per task's change (on each worker)", f"{np.mean(merge):.4f}"],
-        ]))
-        merge_per_byte = np.mean(merge) / np.mean(back)
-        rows = [["model", "machines", "compute s", "fetch s", "merge s", "words/s today", "bound by",
-                 "words/s, sharded merge"]]
-        for size_name, (vocab, d) in SIZES.items():
-            # A task's changed rows scale with its words, not with V: the same counts,
-            # capped at V, at this dimension.
-            rows_back = min(vocab, np.mean(touched_in)) + min(vocab, np.mean(touched_out))
-            change_bytes = rows_back * (d * 4 + 8)
-            for machines in (8, 32, 128):
-                tasks = machines * CORES
-                t_compute = np.mean(words) / rate
-                # Each machine fetches the other machines' tasks' changes and merges all of
-                # them on one core. The coordinator takes each task's totals only (a few
-                # bytes) and the model from a replica every 10 s and at an epoch's end.
-                t_fetch = (tasks - CORES) * change_bytes / NETWORK
-                t_merge = tasks * change_bytes * merge_per_byte
-                parts = {"compute": t_compute, "fetching changes": t_fetch, "merging on every machine": t_merge}
-                total = sum(parts.values())
-                bound = max(parts, key=parts.get)
-                # Next: each machine sums its 16 tasks' changes, the machines' sums are
-                # reduced and spread by row ranges (all-reduce: about 2 x the changed
-                # rows through each link), and each machine merges its own range.
-                union = min(vocab, rows_back * CORES) * (d * 4 + 8)
-                t_next = t_compute + 2 * union / NETWORK + CORES * change_bytes * merge_per_byte
-                rows.append([size_name, str(machines), f"{t_compute:.3f}", f"{t_fetch:.3f}", f"{t_merge:.3f}",
-                             f"{tasks * np.mean(words) / total:,.0f}", bound,
-                             f"{tasks * np.mean(words) / t_next:,.0f}"])
-        print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links; "
-              "today's design: every machine fetches every other machine's changes and merges them all on one "
-              "core; the coordinator takes each task's totals and the model every 10 s")
-        print(table(rows))
+            merger.merge(merged, iter(changes), len(changes))
+            if r >= 0:
+                (full_merge if ends else hot_merge).append((time.perf_counter() - started) / len(changes))
+        _cost_model(config_name, config, weights, np.mean(words), sum(words) / sum(kernels),
+                    np.mean(copies) if copies else 0.0, np.mean(compares) if compares else 0.0, hot_bytes, full_bytes, full_rows,
+                    hot_merge, full_merge)
+
+
+def _cost_model(config_name, config, weights, round_words, rate, copy_s, compare_s, hot_bytes, full_bytes,
+                full_rows, hot_merge, full_merge) -> None:
+    """Print the measured costs of a cycle and the model of many machines built on them."""
+    import numpy as np
+
+    every, rows_v, dim = config.full_merge_every, weights.rows, weights.dim
+    model_bytes = 2 * rows_v * dim * 4
+    hot = np.mean(hot_bytes) if hot_bytes else 0.0
+    full = np.mean(full_bytes)
+    rows_in, rows_out = np.mean(full_rows, axis=0)
+    per_byte = np.mean(full_merge) / full  # a change's merge goes by its bytes
+    print(f"\n{config_name}: V={rows_v:,}, d={dim}, cycles of {every} rounds of about {round_words:,.0f} words a "
+          f"task, one thread each")
+    print(table([
+        ["per task", "measured"],
+        ["kernels s a round", f"{round_words / rate:.3f} ({rate:,.0f} words/s on one core)"],
+        ["copy of the merged model into the shard's own, at a cycle's start, s", f"{copy_s:.4f}"],
+        ["compare of every row, at a cycle's end, s", f"{compare_s:.4f}"],
+        ["bytes of the whole model (a run's first round sends it)", f"{model_bytes:,}"],
+        ["bytes of a change in the rounds between full merges (the hot rows)", f"{hot:,.0f}"],
+        ["bytes of a change at a full merge (every row the cycle changed)", f"{full:,.0f}"],
+        ["rows changed in a cycle, input and output",
+         f"{rows_in:,.0f} ({100 * rows_in / rows_v:.1f}% of V), {rows_out:,.0f} ({100 * rows_out / rows_v:.1f}%)"],
+        ["merge s of a change, between full merges and at one",
+         f"{np.mean(hot_merge) if hot_merge else 0.0:.4f}, {np.mean(full_merge):.4f}"],
+    ]))
+    rows = [["model", "machines", "compute s", "fetch hot s", "merge hot s", "fetch full s", "merge full s",
+             "words/s today", "bound by", "words/s, sharded merge", "own models GB a machine"]]
+    for size_name, (vocab, d) in SIZES.items():
+        scale = vocab * d / (rows_v * dim)  # the copy and the compare go over every row
+        row_bytes = d * 4 + 8
+        # The hot rows are the same few rows at any V; a cycle's changed rows scale with its
+        # words, not with V: the same counts, capped at V.
+        hot_size = hot / (dim * 4 + 8) * row_bytes
+        full_size = (min(vocab, rows_in) + min(vocab, rows_out)) * row_bytes
+        cycle_words = every * round_words
+        for machines in (8, 32, 128):
+            tasks = machines * CORES
+            # Each machine's replica takes every other machine's changes, fetched, and merges
+            # all of them on one core; each task trains its shard's own model in between.
+            parts = {"compute": every * round_words / rate + (copy_s + compare_s) * scale,
+                     "fetching hot rows": (every - 1) * (tasks - CORES) * hot_size / NETWORK,
+                     "merging hot rows": (every - 1) * tasks * hot_size * per_byte,
+                     "fetching full changes": (tasks - CORES) * full_size / NETWORK,
+                     "merging full changes": tasks * full_size * per_byte}
+            total = sum(parts.values())
+            bound = max(parts, key=parts.get)
+            # Next: each machine sums its tasks' changes, the machines' sums are reduced and
+            # spread by row ranges (all-reduce: about 2 x the union of the changed rows
+            # through each link), and each machine merges its own range.
+            hot_union = hot_size
+            full_union = (min(vocab, rows_in * CORES) + min(vocab, rows_out * CORES)) * row_bytes
+            t_next = (parts["compute"] + (every - 1) * (2 * hot_union / NETWORK + CORES * hot_size * per_byte)
+                      + 2 * full_union / NETWORK + CORES * full_size * per_byte)
+            rows.append([size_name, str(machines)] + [f"{seconds:.3f}" for seconds in parts.values()]
+                        + [f"{tasks * cycle_words / total:,.0f}", bound, f"{tasks * cycle_words / t_next:,.0f}",
+                           f"{CORES * 2 * vocab * d * 4 / 1e9:.1f}"])
+    print(f"\nscaling model: {CORES} cores a machine, one shard each, {NETWORK * 8 / 1e9:.0f} Gb/s links, one cycle "
+          f"of {every} rounds; today's design: every machine fetches every other machine's changes (the hot rows "
+          "each round, every changed row at a full merge) and merges them all on one core; the coordinator takes "
+          "each task's totals and the model every 10 s")
+    print(table(rows))
 
 
 def _change_bytes(change) -> int:
