@@ -19,6 +19,13 @@ beside the thread engine (Hogwild) on the same settings:
 
     python benchmarks/hot_rows.py accuracy --hot 500 --round-words 100000 --full 10
 
+``--delays 0 1`` adds the same settings with the hot rows a round late: a round between
+full merges starts from the hot rows as merged two rounds back, plus its shard's own last
+round. On a cluster a round's exchange could then travel while the next round trains,
+and a shard would not wait for the others' pieces of the round before:
+
+    python benchmarks/hot_rows.py accuracy --hot 512 --round-words 300000 --full 4 --delays 0 1
+
 speed: the same scheme on a LocalCluster of 1 and 2 single-threaded worker processes
 (each worker keeps its shards' models and the shared one, and fetches only the hot rows'
 changes, and at a full merge the rest), beside ``embed train --workers 2`` (Hogwild);
@@ -84,15 +91,19 @@ def bring_up(shared, previous: list, full: bool, hot: int, factors=None) -> None
                     add_scaled_rows(matrix, rows, delta, factors[1][k])
 
 
-def train_step(own, shared, after_full: bool, hot: int, full: bool, plan, ids, offsets, number, a0, a1) -> Step:
+def train_step(own, shared, after_full: bool, hot: int, full: bool, plan, ids, offsets, number, a0, a1,
+               carried: Step | None = None) -> Step:
     """Train one piece on the shard's own model in place, from the shared hot rows (and,
-    after a full merge, the whole shared model)."""
+    after a full merge, the whole shared model); with ``carried`` (``--delay 1``), the
+    shared hot rows are a round behind and the shard's own last round is added to them."""
     from embed.kernels.densematrix import row_changes
     from embed.kernels.piece import Piece, new_worker, train_piece
 
-    for mine, common in zip(own, shared):
+    for k, (mine, common) in enumerate(zip(own, shared)):
         if after_full:
             np.copyto(mine, common)
+        elif carried is not None:
+            mine[:hot] = common[:hot] + (carried.hot_in, carried.hot_out)[k]
         else:
             mine[:hot] = common[:hot]
     before = (own[0][:hot].copy(), own[1][:hot].copy())
@@ -166,14 +177,24 @@ def on_threads(corpus: str, args):
     own = [[m.copy() for m in shared] for _ in range(args.shards)]
     rounds = plan_rounds(model, corpus, args)
     factors = frequency(model, args) if args.merge == "frequency" else None
-    previous, after_full = [], True
+    pending, after_full = [], True  # rounds whose steps the shared model has yet to take, oldest first
     with ThreadPoolExecutor(2) as pool:
         for tasks, full in rounds:
-            bring_up(shared, previous, after_full and bool(previous), args.hot, factors)
-            previous = list(pool.map(lambda t: train_step(own[t[0]], shared, after_full, args.hot, full,
-                                                          model.plan, *t[1:]), tasks))
+            # With --delay 1, a round between full merges takes the hot rows as merged two
+            # rounds back, so that the round before's exchange could travel while it trains;
+            # a round after a full merge still waits for every row.
+            held = 1 if args.delay and not after_full else 0
+            for steps, was_full in pending[: len(pending) - held]:
+                bring_up(shared, [step for _, step in steps], was_full, args.hot, factors)
+            pending = pending[len(pending) - held:]
+            carried = {step_shard: step for step_shard, step in pending[0][0]} if pending else {}
+            steps = list(pool.map(lambda t: (t[0], train_step(own[t[0]], shared, after_full, args.hot, full,
+                                                              model.plan, *t[1:], carried=carried.get(t[0]))),
+                                  tasks))
+            pending.append((steps, full))
             after_full = full
-        bring_up(shared, previous, True, args.hot, factors)
+        for steps, was_full in pending:
+            bring_up(shared, [step for _, step in steps], was_full, args.hot, factors)
     model._vectors = None
     return model
 
@@ -183,24 +204,26 @@ def accuracy(args, corpus: str) -> None:
 
     from embed import Config, Word2Vec
 
-    rows = [["configuration", "run", "merge", "hot rows", "round words", "full merge every", "analogy %", "WS353",
-             "sha256 of the input rows"]]
+    rows = [["configuration", "run", "merge", "hot rows", "round words", "full merge every", "hot rows' delay",
+             "analogy %", "WS353", "sha256 of the input rows"]]
     if not args.no_threads:
         model = Word2Vec(Config(arch=args.arch, loss="negative", epochs=args.epochs, workers=2)).build_vocab(corpus)
         model.train(corpus, progress=False)
         analogy, ws = scores(model)
-        rows.append([f"{args.arch}-negative", "threads (Hogwild), 2 workers", "-", "-", "-", "-", f"{analogy:.2f}",
+        rows.append([f"{args.arch}-negative", "threads (Hogwild), 2 workers", "-", "-", "-", "-", "-", f"{analogy:.2f}",
                      f"{ws:.3f}", "-"])
         print(" | ".join(rows[-1]), flush=True)
     for hot in args.hot_sweep or [args.hot]:
         for words in args.round_words_sweep or [args.round_words]:
-            for full in args.full_sweep or [args.full]:
-                settings = argparse.Namespace(**{**vars(args), "hot": hot, "round_words": words, "full": full})
+            for full, delay in [(full, delay) for full in args.full_sweep or [args.full] for delay in args.delays]:
+                settings = argparse.Namespace(**{**vars(args), "hot": hot, "round_words": words, "full": full,
+                                                 "delay": delay})
                 model = on_threads(corpus, settings)
                 analogy, ws = scores(model)
                 digest = hashlib.sha256(model.weights.input[: model.weights.rows].tobytes()).hexdigest()
                 rows.append([f"{args.arch}-negative", f"{args.shards} shards", args.merge, f"{hot:,}", f"{words:,}",
-                             f"{full} rounds ({full * words:,} words)", f"{analogy:.2f}", f"{ws:.3f}", digest[:12]])
+                             f"{full} rounds ({full * words:,} words)", f"{delay} round", f"{analogy:.2f}",
+                             f"{ws:.3f}", digest[:12]])
                 print(" | ".join(rows[-1]), flush=True)
     print()
     print(table(rows))
@@ -341,6 +364,9 @@ def main() -> None:
     parser.add_argument("--hot-sweep", type=int, nargs="*", help="accuracy: several --hot values")
     parser.add_argument("--round-words-sweep", type=int, nargs="*", help="accuracy: several --round-words values")
     parser.add_argument("--full-sweep", type=int, nargs="*", help="accuracy: several --full values")
+    parser.add_argument("--delays", type=int, nargs="+", default=[0], choices=[0, 1],
+                        help="accuracy: 1 has the rounds between full merges take the hot rows as merged two "
+                        "rounds back, plus the shard's own last round (0: the round before's)")
     parser.add_argument("--no-threads", action="store_true", help="accuracy: leave out the Hogwild row")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="one-cluster-run: worker processes")
