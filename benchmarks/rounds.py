@@ -6,11 +6,10 @@ shards cost in accuracy, and what the engine costs in speed, against Hogwild thr
     python benchmarks/rounds.py accuracy --shards 8 --merges frequency --round-words 10000 --full-merge-every 1 --contraction 0.003,0.003
     python benchmarks/rounds.py accuracy --configs cbow-negative --shards 2 --merges hogwild --round-words 300000 500000 --full-merge-every 3 4
     python benchmarks/rounds.py speed --epochs 2 --configs cbow-negative --repeats 3
-    python benchmarks/rounds.py costs --shards 2 --rounds 10 --round-words 100000
+    python benchmarks/rounds.py costs --shards 2 --rounds 8
+    python benchmarks/rounds.py timeline --epochs 2
 
 Round words and full merges default to embed's own (``Config``): 300,000 and 4.
-``costs`` measures merging every row every round whatever ``--full-merge-every`` says:
-a cycle's full merge costs what a round of its words would (``--round-words 1200000``).
 
 accuracy: for each configuration, one row for the thread engine (Hogwild, 2 workers) and
 one per (shards, merge, round words, full merge every) trained in rounds on 2 threads (``deterministic``);
@@ -44,10 +43,24 @@ where one ran, with all of the exchange's costs left out:
 
     python benchmarks/rounds.py cores --epochs 3 --configs cbow-negative skipgram-negative --repeats 3
 
-costs: per round, one task's compute on one thread, the bytes of its change and what a
-worker fetches, and the time to merge a change, measured in this process; from them, a model of words/s on 8,
-32 and 128 machines of 16 cores on 10 Gb/s links, for wiki-sized and news-sized models,
-as the engine is today and with the next step (a merge sharded across the machines).
+costs: per cycle (``--full-merge-every`` rounds; ``--rounds`` rounds in whole cycles),
+measured in this process on one thread: a task's kernels, the copy of the merged model
+into its shard's own at a cycle's start and the compare of every row at its end, the
+bytes of its change between full merges (the hot rows) and at one (every row the cycle
+changed), and the merge of each; from them, a model of words/s on 8, 32 and 128 machines
+of 16 cores on 10 Gb/s links, for wiki-sized and news-sized models, as the engine is
+today and with the next step (a merge sharded across the machines). With
+``--full-merge-every 1`` every round's change is a full one, and the kernels' figure
+holds the copy and the compare.
+
+timeline: where each worker process's time goes in ``--cluster local:1`` and ``local:2``
+(2 shards, one run each in this process, on the LocalCluster ``embed`` starts), from
+Dask's task stream: computing the training tasks, and between them fetching the other
+worker's changes and waiting for its task, apart for the rounds between full merges and
+for the full merges. What ``local:2`` spends beyond ``local:1`` outside its computing is
+what the exchange costs:
+
+    python benchmarks/rounds.py timeline --epochs 2 --configs cbow-negative skipgram-negative
 """
 
 from __future__ import annotations
@@ -265,6 +278,75 @@ def cores(args, corpus: str) -> None:
     print(table(rows))
 
 
+def timeline(args, corpus: str) -> None:
+    """Where each worker's time goes in ``--cluster local:1`` and ``local:2``, from Dask's
+    task stream (see the module's docstring)."""
+    import embed
+    from distributed import get_task_stream
+
+    from embed.training.cluster import connected
+
+    folder = tempfile.mkdtemp(prefix="embed-timeline-")
+    warm = prefix_corpus(corpus, 50_000, folder)
+    names = ("compute", "fetch between rounds", "wait between rounds", "fetch at full merges", "wait at full merges")
+    rows = [["configuration", "cluster", "worker", "epochs s", "training tasks s", *names]]
+    for config_name in args.configs:
+        arch, loss = config_name.split("-")
+        settings = dict(arch=arch, loss=loss, shards=2, round_words=args.round_words[0], merge=args.merges[0],
+                        full_merge_every=args.full_merge_every[0], progress=False)
+        for workers in (1, 2):
+            with connected(f"local:{workers}") as client:
+                embed.train(warm, cluster=client, epochs=1, **settings)  # compiles on the workers, untimed
+                with get_task_stream(client) as stream:
+                    model = embed.train(corpus, cluster=client, epochs=args.epochs, **settings)
+            epochs = sum(stats.seconds for stats in model.history)
+            for worker, parts in sorted(_worker_times(stream.data).items()):
+                rows.append([config_name, f"local:{workers}", worker.rsplit(":", 1)[-1], f"{epochs:.2f}",
+                             f"{parts['span']:.2f}"]
+                            + [f"{parts[name]:.2f} ({100 * parts[name] / parts['span']:.0f}%)"
+                               for name in names])
+                print(" | ".join(rows[-1]), flush=True)
+    print(f"\n{args.epochs} epochs, 2 shards; per worker, from its first training task's start to its last's end: "
+          "computing the tasks (the kernels, and the merges, copies and compares a task does); between one task's "
+          "end and the next's start, after a round between full merges and after a full merge (whose change is "
+          "the large one): fetching the next task's inputs from the other worker, and waiting (for the other "
+          "worker's task, and the scheduler)")
+    print(table(rows))
+
+
+FULL_CHANGE_BYTES = 5e6  # a task's result this large is a full merge's change, not the hot rows'
+
+
+def _worker_times(records: list[dict]) -> dict[str, dict[str, float]]:
+    """Per worker: the span of its training tasks, their compute, and the time between
+    one task's end and the next's start, after a round between full merges or after a full
+    merge, split into fetching the next task's inputs (the other worker's changes) and
+    waiting (for the other worker's task to end, and for the scheduler)."""
+    tasks: dict[str, list] = {}
+    for record in records:
+        if not str(record["key"]).strip("('\"").startswith(("train_own_replica_piece", "train_replica_piece")):
+            continue
+        computed = [part for part in record["startstops"] if part["action"] == "compute"]
+        if computed:
+            fetched = sum(part["stop"] - part["start"] for part in record["startstops"] if part["action"] == "transfer")
+            tasks.setdefault(record["worker"], []).append((computed[0]["start"], computed[0]["stop"], fetched,
+                                                           record.get("nbytes", 0)))
+    times = {}
+    for worker, parts in tasks.items():
+        parts.sort()
+        shares = dict.fromkeys(("fetch between rounds", "wait between rounds", "fetch at full merges",
+                                "wait at full merges"), 0.0)
+        for before, after in zip(parts, parts[1:]):
+            gap = max(0.0, after[0] - before[1])
+            fetched = min(after[2], gap)
+            where = "at full merges" if before[3] > FULL_CHANGE_BYTES else "between rounds"
+            shares["fetch " + where] += fetched
+            shares["wait " + where] += gap - fetched
+        times[worker] = {"span": parts[-1][1] - parts[0][0], "compute": sum(stop - start for start, stop, _, _ in parts),
+                         **shares}
+    return times
+
+
 def _second_epoch_rates(commands: list[list[str]]) -> list[float]:
     """Run the ``embed train`` commands at once; each one's words/s in its second epoch."""
     outputs = [tempfile.TemporaryFile("w+") for _ in commands]
@@ -433,7 +515,7 @@ def main() -> None:
     from embed import Config
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["accuracy", "speed", "cores", "costs"])
+    parser.add_argument("what", choices=["accuracy", "speed", "cores", "costs", "timeline"])
     parser.add_argument("--corpus", default=WIKI)
     parser.add_argument("--tokens", type=int, help="only the corpus's first N tokens")
     parser.add_argument("--epochs", type=int, default=5)
@@ -464,7 +546,8 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     corpus = prefix_corpus(plain_copy(args.corpus), args.tokens, folder)
     print(f"{machine()}; {corpus}, {args.epochs} epochs")
-    {"accuracy": accuracy, "speed": speed, "cores": cores, "costs": costs}[args.what](args, corpus)
+    {"accuracy": accuracy, "speed": speed, "cores": cores, "costs": costs, "timeline": timeline}[args.what](
+        args, corpus)
 
 
 if __name__ == "__main__":
