@@ -61,6 +61,13 @@ for the full merges. What ``local:2`` spends beyond ``local:1`` outside its comp
 what the exchange costs:
 
     python benchmarks/rounds.py timeline --epochs 2 --configs cbow-negative skipgram-negative
+
+upkeep: the CPU an idle LocalCluster of 2 single-threaded worker processes takes, over
+``--seconds``: with Dask's own settings, and as ``embed`` starts it (``--cluster
+local:2``); the coordinator's process (the client, the scheduler and the nannies) and
+each worker's, in percent of a core. On as many workers as cores it comes out of training:
+
+    python benchmarks/rounds.py upkeep --repeats 3
 """
 
 from __future__ import annotations
@@ -314,6 +321,37 @@ def timeline(args, corpus: str) -> None:
     print(table(rows))
 
 
+def upkeep(args) -> None:
+    """The CPU an idle LocalCluster takes, with Dask's settings and with embed's (see the
+    module's docstring)."""
+    import psutil
+    from distributed import Client, LocalCluster
+
+    from embed.training.cluster import connected
+
+    rows = [["cluster", "repeat", "coordinator %", "worker 1 %", "worker 2 %", "all %"]]
+    for repeat in range(1, args.repeats + 1):
+        for name in ("Dask's settings", "embed's (--cluster local:2)"):
+            with contextlib.ExitStack() as stack:
+                if name.startswith("embed"):
+                    client = stack.enter_context(connected("local:2"))
+                else:
+                    cluster = stack.enter_context(LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                                               dashboard_address=None, silence_logs=50))
+                    client = stack.enter_context(Client(cluster))
+                processes = [psutil.Process()] + [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+                time.sleep(2)  # past the workers' start
+                before = [sum(process.cpu_times()[:2]) for process in processes]
+                time.sleep(args.seconds)
+                shares = [100 * (sum(process.cpu_times()[:2]) - spent) / args.seconds
+                          for process, spent in zip(processes, before)]
+            rows.append([name, str(repeat)] + [f"{share:.1f}" for share in shares] + [f"{sum(shares):.1f}"])
+            print(" | ".join(rows[-1]), flush=True)
+    print(f"\nCPU over {args.seconds:g} s of an idle LocalCluster of 2 single-threaded worker processes, in percent "
+          "of a core: the coordinator's process (client, scheduler, nannies) and each worker's")
+    print(table(rows))
+
+
 FULL_CHANGE_BYTES = 5e6  # a task's result this large is a full merge's change, not the hot rows'
 
 
@@ -515,7 +553,7 @@ def main() -> None:
     from embed import Config
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["accuracy", "speed", "cores", "costs", "timeline"])
+    parser.add_argument("what", choices=["accuracy", "speed", "cores", "costs", "timeline", "upkeep"])
     parser.add_argument("--corpus", default=WIKI)
     parser.add_argument("--tokens", type=int, help="only the corpus's first N tokens")
     parser.add_argument("--epochs", type=int, default=5)
@@ -534,9 +572,14 @@ def main() -> None:
                         default=["one", "local:1", "local:2", "deterministic", "hogwild"],
                         help="speed: which runs (ratios are to the first)")
     parser.add_argument("--repeats", type=int, default=1, help="speed: runs of each, taking turns; the median is shown")
+    parser.add_argument("--seconds", type=float, default=10.0, help="upkeep: seconds measured")
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    if args.what == "upkeep":  # no corpus
+        print(machine())
+        upkeep(args)
+        return
     if not os.path.exists(args.corpus):
         parser.error(f"--corpus {args.corpus}: no such file (the default is ../shared/data beside the repository; "
                      "EMBED_WIKI names another)")
