@@ -444,19 +444,30 @@ def test_a_script_that_starts_a_local_cluster_without_the_main_guard_is_told_so(
     assert "bootstrapping phase" not in done.stderr
 
 
-def _profiling() -> bool:
+def _upkeep() -> tuple:
     import dask
 
-    return dask.config.get("distributed.worker.profile.enabled")
+    return (dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval"),
+            dask.config.get("distributed.worker.memory.monitor-interval"),
+            dask.config.get("distributed.admin.system-monitor.interval"),
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("MALLOC_MMAP_THRESHOLD_"))
 
 
-def test_the_workers_of_a_cluster_embed_starts_do_not_profile_and_the_users_config_stays():
-    # Dask's sampling profiler costs a worker's core time that only a dashboard would use;
-    # work stealing would move a round's task away from its shard's own model.
+def test_the_workers_of_a_cluster_embed_starts_keep_their_cores_for_training_and_the_users_config_stays(
+        monkeypatch):
+    # Dask's sampling profiler, its 20 ms ticks and frequent memory readings cost a worker's
+    # core time; work stealing would move a round's task away from its shard's own model;
+    # Dask's MALLOC_TRIM_THRESHOLD_ has every change over 128 KB page-faulted afresh, and a
+    # LocalCluster of Dask's own leaves it in this process's environment, where a nanny
+    # would take it from.
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    users = _upkeep()
+    embeds = (False, "500ms", "1s", "5s", str(1 << 30), str(1 << 25))
     with cluster_module.connected("local:1") as client:
-        assert list(client.run(_profiling).values()) == [False]
+        assert list(client.run(_upkeep).values()) == [embeds]
         assert not client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
-    assert _profiling() is True
+    assert _upkeep() == users != embeds  # Dask's nannies set their workers' environment here too
 
 
 def test_a_ctrl_c_to_the_terminals_process_group_stops_a_local_cluster_run_with_its_rounds(tmp_path):

@@ -104,13 +104,17 @@ def connected(cluster: Any) -> Iterator[Any]:
             # core, against about 1% at the intervals below; with as many workers as cores,
             # training ran 8% faster (CBOW, wiki2015-17m, 2 cores). A user's own cluster
             # keeps its settings.
+            # A nanny takes its workers' environment from this process's, where set, over
+            # Dask's configuration, and sets it here too: a LocalCluster that ran before in
+            # this process left Dask's MALLOC_TRIM_THRESHOLD_ behind. So the thresholds go
+            # into this process's environment while the cluster lives, and out after.
+            stack.callback(_restore_environment, {name: os.environ.get(name) for name in _MALLOC})
+            os.environ.update(_MALLOC)
             with dask.config.set({"distributed.worker.profile.enabled": False,
                                   "distributed.scheduler.work-stealing": False,
                                   "distributed.admin.tick.interval": "500ms",
                                   "distributed.worker.memory.monitor-interval": "1s",
-                                  "distributed.admin.system-monitor.interval": "5s",
-                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(1 << 30),
-                                  "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(1 << 25)}):
+                                  "distributed.admin.system-monitor.interval": "5s"}):
                 try:
                     started = stack.enter_context(
                         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -132,6 +136,19 @@ def connected(cluster: Any) -> Iterator[Any]:
                                  f"({_first_line(error)})") from None
         _check_workers(client)
         yield client
+
+
+# glibc's thresholds for the workers embed starts (see ``connected``); glibc reads them
+# when a process starts.
+_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 25)}
+
+
+def _restore_environment(saved: dict[str, str | None]) -> None:
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 _GUARD = 'train under `if __name__ == "__main__":`, as each worker process runs the script again'
