@@ -576,6 +576,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    if args.seconds <= 0:
+        parser.error(f"--seconds must be above 0, got {args.seconds:g}")
     if args.what == "upkeep":  # no corpus
         print(machine())
         upkeep(args)

@@ -104,6 +104,7 @@ def connected(cluster: Any) -> Iterator[Any]:
             # core, against about 1% at the intervals below; with as many workers as cores,
             # training ran 8% faster (CBOW, wiki2015-17m, 2 cores). A user's own cluster
             # keeps its settings.
+            #
             # A nanny takes its workers' environment from this process's, where set, over
             # Dask's configuration, and sets it here too: a LocalCluster that ran before in
             # this process left Dask's MALLOC_TRIM_THRESHOLD_ behind. So the thresholds go
