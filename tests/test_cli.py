@@ -107,6 +107,17 @@ def test_the_overshoot_warning_has_a_line_of_its_own_before_the_progress_bar(tin
     assert len(warnings) == 1 and warnings[0].startswith("embed: warning: 4 shards with merge 'hogwild'")
 
 
+def test_workers_beside_a_cluster_are_warned_of_before_anything_starts(tiny_corpus, tmp_path):
+    # The cluster's worker threads train; --workers is kept for a resume on this machine.
+    path, _, _ = tiny_corpus
+    result = run("train", path, "-o", tmp_path / "missing" / "o.bin", "--cluster", "local:2", "--workers", "3")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "embed: warning: --workers 3 sets the threads of training on this machine; on --cluster local:2 the "
+        "cluster's worker threads train, one a shard (local:N starts N)",
+        f"embed: error: {tmp_path / 'missing' / 'o.bin'}: folder {tmp_path / 'missing'} does not exist"]
+
+
 def test_convert_and_evaluate_read_every_format(tiny_corpus, tmp_path, capsys):
     path, animals, _ = tiny_corpus
     model_file = tmp_path / "m.embed"
