@@ -570,7 +570,8 @@ def warn_of_overshoot(shards: int, merge: str) -> None:
     if shards > 2 and merge in ("sum", "hogwild"):
         warnings.warn(f"{shards} shards with merge {merge!r}: adding the changes of more than 2 shards "
                       "overshoots on the rows they all touch and costs accuracy; merge 'frequency' with "
-                      "round_words 10000 and full_merge_every 1 held it at 4 and 8 shards (benchmarks/README.md)",
+                      "full_merge_every 1 held it at 4 shards with round_words 50000 and at 8 with 10000 "
+                      "(benchmarks/README.md)",
                       RoundsWarning)
 
 
