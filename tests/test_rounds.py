@@ -205,6 +205,76 @@ def test_rounds_give_the_same_vectors_on_one_thread_and_on_three(tiny_corpus, ar
     assert digest(other_shards) != digest(one)  # the shards, not the threads, decide
 
 
+def _blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def _set_blas_threads(count: int) -> None:
+    """From a thread that then ends: threadpoolctl lets only one live thread at a time
+    change OpenBLAS's count, and this leaves none holding it."""
+    import threading
+
+    from threadpoolctl import threadpool_limits
+
+    setter = threading.Thread(target=threadpool_limits, kwargs={"limits": count, "user_api": "blas"})
+    setter.start()
+    setter.join()
+
+
+@pytest.fixture
+def two_blas_threads():
+    original = _blas_threads()
+    _set_blas_threads(2)
+    if _blas_threads() != 2:
+        pytest.skip("BLAS runs on one thread here (one core)")
+    yield
+    _set_blas_threads(original)
+
+
+def test_blas_stays_on_one_thread_until_the_last_of_the_tasks_training_at_once_ends(two_blas_threads):
+    # The full softmax's tasks train on several threads of one process at once. Each
+    # setting BLAS's (process-wide) thread count and putting it back let the first to end
+    # put it back while another still trained: its products, summed on more BLAS threads
+    # in another order, changed the vectors of `--deterministic` runs from run to run.
+    import threading
+
+    from embed.training.blas import one_blas_thread
+
+    entered, first_left, seen = threading.Event(), threading.Event(), []
+
+    def second_task():
+        with one_blas_thread():
+            entered.set()
+            first_left.wait(10)
+            seen.append(_blas_threads())
+
+    with one_blas_thread():
+        assert _blas_threads() == 1
+        other = threading.Thread(target=second_task)
+        other.start()
+        entered.wait(10)
+    first_left.set()
+    other.join(10)
+    assert seen == [1]
+    assert _blas_threads() == 2  # put back by the last to leave
+
+
+def test_blas_held_at_more_threads_by_another_thread_stops_the_training_in_one_line(two_blas_threads):
+    from threadpoolctl import threadpool_limits
+
+    from embed.training.blas import one_blas_thread
+
+    with threadpool_limits(limits=2, user_api="blas"):  # this thread holds threadpoolctl's control
+        with pytest.raises(EmbedError, match="needs BLAS on one thread .* holds it at 2"):
+            with one_blas_thread():
+                pass
+    with one_blas_thread():  # nothing left behind
+        assert _blas_threads() == 1
+    assert _blas_threads() == 2
+
+
 @pytest.mark.parametrize("loss", ["negative", "hierarchical"])
 def test_the_frequency_merge_gives_the_same_vectors_on_one_thread_and_on_three(tiny_corpus, loss):
     path, _, _ = tiny_corpus

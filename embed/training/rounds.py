@@ -64,7 +64,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple, Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from ..errors import EmbedError
 from ..kernels.densematrix import add_scaled_rows, dense_matrix, row_changes
@@ -76,6 +75,7 @@ from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sen
 from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..text.vocab import Pruning, Vocabulary
+from .blas import one_blas_thread
 from .config import MERGES, Config
 from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
 from .stop import check_stop, deferred, interrupts_recorded, stop_seen
@@ -250,8 +250,8 @@ def _trained(w_in: np.ndarray, w_out: np.ndarray, plan: Plan, encoded: Encoded, 
     worker = new_worker(plan, w_out.shape[0], w_out.shape[1])
     begin, end = encoded.offsets[first], encoded.offsets[last]
     piece = Piece(number, encoded.ids[begin:end], encoded.offsets[first : last + 1] - begin, alpha_start, alpha_end)
-    if plan.kind == SOFTMAX:  # its products sum in one order whatever the machine's threads
-        with threadpool_limits(limits=1, user_api="blas"):  # it looks the libraries up: not for every loss
+    if plan.kind == SOFTMAX:  # its products sum in one order whatever the machine's threads (embed.training.blas)
+        with one_blas_thread():
             return train_piece(w_in, w_out, plan, worker, piece), int(end - begin)
     return train_piece(w_in, w_out, plan, worker, piece), int(end - begin)
 
