@@ -159,23 +159,69 @@ def test_the_frequency_merges_kernel_is_numpys_scaled_add_bit_for_bit():
 
 @pytest.mark.parametrize("changed_share", [0.0, 0.3, 1.0])
 @pytest.mark.parametrize("into_spare", [False, True])
-def test_row_changes_are_numpys_compare_and_difference_bit_for_bit(changed_share, into_spare):
+@pytest.mark.parametrize("width", [0, 20])
+def test_row_changes_are_numpys_compare_and_difference_bit_for_bit(changed_share, into_spare, width):
     # A task's change, in one pass; NumPy states it. Signed zeros are equal, a NaN differs.
+    # With a width, the columns beyond it are the pad (zero in both) and stay out.
     rng = np.random.default_rng(5)
     before = rng.standard_normal((400, 24)).astype(np.float32)
+    before[:, width or 24 :] = 0
     after = before.copy()
     moved = rng.random(400) < changed_share
-    after[moved, rng.integers(0, 24)] += np.float32(1e-3)
+    after[moved, rng.integers(0, width or 24)] += np.float32(1e-3)
     after[7] = before[7]
     before[7, 3], after[7, 3] = -0.0, 0.0
     after[9, 5] = np.nan
-    spare = np.full_like(before, 7.0) if into_spare else None
-    rows, deltas = row_changes(before, after, spare)
+    spare = np.full((400, width or 24), 7.0, np.float32) if into_spare else None
+    rows, deltas = row_changes(before, after, spare, width)
     expected = np.flatnonzero((before != after).any(axis=1))
     assert rows.tolist() == expected.tolist() and 9 in rows.tolist() and 7 not in rows.tolist()
-    assert np.array_equal(deltas, after[expected] - before[expected], equal_nan=True)
+    assert np.array_equal(deltas, (after[expected] - before[expected])[:, : width or 24], equal_nan=True)
     if into_spare:
         assert np.shares_memory(deltas, spare)
+    with pytest.raises(ValueError, match="spare deltas"):  # a block of other columns would be overrun
+        row_changes(before, after, np.empty((400, 24 + 1), np.float32), width)
+
+
+def test_a_task_sends_the_rows_dim_columns_not_the_pad():
+    # At d = 100 a row is stored as 112 floats; the 12 of the pad stay zero and stay home.
+    from embed.kernels.densematrix import dense_matrix
+    from embed.text.vocab import Vocabulary
+    from embed.training.rounds import train_shard_piece
+    from embed.training.tables import make_plan
+
+    config = Config(dim=20, sample=0, min_count=1)
+    vocab = Vocabulary(["a", "b", "c"], [6, 4, 2])
+    rng = np.random.default_rng(2)
+    model = tuple(dense_matrix(rng.standard_normal((3, 20)).astype(np.float32)) for _ in range(2))
+    encoded = encode_shard([["a", "b", "c", "a", "b", "a"]] * 4, vocab.words, config)
+    change = train_shard_piece(model, make_plan(config, vocab), encoded, 0, 4, 0, 0.025, 0.02)
+    assert model[0].shape[1] == 32 and change.in_delta.shape == (3, 20) and change.out_delta.shape[1] == 20
+    assert change.words == 24
+
+
+@pytest.mark.parametrize("rule", ["hogwild", "sum", "average", "row-average", "frequency"])
+def test_a_change_without_its_pad_merges_as_the_padded_one_bit_for_bit(rule):
+    # Tasks leave the pad's zero columns out of what they send; every rule merges the rest.
+    rng = np.random.default_rng(11)
+    rows, dim, width = 700, 20, 32
+    updates = (rng.random(rows) * 1e4, rng.random(rows) * 1e4) if rule == "frequency" else None
+    start = rng.standard_normal((2, rows, width)).astype(np.float32)
+    start[:, :, dim:] = 0
+    padded, narrow = [], []
+    for _ in range(3):
+        in_rows, out_rows = (np.sort(rng.choice(rows, 300, replace=False)) for _ in range(2))
+        in_delta, out_delta = (np.zeros((300, width), np.float32) for _ in range(2))
+        in_delta[:, :dim], out_delta[:, :dim] = (rng.standard_normal((2, 300, dim)) * 1e-2).astype(np.float32)
+        padded.append(Change(in_rows, in_delta, out_rows, out_delta, 1.0, 1, 1))
+        narrow.append(Change(in_rows, in_delta[:, :dim].copy(), out_rows, out_delta[:, :dim].copy(), 1.0, 1, 1))
+    merged = []
+    for changes in (padded, narrow):
+        model = (start[0].copy(), start[1].copy())
+        Merger(rule, "negative", rows, 3, updates).merge(model, iter(changes), 3)
+        merged.append(model)
+    assert all(np.array_equal(a, b) for a, b in zip(*merged))
+    assert not np.array_equal(merged[0][0], start[0]) and not merged[1][1][:, dim:].any()
 
 
 def test_hogwild_merge_moves_hot_rows_by_the_thread_engines_share():

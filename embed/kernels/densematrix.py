@@ -80,20 +80,28 @@ def dense_rows(rows: int, dim: int) -> np.ndarray:
     return flat[start : start + size].reshape(rows, width)
 
 
-def row_changes(before: np.ndarray, after: np.ndarray, spare: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def row_changes(before: np.ndarray, after: np.ndarray, spare: np.ndarray | None = None,
+                width: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(rows, deltas): the rows where ``after`` differs from ``before`` (same shapes), in
-    order, and ``after - before`` on those rows; the deltas written into the top of
-    ``spare`` (a matrix of ``before``'s shape) where one is given. Fresh deltas cost
-    the page faults of a new block each time: in rounds of 100,000 words of CBOW on
-    wiki2015-17m, 21 ms a round against 11 ms into a block used before. Without
+    order, and ``after - before`` on those rows, in their first ``width`` columns (0:
+    all). The others are the pad, zero in both: leaving them out makes a change at d =
+    100 a tenth smaller to send. The deltas are written into the top of ``spare`` (a
+    matrix of ``before``'s rows and ``width`` columns) where one is given. Fresh deltas
+    cost the page faults of a new block each time: in rounds of 100,000 words of CBOW
+    on wiki2015-17m, 21 ms a round against 11 ms into a block used before. Without
     ``spare``, the deltas are the top of a block of ``before``'s size, of which only
     the pages written are ever mapped.
 
     >>> rows, deltas = row_changes(np.zeros((3, 2), np.float32), np.array([[0, 0], [1, 2], [0, 0]], np.float32))
     >>> rows.tolist(), deltas.tolist()
     ([1], [[1.0, 2.0]])
+    >>> row_changes(np.zeros((3, 2), np.float32), np.array([[0, 0], [1, 0], [0, 0]], np.float32), width=1)[1].tolist()
+    [[1.0]]
     """
-    deltas = np.empty_like(before) if spare is None else spare
+    width = width or before.shape[1]
+    deltas = np.empty((before.shape[0], width), before.dtype) if spare is None else spare
+    if deltas.shape != (before.shape[0], width):
+        raise ValueError(f"spare deltas of shape {deltas.shape}, for {before.shape[0]} rows of {width} columns")
     changed = np.empty(before.shape[0], np.int64)
     count = changes_into(before, after, changed, deltas)
     return changed[:count].copy(), deltas[:count]
@@ -101,17 +109,17 @@ def row_changes(before: np.ndarray, after: np.ndarray, spare: np.ndarray | None 
 
 @njit(cache=True, nogil=True)
 def changes_into(before, after, changed, deltas):
-    """Write the numbers of the rows where ``after`` differs from ``before`` to the top
-    of ``changed``, in order, and ``after - before`` on those rows to the top of
-    ``deltas``; return how many. One pass over both matrices, where a compare and then
-    a gather read them twice: at a full merge of the defaults' cycles (CBOW,
-    wiki2015-17m, fresh deltas) 37 ms against 43 ms, most of it the fresh block's page
-    faults. Every row's difference is written where the next changed row goes, so that
+    """Write the numbers of the rows where ``after`` differs from ``before`` in their
+    first ``deltas.shape[1]`` columns to the top of ``changed``, in order, and ``after -
+    before`` there to the top of ``deltas``; return how many. One pass over both
+    matrices, where a compare and then a gather read them twice: at a full merge of the
+    defaults' cycles (CBOW, wiki2015-17m, fresh deltas) 37 ms against 43 ms, most of it
+    the fresh block's page faults. Every row's difference is written where the next changed row goes, so that
     the loop vectorises; a row that did not change is written over by the next."""
     count = 0
     for r in range(before.shape[0]):
         differ = False
-        for k in range(before.shape[1]):
+        for k in range(deltas.shape[1]):
             deltas[count, k] = after[r, k] - before[r, k]
             differ |= before[r, k] != after[r, k]
         changed[count] = r
@@ -130,5 +138,5 @@ def add_scaled_rows(matrix, rows, deltas, factors):
     for i in range(rows.shape[0]):
         r = rows[i]
         f = factors[r]
-        for k in range(matrix.shape[1]):
+        for k in range(deltas.shape[1]):  # a change may leave out the pad
             matrix[r, k] += f * deltas[i, k]

@@ -54,6 +54,7 @@ class Plan(NamedTuple):
     shared_softmax: bool = True  # skip-gram, full softmax: one softmax per centre word, its context the targets
     optimizer: Optimizer = NO_OPTIMIZER  # the full softmax's momentum and decay
     shrink_windows: bool = True  # each centre draws its window from 1..window (False: always the whole window)
+    dim: int = 0  # the columns a change carries; the rest of a row is the pad, zero throughout (0: every column)
 
 
 class WorkerState(NamedTuple):
@@ -187,5 +188,5 @@ def apply_changes(w_out, changes, share):
     have changed meanwhile. Callers serialise it: two at once would lose one's change."""
     for i in range(changes.rows.shape[0]):
         row = changes.rows[i]
-        for k in range(w_out.shape[1]):
+        for k in range(changes.delta.shape[1]):  # a change may leave out the pad
             w_out[row, k] += np.float32(share) * changes.delta[i, k]

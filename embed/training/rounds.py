@@ -235,12 +235,13 @@ def train_shard_piece(model: tuple[np.ndarray, np.ndarray], plan: Plan, encoded:
                       spare: tuple[np.ndarray, np.ndarray] | None = None) -> Change:
     """Train sentences ``first`` to ``last`` of a shard on a copy of the model; return
     the rows that changed and how (the deltas in the top rows of ``spare``, a pair of
-    matrices of the model's shapes, where given). A pure function of its arguments."""
+    matrices of the model's rows and ``plan.dim`` columns, where given). A pure function
+    of its arguments."""
     w_in, w_out = model
     trained_in, trained_out = _working_copy(model)
     outcome, words = _trained(trained_in, trained_out, plan, encoded, first, last, number, alpha_start, alpha_end)
-    in_rows, in_delta = row_changes(w_in, trained_in, None if spare is None else spare[0])
-    out_rows, out_delta = row_changes(w_out, trained_out, None if spare is None else spare[1])
+    in_rows, in_delta = row_changes(w_in, trained_in, None if spare is None else spare[0], plan.dim)
+    out_rows, out_delta = row_changes(w_out, trained_out, None if spare is None else spare[1], plan.dim)
     return Change(in_rows, in_delta, out_rows, out_delta, outcome.loss, outcome.examples, words)
 
 
@@ -303,9 +304,9 @@ def train_own_piece(model: tuple[np.ndarray, np.ndarray], own: tuple[np.ndarray,
     changes = []
     for k, (merged, mine, rows) in enumerate(zip(model, own, each_round)):
         if ends:
-            changes += row_changes(merged, mine, None if spare is None else spare[k])
+            changes += row_changes(merged, mine, None if spare is None else spare[k], plan.dim)
         else:
-            changed, delta = row_changes(merged[rows], mine[rows])
+            changed, delta = row_changes(merged[rows], mine[rows], width=plan.dim)
             changes += (changed + rows.start, delta)
     return Change(*changes, outcome.loss, outcome.examples, words), own
 
@@ -409,11 +410,11 @@ class LocalTransport:
             np.copyto(weights[1], self.snapshot[1])
             raise
 
-    def _spare(self, like: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def _spare(self, like: tuple[np.ndarray, np.ndarray], width: int) -> tuple[np.ndarray, np.ndarray]:
         try:
             return self.spares.get_nowait()
         except queue.Empty:
-            return np.empty_like(like[0]), np.empty_like(like[1])
+            return tuple(np.empty((len(matrix), width or matrix.shape[1]), matrix.dtype) for matrix in like)
 
     def _train_round(self, weights, plan, tasks, merger) -> tuple[float, int, int]:
         # The tasks read this copy while their changes go into the weights; a stop or a
@@ -422,7 +423,7 @@ class LocalTransport:
 
         def run(task):
             shard, first, last, number, alpha_start, alpha_end = task
-            spare = self._spare(model)
+            spare = self._spare(model, plan.dim)
             change = train_shard_piece(model, plan, self.encoded[shard], first, last, number, alpha_start, alpha_end,
                                        spare)
             return change, spare
@@ -445,7 +446,7 @@ class LocalTransport:
 
         def run(task):
             shard, first, last, number, alpha_start, alpha_end = task
-            spare = self._spare(weights) if ends else None
+            spare = self._spare(weights, plan.dim) if ends else None
             change, self.own[shard] = train_own_piece(weights, self.own.get(shard), fresh, ends, merger.each_round,
                                                       plan, self.encoded[shard], first, last, number, alpha_start,
                                                       alpha_end, spare)

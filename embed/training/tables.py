@@ -47,6 +47,7 @@ def make_plan(config: Config, vocab: Vocabulary) -> Plan:
         share_noise=bool(config.share_noise),
         shared_softmax=config.skipgram_softmax == "shared",
         shrink_windows=bool(config.shrink_windows),
+        dim=int(config.dim),
     )
 
 
