@@ -44,11 +44,9 @@ def _train(args: argparse.Namespace) -> None:
     if args.init and args.resume:
         raise EmbedError("--init and --resume both say where training starts from: give one")
     if args.cluster and args.workers is not None:
-        import warnings
+        from .training.cluster import warn_of_workers_beside_cluster
 
-        # Not an error: a run in rounds keeps it, for a resume on this machine's threads.
-        warnings.warn(f"--workers {args.workers} sets the threads of training on this machine; on --cluster "
-                      f"{args.cluster} the cluster's worker threads train, one a shard (local:N starts N)")
+        warn_of_workers_beside_cluster(args.workers, args.cluster, command_line=True)
     check_writable(args.output, inputs=(*args.corpus, args.resume, args.init, args.validate))
     if args.plot_loss:
         check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.init, args.output))

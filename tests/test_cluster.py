@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -67,6 +68,23 @@ def test_a_cluster_with_more_threads_than_shards_is_warned_of(tiny_corpus, clien
     with pytest.warns(RoundsWarning, match="the cluster has 2 worker threads and the run 1 shards, which train on one "
                                            "thread each: 1 has nothing to do; --shards 2"):
         embed.train(str(path), cluster=client, progress=False, **{**SETTINGS, "shards": 1, "epochs": 1})
+
+
+ONE_EPOCH_TWO_SHARDS = {**SETTINGS, "epochs": 1, "shards": 2}  # 2 shards: no warning of overshoot or idle threads
+
+
+def test_workers_beside_a_cluster_are_warned_of_in_python_too(tiny_corpus, client):
+    # The cluster's worker threads train; workers= is kept for a resume on this machine.
+    from embed.training.rounds import RoundsWarning
+
+    path, _, _ = tiny_corpus
+    with pytest.warns(RoundsWarning, match=r"^workers=3 sets the threads of training on this machine; on a Client's "
+                                           r"cluster the cluster's worker threads train"):
+        model = embed.train(str(path), cluster=client, progress=False, workers=3, **ONE_EPOCH_TWO_SHARDS)
+    assert model.config.workers == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RoundsWarning)  # the default workers: nothing to say
+        embed.train(str(path), cluster=client, progress=False, **ONE_EPOCH_TWO_SHARDS)
 
 
 def test_a_killed_worker_changes_nothing(tiny_corpus, client):

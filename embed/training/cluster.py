@@ -263,6 +263,26 @@ def _encode_shard(shard, words: bytes, config):
     return encode_shard(shard, pickle.loads(words), config)
 
 
+def warn_of_workers_beside_cluster(workers: int, cluster: object, command_line: bool = False) -> None:
+    """Warn that ``workers`` does not set the threads that train on ``cluster``. Not an
+    error: a run in rounds keeps it, for a resume on this machine's threads.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_of_workers_beside_cluster(3, "local:2")
+    >>> str(caught[0].message).split(";")[0]
+    'workers=3 sets the threads of training on this machine'
+    """
+    if command_line:
+        given, where = f"--workers {workers}", f"--cluster {cluster}"
+    else:
+        given = f"workers={workers}"
+        where = f"cluster={cluster!r}" if isinstance(cluster, str) else "a Client's cluster"
+    warnings.warn(f"{given} sets the threads of training on this machine; on {where} the cluster's worker threads "
+                  "train, one a shard (local:N starts N)", RoundsWarning)
+
+
 def warn_of_idle_threads(shards: int, threads: int) -> None:
     """Warn where the cluster has more worker threads than the run has shards: a shard's
     pieces train one after another, so the threads beyond them have nothing to do.

@@ -745,7 +745,8 @@ def train(
     (see ``Word2Vec``); ``validate`` and ``early_stop`` are ``Word2Vec.train``'s.
     ``cluster``: a ``distributed.Client``, a scheduler's address, or "local:N" for a
     LocalCluster of N worker processes, closed at the end (in a script, call it under
-    ``if __name__ == "__main__":``, as each worker process runs the script again).
+    ``if __name__ == "__main__":``, as each worker process runs the script again); its
+    worker threads train, so ``workers`` beside it is warned of.
 
     >>> import embed
     >>> model = embed.train([["a", "b", "c"]] * 20, dim=10, min_count=1, epochs=1, progress=False)
@@ -757,8 +758,10 @@ def train(
     checks = dict(validate=validate, early_stop=early_stop)
     if cluster is None:
         return model.build_vocab(corpus).train(corpus, progress=progress, **checks)
-    from .cluster import connected
+    from .cluster import connected, warn_of_workers_beside_cluster
 
+    if "workers" in fields:
+        warn_of_workers_beside_cluster(fields["workers"], cluster)
     with connected(cluster) as client:  # one cluster for both passes
         return model.build_vocab(corpus, cluster=client).train(corpus, progress=progress, cluster=client, **checks)
 
