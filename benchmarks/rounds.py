@@ -463,7 +463,7 @@ def costs(args, corpus: str) -> None:
                     if ends and merger.each_round is not None:
                         started = time.perf_counter()
                         for before, after in zip(merged, own[shard]):
-                            row_changes(before, after)
+                            row_changes(before, after, width=plan.dim)
                         compares.append(time.perf_counter() - started)
                         extra += compares[-1]
                     kernels.append(seconds - extra)
