@@ -468,8 +468,7 @@ def _upkeep() -> tuple:
     return (dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval"),
             dask.config.get("distributed.worker.memory.monitor-interval"),
             dask.config.get("distributed.admin.system-monitor.interval"),
-            os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("MALLOC_MMAP_THRESHOLD_"),
-            os.environ.get("MALLOC_ARENA_MAX"))
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("MALLOC_MMAP_THRESHOLD_"))
 
 
 def test_the_workers_of_a_cluster_embed_starts_keep_their_cores_for_training_and_the_users_config_stays(
@@ -478,12 +477,11 @@ def test_the_workers_of_a_cluster_embed_starts_keep_their_cores_for_training_and
     # core time; work stealing would move a round's task away from its shard's own model;
     # Dask's MALLOC_TRIM_THRESHOLD_ has every change over 128 KB page-faulted afresh, and a
     # LocalCluster of Dask's own leaves it in this process's environment, where a nanny
-    # would take it from; a task thread's own arena has its freed heap unmapped.
+    # would take it from.
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
-    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     users = _upkeep()
-    embeds = (False, "500ms", "1s", "5s", str(1 << 30), str(1 << 25), "1")
+    embeds = (False, "500ms", "1s", "5s", str(1 << 30), str(1 << 25))
     with cluster_module.connected("local:1") as client:
         assert list(client.run(_upkeep).values()) == [embeds]
         assert not client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)

@@ -98,11 +98,7 @@ def connected(cluster: Any) -> Iterator[Any]:
             # glibc's own raising of the threshold above which a block is mapped afresh: every
             # change a worker gathers or receives (tens of MB at a full merge) then cost its
             # page faults, and a full merge's transfer took a third longer. The workers
-            # embed starts keep freed memory for the next such block instead, and allocate
-            # from one arena: a task's thread has an arena of its own, whose heap glibc
-            # unmaps once all of it is free, whatever the threshold, so every full merge's
-            # deltas were page-faulted afresh (the compares of two CBOW epochs on local:2
-            # took 0.40-0.65 s a worker, and 0.19-0.23 s from one arena). Dask's
+            # embed starts keep freed memory for the next such block instead. Dask's
             # event loops also wake every 20 ms to time themselves, and its nannies and
             # workers read their memory every 0.1 and 0.5 s: on an idle local:2, 7.6% of a
             # core, against about 1% at the intervals below; with as many workers as cores,
@@ -143,9 +139,9 @@ def connected(cluster: Any) -> Iterator[Any]:
         yield client
 
 
-# glibc's thresholds and arenas for the workers embed starts (see ``connected``); glibc
-# reads them when a process starts.
-_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 25), "MALLOC_ARENA_MAX": "1"}
+# glibc's thresholds for the workers embed starts (see ``connected``); glibc reads them
+# when a process starts.
+_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 25)}
 
 
 def _restore_environment(saved: dict[str, str | None]) -> None:
