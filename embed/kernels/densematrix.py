@@ -114,8 +114,9 @@ def changes_into(before, after, changed, deltas):
     before`` there to the top of ``deltas``; return how many. One pass over both
     matrices, where a compare and then a gather read them twice: at a full merge of the
     defaults' cycles (CBOW, wiki2015-17m, fresh deltas) 37 ms against 43 ms, most of it
-    the fresh block's page faults. Every row's difference is written where the next changed row goes, so that
-    the loop vectorises; a row that did not change is written over by the next."""
+    the fresh block's page faults. Every row's difference is written where the next
+    changed row goes, so that the loop vectorises; a row that did not change is written
+    over by the next."""
     count = 0
     for r in range(before.shape[0]):
         differ = False
