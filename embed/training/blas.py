@@ -26,7 +26,7 @@ from ..errors import EmbedError
 
 _taken = threading.Lock()
 _users = 0
-_release = threading.Event()
+_release: threading.Event | None = None  # set by the last caller to leave: the holder ends
 _holder: threading.Thread | None = None
 
 
