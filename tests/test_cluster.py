@@ -3,6 +3,7 @@ processes gives the vectors that threads give, also after a worker is killed; th
 vocabulary counted on the workers is the one-process vocabulary; what goes wrong is
 one line."""
 
+import gzip
 import hashlib
 import os
 import shutil
@@ -365,6 +366,46 @@ def test_a_callback_that_changes_the_weights_between_epochs_sends_them_to_the_wo
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client, on_epoch_end=shrink)
     assert scattered.count(2) == SETTINGS["epochs"] and digest(model) == digest(threads)
+
+
+@pytest.mark.parametrize("short", ["its pieces run out first", "it has no text"])
+def test_a_shard_that_sits_out_an_epochs_last_rounds_leaves_the_model_where_a_copy_finds_it(tmp_path, client,
+                                                                                               monkeypatch, scattered,
+                                                                                               short):
+    # Shard 0's worker trains nothing once its shard's pieces run out, so its replica
+    # falls behind the model: the copy at the epoch's end must come from a worker that
+    # trained (from shard 0's, the run waited forever), and the next epoch sends the
+    # model whole rather than lose a round to a replica that cannot read it.
+    rng = np.random.default_rng(0)
+    sentences = lambda words, count: "".join(" ".join(rng.choice(words, 10)) + "\n" for _ in range(count))  # noqa: E731
+    if short == "its pieces run out first":  # the same bytes, a third of the words
+        path = tmp_path / "uneven.txt"
+        path.write_text(sentences(["elephantine", "hippopotamus", "rhinoceroses"], 12)
+                        + sentences(["ox", "ax", "ew"], 48), encoding="utf-8")
+    else:  # a compressed file is one shard's; one of even size falls to the second
+        path, lines = tmp_path / "one.txt.gz", sentences(["ox", "ax", "ew", "yo"], 30)
+        while path.write_bytes(gzip.compress(lines.encode(), mtime=0)) % 2:
+            lines += "ox\n"
+    settings = dict(shards=2, round_words=50, epochs=3, min_count=1, dim=16)
+    failed = []
+    totals = DaskTransport._totals
+
+    def noting_failed_rounds(self, rounds):
+        try:
+            return totals(self, rounds)
+        except cluster_module._NoReplica:
+            failed.append(1)
+            raise
+
+    monkeypatch.setattr(DaskTransport, "_totals", noting_failed_rounds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rounds_module.RoundsWarning)  # of the unbalanced or idle shard
+        threads = embed.train(str(path), deterministic=True, workers=1, progress=False, **settings)
+        model = embed.train(str(path), cluster=client, progress=False, **settings)
+    assert digest(model) == digest(threads)
+    assert not failed
+    # The whole model at the start, and at each later epoch's start where shard 0 trains again.
+    assert scattered.count(2) == (settings["epochs"] if short == "its pieces run out first" else 1)
 
 
 def _holds_replica() -> bool:

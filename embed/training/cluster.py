@@ -16,12 +16,15 @@ the cycle run again, as below.
 The changes stay on the workers: the coordinator takes each task's totals (loss,
 examples, words), and copies the model from a replica only when it must read it (an
 epoch's end, a checkpoint, a stop) or every 10 s (``SYNC_SECONDS``, longer where a copy
-takes more than 2% of the time). Each shard's tasks run on one worker (its home) while
-it lives, so a round finds the replicas one merge from its model. Where a round cannot
-run (its inputs went with a dead worker, or a task found no replica at the round before:
-a worker that joined or was restarted), the rounds since the coordinator's last copy run
-again from it, the first with the whole model; a stop that no worker answers goes back
-to those rounds. The tasks being pure, what runs again gives the same changes.
+takes more than 2% of the time), from a worker that trained in the last round. Each
+shard's tasks run on one worker (its home) while it lives, so a round finds the replicas
+one merge from its model. Where a round cannot run (its inputs went with a dead worker,
+or a task found no replica at the round before: a worker that joined or was restarted),
+the rounds since the coordinator's last copy run again from it, the first with the
+whole model; so do they, without the round failing first, where a worker's shards sat
+out the last round (their pieces ran out first, at an epoch's end) and its replica is
+behind. A stop that no worker answers goes back to those rounds. The tasks being pure,
+what runs again gives the same changes.
 
     >>> connect_address("tcp://127.0.0.1:8786")
     'tcp://127.0.0.1:8786'
@@ -442,6 +445,7 @@ class DaskTransport:
         self.version = (self.run, 0)  # the model the last round's tasks read
         self.given = 0  # the highest version number given
         self.previous: list | None = None  # the last round's tasks, whose changes the next merges
+        self.previous_shards: list[int] = []  # their shards: their homes' replicas hold the model that round read
         self.log: list = []  # every cycle since the coordinator's weights were synced
         self.ahead = None  # (cycle, its first round's version, [its futures]) of a cycle started before its call
 
@@ -537,10 +541,16 @@ class DaskTransport:
         else:
             if ahead is not None:
                 self._cancel(ahead[2])
-            if continued and self.previous is not None:
+            if continued and self.previous is not None and not self._sat_out(cycle[0]):
                 # The workers merge the last round's changes themselves, fetching them
                 # from each other: the model a cycle started ahead would have read.
                 version, futures = self._chain(self._after(self.version), self.previous, False, cycle)
+            elif continued and self.previous is not None:
+                # A worker of this round trained nothing in the last one (its shards' pieces
+                # ran out first, at an epoch's end): its replica is older than the model, and
+                # its task would find no model to read. The rounds since the weights were
+                # synced run again from them, as after that failure, without the failed round.
+                version, futures = self._replay(weights, self.log + [cycle])
             else:  # the weights, changed here: the whole model
                 self.log = []
                 version, futures = self._replay(weights, [cycle])
@@ -591,6 +601,7 @@ class DaskTransport:
                 self._abandon(futures)
                 raise
         self.version, self.previous = version, futures[-1]
+        self.previous_shards = [task[0] for task in cycle[-1]]
         self.log.append(cycle)
         return totals
 
@@ -602,12 +613,15 @@ class DaskTransport:
         while self.log:
             model = None
             if self.previous is not None:
+                # From a worker that trained in the last round: it holds the model that round
+                # read. One whose shards sat the round out (their pieces ran out first, or
+                # they have no text) holds an older model, and would never give this one.
                 fetch = self.client.submit(_replica_model, self._after(self.version), self.previous, self.merger[1],
-                                           pure=False, priority=1, **self._at(0))
+                                           pure=False, priority=1, **self._at(self.previous_shards[0]))
                 try:
                     model = fetch.result(timeout=None if replay else STOP_SYNC_SECONDS)
                 except Exception as error:
-                    if not replay or not _lost(error) or attempts >= ROUND_ATTEMPTS:
+                    if not replay or not _lost(error):
                         raise
             if model is not None:
                 for matrix, replica in zip(weights, model):
@@ -617,10 +631,19 @@ class DaskTransport:
             if not replay or self.previous is None:
                 raise EmbedError("no worker holds the model any more")
             attempts += 1
+            if attempts > ROUND_ATTEMPTS:
+                raise EmbedError(f"the cluster lost the model {attempts} times in a row while the coordinator "
+                                 "copied it (workers dying): the run stops with its last copy") from None
             self._drop_ahead()
             self._restore()
             self.version, futures = self._replay(weights, self.log)
-            self.previous = futures[-1]
+            self.previous, self.previous_shards = futures[-1], [task[0] for task in self.log[-1][-1]]
+
+    def _sat_out(self, tasks: list) -> bool:
+        """Whether a worker that ``tasks`` run on ran none of the last round's: its replica
+        is older than the model that round left."""
+        trained = {self.homes[shard] for shard in self.previous_shards}
+        return any(self.homes[task[0]] not in trained for task in tasks)
 
     def _after(self, version: tuple[str, int]) -> tuple[str, int]:
         """The version of the model after the round that read ``version``."""
