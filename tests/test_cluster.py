@@ -21,10 +21,12 @@ from conftest import default_signals
 distributed = pytest.importorskip("distributed")
 
 import embed  # noqa: E402
+from embed.cli import Terminated  # noqa: E402
 from embed.errors import EmbedError  # noqa: E402
 from embed.text.shards import Segment  # noqa: E402
 from embed.training import cluster as cluster_module  # noqa: E402
 from embed.training import rounds as rounds_module  # noqa: E402
+from embed.training import stop as stop_module  # noqa: E402
 from embed.training.cluster import DaskTransport  # noqa: E402
 from embed.training.config import Config  # noqa: E402
 from embed.training.rounds import piece_number  # noqa: E402
@@ -527,6 +529,33 @@ def test_the_workers_of_a_cluster_embed_starts_keep_their_cores_for_training_and
         assert list(client.run(_upkeep).values()) == [embeds]
         assert not client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
     assert _upkeep() == users != embeds  # Dask's nannies set their workers' environment here too
+
+
+def test_ctrl_c_while_the_local_cluster_starts_spares_its_workers_and_another_stop_closes_it(
+        tiny_corpus, monkeypatch, interruptible):
+    # A terminal sends Ctrl-C to its whole foreground group: a worker process still
+    # importing Dask died of it with a traceback, and the cluster did not start. The
+    # workers now start with it ignored. Another stop (the command's handler of SIGTERM)
+    # waits for the start: cut short inside LocalCluster's constructor, it left the
+    # worker processes running with nothing to close them.
+    path, _, _ = tiny_corpus
+    started, ignoring = [], []
+
+    class StoppedWhileStarting(distributed.LocalCluster):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+            signal.raise_signal(signal.SIGINT)
+            with distributed.Client(self) as client:
+                ignoring.extend(client.run(lambda: signal.getsignal(signal.SIGINT) == signal.SIG_IGN).values())
+            stop_module.raise_stop(Terminated())
+
+    monkeypatch.setattr(distributed, "LocalCluster", StoppedWhileStarting)
+    with pytest.raises(Terminated):
+        embed.train(str(path), cluster="local:1", progress=False, **SETTINGS)
+    assert ignoring == [True] and started[0].status.name == "closed"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    stop_module.check_stop()  # nothing left for a later run to meet
 
 
 def test_a_ctrl_c_to_the_terminals_process_group_stops_a_local_cluster_run_with_its_rounds(tmp_path):

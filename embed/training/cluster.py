@@ -37,6 +37,7 @@ import dataclasses
 import os
 import pickle
 import re
+import signal
 import threading
 import time
 import uuid
@@ -51,7 +52,7 @@ from ..text import location
 from ..text.shards import Segment
 from .rounds import (Change, Merger, RoundsWarning, added_up, count_shard, copied_into, encode_shard, piece_bounds,
                      train_own_piece, train_shard_piece)
-from .stop import held_back, record_stop
+from .stop import check_stop, deferred, held_back, record_stop, stop_seen
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
@@ -120,15 +121,24 @@ def connected(cluster: Any) -> Iterator[Any]:
                                   "distributed.worker.memory.monitor-interval": "1s",
                                   "distributed.admin.system-monitor.interval": "5s"}):
                 try:
-                    started = stack.enter_context(
-                        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                     silence_logs=50))
+                    # A stop while the cluster starts waits for it: cut short inside
+                    # LocalCluster's constructor, it would leave the worker processes running
+                    # with nothing to close them.
+                    with deferred("the local cluster has started (to close it)"), _ctrl_c_ignored():
+                        started = stack.enter_context(
+                            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None, silence_logs=50))
                 except RuntimeError as error:
                     # Dask's "Nanny failed to start" leaves the cause to the workers' own output;
                     # a script without the guard is the usual one.
                     hint = f"; in a script, {_GUARD}" if "failed to start" in str(error) else ""
                     raise EmbedError(f"--cluster {text}: the worker processes did not start "
                                      f"({_first_line(error)}){hint}") from None
+                try:
+                    check_stop()
+                except KeyboardInterrupt:
+                    stop_seen()  # it leaves with this exception: a later run in this process must not meet it
+                    raise
             client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
             client.register_plugin(OwnProcessGroup(), name="embed-own-process-group")
         else:
@@ -145,6 +155,24 @@ def connected(cluster: Any) -> Iterator[Any]:
 # glibc's thresholds for the workers embed starts (see ``connected``); glibc reads them
 # when a process starts.
 _MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 25)}
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process while it starts worker processes, which keep it
+    ignored: a terminal sends Ctrl-C to its whole foreground group, and a worker process
+    still importing Dask died of it with a traceback, failing the cluster's start. (Once
+    started, the workers leave the group: ``OwnProcessGroup``.) A Ctrl-C in those seconds
+    is lost; only the main thread may set a handler, so a cluster started from another
+    thread goes without."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _restore_environment(saved: dict[str, str | None]) -> None:
@@ -452,7 +480,7 @@ class DaskTransport:
     def count(self, shards, config):
         futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False)
                    for shard in _absolute(shards)]
-        return self.client.gather(futures)
+        return _results(futures)
 
     def encode(self, shards, words, config):
         self.shards, self.words, self.config = _absolute(shards), list(words), config
@@ -460,8 +488,8 @@ class DaskTransport:
         self._restore()
         threads = sum(info.get("nthreads", 1) for info in self.client.scheduler_info()["workers"].values())
         warn_of_idle_threads(len(self.shards), threads)
-        return self.client.gather([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
-                                   for encoded in self.encoded])
+        return _results([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
+                         for encoded in self.encoded])
 
     def _restore(self) -> None:
         """Everything the tasks read that a worker took with it when it died, again.
@@ -673,9 +701,7 @@ class DaskTransport:
         # (Every round of a cycle has the same shards' tasks, in order: ``plan_cycle``.)
         submitted = [self.client.submit(_tallies, [futures[k] for futures in rounds], pure=False, priority=1)
                      for k in range(len(rounds[0]))]
-        # One result at a time: a stop inside ``client.gather`` leaves its coroutine to
-        # fail when the client closes, and asyncio prints that failure's traceback.
-        tallies = list(zip(*[tally.result() for tally in submitted]))
+        tallies = list(zip(*_results(submitted)))
         if any(tally is None for round_tallies in tallies for tally in round_tallies):
             raise _NoReplica
         return added_up([added_up(round_tallies) for round_tallies in tallies])
@@ -703,6 +729,12 @@ class DaskTransport:
         if self.given:
             with contextlib.suppress(Exception):  # a worker gone, or the cluster closing: nothing held there
                 self.client.run(_drop_replica, self.run)
+
+
+def _results(futures: list) -> list:
+    """The futures' results, one at a time: a stop inside ``client.gather`` leaves its
+    coroutine to fail when the client closes, and asyncio prints that failure's traceback."""
+    return [future.result() for future in futures]
 
 
 def _drop_replica(run: str) -> None:
