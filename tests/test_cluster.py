@@ -294,7 +294,7 @@ def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_
     # The whole model at the run's start and once after the replica was forgotten; the
     # workers merge the other rounds' changes themselves, across epochs too.
     assert scattered.count(2) == 2
-    assert not any(client.run(_holds_replica).values())  # freed when the run ended
+    assert not any(client.run(_holds_a_model).values())  # freed when the run ended
 
 
 def test_a_round_that_finds_an_older_own_model_runs_the_cycle_again(tiny_corpus, client, tmp_path, monkeypatch):
@@ -410,10 +410,10 @@ def test_a_shard_that_sits_out_an_epochs_last_rounds_leaves_the_model_where_a_co
     assert scattered.count(2) == (settings["epochs"] if short == "its pieces run out first" else 1)
 
 
-def _holds_replica() -> bool:
-    from embed.training import cluster
+def _holds_a_model() -> bool:
+    from embed.training import cluster, rounds
 
-    return cluster._replica.model is not None
+    return cluster._replica.model is not None or bool(rounds._held)  # the replica, a thread's working copy
 
 
 def test_workers_read_their_shards_from_a_url(tiny_corpus, client):

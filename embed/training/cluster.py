@@ -50,8 +50,8 @@ import numpy as np
 from ..errors import EmbedError
 from ..text import location
 from ..text.shards import Segment
-from .rounds import (Change, Merger, RoundsWarning, added_up, count_shard, copied_into, encode_shard, piece_bounds,
-                     train_own_piece, train_shard_piece)
+from .rounds import (Change, Merger, RoundsWarning, added_up, count_shard, copied_into, drop_working_copies,
+                     encode_shard, piece_bounds, train_own_piece, train_shard_piece)
 from .stop import check_stop, deferred, held_back, record_stop, stop_seen
 
 CONNECT_SECONDS = 5
@@ -739,11 +739,12 @@ def _results(futures: list) -> list:
 
 def _drop_replica(run: str) -> None:
     """Free this worker's replica of the model, and its shards' own models, if they are
-    ``run``'s: a worker of a cluster that lives on would hold them until the next run's
-    first round."""
+    ``run``'s, and its threads' working copies: a worker of a cluster that lives on would
+    hold them until the next run's first round (the copies, until the next run like it)."""
     with _replica.changed:
         if _replica.version is not None and _replica.version[0] == run and not _replica.readers:
             _replica.version, _replica.model = None, None
     with _own_taken:
         for key in [key for key in _own if key[0] == run]:
             del _own[key]
+    drop_working_copies()

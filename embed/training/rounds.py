@@ -320,14 +320,23 @@ def added_up(totals: Sequence[tuple[float, int, int]]) -> tuple[float, int, int]
     return loss, examples, words
 
 
-_held = threading.local()
+# Each training thread's pair of matrices, by thread: in a dict rather than the threads'
+# own storage, so that the end of a run frees them from the thread that ends it (a Dask
+# worker's threads live on after the run, each holding two model-sized matrices).
+_held: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def _working_copy(model: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The model copied into this thread's own pair of matrices, made once: a fresh pair
     for every task cost more in page faults than a short piece costs to train."""
-    _held.pair = copied_into(getattr(_held, "pair", None), model)
-    return _held.pair
+    thread = threading.get_ident()
+    pair = _held[thread] = copied_into(_held.get(thread), model)
+    return pair
+
+
+def drop_working_copies() -> None:
+    """Free every thread's pair: a task still training keeps its own, and the next makes one."""
+    _held.clear()
 
 
 def copied_into(pair: tuple[np.ndarray, np.ndarray] | None,
@@ -464,6 +473,7 @@ class LocalTransport:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        drop_working_copies()
 
 
 # The share of its distance to where a shard's text pulls it that one update closes, for
