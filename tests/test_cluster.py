@@ -416,6 +416,22 @@ def _holds_a_model() -> bool:
     return cluster._replica.model is not None or bool(rounds._held)  # the replica, a thread's working copy
 
 
+def test_closing_after_the_scheduler_went_away_leaves_the_error_that_ended_the_run():
+    # The transport closes on the way out of every run, an error's too: where the error
+    # was the scheduler going away, cancelling its futures raised ClosedClientError, which
+    # took the error's place.
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=50) as cluster:
+        client = distributed.Client(cluster)
+        transport = DaskTransport(client)
+        transport.words_future, transport.given = client.submit(sum, [1, 2]), 1
+        transport.words_future.result()
+    try:
+        transport.close()
+    finally:
+        client.close()
+
+
 def test_workers_read_their_shards_from_a_url(tiny_corpus, client):
     path, _, _ = tiny_corpus  # file:// goes through fsspec as s3:// would, on every worker
     threads = embed.train(str(path), deterministic=True, workers=1, progress=False, **SETTINGS)

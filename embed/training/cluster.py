@@ -620,9 +620,11 @@ class DaskTransport:
                 if not (_lost(error) or isinstance(error, _NoReplica)):
                     raise
                 if attempts > ROUND_ATTEMPTS:
+                    # Each worker process holds one run's replica: two runs at once on one cluster
+                    # take it from each other.
                     raise EmbedError(f"the cluster lost the model's rounds {attempts} times in a row (workers dying, "
-                                     "or tasks moved away from their shards' workers): the run stops with its "
-                                     "last whole cycle") from None
+                                     "tasks moved away from their shards' workers, or another run training on the "
+                                     "same workers): the run stops with its last whole cycle") from None
                 self._restore()
                 version, futures = self._replay(weights, self.log + [cycle])
             except BaseException:
@@ -724,7 +726,10 @@ class DaskTransport:
         self._drop_ahead()
         held = (self.encoded + [self.words_future] + (self.previous or [])
                 + [pair[1] for pair in (self.plan, self.merger) if pair is not None])
-        self.client.cancel([future for future in held if future is not None])
+        # A scheduler gone (the error that ends the run, often) holds nothing any more; its
+        # ClosedClientError here would take that error's place.
+        with contextlib.suppress(Exception):
+            self.client.cancel([future for future in held if future is not None])
         self.encoded, self.words_future, self.plan, self.merger, self.previous = [], None, None, None, None
         if self.given:
             with contextlib.suppress(Exception):  # a worker gone, or the cluster closing: nothing held there
