@@ -425,9 +425,11 @@ def test_closing_after_the_scheduler_went_away_leaves_the_error_that_ended_the_r
         client = distributed.Client(cluster)
         transport = DaskTransport(client)
         transport.words_future, transport.given = client.submit(sum, [1, 2]), 1
+        transport.ahead = ([], (transport.run, 2), [[client.submit(sum, [3, 4])]])  # a cycle started ahead
         transport.words_future.result()
     try:
         transport.close()
+        assert transport.ahead is None
     finally:
         client.close()
 
@@ -571,6 +573,19 @@ def test_ctrl_c_while_the_local_cluster_starts_spares_its_workers_and_another_st
         embed.train(str(path), cluster="local:1", progress=False, **SETTINGS)
     assert ignoring == [True] and started[0].status.name == "closed"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    stop_module.check_stop()  # nothing left for a later run to meet
+
+
+def test_a_stop_held_while_the_local_cluster_fails_to_start_is_what_the_run_ends_with(tiny_corpus, monkeypatch):
+    path, _, _ = tiny_corpus
+
+    def fails_to_start(*args, **kwargs):
+        stop_module.raise_stop(Terminated())  # held until the start ends
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", fails_to_start)
+    with pytest.raises(Terminated):
+        embed.train(str(path), cluster="local:1", progress=False, **SETTINGS)
     stop_module.check_stop()  # nothing left for a later run to meet
 
 

@@ -129,16 +129,13 @@ def connected(cluster: Any) -> Iterator[Any]:
                             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=50))
                 except RuntimeError as error:
+                    _raise_held_stop()  # the user's stop, rather than the failure it may have caused
                     # Dask's "Nanny failed to start" leaves the cause to the workers' own output;
                     # a script without the guard is the usual one.
                     hint = f"; in a script, {_GUARD}" if "failed to start" in str(error) else ""
                     raise EmbedError(f"--cluster {text}: the worker processes did not start "
                                      f"({_first_line(error)}){hint}") from None
-                try:
-                    check_stop()
-                except KeyboardInterrupt:
-                    stop_seen()  # it leaves with this exception: a later run in this process must not meet it
-                    raise
+                _raise_held_stop()
             client = stack.enter_context(Client(started, timeout=f"{CONNECT_SECONDS}s", direct_to_workers=True))
             client.register_plugin(OwnProcessGroup(), name="embed-own-process-group")
         else:
@@ -157,14 +154,25 @@ def connected(cluster: Any) -> Iterator[Any]:
 _MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 25)}
 
 
+def _raise_held_stop() -> None:
+    """Raise a stop held back while the cluster started, and forget it: it leaves with
+    this exception, and a later run in this process must not meet it again."""
+    try:
+        check_stop()
+    except KeyboardInterrupt:
+        stop_seen()
+        raise
+
+
 @contextlib.contextmanager
 def _ctrl_c_ignored() -> Iterator[None]:
     """SIGINT ignored in this process while it starts worker processes, which keep it
     ignored: a terminal sends Ctrl-C to its whole foreground group, and a worker process
     still importing Dask died of it with a traceback, failing the cluster's start. (Once
     started, the workers leave the group: ``OwnProcessGroup``.) A Ctrl-C in those seconds
-    is lost; only the main thread may set a handler, so a cluster started from another
-    thread goes without."""
+    is lost, and a start that hangs cannot be stopped from the keyboard (under the embed
+    command, a second SIGTERM stops it); only the main thread may set a handler, so a
+    cluster started from another thread goes without."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -578,6 +586,8 @@ class DaskTransport:
                 # ran out first, at an epoch's end): its replica is older than the model, and
                 # its task would find no model to read. The rounds since the weights were
                 # synced run again from them, as after that failure, without the failed round.
+                # (Shards drop out only within an epoch, and ``train_rounds`` syncs at each
+                # epoch's end: the log is empty, and only this cycle runs, its model sent whole.)
                 version, futures = self._replay(weights, self.log + [cycle])
             else:  # the weights, changed here: the whole model
                 self.log = []
@@ -715,21 +725,25 @@ class DaskTransport:
         self._cancel(futures)
 
     def _drop_ahead(self) -> None:
-        if self.ahead is not None:
-            self._cancel(self.ahead[2])
-            self.ahead = None
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            self._cancel(ahead[2])
 
     def _cancel(self, rounds: list[list]) -> None:
-        self.client.cancel([future for futures in rounds for future in futures])
+        self._cancel_futures([future for futures in rounds for future in futures])
+
+    def _cancel_futures(self, futures: list) -> None:
+        # Cancelling runs on the way out of failures and stops: where the scheduler is gone
+        # (often the failure itself), it holds nothing any more, and the client's
+        # ClosedClientError would take the place of the error or the stop on its way out.
+        with contextlib.suppress(Exception):
+            self.client.cancel(futures)
 
     def close(self) -> None:
         self._drop_ahead()
         held = (self.encoded + [self.words_future] + (self.previous or [])
                 + [pair[1] for pair in (self.plan, self.merger) if pair is not None])
-        # A scheduler gone (the error that ends the run, often) holds nothing any more; its
-        # ClosedClientError here would take that error's place.
-        with contextlib.suppress(Exception):
-            self.client.cancel([future for future in held if future is not None])
+        self._cancel_futures([future for future in held if future is not None])
         self.encoded, self.words_future, self.plan, self.merger, self.previous = [], None, None, None, None
         if self.given:
             with contextlib.suppress(Exception):  # a worker gone, or the cluster closing: nothing held there
