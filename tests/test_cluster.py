@@ -239,6 +239,37 @@ def test_a_first_stop_signal_lets_the_round_end_a_second_drops_it(tiny_corpus, c
     assert digest(model) == digest(undisturbed)
 
 
+def test_a_worker_lost_while_a_stop_waits_for_the_cycle_drops_the_cycle(tiny_corpus, client, monkeypatch):
+    # A program's own SIGINT handler (a notebook's) raises in the wait for a cycle: the
+    # run lets the cycle end, and if a worker is lost meanwhile, the stop drops the cycle
+    # (it ended the run with _NoReplica's traceback, and no stop).
+    from embed.training.stop import stop_seen
+
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    totals, waits = DaskTransport._totals, []
+
+    def stopped_then_lost(self, futures):
+        waits.append(1)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+        if len(waits) == 3:
+            raise cluster_module._NoReplica
+        return totals(self, futures)
+
+    monkeypatch.setattr(DaskTransport, "_totals", stopped_then_lost)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.train(str(path), progress=False, cluster=client)
+    finally:
+        stop_seen()
+    monkeypatch.undo()
+    assert model.run.epoch == 0 and model.run.completed in ([0], [])
+    model.resume(str(path), progress=False)
+    assert digest(model) == digest(undisturbed)
+
+
 def test_inputs_no_worker_holds_any_more_are_sent_again(tiny_corpus, client, monkeypatch):
     # The scheduler forgets scattered data when every worker holding it dies, and cancels
     # what depends on it; cancelling the data does the same, without a race to win.

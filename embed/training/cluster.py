@@ -619,8 +619,12 @@ class DaskTransport:
                 record_stop(stop)
                 try:
                     totals = self._totals(futures)
-                except BaseException:
+                except BaseException as error:
                     self._abandon(futures)
+                    if isinstance(error, Exception) and (_lost(error) or isinstance(error, _NoReplica)):
+                        # A worker lost while the cycle ended: the stop drops the cycle, as a
+                        # second stop does, rather than run it again or end the run with a traceback.
+                        raise stop from None
                     raise
                 break
             except Exception as error:
