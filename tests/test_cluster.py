@@ -215,8 +215,6 @@ def test_a_first_stop_signal_lets_the_round_end_a_second_or_a_lost_worker_drops_
     # handler raised (a notebook's) waits for the round: that ended the run with
     # _NoReplica's traceback, and no stop. Each way the resumed run ends with the
     # undisturbed vectors.
-    from embed.training.stop import raise_stop, stop_seen
-
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     totals, waits = DaskTransport._totals, []
@@ -227,7 +225,7 @@ def test_a_first_stop_signal_lets_the_round_end_a_second_or_a_lost_worker_drops_
             raise KeyboardInterrupt
         if len(waits) == 2:
             for _ in range(1 if how == "one stop" else 2):
-                raise_stop(KeyboardInterrupt())
+                stop_module.raise_stop(KeyboardInterrupt())
         if len(waits) == 3 and how == "a stop, then a worker lost":
             raise cluster_module._NoReplica
         return totals(self, futures)
@@ -238,7 +236,7 @@ def test_a_first_stop_signal_lets_the_round_end_a_second_or_a_lost_worker_drops_
         with pytest.raises(KeyboardInterrupt):
             model.train(str(path), progress=False, cluster=client)
     finally:
-        stop_seen()
+        stop_module.stop_seen()
     monkeypatch.undo()
     # Where the round is dropped, the replicas may have merged its changes for the round
     # started ahead; the run then goes back to its weights, synced at the start.
