@@ -3,6 +3,7 @@ processes gives the vectors that threads give, also after a worker is killed; th
 vocabulary counted on the workers is the one-process vocabulary; what goes wrong is
 one line."""
 
+import concurrent.futures
 import gzip
 import hashlib
 import os
@@ -105,6 +106,38 @@ def test_a_killed_worker_changes_nothing(tiny_corpus, client):
     model.train(str(path), progress=False, cluster=client, on_epoch_end=kill_one_worker)
     assert killed and digest(model) == digest(undisturbed)
     client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
+
+
+def test_two_runs_at_once_on_one_cluster_each_give_the_vectors_they_give_alone(tiny_corpus, client, scattered):
+    # Two coordinators sharing a cluster (two users of one scheduler): each worker holds
+    # a replica of each run's model. With one replica a worker, each run's rounds found
+    # the other's model and ran again until one run gave up.
+    path, _, _ = tiny_corpus
+    settings = [SETTINGS, {**SETTINGS, "full_merge_every": 2, "seed": 2}]  # round by round, and own models
+    alone = [digest(embed.train(str(path), deterministic=True, workers=1, progress=False, **each))
+             for each in settings]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        runs = [pool.submit(embed.train, str(path), cluster=client, progress=False, **each) for each in settings]
+        assert [digest(run.result()) for run in runs] == alone
+    assert scattered.count(2) == 2  # each run's model sent whole once, at its start: no round ran again
+    assert not any(client.run(_holds_a_model).values())
+
+
+def test_a_run_whose_coordinator_is_gone_is_freed_by_another_runs_task(monkeypatch):
+    from embed.training.cluster import IDLE_RUN_SECONDS, _replica_of
+
+    monkeypatch.setattr(cluster_module, "_replicas", {})
+    monkeypatch.setattr(cluster_module, "_own", {})
+    gone, paused, reading = (_replica_of(run) for run in ("gone", "paused", "reading"))
+    for run in ("gone", "paused", "reading"):
+        cluster_module._own[(run, 0)] = ((run, 1), 0, None)
+    gone.used -= IDLE_RUN_SECONDS + 1
+    paused.used -= IDLE_RUN_SECONDS - 5
+    reading.used -= IDLE_RUN_SECONDS + 1
+    reading.readers = 1  # a task of it trains: not idle
+    _replica_of("another")
+    assert sorted(cluster_module._replicas) == ["another", "paused", "reading"]
+    assert sorted(run for run, _ in cluster_module._own) == ["paused", "reading"]
 
 
 @pytest.mark.parametrize("synced", ["at each epoch's end", "after every round"])
@@ -289,7 +322,7 @@ def test_later_rounds_send_no_model_and_a_worker_without_it_gets_all_of_it(tiny_
 
         if number == target and not os.path.exists(marker):  # as a worker that joined mid-epoch would be
             open(marker, "w").close()
-            cluster._replica.version = None
+            cluster._replica_of(version[0]).version = None
         return cluster.train_replica_piece(version, sent, whole, merger, plan, encoded, first, last, number,
                                            alpha_start, alpha_end)
 
@@ -419,7 +452,8 @@ def test_a_shard_that_sits_out_an_epochs_last_rounds_leaves_the_model_where_a_co
 def _holds_a_model() -> bool:
     from embed.training import cluster, rounds
 
-    return cluster._replica.model is not None or bool(rounds._held)  # the replica, a thread's working copy
+    # A replica, a shard's own model, a thread's working copy.
+    return bool(cluster._replicas) or bool(cluster._own) or bool(rounds._held)
 
 
 def test_closing_after_the_scheduler_went_away_leaves_the_error_that_ended_the_run():

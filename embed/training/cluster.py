@@ -350,17 +350,18 @@ def _absolute(shards) -> list:
 
 
 class Replica:
-    """A worker process's copy of the model, at a version (run, model state): tasks of a
-    round read it, and the first task of the next round brings it up to date by merging
-    the round's changes itself, with the coordinator's ``Merger``, so the copy equals the
-    coordinator's model bit for bit. Tasks of one round may run at once on a worker's
-    threads; a newer version waits until the older one's readers are done."""
+    """A worker process's copy of one run's model, at a version (run, model state): tasks
+    of a round read it, and the first task of the next round brings it up to date by
+    merging the round's changes itself, with the coordinator's ``Merger``, so the copy
+    equals the coordinator's model bit for bit. Tasks of one round may run at once on a
+    worker's threads; a newer version waits until the older one's readers are done."""
 
     def __init__(self) -> None:
         self.version: tuple[str, int] | None = None
         self.model: tuple[np.ndarray, np.ndarray] | None = None
         self.readers = 0
         self.changed = threading.Condition()
+        self.used = time.monotonic()
 
     def check_out(self, version: tuple[str, int], sent: list, whole: bool,
                   merger: Merger | None = None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -389,7 +390,39 @@ class Replica:
             self.changed.notify_all()
 
 
-_replica = Replica()
+# Each run's replica on this worker: runs of several coordinators may share a cluster.
+_replicas: dict[str, Replica] = {}
+_replicas_taken = threading.Lock()
+# A run whose coordinator died never frees its models on the workers (``_drop_replica``);
+# another run's task frees those unused for this long. A live run's task comes every
+# round; one that pauses longer (a long callback between epochs) only has its model sent
+# whole again.
+IDLE_RUN_SECONDS = 60.0
+
+
+def _replica_of(run: str) -> Replica:
+    """This worker's replica of ``run``'s model (new and empty the first time), marked used."""
+    with _replicas_taken:
+        now = time.monotonic()
+        idle = [other for other, replica in _replicas.items()
+                if other != run and not replica.readers and now - replica.used > IDLE_RUN_SECONDS]
+        for other in idle:
+            del _replicas[other]
+        replica = _replicas.get(run)
+        if replica is None:
+            replica = _replicas[run] = Replica()
+        replica.used = now
+        _forget_own_models()
+        return replica
+
+
+def _forget_own_models() -> None:
+    """Drop the own models of runs this worker holds no replica of: forgotten, or ended
+    while a task of theirs still trained and then put its model back. Callers hold
+    ``_replicas_taken``."""
+    with _own_taken:
+        for key in [key for key in _own if key[0] not in _replicas]:
+            del _own[key]
 
 
 class _NoReplica(Exception):
@@ -404,26 +437,28 @@ def _tallies(changes: list) -> list[tuple[float, int, int] | None]:
 def _replica_model(version: tuple[str, int], sent: list, merger: Merger) -> tuple[np.ndarray, np.ndarray] | None:
     """A copy of this worker's replica at ``version`` (reached by merging ``sent``, the
     changes of the round before); None where it cannot reach it."""
-    model = _replica.check_out(version, sent, False, merger)
+    replica = _replica_of(version[0])
+    model = replica.check_out(version, sent, False, merger)
     if model is None:
         return None
     try:
         return model[0].copy(), model[1].copy()
     finally:
-        _replica.release()
+        replica.release()
 
 
 def train_replica_piece(version: tuple[str, int], sent: list, whole: bool, merger: Merger | None, plan, encoded,
                         first: int, last: int, number: int, alpha_start: float, alpha_end: float) -> Change | None:
     """``train_shard_piece`` on the model at ``version``, which this worker's replica
     holds or reaches with ``sent`` (see ``Replica.check_out``); None where it cannot."""
-    model = _replica.check_out(version, sent, whole, merger)
+    replica = _replica_of(version[0])
+    model = replica.check_out(version, sent, whole, merger)
     if model is None:
         return None
     try:
         return train_shard_piece(model, plan, encoded, first, last, number, alpha_start, alpha_end)
     finally:
-        _replica.release()
+        replica.release()
 
 
 # Each shard's own model between full merges, on its home worker: (run, shard) -> (the
@@ -439,7 +474,8 @@ def train_own_replica_piece(version: tuple[str, int], sent: list, whole: bool, m
     shard ``shard``'s own model as the round before left it on this worker; None where
     this worker holds neither (it joined, or was restarted, since, or the task ran away
     from its shard's home)."""
-    model = _replica.check_out(version, sent, whole, merger)
+    replica = _replica_of(version[0])
+    model = replica.check_out(version, sent, whole, merger)
     if model is None:
         return None
     try:
@@ -452,16 +488,13 @@ def train_own_replica_piece(version: tuple[str, int], sent: list, whole: bool, m
             if not fresh and (held is None or held[:2] != before):
                 return None
             _own.pop(key, None)
-            if fresh:  # another run's models, left by a coordinator that died: nothing will read them
-                for other in [other for other in _own if other[0] != version[0]]:
-                    del _own[other]
         change, own = train_own_piece(model, None if held is None else held[2], fresh, ends, merger.each_round, plan,
                                       encoded, first, last, number, alpha_start, alpha_end)
         with _own_taken:
             _own[key] = (version, number, own)
         return change
     finally:
-        _replica.release()
+        replica.release()
 
 
 class DaskTransport:
@@ -634,11 +667,9 @@ class DaskTransport:
                 if not (_lost(error) or isinstance(error, _NoReplica)):
                     raise
                 if attempts > ROUND_ATTEMPTS:
-                    # Each worker process holds one run's replica: two runs at once on one cluster
-                    # take it from each other.
                     raise EmbedError(f"the cluster lost the model's rounds {attempts} times in a row (workers dying, "
-                                     "tasks moved away from their shards' workers, or another run training on the "
-                                     "same workers): the run stops with its last whole cycle") from None
+                                     "or tasks moved away from their shards' workers): the run stops with its last "
+                                     "whole cycle") from None
                 self._restore()
                 version, futures = self._replay(weights, self.log + [cycle])
             except BaseException:
@@ -761,13 +792,10 @@ def _results(futures: list) -> list:
 
 
 def _drop_replica(run: str) -> None:
-    """Free this worker's replica of the model, and its shards' own models, if they are
-    ``run``'s, and its threads' working copies: a worker of a cluster that lives on would
-    hold them until the next run's first round (the copies, until the next run like it)."""
-    with _replica.changed:
-        if _replica.version is not None and _replica.version[0] == run and not _replica.readers:
-            _replica.version, _replica.model = None, None
-    with _own_taken:
-        for key in [key for key in _own if key[0] == run]:
-            del _own[key]
+    """Free this worker's replica of ``run``'s model, its shards' own models, and its
+    threads' working copies: a worker of a cluster that lives on would hold them until
+    another run came by (the copies, until the next run like it)."""
+    with _replicas_taken:
+        _replicas.pop(run, None)
+        _forget_own_models()
     drop_working_copies()
