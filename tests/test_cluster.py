@@ -217,7 +217,7 @@ def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vector
 
     def stop_in_the_second_epoch():
         rounds_done.append(1)
-        if len(rounds_done) == 5:
+        if len(rounds_done) == 6:  # after each round, and after the copy at the first epoch's end
             raise KeyboardInterrupt
 
     sync = DaskTransport.sync
@@ -235,6 +235,47 @@ def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vector
         model.train(str(path), progress=False, cluster=client)
     monkeypatch.undo()
     assert model.run.epoch == 1 and model.run.completed == ([0, 1] if answers else [])
+    model.resume(str(path), progress=False)
+    assert digest(model) == digest(undisturbed)
+
+
+def _stopped(path, client, monkeypatch) -> embed.Word2Vec:
+    """A run on the cluster that a stop ends; the test's patches undone after it."""
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.train(str(path), progress=False, cluster=client)
+    finally:
+        stop_module.stop_seen()
+        monkeypatch.undo()
+    return model
+
+
+def test_a_stop_while_the_coordinator_copies_the_model_waits_for_both_matrices(tiny_corpus, client, monkeypatch):
+    # The embed command's stop between the copies of the input and the output matrix at
+    # the first epoch's end, and the stop's own copy failing (the cluster gone with it):
+    # the input matrix was a sync ahead of the output and of the rounds the run records,
+    # and the resumed run ended elsewhere.
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    sync, copyto, copies = DaskTransport.sync, np.copyto, []
+
+    def stopped_between_the_copies(destination, source, **kwargs):
+        copyto(destination, source, **kwargs)
+        copies.append(1)
+        if len(copies) == 1:
+            stop_module.raise_stop(KeyboardInterrupt())
+
+    def copying(self, weights, replay=True):
+        if not replay:
+            raise TimeoutError("no worker answered")
+        with monkeypatch.context() as patched:
+            patched.setattr(np, "copyto", stopped_between_the_copies)
+            return sync(self, weights, replay)
+
+    monkeypatch.setattr(DaskTransport, "sync", copying)
+    model = _stopped(path, client, monkeypatch)
+    assert copies == [1, 1] and model.run.epoch == 0 and model.run.completed == [0, 1, 2]
     model.resume(str(path), progress=False)
     assert digest(model) == digest(undisturbed)
 
@@ -264,13 +305,7 @@ def test_a_first_stop_signal_lets_the_round_end_a_second_or_a_lost_worker_drops_
         return totals(self, futures)
 
     monkeypatch.setattr(DaskTransport, "_totals", pressed)
-    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            model.train(str(path), progress=False, cluster=client)
-    finally:
-        stop_module.stop_seen()
-    monkeypatch.undo()
+    model = _stopped(path, client, monkeypatch)
     # Where the round is dropped, the replicas may have merged its changes for the round
     # started ahead; the run then goes back to its weights, synced at the start.
     assert model.run.epoch == 0 and model.run.completed in (([0, 1],) if how == "one stop" else ([0], []))

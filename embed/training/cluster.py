@@ -699,9 +699,12 @@ class DaskTransport:
                     if not replay or not _lost(error):
                         raise
             if model is not None:
-                for matrix, replica in zip(weights, model):
-                    np.copyto(matrix, replica[: matrix.shape[0], : matrix.shape[1]])
-                self.log = []
+                # A stop between the two copies would leave the input matrix one sync ahead of
+                # the output, and of the rounds the run records, where the stop's own copy then fails.
+                with deferred("the model is copied from the workers"):
+                    for matrix, replica in zip(weights, model):
+                        np.copyto(matrix, replica[: matrix.shape[0], : matrix.shape[1]])
+                    self.log = []
                 return
             if not replay or self.previous is None:
                 raise EmbedError("no worker holds the model any more")

@@ -754,6 +754,7 @@ class _Synced:
         self.cost = time.perf_counter() - started
         self.run.seconds += self.cost  # training's time: an epoch's rate counts it
         self.taken()
+        check_stop()  # one held back while the transport wrote the weights
 
     def __enter__(self) -> _Synced:
         return self
