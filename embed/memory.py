@@ -35,10 +35,15 @@ def check_fits(needed: int, what: str) -> None:
     """
     available = available_bytes()
     if available is not None and needed > available:
-        raise EmbedError(f"{what} needs {_gb(needed)} GB of memory; {_gb(available)} GB are available")
+        raise EmbedError(f"{what} needs {gigabytes(needed)} GB of memory; {gigabytes(available)} GB are available")
 
 
-def _gb(count: int) -> str:
+def gigabytes(count: int) -> str:
+    """``count`` bytes in GB, to two significant figures below 0.1 GB.
+
+    >>> gigabytes(2_345_000_000), gigabytes(61_000_000)
+    ('2.3', '0.061')
+    """
     return f"{count / 1e9:.1f}" if count >= 1e8 else f"{count / 1e9:.2g}"
 
 

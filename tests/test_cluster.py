@@ -527,6 +527,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def test_models_that_outgrow_a_workers_memory_limit_are_one_line_before_training(tiny_corpus, client):
+    # Past Dask's pause threshold a worker stops running tasks, and the run hung; past the
+    # terminate threshold its nanny restarts it over and over. Here the threshold is
+    # lowered below what a worker uses, rather than its limit below what it holds.
+    import dask
+
+    path, _, _ = tiny_corpus
+    with dask.config.set({"distributed.worker.memory.pause": 1e-6}):
+        with pytest.raises(EmbedError, match=r"^Dask worker tcp://.*: training needs .* GB there, 5 copies of the "
+                                             r".* over 0% of its memory limit of .* GB, where Dask stops it"):
+            embed.train(str(path), cluster=client, progress=False, **{**SETTINGS, "full_merge_every": 2})
+
+
+@pytest.mark.parametrize("restarting", [3, 100])
+def test_a_scatter_while_every_worker_restarts_waits_for_them_or_is_one_line(monkeypatch, restarting):
+    # A nanny restarts a worker that outgrows its memory limit; while none runs, the
+    # scheduler refuses a broadcast with "Can not use replicate to delete data", which
+    # ended the run with that ValueError's traceback.
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    refused = []
+
+    class Restarting:
+        def scatter(self, data, **options):
+            if len(refused) < restarting:
+                refused.append(1)
+                raise ValueError("Can not use replicate to delete data")
+            return ["future"]
+
+    if restarting < cluster_module.SCATTER_ATTEMPTS:
+        assert cluster_module._scatter(Restarting(), [b"data"]) == ["future"] and len(refused) == restarting
+    else:
+        with pytest.raises(EmbedError, match=r"^no Dask worker took the model's data for 10 s \(workers dying or "
+                                             r"restarting.*: Can not use replicate to delete data\)$"):
+            cluster_module._scatter(Restarting(), [b"data"])
+
+
 def test_no_scheduler_at_the_address_is_one_line_within_seconds(tiny_corpus):
     path, _, _ = tiny_corpus
     started = time.perf_counter()

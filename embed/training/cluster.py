@@ -48,6 +48,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedError
+from ..kernels.densematrix import padded_width
+from ..memory import gigabytes
 from ..text import location
 from ..text.shards import Segment
 from .rounds import (Change, Merger, RoundsWarning, added_up, count_shard, copied_into, drop_working_copies,
@@ -276,15 +278,19 @@ def _scatter(client, data: list) -> list:
     """``data`` on every worker, under keys of its own: a key shared with an earlier
     run's data (as hashing gives) could be forgotten by that run's late cancel. A worker
     that has just died is still on the scheduler's list for a moment, and sending to it
-    fails: wait for the scheduler to notice, and send again to the workers there are."""
+    fails: wait for the scheduler to notice, and send again to the workers there are.
+    Where none is running (all restarting: a nanny restarts a worker that outgrew its
+    memory limit), the scheduler refuses with a ValueError: wait for them too."""
     from distributed.comm.core import CommClosedError
 
     for attempt in range(SCATTER_ATTEMPTS):
         try:
             return client.scatter(data, broadcast=True, direct=True, hash=False)
-        except (CommClosedError, OSError):
+        except (CommClosedError, OSError, ValueError) as error:
             if attempt == SCATTER_ATTEMPTS - 1:
-                raise
+                raise EmbedError(f"no Dask worker took the model's data for {SCATTER_ATTEMPTS // 2} s (workers "
+                                 f"dying or restarting, as a nanny restarts one that outgrows its memory limit: "
+                                 f"{_first_line(error)})") from None
             time.sleep(0.5)
     raise AssertionError("unreachable")
 
@@ -320,6 +326,45 @@ def warn_of_workers_beside_cluster(workers: int, cluster: object, command_line: 
         where = f"cluster={cluster!r}" if isinstance(cluster, str) else "a Client's cluster"
     warnings.warn(f"{given} sets the threads of training on this machine; on {where} the cluster's worker threads "
                   "train, one a shard (local:N starts N)", RoundsWarning)
+
+
+def check_worker_memory(workers: dict[str, dict], homes: list, rows: int, dim: int, own_models: bool) -> None:
+    """Refuse a run whose models outgrow a worker's memory limit before it trains: past
+    Dask's pause threshold a worker stops running tasks until its memory falls, which
+    the replica's never does (a LocalCluster that embed starts shows no log, and the run
+    hung); past the terminate threshold its nanny restarts it, again and again. Counts
+    what a worker certainly holds at a run's start beside the memory it uses: the model
+    as sent, its replica, a working copy a thread, and its shards' own models.
+
+    >>> info = {"tcp://w:1": {"memory_limit": 10**9, "nthreads": 1, "metrics": {"memory": 2 * 10**8}}}
+    >>> check_worker_memory(info, ["tcp://w:1"], 70_000, 100, True)  # 4 copies of 63 MB
+    >>> check_worker_memory(info, ["tcp://w:1"], 700_000, 100, True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: Dask worker tcp://w:1: training needs 2.5 GB there, 4 copies of the 0.6 GB model ...
+    """
+    import dask
+
+    fraction = dask.config.get("distributed.worker.memory.pause", 0.8) or \
+        dask.config.get("distributed.worker.memory.terminate", 0.95)
+    if not fraction:
+        return
+    model = 2 * rows * padded_width(dim) * 4  # input and output rows, as stored
+    for address, info in sorted(workers.items()):
+        limit, shards = info.get("memory_limit") or 0, homes.count(address)
+        if not limit or not shards:
+            continue
+        threads = min(info.get("nthreads", 1), shards)
+        copies = 2 + threads + (shards if own_models else 0)
+        used = info.get("metrics", {}).get("memory", 0)
+        if used + copies * model > fraction * limit:
+            own = f", own models for {shards} shard(s)" if own_models else ""
+            raise EmbedError(
+                f"Dask worker {address}: training needs {gigabytes(copies * model)} GB there, {copies} copies of the "
+                f"{gigabytes(model)} GB model (as sent, its replica, working copies for {threads} thread(s){own}), beside the "
+                f"{gigabytes(used)} GB it uses: over {fraction:.0%} of its memory limit of {gigabytes(limit)} GB, where "
+                f"Dask stops it; give the workers more memory, or each fewer shards"
+                + (", or full_merge_every 1 (no own models)" if own_models else ""))
 
 
 def warn_of_idle_threads(shards: int, threads: int) -> None:
@@ -527,8 +572,9 @@ class DaskTransport:
         self.shards, self.words, self.config = _absolute(shards), list(words), config
         self.encoded, self.homes = [None] * len(self.shards), [None] * len(self.shards)
         self._restore()
-        threads = sum(info.get("nthreads", 1) for info in self.client.scheduler_info()["workers"].values())
-        warn_of_idle_threads(len(self.shards), threads)
+        workers = self.client.scheduler_info()["workers"]
+        check_worker_memory(workers, self.homes, len(self.words), config.dim, config.full_merge_every > 1)
+        warn_of_idle_threads(len(self.shards), sum(info.get("nthreads", 1) for info in workers.values()))
         return _results([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
                          for encoded in self.encoded])
 
