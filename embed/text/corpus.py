@@ -84,9 +84,10 @@ def open_binary(path: str | os.PathLike) -> BinaryIO:
         raise EmbedError(f"{path}: is a directory, expected a text file")
     opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
     try:
-        if not location.is_url(path):
-            return _CheckedStream(opener(path, "rb"), path, compressed=opener is not open)
-        raw = location.open_url(path)
+        # The raw file held beside the decompressor: how far it was read places an error in
+        # the compressed file, which the text's position does not (an error in the first
+        # block read was "near byte 0" wherever it lay).
+        raw = open(path, "rb") if not location.is_url(path) else location.open_url(path)
         try:  # the decompressors do not close a stream they were handed
             return _CheckedStream(raw if opener is open else opener(raw, "rb"), path, opener is not open, raw)
         except BaseException:
@@ -142,9 +143,22 @@ class _CheckedStream:
         try:
             return method(size)
         except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
-            what = "compressed data (damaged or cut short)" if self.compressed else "the file"
             reason = getattr(error, "strerror", None) or error
-            raise EmbedError(f"{self.path}: cannot read {what} near byte {self.position}: {reason}") from None
+            if not self.compressed:
+                raise EmbedError(f"{self.path}: cannot read the file near byte {self.position}: {reason}") from None
+            after = f", after {self.position:,} bytes of text" if self.position else ""
+            raise EmbedError(f"{self.path}: cannot read compressed data (damaged or cut short){self._where()}{after}: "
+                             f"{reason}") from None
+
+    def _where(self) -> str:
+        """Where the decompressor stood in the compressed file: past the error, by what it
+        reads ahead."""
+        try:
+            at = self._underneath.tell()
+            size = os.fstat(self._underneath.fileno()).st_size
+        except (AttributeError, OSError, ValueError):  # a URL's stream may not tell
+            return ""
+        return f" near byte {at:,} of its {size:,}"
 
 
 def check_rereadable(path: str) -> None:
