@@ -164,6 +164,21 @@ def test_compressed_output_is_written_compressed_and_reads_back(tmp_path, suffix
     assert result.returncode == 0 and (tmp_path / "plain.vec").read_text().startswith("2 2\n")
 
 
+def test_a_cut_model_file_is_a_damaged_model_to_every_command(tmp_path, tiny_corpus):
+    # Queried or converted, a model cut short was read as word2vec's text: "line 1, byte
+    # 15: not valid UTF-8", as training's --resume and --init said it was damaged.
+    path, _, _ = tiny_corpus
+    good = tmp_path / "m.embed"
+    Word2Vec(Config(dim=8, epochs=1, min_count=1)).build_vocab(path).train(path, progress=False).save(good)
+    cut = tmp_path / "cut.embed"
+    cut.write_bytes(good.read_bytes()[:3000])
+    for command in (["similar", cut, "cat"], ["convert", cut, tmp_path / "v.vec"],
+                    ["train", path, "-o", tmp_path / "o.vec", "--init", cut]):
+        assert one_error_line(run(*command)) == (f"embed: error: {cut}: damaged or not an embed model file (not a "
+                                                 "zip archive; models are written by Word2Vec.save or `embed train "
+                                                 "-o MODEL.embed`)")
+
+
 def test_damaged_oversized_and_non_finite_vectors_files_are_one_line(tmp_path):
     whole = gzip.compress(b"2 2\nparis 1 2\nrome 3 4\n" * 1)
     cases = {

@@ -39,11 +39,23 @@ class ModelFile(NamedTuple):
 
 
 def is_model_file(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a native model file (a zip that names this format)."""
+    """Whether ``path`` is a native model file (a zip that names this format), or is
+    meant to be one: a zip cut short or damaged, which ``read_model`` calls damaged.
+    (Read as word2vec's text instead, a cut model was "not valid UTF-8".)"""
     try:
         with zipfile.ZipFile(path) as archive:
             return "format.npy" in archive.namelist()
-    except (OSError, zipfile.BadZipFile):
+    except zipfile.BadZipFile:
+        return _starts_as_zip(path)
+    except OSError:
+        return False
+
+
+def _starts_as_zip(path: str | os.PathLike) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(4) == b"PK\x03\x04"  # a zip's first local file header
+    except OSError:
         return False
 
 
