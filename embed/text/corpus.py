@@ -216,6 +216,26 @@ _WIDE_MARKS = [
 ]
 
 
+def _wide_without_mark(start: bytes) -> tuple[str, str, str]:
+    """The encoding, byte order and Python codec of text whose NULs say it is UTF-16 or
+    UTF-32 without a byte-order mark, by where the NULs fall: mostly-ASCII text leaves
+    the other bytes of each unit NUL. (The codec "utf-16" wants the mark, and refused
+    such a file with "UTF-16 stream does not start with BOM".)
+
+    >>> _wide_without_mark("paris".encode("utf-16-be")), _wide_without_mark("paris".encode("utf-32-le"))
+    (('UTF-16', 'big-endian', 'utf-16-be'), ('UTF-32', 'little-endian', 'utf-32-le'))
+    """
+    even, odd = start[0::2].count(0), start[1::2].count(0)
+    if min(even, odd) > len(start) // 5:  # both halves of the 16-bit units NUL: UTF-32's
+        little = start[0::4].count(0) < start[3::4].count(0)
+        name = "UTF-32"
+    else:
+        little = odd > even
+        name = "UTF-16"
+    order = "little-endian" if little else "big-endian"
+    return name, order, f"{name.lower()}-{'le' if little else 'be'}"
+
+
 def check_not_wide(path: str, start: bytes) -> None:
     """Refuse UTF-16 or UTF-32 text about to be read as UTF-8, by its byte-order mark
     or, without one, by its NUL bytes (ASCII text in UTF-16 is half NULs)."""
@@ -227,7 +247,8 @@ def check_not_wide(path: str, start: bytes) -> None:
         if len(start) < 16 or start.count(0) < len(start) // 4:
             return
         share = 100 * start.count(0) // len(start)
-        found, codec = f"UTF-16 or UTF-32 ({share}% of its first {len(start)} bytes are NUL)", "utf-16"
+        name, order, codec = _wide_without_mark(start)
+        found = f"{name} ({order}, without a byte-order mark: {share}% of its first {len(start)} bytes are NUL)"
     raise EmbedError(
         f"{path}: the text is {found}, not UTF-8: convert it with "
         f"iconv -f {codec.upper()} -t UTF-8 {path} > converted.txt, or pass --encoding {codec} "
