@@ -337,14 +337,20 @@ def _plot(args: argparse.Namespace) -> None:
 
 def _evaluate(args: argparse.Namespace) -> None:
     from .data import bundled as corpus_path
-    from .vectors.evaluate import evaluate_word_analogies, evaluate_word_pairs
+    from .vectors.evaluate import evaluate_word_analogies, evaluate_word_pairs, read_analogies, read_word_pairs
 
-    vectors = _load(args.vectors)
     analogies = args.analogies or corpus_path("questions-words.txt")
+    pair_files = args.pairs or [corpus_path("wordsim353.tsv"), corpus_path("simlex999.txt")]
+    # Every file read before any is scored (they are small): a bad line in a pairs file
+    # ended the command after the analogies' table.
+    read_analogies(analogies)
+    for path in pair_files:
+        read_word_pairs(path)
+    vectors = _load(args.vectors)
     result = evaluate_word_analogies(vectors, analogies, restrict_vocab=args.restrict_vocab, method=args.method)
     print(f"analogies: {analogies} (restricted to the {args.restrict_vocab} most frequent words, {args.method})")
     print(result.table())
-    for path in args.pairs or [corpus_path("wordsim353.tsv"), corpus_path("simlex999.txt")]:
+    for path in pair_files:
         pairs = evaluate_word_pairs(vectors, path)
         print(
             f"{path}: Spearman {pairs.spearman:.4f}, Pearson {pairs.pearson:.4f}, "

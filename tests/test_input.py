@@ -284,7 +284,9 @@ def test_malformed_evaluation_files_name_the_line(tmp_path, name, content, messa
     (tmp_path / "v.vec").write_text("2 2\nparis 1 2\nfrance 3 4\n")
     (tmp_path / name).write_text(content)
     option = "--analogies" if name == "a.txt" else "--pairs"
-    assert message in one_error_line(run("evaluate", tmp_path / "v.vec", option, tmp_path / name))
+    result = run("evaluate", tmp_path / "v.vec", option, tmp_path / name)
+    assert message in one_error_line(result)
+    assert result.stdout == ""  # every file read before any is scored: a bad pairs file came after the analogies' table
 
 
 def test_a_path_with_a_newline_is_still_one_line(tmp_path):
