@@ -4,6 +4,7 @@ vocabulary counted on the workers is the one-process vocabulary; what goes wrong
 one line."""
 
 import concurrent.futures
+import contextlib
 import gzip
 import hashlib
 import os
@@ -650,13 +651,19 @@ def test_the_workers_of_a_cluster_embed_starts_keep_their_cores_for_training_and
     # Dask's MALLOC_TRIM_THRESHOLD_ has every change over 128 KB page-faulted afresh, and a
     # LocalCluster of Dask's own leaves it in this process's environment, where a nanny
     # would take it from.
+    # Another cluster's dashboard on Dask's port 8787 (where it is free) was a three-line warning.
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     users = _upkeep()
     embeds = (False, "500ms", "1s", "5s", str(1 << 30), str(1 << 25))
-    with cluster_module.connected("local:1") as client:
-        assert list(client.run(_upkeep).values()) == [embeds]
-        assert not client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
+    with socket.socket() as taken, warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r"Port \d+ is already in use")
+        with contextlib.suppress(OSError):
+            taken.bind(("", 8787))
+            taken.listen()
+        with cluster_module.connected("local:1") as client:
+            assert list(client.run(_upkeep).values()) == [embeds]
+            assert not client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
     assert _upkeep() == users != embeds  # Dask's nannies set their workers' environment here too
 
 
