@@ -560,8 +560,21 @@ def _one_line(message: object) -> str:
     return str(message).replace("\r", "\\r").replace("\n", "\\n")
 
 
+_said: set[str] = set()  # the corpus warnings shown
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"embed: warning: {_one_line(message)}", file=sys.stderr)
+    from .text.corpus import CorpusWarning
+
+    text = _one_line(message)
+    if issubclass(category, CorpusWarning):
+        # Every pass over a corpus reads it again and says its repairs again; Python's own
+        # once-per-message rule forgets what it said whenever a library changes the filters
+        # (several files' repairs came out twice, at the count and in the first epoch).
+        if text in _said:
+            return
+        _said.add(text)
+    print(f"embed: warning: {text}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,14 +88,20 @@ def test_bad_input_gives_one_clear_line(tmp_path, make, args, message):
     assert not (tmp_path / "o.txt").exists()
 
 
-def test_invalid_utf8_is_replaced_with_one_warning_line(tmp_path):
-    corpus = tmp_path / "c.txt"
-    corpus.write_bytes(b"ok \xff\xfe fine\n" * 20)
-    result = run("train", corpus, "-o", tmp_path / "o.txt", "--min-count", "1", "--dim", "4", "--epochs", "2", "--sample", "0", "--quiet")
+@pytest.mark.parametrize("files", [1, 2])
+def test_invalid_utf8_is_replaced_with_one_warning_line(tmp_path, files):
+    # Each file's warning once, however many passes read it: two files' came out twice.
+    corpora = [tmp_path / f"c{k}.txt" for k in range(files)]
+    for corpus in corpora:
+        corpus.write_bytes(b"ok \xff\xfe fine\n" * 20)
+    result = run("train", *corpora, "-o", tmp_path / "o.txt", "--min-count", "1", "--dim", "4", "--epochs", "2",
+                 "--sample", "0", "--quiet")
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("embed: warning:")]
     assert warnings == [f"embed: warning: {corpus}: replaced 40 bytes that are not valid UTF-8, the first at byte 3 "
-                        "(use encoding_errors='strict' / --encoding-errors strict to stop instead)"]
+                        "(use encoding_errors='strict' / --encoding-errors strict to stop instead)"
+                        for corpus in corpora]
+    assert f"; {40 * files} bytes not valid in the encoding replaced" in result.stdout
 
 
 def test_the_overshoot_warning_has_a_line_of_its_own_before_the_progress_bar(tiny_corpus, tmp_path):

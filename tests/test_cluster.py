@@ -735,7 +735,11 @@ def test_a_ctrl_c_to_the_terminals_process_group_stops_a_local_cluster_run_with_
 
 
 def test_the_command_on_a_local_cluster_writes_the_file_deterministic_threads_write(tiny_corpus, tmp_path):
-    path, _, _ = tiny_corpus
+    # The corpus has a byte that is not UTF-8 and a token over the length cap: the workers
+    # printed their warnings as Python's two lines each, and the report said "cut: not recorded".
+    tiny, _, _ = tiny_corpus
+    path = tmp_path / "repaired.txt"
+    path.write_bytes(tiny.read_bytes() + b"caf\xe9 cat " + b"z" * 120 + b" dog\n")
     options = ["--shards", "4", "--round-words", "300", "--epochs", "2", "--min-count", "1", "--dim", "16", "--quiet"]
     outputs = []
     for how in (["--cluster", "local:2"], ["--deterministic", "--workers", "2"]):
@@ -744,6 +748,12 @@ def test_the_command_on_a_local_cluster_writes_the_file_deterministic_threads_wr
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         outputs.append(hashlib.sha256(out.read_bytes()).hexdigest())
+        said = [line for line in result.stderr.splitlines() if "repaired.txt" in line]
+        assert len(said) == 2 and all(line.startswith("embed: warning: ") for line in said), result.stderr
+        where = len(tiny.read_bytes()) + 3  # the file's byte, not the shard's: "at byte 4346" of 13,431 to 17,908
+        assert f"replaced 1 bytes that are not valid UTF-8, the first at byte {where} " in said[0]
+        assert "cut 1 tokens longer" in said[1]
+        assert "; 1 tokens cut to 100 characters; 1 byte not valid in the encoding replaced" in result.stdout
     assert outputs[0] == outputs[1]
 
 

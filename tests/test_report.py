@@ -21,8 +21,9 @@ def expected_dropping(tokens, min_count, sample):
     return len(tokens) - total, total, sum(c * (1 - keep[w]) for w, c in kept.items())
 
 
+@pytest.mark.parametrize("files", [1, 2], ids=["one file", "two files"])  # two: the report said "not recorded"
 @pytest.mark.parametrize("plain", [True, False], ids=["plain bytes", "tokenizer"])
-def test_the_report_counts_what_happened_to_the_text(tmp_path, plain):
+def test_the_report_counts_what_happened_to_the_text(tmp_path, plain, files):
     rng = np.random.default_rng(3)
     words = ["alpha", "beta", "gamma", "delta", "eps"] + [f"rare{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(50)]
     lines = [list(rng.choice(words[:5], 30)) + [words[5 + i % 50]] for i in range(200)]  # each rare word 4 times
@@ -31,8 +32,14 @@ def test_the_report_counts_what_happened_to_the_text(tmp_path, plain):
     raw = text.encode()
     if not plain:
         raw += b"gamma caf\xe9 " + b"z" * 30 + b" beta\n"  # one invalid byte, one token over 20 characters
-    path = tmp_path / "c.txt"
-    path.write_bytes(raw)
+    if files == 1:
+        path = tmp_path / "c.txt"
+        path.write_bytes(raw)
+    else:  # cut between lines
+        half = raw.index(b"\n", len(raw) // 2) + 1
+        path = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+        for name, part in zip(path, (raw[:half], raw[half:])):
+            open(name, "wb").write(part)
     config = Config(dim=8, min_count=5, epochs=2, workers=1, sample=1e-2, max_sentence_length=10, max_token_length=20)
     model = Word2Vec(config).build_vocab(path).train(path, progress=False)
     report = model.report

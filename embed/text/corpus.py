@@ -307,14 +307,15 @@ def read_sentences(
     encoding_errors: str = "replace",
     report: ReadReport | None = None,
     encoding: str = "utf-8",
+    warn: bool = True,
 ) -> Iterator[list[str]]:
     """Yield the sentences of a corpus file, or of a segment of one, as lists of tokens.
 
     Bytes that are not valid in ``encoding`` (UTF-8 by default) become U+FFFD and are
     counted (``encoding_errors="strict"`` raises instead, naming the byte offset); a
     UTF-8 byte-order mark is skipped, and UTF-16 or UTF-32 text read as UTF-8 is refused. Tokens longer than the tokenizer's cap are
-    cut to it and counted. What was repaired is in ``report`` and is also issued as a
-    warning once the file has been read.
+    cut to it and counted. What was repaired is in ``report`` and, unless ``warn`` is
+    False (the caller says it), is also issued as a warning once the file has been read.
 
     >>> import tempfile, os
     >>> folder = tempfile.mkdtemp(); path = os.path.join(folder, "c.txt")
@@ -341,12 +342,13 @@ def read_sentences(
     skipping = False  # inside a run with no blank that was too long to hold
     offset = 0
     with open_binary(path) if segment is None else segment.open() as stream:
+        start = getattr(stream, "start", 0)  # a segment's offset in its file: positions are the file's
         while True:
             block = stream.read(BLOCK_BYTES)
             final = not block
             if offset == 0 and utf8:
                 check_not_wide(path, block[:4096])
-            _tally.report, _tally.base = report, offset - len(decoder.getstate()[0])
+            _tally.report, _tally.base = report, start + offset - len(decoder.getstate()[0])
             try:
                 text = decoder.decode(block, final)
             except UnicodeDecodeError as error:
@@ -356,7 +358,7 @@ def read_sentences(
                     "or use encoding_errors='replace'"
                 ) from None
             except UnicodeError as error:  # a decoder that refuses the stream as a whole (UTF-16 without a mark)
-                raise EmbedError(f"{path}: cannot be read as {report.encoding} near byte {offset}: {error}") from None
+                raise EmbedError(f"{path}: cannot be read as {report.encoding} near byte {start + offset}: {error}") from None
             offset += len(block)
             if report.plain and block.translate(None, _PLAIN_BYTES):
                 report.plain = False
@@ -386,7 +388,7 @@ def read_sentences(
                 pending = pending[full:]
             if final:
                 break
-    for message in report.warnings():
+    for message in report.warnings() if warn else ():
         warnings.warn(message, CorpusWarning)  # one location, so each message shows once per process
 
 

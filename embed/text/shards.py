@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import glob
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import EmbedError
 from . import location
-from .corpus import ASCII_BLANKS, COMPRESSED, check_rereadable, open_binary, read_sentences
+from .corpus import ASCII_BLANKS, COMPRESSED, CorpusWarning, ReadReport, check_rereadable, open_binary, read_sentences
 from .tokenizer import Tokenizer
 
 _SCAN_BYTES = 1 << 16
@@ -87,6 +88,7 @@ class _Range:
 
     def __init__(self, stream, start: int, stop: int) -> None:
         self.path = stream.path
+        self.start = start  # where its bytes lie in the file: what a repair's position counts from
         self._stream = stream
         stream.seek(start)
         self._left = stop - start  # bytes before the cut; none when a token ran across the whole range
@@ -205,10 +207,17 @@ def shard_sentences(
     max_sentence_length: int = 10_000,
     encoding_errors: str = "replace",
     encoding: str = "utf-8",
+    reports: list[ReadReport] | None = None,
 ) -> Iterator[list[str]]:
-    """The sentences of a shard's segments, in order."""
+    """The sentences of a shard's segments, in order. Where ``reports`` is given, what
+    each segment's reading repaired goes into it, one report a segment, and is not
+    issued as a warning: the caller says it."""
     for segment in shard:
-        yield from read_sentences(segment, tokenizer, max_sentence_length, encoding_errors, encoding=encoding)
+        report = ReadReport(str(segment))
+        if reports is not None:
+            reports.append(report)
+        yield from read_sentences(segment, tokenizer, max_sentence_length, encoding_errors, report, encoding,
+                                  warn=reports is None)
 
 
 def names_files(corpus: object) -> bool:
@@ -246,8 +255,12 @@ class Files:
         self.max_sentence_length, self.encoding_errors, self.encoding = max_sentence_length, encoding_errors, encoding
 
     def __iter__(self) -> Iterator[list[str]]:
-        return shard_sentences([Segment(f) for f in self.files], self.tokenizer, self.max_sentence_length,
-                               self.encoding_errors, self.encoding)
+        self.reports: list[ReadReport] = []  # of the latest read, one a file: what a run's report adds up
+        yield from shard_sentences([Segment(f) for f in self.files], self.tokenizer, self.max_sentence_length,
+                                   self.encoding_errors, self.encoding, self.reports)
+        for report in self.reports:
+            for message in report.warnings():
+                warnings.warn(message, CorpusWarning)
 
     def __repr__(self) -> str:
         return f"Files({self.files!r})"

@@ -70,7 +70,7 @@ from ..kernels.densematrix import add_scaled_rows, dense_matrix, row_changes
 from ..kernels.loss import SOFTMAX
 from ..kernels.piece import Changes, Piece, Plan, apply_changes, new_worker, train_piece
 from ..kernels.private_rows import HOT_ROWS, hot_range
-from ..text.corpus import COMPRESSED, ascii_compatible, text_codec
+from ..text.corpus import COMPRESSED, ReadReport, ascii_compatible, text_codec
 from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sentences
 from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
@@ -116,22 +116,32 @@ Task = tuple[int, int, int, int, float, float]  # shard, first and last sentence
 Cycle = Sequence[Sequence[Task]]  # the rounds from one full merge to the next, each round's tasks
 
 
-def _sentences(shard: Shard, config: Config):
+def _sentences(shard: Shard, config: Config, reports: list[ReadReport]):
+    """A shard's sentences; what reading its files repaired goes into ``reports``, not
+    into warnings: a worker's warning came out as Python's two lines on the worker's
+    terminal, and the count's repairs are said on the coordinator (``ShardCounts``)."""
     if _is_files(shard):
         tokenizer = Tokenizer(config.token_pattern, config.lowercase, config.max_token_length)
-        return shard_sentences(shard, tokenizer, config.max_sentence_length, config.encoding_errors, config.encoding)
+        return shard_sentences(shard, tokenizer, config.max_sentence_length, config.encoding_errors, config.encoding,
+                               reports)
     return shard
 
 
 class ShardCounts(NamedTuple):
     """Every token of a shard still held and its count, in order of first appearance;
-    and, where ``max_table`` pruned the counting, the tokens it forgot and the count
-    it forgot up to."""
+    where ``max_table`` pruned the counting, the tokens it forgot and the count it
+    forgot up to; and what reading the shard repaired: lines cut into sentences, tokens
+    cut to the length cap, bytes not valid in the encoding replaced, and the warnings
+    that say so."""
 
     words: list[str]
     counts: np.ndarray
     forgotten: int = 0
     pruned_at: int = 0
+    cut_sentences: int = 0
+    cut_tokens: int = 0
+    repaired_bytes: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 def count_shard(shard: Shard, config: Config) -> ShardCounts:
@@ -145,12 +155,16 @@ def count_shard(shard: Shard, config: Config) -> ShardCounts:
             return counted
     counts: dict[str, int] = {}
     pruning = Pruning(config.max_table)
-    for sentence in _sentences(shard, config):
+    reports: list[ReadReport] = []
+    for sentence in _sentences(shard, config, reports):
         for token in sentence:
             counts[token] = counts.get(token, 0) + 1
         pruning.keep_within(counts)
     return ShardCounts(list(counts), np.fromiter(counts.values(), np.int64, len(counts)), pruning.forgotten,
-                       pruning.min_reduce - 1)
+                       pruning.min_reduce - 1, sum(report.cut_sentences for report in reports),
+                       sum(report.truncated_tokens for report in reports),
+                       sum(report.invalid_bytes for report in reports),
+                       tuple(message for report in reports for message in report.warnings()))
 
 
 def _count_plain_segments(shard: Sequence[Segment], config: Config) -> ShardCounts | None:
@@ -159,7 +173,9 @@ def _count_plain_segments(shard: Sequence[Segment], config: Config) -> ShardCoun
     for segment in shard:
         if count_plain(segment, config.lowercase, config.max_token_length, counts=counts) is None:
             return None
-    return ShardCounts([counts.word(i) for i in range(counts.words)], counts.word_counts().copy())
+    # Plain text has no byte to repair, and a token over the cap makes a segment not plain.
+    return ShardCounts([counts.word(i) for i in range(counts.words)], counts.word_counts().copy(),
+                       cut_sentences=int(counts.cuts[0]))
 
 
 def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: str) -> Vocabulary:
@@ -197,7 +213,7 @@ def encode_shard(shard: Shard, words: Sequence[str], config: Config) -> Encoded:
             except ValueError:  # a byte the tokenizer must see
                 found = None
         if found is None:
-            found = [vocab.encode(sentence) for sentence in _sentences(part, config)]
+            found = [vocab.encode(sentence) for sentence in _sentences(part, config, [])]  # the count said its repairs
         sentences.extend(ids for ids in found if len(ids))
     offsets = np.zeros(len(sentences) + 1, np.int64)
     np.cumsum([len(ids) for ids in sentences], out=offsets[1:])

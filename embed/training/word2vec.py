@@ -27,7 +27,7 @@ from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text import location
-from ..text.corpus import COMPRESSED, as_sentences, ascii_compatible, text_codec
+from ..text.corpus import COMPRESSED, CorpusWarning, as_sentences, ascii_compatible, text_codec
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
@@ -245,9 +245,16 @@ class Word2Vec:
             shards = self._shards(corpus)
             self._drop_counted_ids()
             with connected(cluster) as client:
-                vocab = merged_vocabulary(DaskTransport(client).count(shards, config), config, _name(corpus))
+                counted = DaskTransport(client).count(shards, config)
+            vocab = merged_vocabulary(counted, config, _name(corpus))
             self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
                              "repaired_bytes": None}
+            if names_files(corpus) or isinstance(corpus, (str, os.PathLike)):  # not sentences given in memory
+                self._reading.update(cut_sentences=sum(shard.cut_sentences for shard in counted),
+                                     cut_tokens=sum(shard.cut_tokens for shard in counted),
+                                     repaired_bytes=sum(shard.repaired_bytes for shard in counted))
+                for message in (message for shard in counted for message in shard.warnings):
+                    warnings.warn(message, CorpusWarning)  # the workers' repairs, said here once
             return vocab
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
@@ -290,6 +297,11 @@ class Word2Vec:
             if report is not None:
                 self._reading.update(cut_sentences=report.cut_sentences, cut_tokens=report.truncated_tokens,
                                      repaired_bytes=report.invalid_bytes)
+            reports = getattr(sentences, "reports", None)  # several files: one report a file
+            if reports is not None:
+                self._reading.update(cut_sentences=sum(part.cut_sentences for part in reports),
+                                     cut_tokens=sum(part.truncated_tokens for part in reports),
+                                     repaired_bytes=sum(part.invalid_bytes for part in reports))
         return vocab
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
