@@ -644,6 +644,10 @@ def _upkeep() -> tuple:
             os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("MALLOC_MMAP_THRESHOLD_"))
 
 
+def _http_hosts(dask_scheduler) -> list[str]:
+    return [sock.getsockname()[0] for sock in dask_scheduler.http_server._sockets.values()]
+
+
 def test_the_workers_of_a_cluster_embed_starts_keep_their_cores_for_training_and_the_users_config_stays(
         monkeypatch):
     # Dask's sampling profiler, its 20 ms ticks and frequent memory readings cost a worker's
@@ -664,6 +668,7 @@ def test_the_workers_of_a_cluster_embed_starts_keep_their_cores_for_training_and
         with cluster_module.connected("local:1") as client:
             assert list(client.run(_upkeep).values()) == [embeds]
             assert not client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
+            assert client.run_on_scheduler(_http_hosts) == ["127.0.0.1"]  # not every interface
     assert _upkeep() == users != embeds  # Dask's nannies set their workers' environment here too
 
 

@@ -127,11 +127,12 @@ def connected(cluster: Any) -> Iterator[Any]:
                     # LocalCluster's constructor, it would leave the worker processes running
                     # with nothing to close them.
                     with deferred("the local cluster has started (to close it)"), _ctrl_c_ignored():
-                        # The scheduler's HTTP server on a free port, with no dashboard: on Dask's
-                        # 8787, taken by another cluster, Dask warned of it in three lines.
+                        # The scheduler's HTTP server on a free port of this machine alone, with no
+                        # dashboard: on Dask's 8787, taken by another cluster, Dask warned of it in
+                        # three lines. (An address without its host listens on every interface.)
                         started = stack.enter_context(
                             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                                         dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
                                          silence_logs=50))
                 except RuntimeError as error:
                     _raise_held_stop()  # the user's stop, rather than the failure it may have caused
