@@ -7,6 +7,7 @@ import gzip
 import lzma
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -96,6 +97,10 @@ def test_utf16_and_utf32_are_recognised_and_read_as_the_message_says(tmp_path, e
     assert f"{path}: the text is {found}" in str(error.value)
     advised = re.search(r"--encoding (\S+)", str(error.value)).group(1)
     assert list(read_sentences(path, encoding=advised)) == [["paris", "is", "in", "france"]]
+    if shutil.which("iconv"):  # the command the message gives converts it (glibc's iconv refused UTF-16-LE)
+        command = re.search(r"iconv -f (\S+) -t UTF-8 ", str(error.value)).group(1)
+        converted = subprocess.run(["iconv", "-f", command, "-t", "UTF-8", str(path)], capture_output=True)
+        assert converted.returncode == 0 and converted.stdout.endswith(b"paris is in france\n"), converted.stderr
 
 
 def test_latin1_text_is_read_by_naming_its_encoding(tmp_path):

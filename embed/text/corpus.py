@@ -223,7 +223,7 @@ def _wide_without_mark(start: bytes) -> tuple[str, str, str]:
     such a file with "UTF-16 stream does not start with BOM".)
 
     >>> _wide_without_mark("paris".encode("utf-16-be")), _wide_without_mark("paris".encode("utf-32-le"))
-    (('UTF-16', 'big-endian', 'utf-16-be'), ('UTF-32', 'little-endian', 'utf-32-le'))
+    (('UTF-16', 'big-endian', 'utf-16be'), ('UTF-32', 'little-endian', 'utf-32le'))
     """
     even, odd = start[0::2].count(0), start[1::2].count(0)
     if min(even, odd) > len(start) // 5:  # both halves of the 16-bit units NUL: UTF-32's
@@ -233,7 +233,8 @@ def _wide_without_mark(start: bytes) -> tuple[str, str, str]:
         little = odd > even
         name = "UTF-16"
     order = "little-endian" if little else "big-endian"
-    return name, order, f"{name.lower()}-{'le' if little else 'be'}"
+    # "utf-16le": Python's name, and in capitals iconv's (glibc's iconv refuses UTF-16-LE).
+    return name, order, f"{name.lower()}{'le' if little else 'be'}"
 
 
 def check_not_wide(path: str, start: bytes) -> None:
