@@ -528,17 +528,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_models_that_outgrow_a_workers_memory_limit_are_one_line_before_training(tiny_corpus, client):
-    # Past Dask's pause threshold a worker stops running tasks, and the run hung; past the
-    # terminate threshold its nanny restarts it over and over. Here the threshold is
-    # lowered below what a worker uses, rather than its limit below what it holds.
-    import dask
-
+def test_models_that_outgrow_a_workers_memory_limit_are_one_line_before_training(tiny_corpus, client, monkeypatch):
+    # Past its pause threshold a Dask worker stops running tasks, and the run hung; past the
+    # terminate threshold its nanny restarts it over and over. Each worker's own thresholds
+    # count (here Dask's defaults), not the coordinator's configuration; the test reads them
+    # as below what a worker uses, rather than lowering its limit below what it holds.
+    assert set(client.run(cluster_module._memory_thresholds).values()) == {(0.8, 0.95)}
+    monkeypatch.setattr(cluster_module, "_memory_thresholds", lambda dask_worker: (False, 1e-6))
     path, _, _ = tiny_corpus
-    with dask.config.set({"distributed.worker.memory.pause": 1e-6}):
-        with pytest.raises(EmbedError, match=r"^Dask worker tcp://.*: training needs .* GB there, 5 copies of the "
-                                             r".* over 0% of its memory limit of .* GB, where Dask stops it"):
-            embed.train(str(path), cluster=client, progress=False, **{**SETTINGS, "full_merge_every": 2})
+    with pytest.raises(EmbedError, match=r"^Dask worker tcp://.*: training needs .* GB there, 5 copies of the "
+                                         r".* over 0% of its memory limit of .* GB, where Dask stops it; train with a "
+                                         r"smaller model .*, or full_merge_every 1 \(no own models\), or fewer shards"):
+        embed.train(str(path), cluster=client, progress=False, **{**SETTINGS, "full_merge_every": 2})
 
 
 @pytest.mark.parametrize("restarting", [3, 100])

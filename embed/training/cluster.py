@@ -332,43 +332,56 @@ def warn_of_workers_beside_cluster(workers: int, cluster: object, command_line: 
                   "train, one a shard (local:N starts N)", RoundsWarning)
 
 
-def check_worker_memory(workers: dict[str, dict], homes: list, rows: int, dim: int, own_models: bool) -> None:
+def _memory_thresholds(dask_worker) -> tuple[float | bool, float | bool]:
+    """This worker's pause fraction of its memory limit, and the terminate fraction its
+    nanny reads from the same configuration (False: turned off)."""
+    import dask
+
+    return (dask_worker.memory_manager.memory_pause_fraction,
+            dask.config.get("distributed.worker.memory.terminate", False))
+
+
+def check_worker_memory(workers: dict[str, dict], thresholds: dict[str, tuple], homes: list, rows: int, dim: int,
+                        own_models: bool) -> None:
     """Refuse a run whose models outgrow a worker's memory limit before it trains: past
-    Dask's pause threshold a worker stops running tasks until its memory falls, which
+    its pause threshold a Dask worker stops running tasks until its memory falls, which
     the replica's never does (a LocalCluster that embed starts shows no log, and the run
-    hung); past the terminate threshold its nanny restarts it, again and again. Counts
-    what a worker certainly holds at a run's start beside the memory it uses: the model
-    as sent, its replica, a working copy a thread, and its shards' own models.
+    hung); past the terminate threshold its nanny restarts it, again and again.
+    ``thresholds``: each worker's own (``_memory_thresholds``). Counts what a worker
+    certainly holds at a run's start beside the memory it uses: the model as sent, its
+    replica, a working copy a thread, and its shards' own models.
 
     >>> info = {"tcp://w:1": {"memory_limit": 10**9, "nthreads": 1, "metrics": {"memory": 2 * 10**8}}}
-    >>> check_worker_memory(info, ["tcp://w:1"], 70_000, 100, True)  # 4 copies of 63 MB
-    >>> check_worker_memory(info, ["tcp://w:1"], 700_000, 100, True)  # doctest: +ELLIPSIS
+    >>> thresholds = {"tcp://w:1": (0.8, 0.95)}
+    >>> check_worker_memory(info, thresholds, ["tcp://w:1"], 70_000, 100, True)  # 4 copies of 63 MB
+    >>> check_worker_memory(info, thresholds, ["tcp://w:1"], 700_000, 100, True)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     embed.errors.EmbedError: Dask worker tcp://w:1: training needs 2.5 GB there, 4 copies of the 0.6 GB model ...
     """
-    import dask
-
-    fraction = dask.config.get("distributed.worker.memory.pause", 0.8) or \
-        dask.config.get("distributed.worker.memory.terminate", 0.95)
-    if not fraction:
-        return
     model = 2 * rows * padded_width(dim) * 4  # input and output rows, as stored
     for address, info in sorted(workers.items()):
         limit, shards = info.get("memory_limit") or 0, homes.count(address)
-        if not limit or not shards:
+        fraction = next((value for value in thresholds.get(address, ()) if value), None)
+        if not limit or not shards or fraction is None:
             continue
         threads = min(info.get("nthreads", 1), shards)
         copies = 2 + threads + (shards if own_models else 0)
         used = info.get("metrics", {}).get("memory", 0)
         if used + copies * model > fraction * limit:
             own = f", own models for {shards} shard(s)" if own_models else ""
+            # What lowers the need: each of these, where it applies.
+            ways = ["a smaller model (--dim, --min-count, --max-vocab)",
+                    "more memory a worker (a LocalCluster's local:N divides the machine's by N: fewer workers)"]
+            if own_models:
+                ways.append("full_merge_every 1 (no own models)")
+            if shards > 1:
+                ways.append("fewer shards a worker (more workers, or fewer --shards)")
             raise EmbedError(
                 f"Dask worker {address}: training needs {gigabytes(copies * model)} GB there, {copies} copies of the "
-                f"{gigabytes(model)} GB model (as sent, its replica, working copies for {threads} thread(s){own}), beside the "
-                f"{gigabytes(used)} GB it uses: over {fraction:.0%} of its memory limit of {gigabytes(limit)} GB, where "
-                f"Dask stops it; give the workers more memory, or each fewer shards"
-                + (", or full_merge_every 1 (no own models)" if own_models else ""))
+                f"{gigabytes(model)} GB model (as sent, its replica, working copies for {threads} thread(s){own}), "
+                f"beside the {gigabytes(used)} GB it uses: over {fraction:.0%} of its memory limit of "
+                f"{gigabytes(limit)} GB, where Dask stops it; train with " + ", or ".join(ways))
 
 
 def warn_of_idle_threads(shards: int, threads: int) -> None:
@@ -577,7 +590,8 @@ class DaskTransport:
         self.encoded, self.homes = [None] * len(self.shards), [None] * len(self.shards)
         self._restore()
         workers = self.client.scheduler_info()["workers"]
-        check_worker_memory(workers, self.homes, len(self.words), config.dim, config.full_merge_every > 1)
+        check_worker_memory(workers, self.client.run(_memory_thresholds), self.homes, len(self.words), config.dim,
+                            config.full_merge_every > 1)
         warn_of_idle_threads(len(self.shards), sum(info.get("nthreads", 1) for info in workers.values()))
         return _results([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
                          for encoded in self.encoded])
