@@ -560,9 +560,19 @@ def test_a_scatter_while_every_worker_restarts_waits_for_them_or_is_one_line(mon
     if restarting < cluster_module.SCATTER_ATTEMPTS:
         assert cluster_module._scatter(Restarting(), [b"data"]) == ["future"] and len(refused) == restarting
     else:
-        with pytest.raises(EmbedError, match=r"^no Dask worker took the model's data for 10 s \(workers dying or "
-                                             r"restarting.*: Can not use replicate to delete data\)$"):
+        with pytest.raises(EmbedError, match=r"^no Dask worker took the run's data \(the model, the word list or the "
+                                             r"plan\) in 20 tries: workers dying or restarting.*\(Can not use "
+                                             r"replicate to delete data\)$"):
             cluster_module._scatter(Restarting(), [b"data"])
+
+
+def test_a_scatter_that_fails_otherwise_is_not_tried_again():
+    class Failing:
+        def scatter(self, data, **options):
+            raise ValueError("something else")
+
+    with pytest.raises(ValueError, match="something else"):
+        cluster_module._scatter(Failing(), [b"data"])
 
 
 def test_no_scheduler_at_the_address_is_one_line_within_seconds(tiny_corpus):

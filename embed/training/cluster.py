@@ -284,17 +284,20 @@ def _scatter(client, data: list) -> list:
     that has just died is still on the scheduler's list for a moment, and sending to it
     fails: wait for the scheduler to notice, and send again to the workers there are.
     Where none is running (all restarting: a nanny restarts a worker that outgrew its
-    memory limit), the scheduler refuses with a ValueError: wait for them too."""
+    memory limit), the scheduler refuses with a ValueError of its own ("Can not use
+    replicate to delete data"), or the client times out waiting for one: wait for them too."""
     from distributed.comm.core import CommClosedError
 
     for attempt in range(SCATTER_ATTEMPTS):
         try:
             return client.scatter(data, broadcast=True, direct=True, hash=False)
         except (CommClosedError, OSError, ValueError) as error:
+            if isinstance(error, ValueError) and "replicate" not in str(error):
+                raise
             if attempt == SCATTER_ATTEMPTS - 1:
-                raise EmbedError(f"no Dask worker took the model's data for {SCATTER_ATTEMPTS // 2} s (workers "
-                                 f"dying or restarting, as a nanny restarts one that outgrows its memory limit: "
-                                 f"{_first_line(error)})") from None
+                raise EmbedError(f"no Dask worker took the run's data (the model, the word list or the plan) in "
+                                 f"{SCATTER_ATTEMPTS} tries: workers dying or restarting, as a nanny restarts one that "
+                                 f"outgrows its memory limit ({_first_line(error)})") from None
             time.sleep(0.5)
     raise AssertionError("unreachable")
 
