@@ -229,6 +229,7 @@ def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vector
         return sync(self, weights, replay)
 
     monkeypatch.setattr(rounds_module, "check_stop", stop_in_the_second_epoch)
+    monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 1e9)  # no copy by time (a cold compile): the count holds
     if not answers:
         monkeypatch.setattr(DaskTransport, "sync", unanswered)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
@@ -275,6 +276,7 @@ def test_a_stop_while_the_coordinator_copies_the_model_waits_for_both_matrices(t
             return sync(self, weights, replay)
 
     monkeypatch.setattr(DaskTransport, "sync", copying)
+    monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 1e9)  # the first copy is the first epoch's end, however slow
     model = _stopped(path, client, monkeypatch)
     assert copies == [1, 1] and model.run.epoch == 0 and model.run.completed == [0, 1, 2]
     model.resume(str(path), progress=False)
