@@ -30,7 +30,7 @@ word = st.text(alphabet="abcdé", min_size=1, max_size=6)
 
 
 def tokens_of(shards) -> list[str]:
-    return [t for shard in shards for sentence in shard_sentences(shard, Tokenizer()) for t in sentence]
+    return [t for shard in shards for sentence in shard_sentences(shard, Tokenizer(), reports=[]) for t in sentence]
 
 
 @PROPERTY

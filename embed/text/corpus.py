@@ -282,6 +282,28 @@ class ReadReport:
         return found
 
 
+def combined(reports: Iterable[ReadReport]) -> list[ReadReport]:
+    """One report a file, of the reports of its parts (a cluster's shards cut a file into
+    segments, each read apart), in the order the files first appear: a damaged file is
+    then one warning, as on one machine, not one a segment.
+
+    >>> parts = [ReadReport("a.txt", 2, 900), ReadReport("a.txt", 1, 40, truncated_tokens=1), ReadReport("b.txt")]
+    >>> [(r.path, r.invalid_bytes, r.first_invalid_byte, r.truncated_tokens) for r in combined(parts)]
+    [('a.txt', 3, 40, 1), ('b.txt', 0, None, 0)]
+    """
+    files: dict[str, ReadReport] = {}
+    for part in reports:
+        whole = files.setdefault(part.path, ReadReport(part.path, encoding=part.encoding))
+        whole.invalid_bytes += part.invalid_bytes
+        firsts = [byte for byte in (whole.first_invalid_byte, part.first_invalid_byte) if byte is not None]
+        whole.first_invalid_byte = min(firsts) if firsts else None
+        whole.truncated_tokens += part.truncated_tokens
+        whole.dropped_characters += part.dropped_characters
+        whole.cut_sentences += part.cut_sentences
+        whole.plain = whole.plain and part.plain
+    return list(files.values())
+
+
 class _Tally(threading.local):
     report: ReadReport | None = None
     base = 0

@@ -207,17 +207,18 @@ def shard_sentences(
     max_sentence_length: int = 10_000,
     encoding_errors: str = "replace",
     encoding: str = "utf-8",
-    reports: list[ReadReport] | None = None,
+    *,
+    reports: list[ReadReport],
 ) -> Iterator[list[str]]:
-    """The sentences of a shard's segments, in order. Where ``reports`` is given, what
-    each segment's reading repaired goes into it, one report a segment, and is not
-    issued as a warning: the caller says it."""
+    """The sentences of a shard's segments, in order. What reading each segment repaired
+    goes into ``reports``, one report a segment, under its file's name (its positions are
+    the file's: ``combined`` adds up a file's segments), and is not issued as a warning:
+    the caller says it."""
     for segment in shard:
-        report = ReadReport(str(segment))
-        if reports is not None:
-            reports.append(report)
+        report = ReadReport(segment.path)
+        reports.append(report)
         yield from read_sentences(segment, tokenizer, max_sentence_length, encoding_errors, report, encoding,
-                                  warn=reports is None)
+                                  warn=False)
 
 
 def names_files(corpus: object) -> bool:
@@ -257,7 +258,7 @@ class Files:
     def __iter__(self) -> Iterator[list[str]]:
         self.reports: list[ReadReport] = []  # of the latest read, one a file: what a run's report adds up
         yield from shard_sentences([Segment(f) for f in self.files], self.tokenizer, self.max_sentence_length,
-                                   self.encoding_errors, self.encoding, self.reports)
+                                   self.encoding_errors, self.encoding, reports=self.reports)
         for report in self.reports:
             for message in report.warnings():
                 warnings.warn(message, CorpusWarning)

@@ -123,25 +123,21 @@ def _sentences(shard: Shard, config: Config, reports: list[ReadReport]):
     if _is_files(shard):
         tokenizer = Tokenizer(config.token_pattern, config.lowercase, config.max_token_length)
         return shard_sentences(shard, tokenizer, config.max_sentence_length, config.encoding_errors, config.encoding,
-                               reports)
+                               reports=reports)
     return shard
 
 
 class ShardCounts(NamedTuple):
     """Every token of a shard still held and its count, in order of first appearance;
     where ``max_table`` pruned the counting, the tokens it forgot and the count it
-    forgot up to; and what reading the shard repaired: lines cut into sentences, tokens
-    cut to the length cap, bytes not valid in the encoding replaced, and the warnings
-    that say so."""
+    forgot up to; and what reading the shard's segments repaired, one report each
+    (``embed.text.corpus.combined`` adds up a file's)."""
 
     words: list[str]
     counts: np.ndarray
     forgotten: int = 0
     pruned_at: int = 0
-    cut_sentences: int = 0
-    cut_tokens: int = 0
-    repaired_bytes: int = 0
-    warnings: tuple[str, ...] = ()
+    reports: tuple[ReadReport, ...] = ()
 
 
 def count_shard(shard: Shard, config: Config) -> ShardCounts:
@@ -161,21 +157,21 @@ def count_shard(shard: Shard, config: Config) -> ShardCounts:
             counts[token] = counts.get(token, 0) + 1
         pruning.keep_within(counts)
     return ShardCounts(list(counts), np.fromiter(counts.values(), np.int64, len(counts)), pruning.forgotten,
-                       pruning.min_reduce - 1, sum(report.cut_sentences for report in reports),
-                       sum(report.truncated_tokens for report in reports),
-                       sum(report.invalid_bytes for report in reports),
-                       tuple(message for report in reports for message in report.warnings()))
+                       pruning.min_reduce - 1, tuple(reports))
 
 
 def _count_plain_segments(shard: Sequence[Segment], config: Config) -> ShardCounts | None:
     """``count_shard`` of plain segments; None at the first byte the tokenizer must see."""
     counts = PlainCounts(config.lowercase, config.max_token_length, config.max_sentence_length)
+    reports = []
     for segment in shard:
+        before = int(counts.cuts[0])
         if count_plain(segment, config.lowercase, config.max_token_length, counts=counts) is None:
             return None
-    # Plain text has no byte to repair, and a token over the cap makes a segment not plain.
+        # Plain text has no byte to repair, and a token over the cap makes a segment not plain.
+        reports.append(ReadReport(segment.path, cut_sentences=int(counts.cuts[0]) - before))
     return ShardCounts([counts.word(i) for i in range(counts.words)], counts.word_counts().copy(),
-                       cut_sentences=int(counts.cuts[0]))
+                       reports=tuple(reports))
 
 
 def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: str) -> Vocabulary:
