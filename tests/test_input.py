@@ -185,9 +185,10 @@ def test_a_cut_model_file_is_a_damaged_model_to_every_command(tmp_path, tiny_cor
     cut.write_bytes(good.read_bytes()[:3000])
     for command in (["similar", cut, "cat"], ["convert", cut, tmp_path / "v.vec"],
                     ["train", path, "-o", tmp_path / "o.vec", "--init", cut]):
-        assert one_error_line(run(*command)) == (f"embed: error: {cut}: damaged or not an embed model file (not a "
-                                                 "zip archive; models are written by Word2Vec.save or `embed train "
-                                                 "-o MODEL.embed`)")
+        assert one_error_line(run(*command)) == (f"embed: error: {cut}: damaged or not an embed model file (a zip "
+                                                 "archive cut short or damaged: its directory at the end is missing; "
+                                                 "models are written by Word2Vec.save or `embed train -o "
+                                                 "MODEL.embed`)")
 
 
 def test_damaged_oversized_and_non_finite_vectors_files_are_one_line(tmp_path):

@@ -84,8 +84,10 @@ def read_model(path: str | os.PathLike) -> ModelFile:
     path = os.fspath(path)
     open_binary(path).close()  # missing file, directory: the usual messages
     if not zipfile.is_zipfile(path):  # else np.load would try pickle and talk about that
+        what = ("a zip archive cut short or damaged: its directory at the end is missing" if _starts_as_zip(path)
+                else "not a zip archive")
         raise EmbedError(
-            f"{path}: damaged or not an embed model file (not a zip archive; "
+            f"{path}: damaged or not an embed model file ({what}; "
             "models are written by Word2Vec.save or `embed train -o MODEL.embed`)"
         )
     try:
