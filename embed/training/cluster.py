@@ -4,7 +4,8 @@ The tasks are ``embed.training.rounds``' pure functions. Each worker reads and e
 the shards it is given (the corpus must be at the same path on every worker); the
 encoded shards stay on the workers as Dask futures, so a worker that dies has its
 shards encoded again elsewhere from the same inputs. Each worker process keeps a
-replica of the model (``Replica``): a run's first round sends the whole model (and an
+replica of each run's model (``Replica``; several runs may share a cluster, and a run
+frees its own at its end): a run's first round sends the whole model (and an
 epoch's first, where a callback may have changed the weights); in each later round the
 workers fetch the round before's changes from each other and merge them themselves,
 with the coordinator's rule, so nothing but changes travels. A round is sent before the
@@ -460,8 +461,9 @@ _replicas: dict[str, Replica] = {}
 _replicas_taken = threading.Lock()
 # A run whose coordinator died never frees its models on the workers (``_drop_replica``);
 # another run's task frees those unused for this long. A live run's task comes every
-# round; one that pauses longer (a long callback between epochs) only has its model sent
-# whole again.
+# round; one that pauses longer (a long callback between epochs, a checkpoint of a large
+# model) loses its replica and its shards' own models, and runs its cycle again with the
+# model sent whole: one of a cycle's ``ROUND_ATTEMPTS``, after which it runs at once.
 IDLE_RUN_SECONDS = 60.0
 
 

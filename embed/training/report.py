@@ -37,7 +37,8 @@ class RunReport:
                  f"than min_count={self.min_count} times, {self.vocabulary_tokens:,} left of "
                  f"{self.vocabulary_words:,} words"]
         if self.cut_sentences is None:
-            lines.append("cut: not recorded (sentences given in memory, or joined into phrases as they were read)")
+            lines.append("cut: not recorded (sentences given in memory, phrases joined as they were read, or a "
+                         "model saved by an older embed)")
         else:
             byte = "byte" if self.repaired_bytes == 1 else "bytes"
             lines.append(f"cut: long lines cut {self.cut_sentences:,} times into sentences of at most "
