@@ -281,6 +281,11 @@ class ReadReport:
             found.append(f"{self.path}: cut {self.truncated_tokens} tokens longer than the token length cap")
         return found
 
+    def warn(self) -> None:
+        """Issue ``warnings()`` as CorpusWarnings."""
+        for message in self.warnings():
+            warnings.warn(message, CorpusWarning)  # one location, so each message shows once per process
+
 
 def combined(reports: Iterable[ReadReport]) -> list[ReadReport]:
     """One report a file, of the reports of its parts (a cluster's shards cut a file into
@@ -411,8 +416,8 @@ def read_sentences(
                 pending = pending[full:]
             if final:
                 break
-    for message in report.warnings() if warn else ():
-        warnings.warn(message, CorpusWarning)  # one location, so each message shows once per process
+    if warn:
+        report.warn()
 
 
 class CorpusWarning(UserWarning):

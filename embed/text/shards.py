@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import glob
 import os
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import EmbedError
 from . import location
-from .corpus import ASCII_BLANKS, COMPRESSED, CorpusWarning, ReadReport, check_rereadable, open_binary, read_sentences
+from .corpus import ASCII_BLANKS, COMPRESSED, ReadReport, check_rereadable, open_binary, read_sentences
 from .tokenizer import Tokenizer
 
 _SCAN_BYTES = 1 << 16
@@ -260,8 +259,7 @@ class Files:
         yield from shard_sentences([Segment(f) for f in self.files], self.tokenizer, self.max_sentence_length,
                                    self.encoding_errors, self.encoding, reports=self.reports)
         for report in self.reports:
-            for message in report.warnings():
-                warnings.warn(message, CorpusWarning)
+            report.warn()
 
     def __repr__(self) -> str:
         return f"Files({self.files!r})"

@@ -27,7 +27,7 @@ from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text import location
-from ..text.corpus import COMPRESSED, CorpusWarning, as_sentences, ascii_compatible, combined, text_codec
+from ..text.corpus import COMPRESSED, as_sentences, ascii_compatible, combined, text_codec
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
@@ -254,8 +254,8 @@ class Word2Vec:
                 self._reading.update(cut_sentences=sum(report.cut_sentences for report in reports),
                                      cut_tokens=sum(report.truncated_tokens for report in reports),
                                      repaired_bytes=sum(report.invalid_bytes for report in reports))
-                for message in (message for report in reports for message in report.warnings()):
-                    warnings.warn(message, CorpusWarning)  # the workers' repairs, said here once a file
+                for report in reports:
+                    report.warn()  # the workers' repairs, said here once a file
             return vocab
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         self._plain_file = None
