@@ -27,7 +27,7 @@ from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
 from ..text import location
-from ..text.corpus import COMPRESSED, as_sentences, ascii_compatible, combined, text_codec
+from ..text.corpus import COMPRESSED, ReadReport, as_sentences, ascii_compatible, combined, text_codec
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
@@ -251,9 +251,7 @@ class Word2Vec:
                              "repaired_bytes": None}
             if names_files(corpus) or isinstance(corpus, (str, os.PathLike)):  # not sentences given in memory
                 reports = combined(report for shard in counted for report in shard.reports)
-                self._reading.update(cut_sentences=sum(report.cut_sentences for report in reports),
-                                     cut_tokens=sum(report.truncated_tokens for report in reports),
-                                     repaired_bytes=sum(report.invalid_bytes for report in reports))
+                self._reading.update(_repairs(reports))
                 for report in reports:
                     report.warn()  # the workers' repairs, said here once a file
             return vocab
@@ -295,14 +293,10 @@ class Word2Vec:
                 self._plain_file = _file_identity(corpus)
             self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
                              "repaired_bytes": None}
-            if report is not None:
-                self._reading.update(cut_sentences=report.cut_sentences, cut_tokens=report.truncated_tokens,
-                                     repaired_bytes=report.invalid_bytes)
-            reports = getattr(sentences, "reports", None)  # several files: one report a file
+            # One file's report, or several files' (one a file).
+            reports = [report] if report is not None else getattr(sentences, "reports", None)
             if reports is not None:
-                self._reading.update(cut_sentences=sum(part.cut_sentences for part in reports),
-                                     cut_tokens=sum(part.truncated_tokens for part in reports),
-                                     repaired_bytes=sum(part.invalid_bytes for part in reports))
+                self._reading.update(_repairs(reports))
         return vocab
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
@@ -838,6 +832,14 @@ def _estimated_tokens(path: str | os.PathLike) -> int:
     English runs 5-6 bytes a token, and compression about a quarter of the size."""
     size = location.getsize(os.fspath(path))
     return (4 * size if os.fspath(path).lower().endswith(COMPRESSED) else size) // 5
+
+
+def _repairs(reports: Iterable[ReadReport]) -> dict[str, int]:
+    """What reading repaired, added up over ``reports``, as the run's reading keeps it."""
+    reports = list(reports)
+    return {"cut_sentences": sum(report.cut_sentences for report in reports),
+            "cut_tokens": sum(report.truncated_tokens for report in reports),
+            "repaired_bytes": sum(report.invalid_bytes for report in reports)}
 
 
 def _name(corpus: Corpus) -> str:
