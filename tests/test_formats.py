@@ -7,6 +7,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 import tracemalloc
 
 import numpy as np
@@ -276,6 +277,24 @@ def test_a_limit_reads_only_the_start_of_a_big_file(tmp_path, monkeypatch, name)
     with formats.open_binary(path) as stream:
         whole = len(stream.read())
     assert whole > 2_000_000 and read[0] < 100_000, (read, whole)
+
+
+@pytest.mark.parametrize("name", ["v.vec", "v.bin"])
+def test_word2vec_files_refuse_what_could_not_be_read_back_and_keep_the_file_there(tmp_path, name):
+    # NaN vectors were written, over a good file, into one that load refuses.
+    path = tmp_path / name
+    formats.save_word2vec_format(path, ["a", "b"], np.ones((2, 3), np.float32))
+    before = path.read_bytes()
+    nan = np.ones((2, 3), np.float32)
+    nan[1, 2] = np.nan
+    for words, vectors, message in (
+            (["a", "b"], nan, f"{path}: not written: the vector of 'b' has a value that is NaN or infinite (1 such "
+                              "words); vectors must be finite numbers"),
+            (["a", 5], np.ones((2, 3)), "word 5 cannot be written in word2vec"),  # was Python's TypeError
+    ):
+        with pytest.raises(EmbedError, match=re.escape(message)):
+            formats.save_word2vec_format(path, words, vectors)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == [name]
 
 
 def test_output_format_by_name():

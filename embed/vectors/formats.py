@@ -108,10 +108,14 @@ def save_word2vec_format(
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise EmbedError(f"expected {len(words)} vectors, got an array of shape {vectors.shape}")
     forbidden = " \n" if binary else "\n"
-    bad = next((w for w in words if not w or any(c in w for c in forbidden)), None)
+    bad = next((w for w in words if not isinstance(w, str) or not w or any(c in w for c in forbidden)), None)
     if bad is not None:
         kind = "binary" if binary else "text"
-        raise EmbedError(f"word {bad!r} cannot be written in word2vec {kind} format (empty, or has {forbidden!r})")
+        raise EmbedError(f"word {bad!r} cannot be written in word2vec {kind} format (not a string, empty, or has "
+                         f"{forbidden!r})")
+    # Before the file is replaced: embed refuses to read such a file back, and a good file
+    # at the path was replaced by it.
+    check_finite(os.fspath(path), words, vectors, written=True)
     if not write_header:
         # Without a header the numbers are told from the word by being numbers: a word
         # whose last part is one would read back with a field too many.
@@ -214,9 +218,10 @@ def check_limit(limit: int | None) -> None:
         raise EmbedError(f"limit must be a number of words >= 1, got {limit!r}")
 
 
-def check_finite(path: str, words: list[str], vectors: np.ndarray, first_line: int = 0) -> None:
+def check_finite(path: str, words: list[str], vectors: np.ndarray, first_line: int = 0, written: bool = False) -> None:
     """Refuse vectors with NaN or inf, naming the first word that has one (and its line,
-    for a text file whose first vector is on ``first_line``).
+    for a text file whose first vector is on ``first_line``; ``written``: the file is not
+    written for it).
 
     >>> check_finite("v.txt", ["a", "b"], np.array([[1.0], [np.nan]]), first_line=2)
     Traceback (most recent call last):
@@ -234,7 +239,7 @@ def check_finite(path: str, words: list[str], vectors: np.ndarray, first_line: i
         first = start + int(found[0]) if first is None else first
         bad += found.size
     if first is not None:
-        where = f"line {first + first_line}: " if first_line else ""
+        where = "not written: " if written else f"line {first + first_line}: " if first_line else ""
         raise EmbedError(f"{path}: {where}the vector of {words[first]!r} has a value that is NaN or infinite "
                          f"({bad} such words); vectors must be finite numbers")
 
