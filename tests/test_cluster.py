@@ -628,6 +628,13 @@ def test_a_bad_cluster_value_is_one_line(tiny_corpus):
     path, _, _ = tiny_corpus
     with pytest.raises(EmbedError, match="--cluster must be local:N or a scheduler address"):
         embed.train(str(path), cluster="somewhere", progress=False, **SETTINGS)
+    # More worker processes than the machine's memory holds, before one starts: local:1000
+    # went on starting them, with Dask's warnings, until the machine ran out.
+    started = time.monotonic()
+    with pytest.raises(EmbedError, match=r"^--cluster local:100000 \(100000 worker processes of about 150 MB each "
+                                         r"before the model; one a core is local:\d+\) needs 15000\.0 GB of memory"):
+        embed.train(str(path), cluster="local:100000", progress=False, **SETTINGS)
+    assert time.monotonic() - started < 5
 
 
 def test_a_script_that_starts_a_local_cluster_without_the_main_guard_is_told_so(tiny_corpus, tmp_path):

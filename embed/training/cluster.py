@@ -50,7 +50,7 @@ import numpy as np
 
 from ..errors import EmbedError
 from ..kernels.densematrix import padded_width
-from ..memory import gigabytes
+from ..memory import check_fits, gigabytes
 from ..text import location
 from ..text.shards import Segment
 from .rounds import (Change, Merger, RoundsWarning, added_up, count_shard, copied_into, drop_working_copies,
@@ -61,6 +61,9 @@ CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
 ROUND_ATTEMPTS = 5  # a cycle's tasks sent again after losing their inputs or models with a worker
 STOP_SYNC_SECONDS = 30  # a stopping run's wait for the model from a worker
+# A LocalCluster worker process with Python, Dask, NumPy, Numba and embed's kernels
+# loaded, before any model: 160-167 MB after a small run on this project's machine.
+WORKER_PROCESS_BYTES = 150 * 10**6
 
 
 def connect_address(cluster: str) -> str:
@@ -93,6 +96,11 @@ def connected(cluster: Any) -> Iterator[Any]:
             workers = int(local.group(1))
             if workers < 1:
                 raise EmbedError(f"--cluster local:N needs N >= 1, got {text!r}")
+            # Before any starts: local:1000 went on starting processes, with Dask's warnings,
+            # until the machine ran out.
+            check_fits(workers * WORKER_PROCESS_BYTES,
+                       f"--cluster {text} ({workers} worker processes of about {WORKER_PROCESS_BYTES // 10**6} MB "
+                       f"each before the model; one a core is local:{os.cpu_count()})")
             if _importing_the_script_again():
                 raise SystemExit(_UNGUARDED)
             import dask
