@@ -8,6 +8,7 @@ from embed.data import bundled as corpus_path
 from embed.errors import EmbedError, UnknownWordError
 from embed.evaluate import evaluate_word_analogies, evaluate_word_pairs
 from embed.vectors.formats import load_word2vec_format, save_word2vec_format
+from embed.plot import plot_words
 from embed.vectors import Vectors
 
 try:
@@ -308,3 +309,20 @@ def test_evaluation_equals_gensim():
         assert ours.pearson == pytest.approx(pearson[0], abs=1e-6)
         assert ours.spearman == pytest.approx(spearman.statistic, abs=1e-6)
         assert ours.oov_ratio == pytest.approx(oov)
+
+
+@pytest.mark.parametrize("method,call", [
+    ("n_similarity", lambda v: v.n_similarity("two", ["three"])),
+    ("doesnt_match", lambda v: v.doesnt_match("two")),
+    ("most_similar_to_given", lambda v: v.most_similar_to_given("one", "two")),
+    ("distances", lambda v: v.distances("one", "two")),
+    ("get_mean_vector", lambda v: v.get_mean_vector("two")),
+    ("most_similar_batch", lambda v: v.most_similar_batch([("two", [])])),
+    ("plot_words", lambda v: plot_words(v, "two", "never-written.png")),
+])
+def test_a_string_where_a_list_of_words_goes_is_refused(method, call):
+    # Taken as a sequence, "two" was its letters: n_similarity("two", ...) answered 0.999
+    # and doesnt_match("two") answered 'w', for letters that happen to be words.
+    v = random_vectors(["one", "two", "three", "t", "w", "o"])
+    with pytest.raises(EmbedError, match=rf"^{method} takes a list of words, got the string 'two': pass \['two'\]$"):
+        call(v)

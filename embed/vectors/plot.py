@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import EmbedError
 from .atomic import atomic_write
 from .evaluate import read_analogies
-from .word_vectors import Vectors
+from .word_vectors import Vectors, word_list
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -141,7 +141,7 @@ def plot_words(
     >>> [label.get_text() for label in p.labels]
     ['cat', 'dog', 'saw']
     """
-    return _draw(project(vectors, words), path, colors, lines, title)
+    return _draw(project(vectors, word_list(words, "plot_words")), path, colors, lines, title)
 
 
 def plot_capitals(

@@ -166,6 +166,7 @@ class Vectors:
         >>> v.get_mean_vector(["a", "b"]).tolist(), v.get_mean_vector(["a", "zz"], pre_normalize=False).tolist()
         ([0.5, 0.5], [2.0, 0.0])
         """
+        keys = word_list(keys, "get_mean_vector")
         if len(keys) == 0:
             raise EmbedError("get_mean_vector needs at least one key")
         weights = np.ones(len(keys), np.float32) if weights is None else np.asarray(weights, np.float32)
@@ -205,6 +206,7 @@ class Vectors:
         >>> v.most_similar_to_given("a", ["c", "b"])
         'b'
         """
+        keys_list = word_list(keys_list, "most_similar_to_given")
         if not keys_list:
             raise EmbedError("most_similar_to_given needs at least one word to choose from")
         return keys_list[int(np.argmax([self.similarity(key1, key) for key in keys_list]))]
@@ -336,6 +338,7 @@ class Vectors:
         >>> Vectors(["a", "b"], np.eye(2, dtype=np.float32)).n_similarity(["a"], ["a", "b"])
         0.7071...
         """
+        words1, words2 = word_list(words1, "n_similarity"), word_list(words2, "n_similarity")
         if not words1 or not words2:
             raise EmbedError("n_similarity needs two non-empty lists of words")
         first = np.mean([self[w] for w in words1], axis=0)
@@ -349,6 +352,7 @@ class Vectors:
         [0.0, 1.0]
         """
         unit = self._unit(word, set())
+        others = word_list(others, "distances")
         if not others:
             return 1.0 - self._scores(unit)
         rows = [self.get_index(w) for w in others]
@@ -372,7 +376,7 @@ class Vectors:
         >>> v.doesnt_match(["a", "b", "c"])
         'c'
         """
-        words = list(words)
+        words = word_list(words, "doesnt_match")
         if len(words) < 2:
             raise EmbedError("doesnt_match needs at least two words")
         units = np.array([self.unit_vector(w) for w in words])
@@ -391,7 +395,8 @@ class Vectors:
         if not queries:
             return []
         limit = self._limit(restrict_vocab)
-        combined = [self._combine([(w, 1.0) for w in pos] + [(w, -1.0) for w in neg]) for pos, neg in queries]
+        combined = [self._combine([(w, 1.0) for w in word_list(pos, "most_similar_batch")]
+                                  + [(w, -1.0) for w in word_list(neg, "most_similar_batch")]) for pos, neg in queries]
         scores = (self.vectors[:limit] @ np.stack([q for q, _ in combined]).T).T / self._safe_norms()[:limit]
         return [self._top(row, topn, exclude) for row, (_, exclude) in zip(scores, combined)]
 
@@ -540,6 +545,22 @@ def _no_repeats(items: list[WordOrVector]) -> None:
             if item in seen:
                 raise EmbedError(f"word {item!r} appears twice in the query")
             seen.add(item)
+
+
+def word_list(value: Iterable, method: str) -> list:
+    """``value``, a sequence of words, as a list. A single string is refused: taken as a
+    sequence it is its letters, and a query on them answered as if asked.
+
+    >>> word_list(("a", "b"), "n_similarity")
+    ['a', 'b']
+    >>> word_list("ab", "n_similarity")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: n_similarity takes a list of words, got the string 'ab': pass ['ab']
+    """
+    if isinstance(value, str):
+        raise EmbedError(f"{method} takes a list of words, got the string {value!r}: pass [{value!r}]")
+    return list(value)
 
 
 def _as_list(items: WordOrVector | Iterable[WordOrVector]) -> list[WordOrVector]:
