@@ -326,3 +326,14 @@ def test_a_string_where_a_list_of_words_goes_is_refused(method, call):
     v = random_vectors(["one", "two", "three", "t", "w", "o"])
     with pytest.raises(EmbedError, match=rf"^{method} takes a list of words, got the string 'two': pass \['two'\]$"):
         call(v)
+
+
+def test_a_query_item_that_is_neither_a_word_nor_a_finite_vector_is_refused():
+    # A (word, weight) pair, gensim's form, ended in numpy's "could not convert string to
+    # float"; a NaN vector ranked every word by NaN scores.
+    v = random_vectors(["one", "two", "three"], dim=4)
+    with pytest.raises(EmbedError, match=r"^a query takes words and vectors of 4 numbers, got \('two', 1\.0\)$"):
+        v.most_similar([("two", 1.0)])
+    for bad in (np.full(4, np.nan), np.array([1.0, np.inf, 0.0, 0.0])):
+        with pytest.raises(EmbedError, match="^a query vector has a value that is NaN or infinite$"):
+            v.similar_by_vector(bad)

@@ -518,9 +518,14 @@ class Vectors:
             index = self.get_index(item)
             exclude.add(index)
             return self.get_vector(item, norm=True)
-        vector = np.asarray(item, dtype=np.float32)
+        try:
+            vector = np.asarray(item, dtype=np.float32)
+        except (TypeError, ValueError):  # gensim's (word, weight) pairs among them: numpy's "could not convert"
+            raise EmbedError(f"a query takes words and vectors of {self.dim} numbers, got {item!r}") from None
         if vector.shape != (self.dim,):
             raise EmbedError(f"a query vector must have shape ({self.dim},), got {vector.shape}")
+        if not np.isfinite(vector).all():  # every score would be NaN, and the words ranked anyhow
+            raise EmbedError("a query vector has a value that is NaN or infinite")
         return _unit(vector)
 
     def _combine(self, weighted: list[tuple[WordOrVector, float]]) -> tuple[np.ndarray, set[int]]:
