@@ -15,7 +15,7 @@ import unicodedata
 import numpy as np
 import pytest
 
-from embed import Config, Vectors, Word2Vec, load_vectors
+from embed import Config, Vectors, Word2Vec, load_vectors, train
 from embed.errors import EmbedError
 from embed.text.corpus import Corpus, read_sentences
 from embed.text.tokenizer import Tokenizer, _letters_and_marks
@@ -298,3 +298,13 @@ def test_malformed_evaluation_files_name_the_line(tmp_path, name, content, messa
 def test_a_path_with_a_newline_is_still_one_line(tmp_path):
     line = one_error_line(run("train", tmp_path / "no\nsuch.txt", "-o", tmp_path / "v.vec"))
     assert line.endswith("no\\nsuch.txt: no such file")
+
+
+@pytest.mark.parametrize("config", [{"dim": 8}, "cbow"])
+def test_a_config_that_is_not_a_config_is_one_line(tiny_corpus, config):
+    # It ended in "AttributeError: 'dict' object has no attribute 'token_pattern'", deep in training.
+    path, _, _ = tiny_corpus
+    expected = r"^config must be an embed\.Config, such as Config\(dim=50\), got (dict|str) .*train\(corpus, dim=50\)$"
+    for make in (lambda: Word2Vec(config), lambda: train(path, config=config, progress=False)):
+        with pytest.raises(EmbedError, match=expected):
+            make()

@@ -61,7 +61,7 @@ class Word2Vec:
 
     def __init__(self, config: Config | None = None, tokenizer: Callable[[str], list[str]] | None = None,
                  phrases: Phrases | str | os.PathLike | None = None) -> None:
-        self.config = config or Config()
+        self.config = _config(config)
         # A function from a line of text to its tokens, for text a pattern cannot split
         # (Chinese, Japanese); not saved with the model: give it again to train on.
         self.tokenize = tokenizer
@@ -760,7 +760,7 @@ def train(
     >>> len(model.wv)
     3
     """
-    config = (config or Config()).replace(**fields) if fields else (config or Config())
+    config = _config(config).replace(**fields) if fields else _config(config)
     model = Word2Vec(config, tokenizer, phrases)
     checks = dict(validate=validate, early_stop=early_stop)
     if cluster is None:
@@ -832,6 +832,17 @@ def _estimated_tokens(path: str | os.PathLike) -> int:
     English runs 5-6 bytes a token, and compression about a quarter of the size."""
     size = location.getsize(os.fspath(path))
     return (4 * size if os.fspath(path).lower().endswith(COMPRESSED) else size) // 5
+
+
+def _config(config: Config | None) -> Config:
+    """``config``, or the defaults; a dict or a name in its place is refused in one line
+    (it ended in an AttributeError deep in training)."""
+    if config is None:
+        return Config()
+    if not isinstance(config, Config):
+        raise EmbedError(f"config must be an embed.Config, such as Config(dim=50), got {type(config).__name__} "
+                         f"{config!r:.60}; train also takes the settings as keywords: train(corpus, dim=50)")
+    return config
 
 
 def _repairs(reports: Iterable[ReadReport]) -> dict[str, int]:
