@@ -337,3 +337,14 @@ def test_a_query_item_that_is_neither_a_word_nor_a_finite_vector_is_refused():
     for bad in (np.full(4, np.nan), np.array([1.0, np.inf, 0.0, 0.0])):
         with pytest.raises(EmbedError, match="^a query vector has a value that is NaN or infinite$"):
             v.similar_by_vector(bad)
+
+
+@pytest.mark.parametrize("restrict_vocab", [0, -1, "x"])
+def test_evaluation_refuses_a_restrict_vocab_the_queries_refuse(restrict_vocab):
+    # 0 skipped every question and -1 dropped the last word, silently.
+    v = random_vectors(["one", "two", "three"], dim=4)
+    for evaluate, path in ((v.evaluate_word_analogies, "questions-words.txt"), (v.evaluate_word_pairs, "wordsim353.tsv")):
+        with pytest.raises(EmbedError, match=rf"^restrict_vocab must be a number of words >= 1, got {restrict_vocab!r}$"):
+            evaluate(corpus_path(path), restrict_vocab=restrict_vocab)
+    with pytest.raises(EmbedError, match="^restrict_vocab must be a number of words >= 1"):
+        v.most_similar("one", restrict_vocab=restrict_vocab)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import EmbedError
 from ..text.corpus import open_binary
+from .formats import check_limit
 
 if TYPE_CHECKING:  # Vectors calls these functions: a runtime import would be a cycle
     from .word_vectors import Vectors
@@ -95,6 +96,8 @@ def _merge(name: str, parts: list[AnalogySection]) -> AnalogySection:
 
 
 def _restricted_index(vectors: Vectors, restrict_vocab: int | None, case_insensitive: bool) -> dict[str, int]:
+    # As the queries take it: 0 skipped every question and -1 dropped the last word, silently.
+    check_limit(restrict_vocab, "restrict_vocab")
     # With case folding the first (most frequent) spelling of a word wins, as in gensim.
     words = vectors.words[:restrict_vocab]
     index: dict[str, int] = {}

@@ -205,17 +205,18 @@ def load_word2vec_format(
     return words, vectors
 
 
-def check_limit(limit: int | None) -> None:
-    """Refuse a ``limit`` that is not a whole number of words >= 1 (None: no limit).
+def check_limit(limit: int | None, name: str = "limit") -> None:
+    """Refuse a ``limit`` (or ``restrict_vocab``: ``name``) that is not a whole number of
+    words >= 1 (None: no limit).
 
     >>> check_limit(5)
-    >>> check_limit(0)
+    >>> check_limit(0, "restrict_vocab")
     Traceback (most recent call last):
     ...
-    embed.errors.EmbedError: limit must be a number of words >= 1, got 0
+    embed.errors.EmbedError: restrict_vocab must be a number of words >= 1, got 0
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise EmbedError(f"limit must be a number of words >= 1, got {limit!r}")
+        raise EmbedError(f"{name} must be a number of words >= 1, got {limit!r}")
 
 
 def check_finite(path: str, words: list[str], vectors: np.ndarray, first_line: int = 0, written: bool = False) -> None:

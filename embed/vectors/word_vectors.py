@@ -508,9 +508,7 @@ class Vectors:
     # -- helpers ----------------------------------------------------------------------
     @staticmethod
     def _limit(restrict_vocab: int | None) -> int | None:
-        if restrict_vocab is not None and (isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, int)
-                                           or restrict_vocab < 1):
-            raise EmbedError(f"restrict_vocab must be an integer >= 1, got {restrict_vocab!r}")
+        formats.check_limit(restrict_vocab, "restrict_vocab")
         return restrict_vocab
 
     def _unit(self, item: WordOrVector, exclude: set[int]) -> np.ndarray:
