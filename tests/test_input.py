@@ -308,3 +308,12 @@ def test_a_config_that_is_not_a_config_is_one_line(tiny_corpus, config):
     for make in (lambda: Word2Vec(config), lambda: train(path, config=config, progress=False)):
         with pytest.raises(EmbedError, match=expected):
             make()
+
+
+@pytest.mark.parametrize("corpus", [None, 5, b"corpus.txt"])
+def test_a_corpus_that_is_neither_paths_nor_sentences_is_one_line(corpus):
+    # None and 5 failed in Python's own iteration ("'NoneType' object is not iterable");
+    # a bytes path in collections' Counter.
+    with pytest.raises(EmbedError, match=rf"^a corpus is a file's path \(a str\), several paths, or sentences as "
+                                         rf"lists of tokens; got {type(corpus).__name__} "):
+        train(corpus, progress=False)

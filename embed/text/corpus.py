@@ -482,6 +482,9 @@ def as_sentences(
         return Corpus(source, tokenizer, max_sentence_length, encoding_errors, encoding)
     if isinstance(source, Iterator):
         raise EmbedError("a corpus must be re-iterable for several epochs: pass a list or a path, not a generator")
+    if isinstance(source, bytes) or not isinstance(source, Iterable):  # they failed in Python's own iteration
+        raise EmbedError(f"a corpus is a file's path (a str), several paths, or sentences as lists of tokens; "
+                         f"got {type(source).__name__} {source!r:.60}")
     for sentence in source:  # the first sentence tells whether sentences are token lists
         if isinstance(sentence, (str, bytes)):
             raise EmbedError(
