@@ -49,13 +49,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedError
-from ..kernels.densematrix import padded_width
 from ..memory import check_fits, gigabytes
 from ..text import location
 from ..text.shards import Segment
 from .rounds import (Change, Merger, RoundsWarning, added_up, count_shard, copied_into, drop_working_copies,
                      encode_shard, piece_bounds, train_own_piece, train_shard_piece)
 from .stop import check_stop, deferred, held_back, record_stop, stop_seen
+from .weights import model_bytes
 
 CONNECT_SECONDS = 5
 SCATTER_ATTEMPTS = 20  # half a second apart
@@ -371,7 +371,7 @@ def check_worker_memory(workers: dict[str, dict], thresholds: dict[str, tuple], 
     ...
     embed.errors.EmbedError: Dask worker tcp://w:1: training needs 2.5 GB there, 4 copies of the 0.6 GB model ...
     """
-    model = 2 * rows * padded_width(dim) * 4  # input and output rows, as stored
+    model = model_bytes(rows, dim)
     for address, info in sorted(workers.items()):
         limit, shards = info.get("memory_limit") or 0, homes.count(address)
         fraction = next((value for value in thresholds.get(address, ()) if value), None)

@@ -15,6 +15,16 @@ from ..kernels.densematrix import dense_matrix, dense_rows, padded_width
 from ..kernels.private_rows import NO_PRIVATE_ROWS, PrivateRows
 
 
+def model_bytes(rows: int, dim: int) -> int:
+    """The bytes of a model's input and output matrices as stored (rows padded to whole
+    cache lines).
+
+    >>> model_bytes(70_000, 100)
+    62720000
+    """
+    return 2 * rows * padded_width(dim) * 4
+
+
 class Weights:
     """Input and output vectors of ``rows`` words of ``dim`` floats.
 
@@ -32,7 +42,7 @@ class Weights:
     @classmethod
     def initial(cls, rows: int, dim: int, seed: int) -> Weights:
         """word2vec's start: input vectors uniform in [-0.5/dim, 0.5/dim), output vectors zero."""
-        check_fits(2 * rows * padded_width(dim) * 4, f"the weights of {rows:,} words of dimension {dim:,}")
+        check_fits(model_bytes(rows, dim), f"the weights of {rows:,} words of dimension {dim:,}")
         weights = cls.__new__(cls)
         weights.rows, weights.dim = rows, dim
         weights.input, weights.output = dense_rows(rows, dim), dense_rows(rows, dim)
