@@ -13,8 +13,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from embed import Word2Vec, load_vectors
 from embed.errors import EmbedError
-from embed.vectors import formats
+from embed.vectors import Vectors, formats
 from embed.vectors.formats import load_word2vec_format, output_format, save_word2vec_format
 from embed.vectors.vectors_file import is_vectors_file, read_vectors_file, write_vectors_file
 
@@ -444,3 +445,35 @@ def test_vectors_files_refuse_what_could_not_be_read_back(tmp_path, monkeypatch)
     assert refusal(path, ["a", "b", "c", "d"], late_nan) == (
         f"{path}: not written: the vector of 'd' has a value that is NaN or infinite; vectors must be finite numbers")
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["v.vectors"]
+
+
+def test_a_path_that_is_not_a_path_and_switches_that_are_not_switches_are_one_line(tmp_path):
+    # A number was taken by open() as a file descriptor: Vectors.load(5) read whatever
+    # file the process held as 5, then closed it. None failed deep in os.
+    good = tmp_path / "v.txt"
+    formats.save_word2vec_format(good, ["a", "b"], np.ones((2, 3), np.float32))
+    before = good.read_bytes()
+    vectors = Vectors(["a", "b"], np.ones((2, 3), np.float32))
+    read_fd, write_fd = os.pipe()
+    try:
+        for bad in (None, read_fd, b"v.txt"):
+            shown = re.escape(f"got {type(bad).__name__} {bad!r}")
+            for call in (lambda: Vectors.load(bad), lambda: load_vectors(bad), lambda: vectors.save_word2vec_format(bad),
+                         lambda: vectors.save(bad), lambda: formats.load_word2vec_format(bad),
+                         lambda: Word2Vec.load(bad)):
+                with pytest.raises(EmbedError, match=rf"^a file's path must be a str or an os.PathLike, {shown}$"):
+                    call()
+        os.fstat(read_fd)  # still open
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    # binary="no" counted as true, and an unknown error handler was codecs' LookupError.
+    with pytest.raises(EmbedError, match=r"^binary must be True, False or None \(decided by the file\), got 'no'$"):
+        vectors.save_word2vec_format(good, binary="no")
+    for keywords in ({"binary": "yes"}, {"no_header": 1}):
+        with pytest.raises(EmbedError, match=r"must be True, False or None \(decided by the file\)"):
+            Vectors.load_word2vec_format(good, **keywords)
+    with pytest.raises(EmbedError, match=r"^unicode_errors must be an error handler of Python's codecs .*got 'bogus'$"):
+        Vectors.load_word2vec_format(good, unicode_errors="bogus")
+    assert good.read_bytes() == before and os.listdir(tmp_path) == ["v.txt"]
+    assert Vectors.load_word2vec_format(good, binary=np.bool_(False), unicode_errors="replace").words == ["a", "b"]

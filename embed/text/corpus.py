@@ -77,7 +77,7 @@ def read_ahead(stream: BinaryIO, block_bytes: int) -> Iterator[Iterator[bytes]]:
 def open_binary(path: str | os.PathLike) -> BinaryIO:
     """Open a possibly compressed file for reading bytes. Errors name the file, and a
     damaged or truncated compressed stream is an EmbedError at the byte it was read to."""
-    path = os.fspath(path)
+    path = location.file_path(path)
     if not location.exists(path):
         raise EmbedError(f"{path}: no such file")
     if location.isdir(path):

@@ -20,6 +20,24 @@ from ..errors import EmbedError
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
+def file_path(path: object) -> str:
+    """``path`` as a str, from a str or an ``os.PathLike``; anything else is one line.
+    ``open`` takes a number as a file descriptor (``Vectors.load(5)`` read, then closed,
+    whatever file the process held as 5), and None and bytes failed deep in ``os``.
+
+    >>> file_path("v.bin")
+    'v.bin'
+    >>> file_path(None)
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: a file's path must be a str or an os.PathLike, got NoneType None
+    """
+    name = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(name, str):
+        raise EmbedError(f"a file's path must be a str or an os.PathLike, got {type(path).__name__} {path!r:.60}")
+    return name
+
+
 def is_url(path: str | os.PathLike) -> bool:
     """Whether ``path`` names its file by a protocol.
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from ..errors import EmbedError
+from ..text.location import file_path
 
 
 @contextlib.contextmanager
@@ -27,7 +28,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
     >>> open(target).read()
     'done'
     """
-    path = os.path.realpath(os.fspath(path)) if os.path.islink(path) else os.fspath(path)  # the link stays a link
+    path = file_path(path)
+    path = os.path.realpath(path) if os.path.islink(path) else path  # the link stays a link
     check_writable(path)
     folder = os.path.dirname(os.path.abspath(path))
     # A short prefix: the temporary name must fit where a 255-byte name fits.
@@ -63,7 +65,7 @@ def check_writable(path: str | os.PathLike, inputs: tuple = ()) -> None:
     ...
     embed.errors.EmbedError: the output path is empty
     """
-    path = os.fspath(path)
+    path = file_path(path)
     if not path:
         raise EmbedError("the output path is empty")
     if os.path.islink(path):

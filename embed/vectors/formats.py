@@ -15,6 +15,7 @@ few MB, however large the file.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
@@ -26,6 +27,7 @@ import numpy as np
 from ..errors import EmbedError
 from ..memory import check_fits
 from ..text.corpus import open_binary
+from ..text.location import file_path
 from .atomic import atomic_write, compressing
 
 MODEL_SUFFIX = ".embed"  # the native model file (embed.vectors.native)
@@ -100,9 +102,10 @@ def save_word2vec_format(
     >>> open(path).read()
     'a 0.5 -1\\n'
     """
-    binary = is_binary_path(path) if binary is None else binary
+    path = file_path(path)
+    binary = is_binary_path(path) if _switch(binary, "binary") is None else binary
     if binary and not write_header:
-        raise EmbedError(f"{os.fspath(path)}: a word2vec binary file needs its header; "
+        raise EmbedError(f"{path}: a word2vec binary file needs its header; "
                          "write_header=False is for text files (GloVe's format)")
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
@@ -115,7 +118,7 @@ def save_word2vec_format(
                          f"{forbidden!r})")
     # Before the file is replaced: embed refuses to read such a file back, and a good file
     # at the path was replaced by it.
-    check_finite(os.fspath(path), words, vectors, written=True)
+    check_finite(path, words, vectors, written=True)
     if not write_header:
         # Without a header the numbers are told from the word by being numbers: a word
         # whose last part is one would read back with a field too many.
@@ -166,8 +169,15 @@ def load_word2vec_format(
     >>> words, vectors.tolist()
     (['the', '. . .'], [[0.5, -1.0], [2.0, 3.0]])
     """
-    path = os.fspath(path)
+    path = file_path(path)
     check_limit(limit)
+    _switch(binary, "binary")
+    _switch(no_header, "no_header")
+    try:
+        codecs.lookup_error(unicode_errors)
+    except (LookupError, TypeError):
+        raise EmbedError(f"unicode_errors must be an error handler of Python's codecs (strict, replace, ignore, "
+                         f"...), got {unicode_errors!r}") from None
     if no_header and binary:
         raise EmbedError(f"{path}: a word2vec binary file has a header; no_header=True is for text files "
                          "(GloVe's format)")
@@ -203,6 +213,20 @@ def load_word2vec_format(
             words, vectors = _read_text(path, stream, dim, count, wanted, unicode_errors)
     check_finite(path, words, vectors, 0 if binary else 2)
     return words, vectors
+
+
+def _switch(value: object, name: str) -> bool | None:
+    """``value``, a setting that is True, False or None (decided by the file); anything
+    else is one line: ``binary="no"`` counted as true.
+
+    >>> _switch("no", "binary")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: binary must be True, False or None (decided by the file), got 'no'
+    """
+    if value is not None and not isinstance(value, (bool, np.bool_)):
+        raise EmbedError(f"{name} must be True, False or None (decided by the file), got {value!r}")
+    return value
 
 
 def check_limit(limit: int | None, name: str = "limit") -> None:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import EmbedError
 from ..text.corpus import open_binary
+from ..text.location import file_path
 from .atomic import atomic_write
 
 FORMAT = "embed-model"
@@ -42,6 +43,7 @@ def is_model_file(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a native model file (a zip that names this format), or is
     meant to be one: a zip cut short or damaged, which ``read_model`` calls damaged.
     (Read as word2vec's text instead, a cut model was "not valid UTF-8".)"""
+    path = file_path(path)  # open() would take a number as a file descriptor, and close it
     try:
         with zipfile.ZipFile(path) as archive:
             return "format.npy" in archive.namelist()
@@ -81,7 +83,7 @@ def write_model(path: str | os.PathLike, model: ModelFile) -> None:
 
 def read_model(path: str | os.PathLike) -> ModelFile:
     """The parts of a model file, checked for damage and for matching shapes."""
-    path = os.fspath(path)
+    path = file_path(path)
     open_binary(path).close()  # missing file, directory: the usual messages
     if not zipfile.is_zipfile(path):  # else np.load would try pickle and talk about that
         what = ("a zip archive cut short or damaged: its directory at the end is missing" if _starts_as_zip(path)

@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import EmbedError
 from ..memory import check_fits
 from ..text.corpus import open_binary
+from ..text.location import file_path
 from .atomic import atomic_write
 from .formats import check_limit
 
@@ -54,6 +55,7 @@ def is_vectors_file(path: str | os.PathLike) -> bool:
     >>> is_vectors_file(path), is_vectors_file(os.path.dirname(path))
     (True, False)
     """
+    path = file_path(path)  # open() would take a number as a file descriptor, and close it
     try:
         with open(path, "rb") as stream:
             return stream.read(len(MAGIC)) == MAGIC
@@ -77,7 +79,7 @@ def write_vectors_file(
     >>> words, matrix.tolist(), counts.tolist()
     (['paris', 'rome'], [[1.0, 0.0], [0.0, 1.0]], [7, 3])
     """
-    name = os.fspath(path)
+    name = file_path(path)
     lowered = name.lower()
     if lowered.endswith((".gz", ".bz2", ".xz")):
         raise EmbedError(f"{name}: a vectors file is meant to be memory-mapped and cannot be compressed; "

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..errors import EmbedError, UnknownWordError
+from ..text.location import file_path
 from . import formats, native
 
 WordOrVector = str | np.ndarray
@@ -462,17 +463,18 @@ class Vectors:
         """
         from .vectors_file import is_vectors_file, read_vectors_file, read_word_order
 
+        path = file_path(path)
         if is_vectors_file(path):
             words, vectors, counts = read_vectors_file(path, mmap=mmap, limit=limit)
             return cls(words, vectors, counts, read_word_order(path, mmap=mmap, limit=limit))
         if mmap is not None:
-            raise EmbedError(f"{os.fspath(path)}: only a .vectors file can be memory-mapped; write one with "
+            raise EmbedError(f"{path}: only a .vectors file can be memory-mapped; write one with "
                              "embed convert IN OUT.vectors or Vectors.save")
         if native.is_model_file(path):
             formats.check_limit(limit)
             model = native.read_model(path)
             words = model.words[:limit]
-            formats.check_finite(os.fspath(path), words, model.w_in[:limit])
+            formats.check_finite(path, words, model.w_in[:limit])
             return cls(words, model.w_in[:limit], model.counts[:limit])
         return cls.load_word2vec_format(path, limit=limit)
 
