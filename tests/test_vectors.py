@@ -1,6 +1,8 @@
 """Queries, word2vec file formats and evaluation: checked against plain NumPy and known
 bytes always, and against gensim (an optional peer) where it is installed."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -348,3 +350,35 @@ def test_evaluation_refuses_a_restrict_vocab_the_queries_refuse(restrict_vocab):
             evaluate(corpus_path(path), restrict_vocab=restrict_vocab)
     with pytest.raises(EmbedError, match="^restrict_vocab must be a number of words >= 1"):
         v.most_similar("one", restrict_vocab=restrict_vocab)
+
+
+def test_vectors_and_queries_built_from_what_is_not_words_and_numbers_are_one_line():
+    v = random_vectors(["one", "two", "three"], dim=4)
+    # gensim reads v[3] as row 3; here it ended in "'int' object is not iterable".
+    with pytest.raises(EmbedError, match=r"^words are strings, got 1; row 1's vector is \.vectors\[1\]$"):
+        v[1]
+    with pytest.raises(EmbedError, match=r"^words are strings, got np.int64\(7\)$"):
+        v[np.int64(7)]
+    assert v[[]].shape == (0, 4) and np.array_equal(v[["two", "one"]], v.vectors[[1, 0]])
+    # A vector of another size broke numpy's broadcast; None was "not iterable".
+    with pytest.raises(EmbedError, match=r"^a query vector must have shape \(4,\), got \(3,\)$"):
+        v.get_mean_vector(["one", np.ones(3)])
+    with pytest.raises(EmbedError, match="^a query takes words and vectors of 4 numbers, got 5$"):
+        v.get_mean_vector(["one", 5])  # was skipped as a missing word
+    for method in (v.most_similar, v.most_similar_cosmul):
+        with pytest.raises(EmbedError, match=rf"^{method.__name__} takes a word, a vector or a list of them, got NoneType None$"):
+            method(None)
+    # The constructor: numpy's messages, or counts taken as they came.
+    for words, vectors, counts, message in (
+            (["a", "b"], [["x", "y"], ["z", "w"]], None, "vectors must be a matrix of numbers, a row for each word: could not convert"),
+            (["a", "b"], [[1.0, 2.0], [3.0]], None, "vectors must be a matrix of numbers, a row for each word: setting an array"),
+            (["a", 2], np.eye(2), None, "words are strings, got int 2"),
+            ("ab", np.eye(2), None, "Vectors takes a list of words, got the string 'ab'"),
+            (["a", "b"], np.eye(2), ["x", "y"], "counts must be whole numbers >= 0, one for each word: invalid literal"),
+            (["a", "b"], np.eye(2), [3, -1], "counts must be whole numbers >= 0, one for each word, got -1 for word 2"),
+            (["a", "b"], np.eye(2), [3, 1.5], "counts must be whole numbers >= 0, one for each word, got np.float64(1.5) for word 2"),
+            (["a", "b"], np.eye(2), [3], "counts must be whole numbers >= 0, one for each of the 2 words, got shape (1,)"),
+    ):
+        with pytest.raises(EmbedError, match="^" + re.escape(message)):
+            Vectors(words, vectors, counts)
+    assert Vectors(["a", "b"], np.eye(2), [3.0, np.uint8(1)]).counts.tolist() == [3, 1]

@@ -34,12 +34,20 @@ class Vectors:
 
     def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: Sequence[int] | None = None,
                  order: np.ndarray | None = None) -> None:
-        vectors = np.asarray(vectors, dtype=np.float32)
+        words = word_list(words, "Vectors")
+        try:
+            vectors = np.asarray(vectors, dtype=np.float32)
+        except (TypeError, ValueError) as error:  # strings, or rows of different lengths
+            raise EmbedError(f"vectors must be a matrix of numbers, a row for each word: {error}") from None
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, got shape {vectors.shape}")
-        self.words = list(words)
+        if order is None:  # words read from a file (``order``) are strings already
+            bad = next((word for word in words if not isinstance(word, str)), None)
+            if bad is not None:  # queries look words up by string: it could never be found
+                raise EmbedError(f"words are strings, got {type(bad).__name__} {bad!r:.60}")
+        self.words = words
         self.vectors = vectors
-        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        self.counts = None if counts is None else _counts(counts, len(words))
         # ``order`` (the rows sorted by their words, as a vectors file keeps them, its
         # words distinct) finds a word by bisection; without it the dict of every word,
         # which takes 1.5 s to build at 3M words, is built here and checks for repeats.
@@ -90,9 +98,9 @@ class Vectors:
 
     def __getitem__(self, word: str | Sequence[str]) -> np.ndarray:
         """A word's vector, or a matrix of the vectors of a list of words (as gensim's)."""
-        if isinstance(word, str):
-            return self.vectors[self.get_index(word)]
-        return np.vstack([self.vectors[self.get_index(w)] for w in word])
+        if isinstance(word, str) or not isinstance(word, Iterable):
+            return self.vectors[self.get_index(word)]  # anything but a word: get_index's line
+        return self.vectors[[self.get_index(w) for w in word]].reshape(-1, self.dim)
 
     # -- gensim's KeyedVectors names --------------------------------------------------
     @property
@@ -175,8 +183,8 @@ class Vectors:
             raise EmbedError(f"get_mean_vector: {len(keys)} keys but weights of shape {weights.shape}")
         mean, total = np.zeros(self.dim, np.float32), 0.0
         for key, weight in zip(keys, weights):
-            if isinstance(key, np.ndarray):
-                mean += weight * key
+            if not isinstance(key, str):  # a vector of the wrong size broke numpy's broadcast
+                mean += weight * self._vector(key)
             elif key in self:
                 mean += weight * self.get_vector(key, norm=pre_normalize)
             elif not ignore_missing:
@@ -223,7 +231,10 @@ class Vectors:
     def get_index(self, word: str) -> int:
         """The row of ``word``; an UnknownWordError (a KeyError) names it and close spellings."""
         if not isinstance(word, str):
-            raise EmbedError(f"words are strings, got {word!r}")
+            # gensim takes a number for the row: here a row is ``vectors[i]``, and a word a string.
+            row = isinstance(word, (int, np.integer)) and not isinstance(word, bool) and 0 <= word < len(self.words)
+            hint = f"; row {word}'s vector is .vectors[{word}]" if row else ""
+            raise EmbedError(f"words are strings, got {word!r}{hint}")
         row = self._row(word)
         if row < 0:
             raise UnknownWordError(word, self._close_spellings(word))
@@ -266,7 +277,7 @@ class Vectors:
         >>> v.most_similar("a", topn=1)[0][0] in ("b", "c")
         True
         """
-        positive, negative = _as_list(positive), _as_list(negative)
+        positive, negative = _as_list(positive, "most_similar"), _as_list(negative, "most_similar")
         if not positive and not negative:
             raise EmbedError("most_similar needs at least one positive or negative word")
         query, exclude = self._combine([(item, 1.0) for item in positive] + [(item, -1.0) for item in negative])
@@ -285,7 +296,7 @@ class Vectors:
         >>> len(v.most_similar_cosmul(["a", "b"], topn=5))
         1
         """
-        positive, negative = _as_list(positive), _as_list(negative)
+        positive, negative = _as_list(positive, "most_similar_cosmul"), _as_list(negative, "most_similar_cosmul")
         if not positive and not negative:
             raise EmbedError("most_similar_cosmul needs at least one positive or negative word")
         _no_repeats(positive + negative)
@@ -518,15 +529,21 @@ class Vectors:
             index = self.get_index(item)
             exclude.add(index)
             return self.get_vector(item, norm=True)
+        return _unit(self._vector(item))
+
+    def _vector(self, item: object) -> np.ndarray:
+        """``item``, a query's vector: ``dim`` finite numbers; anything else is one line."""
         try:
             vector = np.asarray(item, dtype=np.float32)
         except (TypeError, ValueError):  # gensim's (word, weight) pairs among them: numpy's "could not convert"
-            raise EmbedError(f"a query takes words and vectors of {self.dim} numbers, got {item!r}") from None
+            vector = None
+        if vector is None or vector.ndim == 0:  # a number is neither a word nor a vector
+            raise EmbedError(f"a query takes words and vectors of {self.dim} numbers, got {item!r}")
         if vector.shape != (self.dim,):
             raise EmbedError(f"a query vector must have shape ({self.dim},), got {vector.shape}")
         if not np.isfinite(vector).all():  # every score would be NaN, and the words ranked anyhow
             raise EmbedError("a query vector has a value that is NaN or infinite")
-        return _unit(vector)
+        return vector
 
     def _combine(self, weighted: list[tuple[WordOrVector, float]]) -> tuple[np.ndarray, set[int]]:
         _no_repeats([item for item, _ in weighted])
@@ -568,10 +585,39 @@ def word_list(value: Iterable, method: str) -> list:
     return list(value)
 
 
-def _as_list(items: WordOrVector | Iterable[WordOrVector]) -> list[WordOrVector]:
+def _as_list(items: WordOrVector | Iterable[WordOrVector], method: str) -> list[WordOrVector]:
     if isinstance(items, (str, np.ndarray)):
         return [items]
+    if not isinstance(items, Iterable):
+        raise EmbedError(f"{method} takes a word, a vector or a list of them, got {type(items).__name__} {items!r:.60}")
     return list(items)
+
+
+def _counts(counts: Sequence[int] | np.ndarray, words: int) -> np.ndarray:
+    """``counts`` as whole numbers >= 0, one for each of ``words`` words; anything else
+    is one line (they were numpy's "invalid literal for int()", or taken as they were).
+
+    >>> _counts([3, 2.0], 2).tolist()
+    [3, 2]
+    >>> _counts([3, -1], 2)
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: counts must be whole numbers >= 0, one for each word, got -1 for word 2
+    """
+    try:
+        given = np.asarray(counts)
+        whole = given.astype(np.int64)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise EmbedError(f"counts must be whole numbers >= 0, one for each word: {error}") from None
+    if given.shape != (words,):
+        raise EmbedError(f"counts must be whole numbers >= 0, one for each of the {words} words, got shape {given.shape}")
+    if given.dtype.kind not in "iuf" or given.dtype.kind == "f" and not np.array_equal(whole, given):
+        bad = next(i for i in range(words) if given.dtype.kind not in "iuf" or whole[i] != given[i])
+        raise EmbedError(f"counts must be whole numbers >= 0, one for each word, got {given[bad]!r} for word {bad + 1}")
+    if (whole < 0).any():
+        bad = int(np.flatnonzero(whole < 0)[0])
+        raise EmbedError(f"counts must be whole numbers >= 0, one for each word, got {whole[bad]} for word {bad + 1}")
+    return whole
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
