@@ -69,6 +69,15 @@ def test_a_tokenizer_function_splits_what_no_pattern_can(tmp_path):
         "北京", "是", "中国", "的", "首都", "上海", "城市"}
     with pytest.raises(EmbedError, match="must return a list of strings"):
         Word2Vec(Config(min_count=1), tokenizer=lambda line: line).build_vocab(path)
+    # A generator, as jieba.cut gives: the check read it up, and every sentence was empty.
+    model = Word2Vec(Config(dim=8, min_count=1, epochs=1, workers=1, sample=0), tokenizer=lambda line: iter(line.split("|")))
+    assert set(model.build_vocab(path).vocab.words) == {"北京", "是", "中国", "的", "首都", "上海", "城市"}
+    # None was "'NoneType' object is not iterable"; a tokenizer that is no function was
+    # taken, and failed at the first line read.
+    with pytest.raises(EmbedError, match=r"must return a list of strings, got None$"):
+        Word2Vec(Config(min_count=1), tokenizer=lambda line: None).build_vocab(path)
+    with pytest.raises(EmbedError, match="^tokenizer must be a function from a line of text to a list of tokens, got 5$"):
+        Word2Vec(tokenizer=5)
     # Pre-tokenised text on the command line: whitespace-separated tokens, kept as they are.
     spaced = tmp_path / "spaced.txt"
     spaced.write_text("北京 是 中国 的 首都\n" * 20, encoding="utf-8")
@@ -317,3 +326,21 @@ def test_a_corpus_that_is_neither_paths_nor_sentences_is_one_line(corpus):
     with pytest.raises(EmbedError, match=rf"^a corpus is a file's path \(a str\), several paths, or sentences as "
                                          rf"lists of tokens; got {type(corpus).__name__} "):
         train(corpus, progress=False)
+
+
+def test_phrases_vectors_and_tokens_of_the_wrong_kind_are_one_line(tmp_path):
+    sentences = [["a", "b", "c"]] * 20
+    model = Word2Vec(Config(dim=4, min_count=1, epochs=1, workers=1, sample=0)).build_vocab(sentences)
+    # phrases=5 was Python's "expected str, bytes or os.PathLike object"; a path given to
+    # intersect_vectors was "'str' object has no attribute 'dim'".
+    with pytest.raises(EmbedError, match="^phrases must be an embed.Phrases or the path of a file its save wrote, got int 5$"):
+        model.use_phrases(5)
+    with pytest.raises(EmbedError, match="^intersect_vectors takes an embed.Vectors or a vectors file's path, got int 5$"):
+        model.intersect_vectors(5)
+    path = tmp_path / "start.vec"
+    Vectors(["b", "z"], np.full((2, 4), 0.5, np.float32)).save_word2vec_format(path)
+    assert model.intersect_vectors(str(path)) == 1 and model.w_in[1].tolist() == [0.5] * 4
+    # Tokens that are not strings trained, and no query could name them.
+    for corpus in ([[1, 2, 3]] * 5, [["a", 2.5]] * 5):
+        with pytest.raises(EmbedError, match=r"^corpus: tokens must be strings, got (int 1|float 2\.5); a sentence is a list of strings$"):
+            train(corpus, min_count=1, epochs=1, progress=False)

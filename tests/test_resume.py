@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -610,6 +611,42 @@ def test_a_checkpoint_that_cannot_be_written_is_a_warning_and_training_goes_on(t
 
     path, _, _ = tiny_corpus
     model = Word2Vec(config()).build_vocab(path)
-    with pytest.warns(CheckpointWarning, match=r"checkpoint not written, training goes on: .*missing"):
-        model.train(path, progress=False, checkpoints=Checkpoints(str(tmp_path / "missing" / "run.checkpoint"), epochs=1))
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    checkpoints = Checkpoints(str(folder / "run.checkpoint"), epochs=1)
+    with pytest.warns(CheckpointWarning, match=r"checkpoint not written, training goes on: .*gone"):
+        # The folder goes away after the first epoch.
+        model.train(path, progress=False, checkpoints=checkpoints,
+                    on_epoch_end=lambda *_: shutil.rmtree(folder, ignore_errors=True))
     assert model.run is None and len(model.history) == 3
+    # A folder missing from the start is refused before training, as the command's outputs are.
+    with pytest.raises(EmbedError, match=r"run.checkpoint: folder .*gone does not exist$"):
+        model.train(path, progress=False, checkpoints=checkpoints)
+    assert len(model.history) == 3
+
+
+def test_callbacks_and_checkpoints_that_are_not_are_one_line_before_training(tiny_corpus, tmp_path):
+    # on_epoch_end=5 failed once the first epoch was done; checkpoints=5 ended in an
+    # AttributeError; Checkpoints with epochs=0 or neither field never wrote one.
+    path, _, _ = tiny_corpus
+    model = Word2Vec(config()).build_vocab(path)
+    for keywords, message in (
+            ({"on_epoch_end": 5}, "on_epoch_end must be a function of (model, epoch, loss), got 5"),
+            ({"checkpoints": 5}, "checkpoints must be an embed.training.schedule.Checkpoints(path, epochs=, seconds=), "
+                                 "got int 5"),
+    ):
+        for call in (model.train, model.resume):
+            with pytest.raises(EmbedError, match="^" + re.escape(message) + "$"):
+                call(path, progress=False, **keywords)
+    assert model.history == [] and os.listdir(tmp_path) == [path.name]
+    for fields, message in (
+            ({}, "Checkpoints needs epochs= or seconds=: with neither, none would be written"),
+            ({"epochs": 0}, "Checkpoints' epochs must be a whole number >= 1, got 0"),
+            ({"epochs": 1.5}, "Checkpoints' epochs must be a whole number >= 1, got 1.5"),
+            ({"seconds": float("nan")}, "Checkpoints' seconds must be a finite number > 0, got nan"),
+            ({"seconds": -1}, "Checkpoints' seconds must be a finite number > 0, got -1"),
+    ):
+        with pytest.raises(EmbedError, match="^" + re.escape(message) + "$"):
+            Checkpoints(str(tmp_path / "c"), **fields)
+    with pytest.raises(EmbedError, match="^a file's path must be a str or an os.PathLike, got NoneType None$"):
+        Checkpoints(None, epochs=1)

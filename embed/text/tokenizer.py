@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..errors import EmbedError
 
@@ -83,6 +83,13 @@ class Tokenizer:
         return f"Tokenizer(pattern={self.pattern!r}, lowercase={self.lowercase}, max_token_length={self.max_token_length})"
 
 
+def check_tokenizer(split: object) -> Callable[[str], list[str]]:
+    """``split``, where it is a function (a line of text to its tokens); else one line."""
+    if not callable(split):
+        raise EmbedError(f"tokenizer must be a function from a line of text to a list of tokens, got {split!r:.80}")
+    return split
+
+
 class FunctionTokenizer(Tokenizer):
     """A user's function from a line of text to its tokens (a Chinese segmenter, say),
     with embed's cap on token length.
@@ -92,16 +99,19 @@ class FunctionTokenizer(Tokenizer):
     """
 
     def __init__(self, split: Callable[[str], list[str]], max_token_length: int = 100) -> None:
-        if not callable(split):
-            raise EmbedError(f"tokenizer must be a function from a line of text to a list of tokens, got {split!r}")
-        self.split = split
+        self.split = check_tokenizer(split)
         self.pattern = None
         self.lowercase = False
         self.max_token_length = max_token_length
 
     def tokens(self, text: str, report=None) -> list[str]:
         found = self.split(text)
-        if isinstance(found, str) or not all(isinstance(token, str) for token in found):
+        if isinstance(found, (str, bytes)) or not isinstance(found, Iterable):
+            raise EmbedError(f"the tokenizer {self.split!r} must return a list of strings, got {found!r:.80}")
+        # Held first: a generator (jieba.cut gives one) was read up by the check, and every
+        # sentence came out empty.
+        found = list(found)
+        if not all(isinstance(token, str) for token in found):
             raise EmbedError(f"the tokenizer {self.split!r} must return a list of strings, got {found!r:.80}")
         return _capped([token for token in found if token and not token.isspace()], self.max_token_length, report)
 

@@ -3,12 +3,14 @@ per-epoch statistics, and when to write checkpoints."""
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import EmbedError
+from ..text.location import file_path
 from ..kernels.piece import Resume
 
 
@@ -153,6 +155,17 @@ class Checkpoints:
     path: str
     epochs: int | None = None
     seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        file_path(self.path)
+        if self.epochs is None and self.seconds is None:
+            raise EmbedError("Checkpoints needs epochs= or seconds=: with neither, none would be written")
+        if self.epochs is not None and (isinstance(self.epochs, bool) or not isinstance(self.epochs, int)
+                                        or self.epochs < 1):
+            raise EmbedError(f"Checkpoints' epochs must be a whole number >= 1, got {self.epochs!r}")
+        if self.seconds is not None and (isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float))
+                                         or not math.isfinite(self.seconds) or self.seconds <= 0):
+            raise EmbedError(f"Checkpoints' seconds must be a finite number > 0, got {self.seconds!r}")
 
 
 class CheckpointWriter:

@@ -30,8 +30,9 @@ from ..text import location
 from ..text.corpus import COMPRESSED, ReadReport, as_sentences, ascii_compatible, combined, text_codec
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
-from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer
+from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer, check_tokenizer
 from ..text.vocab import Vocabulary
+from ..vectors.atomic import check_writable
 from ..vectors.word_vectors import Vectors
 from .config import Config
 from .model_file import load_model, save_model
@@ -64,7 +65,7 @@ class Word2Vec:
         self.config = _config(config)
         # A function from a line of text to its tokens, for text a pattern cannot split
         # (Chinese, Japanese); not saved with the model: give it again to train on.
-        self.tokenize = tokenizer
+        self.tokenize = None if tokenizer is None else check_tokenizer(tokenizer)
         # Phrases joined as the corpus is read (embed.training.phrases); not saved either.
         self.phrases: Phrases | None = None
         self.vocab: Vocabulary | None = None
@@ -130,6 +131,9 @@ class Word2Vec:
         """
         from .phrases import READER_FIELDS, Phrases
 
+        if not isinstance(phrases, (Phrases, str, os.PathLike)):
+            raise EmbedError(f"phrases must be an embed.Phrases or the path of a file its save wrote, got "
+                             f"{type(phrases).__name__} {phrases!r:.60}")
         if not isinstance(phrases, Phrases):
             phrases = Phrases.load(phrases)
         for name in READER_FIELDS:
@@ -231,6 +235,10 @@ class Word2Vec:
         """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here;
         a warning says so where max_table pruned the counting."""
         vocab = self._count_words(corpus, cluster, config)
+        bad = next((word for word in vocab.words if not isinstance(word, str)), None)
+        if bad is not None:  # it would train, and then no query could name it, nor a file hold it
+            raise EmbedError(f"{_name(corpus)}: tokens must be strings, got {type(bad).__name__} {bad!r:.60}; "
+                             "a sentence is a list of strings")
         if vocab.pruned_at:
             warnings.warn(f"{_name(corpus)}: counting outgrew max_table={config.max_table:,} distinct words, so words "
                           f"seen at most {vocab.pruned_at} times so far were forgotten as it went (word2vec's "
@@ -310,10 +318,11 @@ class Word2Vec:
         self._vectors = None
         return self
 
-    def intersect_vectors(self, vectors: Vectors) -> int:
-        """Set the input vector of every vocabulary word that ``vectors`` has to its
-        vector there (gensim's ``intersect_word2vec_format``); returns how many. The
-        other rows keep their start, and ``train`` trains them all.
+    def intersect_vectors(self, vectors: Vectors | str | os.PathLike) -> int:
+        """Set the input vector of every vocabulary word that ``vectors`` (or the vectors
+        file at that path, as ``load_vectors`` reads it) has to its vector there
+        (gensim's ``intersect_word2vec_format``); returns how many. The other rows keep
+        their start, and ``train`` trains them all.
 
         >>> model = Word2Vec(Config(min_count=1, dim=2)).build_vocab([["a", "b"]])
         >>> model.intersect_vectors(Vectors(["b", "z"], np.ones((2, 2), np.float32))), model.w_in[1].tolist()
@@ -321,6 +330,11 @@ class Word2Vec:
         """
         if self.vocab is None:
             raise EmbedError("intersect_vectors needs a vocabulary: call build_vocab() first")
+        if isinstance(vectors, (str, os.PathLike)):
+            vectors = Vectors.load(vectors)
+        if not isinstance(vectors, Vectors):
+            raise EmbedError(f"intersect_vectors takes an embed.Vectors or a vectors file's path, got "
+                             f"{type(vectors).__name__} {vectors!r:.60}")
         if vectors.dim != self.config.dim:
             raise EmbedError(f"vectors of dimension {vectors.dim} cannot start a model of dim {self.config.dim}")
         rows = [(i, vectors.index[word]) for i, word in enumerate(self.vocab.words) if word in vectors.index]
@@ -372,6 +386,7 @@ class Word2Vec:
         """
         if self.vocab is None:
             raise EmbedError("build_vocab(corpus) must come before train(corpus)")
+        _check_callbacks(on_epoch_end, checkpoints)
         epochs = self.config.epochs if epochs is None else epochs
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
@@ -432,6 +447,7 @@ class Word2Vec:
         >>> model = Word2Vec.load("model.embed.partial")  # doctest: +SKIP
         >>> model.resume("corpus.txt")                     # doctest: +SKIP
         """
+        _check_callbacks(on_epoch_end, checkpoints)
         if self.run is None:
             raise EmbedError("nothing to resume: the model's last train() call finished")
         if self.run.rounds:
@@ -851,6 +867,18 @@ def _repairs(reports: Iterable[ReadReport]) -> dict[str, int]:
     return {"cut_sentences": sum(report.cut_sentences for report in reports),
             "cut_tokens": sum(report.truncated_tokens for report in reports),
             "repaired_bytes": sum(report.invalid_bytes for report in reports)}
+
+
+def _check_callbacks(on_epoch_end: object, checkpoints: object) -> None:
+    """Refuse, before training, what ``train`` and ``resume`` would call or write after
+    an epoch (``on_epoch_end=5`` failed once the first epoch was done)."""
+    if on_epoch_end is not None and not callable(on_epoch_end):
+        raise EmbedError(f"on_epoch_end must be a function of (model, epoch, loss), got {on_epoch_end!r:.60}")
+    if checkpoints is not None:
+        if not isinstance(checkpoints, Checkpoints):
+            raise EmbedError(f"checkpoints must be an embed.training.schedule.Checkpoints(path, epochs=, seconds=), "
+                             f"got {type(checkpoints).__name__} {checkpoints!r:.60}")
+        check_writable(checkpoints.path)
 
 
 def _name(corpus: Corpus) -> str:
