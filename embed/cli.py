@@ -49,7 +49,10 @@ def _train(args: argparse.Namespace) -> None:
         warn_of_workers_beside_cluster(args.workers, args.cluster, command_line=True)
     check_writable(args.output, inputs=(*args.corpus, args.resume, args.init, args.validate))
     if args.plot_loss:
+        from .vectors.plot import figure_format
+
         check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.init, args.output))
+        figure_format(args.plot_loss)
     for path in (args.output + ".partial", args.output + ".checkpoint"):
         check_writable(path, inputs=tuple(args.corpus))
     claim_output(args.output)  # and its .partial and .checkpoint
@@ -324,9 +327,10 @@ def _plot(args: argparse.Namespace) -> None:
     import os
 
     from .vectors.atomic import check_writable
-    from .vectors.plot import plot_capitals
+    from .vectors.plot import figure_format, plot_capitals
 
     check_writable(args.output, inputs=(args.vectors,))
+    figure_format(args.output)  # before the vectors are read
     vectors = _load(args.vectors)
     source = os.path.basename(args.vectors) if args.title is None else args.title
     projection = plot_capitals(vectors, args.output, pairs=args.pairs, max_pairs=args.max_pairs, source=source)
@@ -404,7 +408,8 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--early-stop", type=_positive, metavar="N",
                        help="with --validate: stop after N epochs without improvement and keep the best epoch's "
                             "weights")
-    train.add_argument("--plot-loss", metavar="PNG", help="draw the loss per epoch (and per tenth of one) as PNG")
+    train.add_argument("--plot-loss", metavar="PNG", help="draw the loss per epoch (and per tenth of one) as PNG "
+                       "(PDF, SVG, ... where the name ends so)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
@@ -458,7 +463,8 @@ def parser() -> argparse.ArgumentParser:
     analogy.add_argument("--topn", type=int, default=5)
     analogy.set_defaults(run=_analogy)
 
-    plot = commands.add_parser("plot", help="the capital-country PCA plot as PNG")
+    plot = commands.add_parser("plot", help="the capital-country PCA plot as PNG (PDF, SVG, ... where the name "
+                               "ends so)")
     plot.add_argument("vectors", metavar="VECTORS")
     plot.add_argument("-o", "--output", required=True, metavar="PNG")
     plot.add_argument("--pairs", choices=["mikolov", "frequent"], default="mikolov", help=(

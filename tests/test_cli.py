@@ -65,6 +65,8 @@ def test_train_with_the_derivations_optimiser_and_its_loss_curve(tiny_corpus, tm
          "momentum applies to loss 'softmax' only, got loss 'negative'"),
         ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--plot-loss", "{tmp}/c.txt"],
          "c.txt: is also an input"),
+        ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--plot-loss", "{tmp}/loss.doc"],
+         "loss.doc: a plot is written as .avif"),
         ("", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
         ("123 456 !!! -- 7.5\n", ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt"], "c.txt: no tokens found"),
         (None, ["train", "{tmp}", "-o", "{tmp}/o.txt"], "a directory with no corpus files in it"),

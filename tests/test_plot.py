@@ -2,6 +2,7 @@
 that names what drew it."""
 
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -138,3 +139,38 @@ def test_the_command_line_chooses_pairs_and_names_the_source(tmp_path, capsys, m
     assert out[0].startswith("note: only 1 of the 11 pairs of Mikolov et al. 2013") and "(3 capital-country" in out[1]
     title = drawn[-1].figure.axes[0].get_title()
     assert title.startswith("Countries (blue) and capitals (red), PCA of their vectors\n(only 1 of")
+
+
+def test_the_format_follows_the_name_and_bad_plot_input_is_one_line_before_drawing(tmp_path, capsys):
+    vectors = mikolov_vectors()
+    # PNG data went into a file named .pdf.
+    for name, starts in (("c.pdf", b"%PDF"), ("c.svg", b"<?xml"), ("c.png", b"\x89PNG"), ("c", b"\x89PNG")):
+        plot_capitals(vectors, tmp_path / name)
+        assert (tmp_path / name).read_bytes().startswith(starts)
+    vectors.save_word2vec_format(tmp_path / "v.vec")
+    assert main(["plot", str(tmp_path / "v.vec"), "-o", str(tmp_path / "cmd.svg")]) == 0
+    assert (tmp_path / "cmd.svg").read_bytes().startswith(b"<?xml")
+    before = sorted(os.listdir(tmp_path))
+    assert main(["plot", str(tmp_path / "v.vec"), "-o", str(tmp_path / "c.txt")]) == 1
+    assert capsys.readouterr().err.startswith(f"embed: error: {tmp_path / 'c.txt'}: a plot is written as .avif")
+    words = ["paris", "france", "rome"]
+    for call, message in (
+            (lambda: plot_capitals(vectors, tmp_path / "c.txt"), "c.txt: a plot is written as .avif, "),
+            (lambda: plot_words(vectors, words, tmp_path / "w.doc"), "w.doc: a plot is written as"),
+            # 0 said the vocabulary had no pairs.
+            (lambda: plot_capitals(vectors, tmp_path / "m.png", max_pairs=0),
+             "max_pairs must be a whole number >= 1, or None for every pair, got 0"),
+            # matplotlib's own errors named neither the colour nor the word.
+            (lambda: plot_words(vectors, words, tmp_path / "w.png", colors=["red", "notacolour", "blue"]),
+             "colors: 'notacolour' is not a colour matplotlib knows"),
+            (lambda: plot_words(vectors, words, tmp_path / "w.png", colors="red"),
+             "colors takes one colour per word, got the string 'red': pass ['red'] * 3"),
+            (lambda: plot_words(vectors, words, tmp_path / "w.png", lines=[("paris", "berlin")]),
+             "lines: 'berlin' is not one of the words plotted"),
+            (lambda: plot_words(vectors, words, tmp_path / "w.png", lines=[("paris",)]),
+             "lines are pairs of words, got ('paris',)"),
+    ):
+        with pytest.raises(EmbedError) as caught:
+            call()
+        assert message in str(caught.value)
+    assert sorted(os.listdir(tmp_path)) == before

@@ -223,6 +223,13 @@ def test_a_run_with_momentum_records_tenths_and_plots_its_loss(tiny_corpus, tmp_
     assert (tmp_path / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(EmbedError, match="no loss to plot"):
         plot_loss(Word2Vec(Config(**settings)), tmp_path / "none.png")
+    # What is not a model said "the model has not been trained"; a .pdf name got PNG data.
+    with pytest.raises(EmbedError, match="^plot_loss takes a Word2Vec, or a mapping from labels to them, got int 5$"):
+        plot_loss({"SGD": plain, "other": 5}, tmp_path / "none.png")
+    with pytest.raises(EmbedError, match="loss.txt: a plot is written as .avif"):
+        plot_loss(plain, tmp_path / "loss.txt")
+    plot_loss(plain, tmp_path / "loss.pdf")
+    assert (tmp_path / "loss.pdf").read_bytes()[:4] == b"%PDF" and not (tmp_path / "none.png").exists()
 
 
 def test_learning_rate_falls_from_alpha_to_min_alpha_over_the_corpus_trained(spans):

@@ -8,12 +8,13 @@ import os
 from collections.abc import Mapping
 
 from ..errors import EmbedError
-from ..vectors.plot import save_png
+from ..vectors.plot import figure_format, save_figure
 
 
 def plot_loss(models, path: str | os.PathLike, title: str = "") -> None:
     """Draw the training loss of one model, or of several (a mapping from a label to a
-    model, to compare runs), as PNG: the mean loss of each epoch as points, and of each
+    model, to compare runs), as PNG or as the name's ending says (.pdf, .svg: see
+    ``embed.vectors.plot.figure_format``): the mean loss of each epoch as points, and of each
     tenth of an epoch as a line where it was recorded, each at the middle of what it averages.
 
     >>> model = embed.train("corpus.txt", loss="softmax", momentum=0.9)  # doctest: +SKIP
@@ -23,7 +24,12 @@ def plot_loss(models, path: str | os.PathLike, title: str = "") -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    figure_format(path)
     runs = dict(models) if isinstance(models, Mapping) else {"": models}
+    strange = next((model for model in runs.values() if not hasattr(model, "history")), None)
+    if strange is not None:
+        raise EmbedError(f"plot_loss takes a Word2Vec, or a mapping from labels to them, got "
+                         f"{type(strange).__name__} {strange!r:.60}")
     if not any(getattr(model, "history", None) for model in runs.values()):
         raise EmbedError("no loss to plot: the model has not been trained")
     figure = Figure(figsize=(8, 5), dpi=110)
@@ -51,7 +57,7 @@ def plot_loss(models, path: str | os.PathLike, title: str = "") -> None:
     if title:
         axes.set_title(title)
     figure.tight_layout()
-    save_png(figure, path)
+    save_figure(figure, path)
 
 
 def _colors():

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import EmbedError
-from .atomic import atomic_write
+from .atomic import atomic_write, check_writable
 from .evaluate import read_analogies
 from .word_vectors import Vectors, word_list
 
@@ -128,7 +128,8 @@ def plot_words(
     lines: Sequence[tuple[str, str]] = (),
     title: str = "",
 ) -> Projection:
-    """Project ``words`` with PCA and save a labelled scatter plot as PNG.
+    """Project ``words`` with PCA and save a labelled scatter plot, as PNG or as the
+    name's ending says (``figure_format``: .pdf, .svg, ...).
 
     ``lines`` joins pairs of words; ``colors`` gives one colour per word. No two labels
     overlap: each sits beside its point where there is room, and one pushed away from a
@@ -141,6 +142,7 @@ def plot_words(
     >>> [label.get_text() for label in p.labels]
     ['cat', 'dog', 'saw']
     """
+    figure_format(path)  # before the projection's work
     return _draw(project(vectors, word_list(words, "plot_words")), path, colors, lines, title)
 
 
@@ -178,6 +180,10 @@ def plot_capitals(
     >>> p.figure.axes[0].get_title()
     'Countries (blue) and capitals (red), PCA of their vectors — random vectors, d=10'
     """
+    figure_format(path)
+    if max_pairs is not None and (isinstance(max_pairs, bool) or not isinstance(max_pairs, int) or max_pairs < 1):
+        # 0 said "found 0 pairs in the vocabulary", of a vocabulary that has them.
+        raise EmbedError(f"max_pairs must be a whole number >= 1, or None for every pair, got {max_pairs!r}")
     note = ""
     if isinstance(pairs, str):
         if pairs == "mikolov":
@@ -243,10 +249,27 @@ def _draw(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from matplotlib.colors import is_color_like
+
     words, points = projection.words, projection.points
+    if isinstance(colors, str):  # taken letter by letter, and 'r' is a colour
+        raise EmbedError(f"colors takes one colour per word, got the string {colors!r}: pass [{colors!r}] * "
+                         f"{len(words)}")
     colors = list(colors) if colors is not None else ["tab:blue"] * len(words)
     if len(colors) != len(words):
         raise EmbedError(f"expected one colour per word ({len(words)}), got {len(colors)}")
+    # Before drawing: matplotlib's own errors named neither the colour nor the word.
+    bad = next((color for color in colors if not is_color_like(color)), None)
+    if bad is not None:
+        raise EmbedError(f"colors: {bad!r} is not a colour matplotlib knows (a name such as 'red' or 'tab:blue', "
+                         "or '#1f77b4')")
+    lines = [tuple(pair) for pair in lines]
+    for pair in lines:
+        if len(pair) != 2:
+            raise EmbedError(f"lines are pairs of words, got {pair!r}")
+        unknown = next((word for word in pair if word not in words), None)
+        if unknown is not None:
+            raise EmbedError(f"lines: {unknown!r} is not one of the words plotted")
     figure = Figure(figsize=(10, 8), dpi=110)
     canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -282,18 +305,42 @@ def _draw(
         if np.hypot(*(nearest - anchor)) > _LEADER:
             (x0, y0), (x1, y1) = to_data.transform(np.array([anchor, nearest]))
             axes.plot([x0, x1], [y0, y1], color=color, linewidth=0.5, alpha=0.6, zorder=2)
-    save_png(figure, path)
+    save_figure(figure, path)
     return replace(projection, figure=figure)
 
 
-def save_png(figure: Figure, path: str | os.PathLike) -> None:
-    """Write ``figure`` as PNG at its own dpi, atomically: rendered in memory first, so a
-    failed drawing leaves the old file whole.
+def figure_format(path: str | os.PathLike) -> str:
+    """The format a plot at ``path`` is written in, by its name's ending: PNG where it
+    has none, else one matplotlib writes (pdf, svg, jpg, ...); checked before any work,
+    with the output's path (PNG data went into a file named .pdf).
 
-    >>> save_png(plot_words(v, words, "w.png").figure, "again.png")  # doctest: +SKIP
+    >>> figure_format("capitals.png"), figure_format("capitals.PDF"), figure_format("capitals")
+    ('png', 'pdf', 'png')
+    >>> figure_format("capitals.txt")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: capitals.txt: a plot is written as .avif, .eps, ..., .webp by its name's ending; not .txt
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    check_writable(path)
+    name = os.fspath(path)
+    ending = os.path.splitext(name)[1].lower().lstrip(".")
+    known = FigureCanvasAgg.get_supported_filetypes()
+    if ending and ending not in known:
+        raise EmbedError(f"{name}: a plot is written as {', '.join('.' + k for k in sorted(known))} by its name's "
+                         f"ending; not .{ending}")
+    return ending or "png"
+
+
+def save_figure(figure: Figure, path: str | os.PathLike) -> None:
+    """Write ``figure`` at its own dpi, as ``figure_format`` says, atomically: rendered
+    in memory first, so a failed drawing leaves the old file whole.
+
+    >>> save_figure(plot_words(v, words, "w.png").figure, "again.svg")  # doctest: +SKIP
     """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi)
+    figure.savefig(buffer, format=figure_format(path), dpi=figure.dpi)
     with atomic_write(path, "wb") as stream:
         stream.write(buffer.getvalue())
 
