@@ -752,8 +752,7 @@ class DaskTransport:
             except BaseException:
                 self._abandon(futures)
                 raise
-        self.version, self.previous = version, futures[-1]
-        self.previous_shards = [task[0] for task in cycle[-1]]
+        self._last_round(version, futures, cycle)
         self.log.append(cycle)
         return totals
 
@@ -791,8 +790,13 @@ class DaskTransport:
                                  "copied it (workers dying): the run stops with its last copy") from None
             self._drop_ahead()
             self._restore()
-            self.version, futures = self._replay(weights, self.log)
-            self.previous, self.previous_shards = futures[-1], [task[0] for task in self.log[-1][-1]]
+            self._last_round(*self._replay(weights, self.log), self.log[-1])
+
+    def _last_round(self, version: tuple[str, int], futures: list[list], cycle: list) -> None:
+        """Record the last round submitted: the version it read, its futures (whose
+        changes the next round merges) and its shards (whose homes' replicas read it)."""
+        self.version, self.previous = version, futures[-1]
+        self.previous_shards = [task[0] for task in cycle[-1]]
 
     def _sat_out(self, tasks: list) -> bool:
         """Whether a worker that ``tasks`` run on ran none of the last round's: its replica
