@@ -423,7 +423,7 @@ def costs(args, corpus: str) -> None:
                         round_words=args.round_words[0], workers=1, full_merge_every=every)
         model = Word2Vec(config).build_vocab(corpus)
         transport = LocalTransport(threads=1)
-        bounds = transport.encode(model._shards(corpus), model.vocab.words, config)
+        bounds, _ = transport.encode(model._shards(corpus), model.vocab.words, config)
         weights, plan = model.weights, model.plan
         merger = Merger(config.merge, config.loss, weights.rows, len(bounds), full_merge_every=every)
         merged = (weights.input[: weights.rows], weights.output[: weights.rows])

@@ -359,7 +359,7 @@ def test_rounds_between_full_merges_follow_their_definition(tiny_corpus, monkeyp
     trained = embed.Word2Vec(config).build_vocab(str(path)).train(str(path), progress=False)
     reference = embed.Word2Vec(config).build_vocab(str(path))
     transport = LocalTransport(threads=1)
-    bounds = transport.encode(reference._shards(str(path)), reference.vocab.words, config)
+    bounds, _ = transport.encode(reference._shards(str(path)), reference.vocab.words, config)
     pieces = [len(words) for _, words in bounds]
     assert len(set(pieces)) > 1 and max(pieces) % every  # a shard runs out inside a cycle, and the epoch too
     rows, plan = reference.weights.rows, reference.plan
@@ -537,3 +537,22 @@ def test_shards_prune_their_counts_and_the_merge_prunes_again():
         (["a"], [2], 3, 1), (["a", "e"], [2, 3], 2, 1)]  # four words each: those seen once go
     vocab = merged_vocabulary(counted, config.replace(max_table=1), "corpus")  # a4 e3: at most 2 goes, then 3
     assert (vocab.words, vocab.counts.tolist(), vocab.corpus_tokens, vocab.pruned_at) == (["a"], [4], 12, 3)
+
+
+def test_rounds_over_another_corpus_than_the_one_counted_say_what_reading_it_repaired(tiny_corpus, tmp_path):
+    # The vocabulary's count said its corpus's repairs, and the rounds' encoding of
+    # another corpus said nothing of its own.
+    from embed.text.corpus import CorpusWarning
+
+    tiny, _, _ = tiny_corpus
+    other = tmp_path / "other.txt"
+    other.write_bytes(tiny.read_bytes()[:3000] + b" caf\xe9 cat " + b"z" * 120 + b" dog\n")
+    model = embed.Word2Vec(Config(dim=8, min_count=1, epochs=1, deterministic=True, shards=2, round_words=300,
+                                  workers=2)).build_vocab(tiny)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.train(str(other), progress=False)
+    said = [str(w.message) for w in caught if issubclass(w.category, CorpusWarning)]
+    assert said == [f"{other}: replaced 1 bytes that are not valid UTF-8, the first at byte 3004 (use "
+                    "encoding_errors='strict' / --encoding-errors strict to stop instead)",
+                    f"{other}: cut 1 tokens longer than the token length cap"]

@@ -324,6 +324,11 @@ def _encode_shard(shard, words: bytes, config):
     return encode_shard(shard, pickle.loads(words), config)
 
 
+def _bounds_and_reports(encoded, round_words: int) -> tuple[tuple[np.ndarray, np.ndarray], tuple]:
+    """An encoded shard's piece bounds and reading reports, all the coordinator takes of it."""
+    return piece_bounds(encoded, round_words), encoded.reports
+
+
 def warn_of_workers_beside_cluster(workers: int, cluster: object, command_line: bool = False) -> None:
     """Warn that ``workers`` does not set the threads that train on ``cluster``. Not an
     error: a run in rounds keeps it, for a resume on this machine's threads.
@@ -606,8 +611,9 @@ class DaskTransport:
         check_worker_memory(workers, self.client.run(_memory_thresholds), self.homes, len(self.words), config.dim,
                             config.full_merge_every > 1)
         warn_of_idle_threads(len(self.shards), sum(info.get("nthreads", 1) for info in workers.values()))
-        return _results([self.client.submit(piece_bounds, encoded, config.round_words, pure=False)
-                         for encoded in self.encoded])
+        bounds = _results([self.client.submit(_bounds_and_reports, encoded, config.round_words, pure=False)
+                           for encoded in self.encoded])
+        return [shard_bounds for shard_bounds, _ in bounds], [report for _, reports in bounds for report in reports]
 
     def _restore(self) -> None:
         """Everything the tasks read that a worker took with it when it died, again.

@@ -92,10 +92,12 @@ MAX_SHARDS = 1 << _SHARD_BITS
 
 
 class Encoded(NamedTuple):
-    """A shard as word ids: sentence s is ``ids[offsets[s]:offsets[s + 1]]``."""
+    """A shard as word ids: sentence s is ``ids[offsets[s]:offsets[s + 1]]``; and what
+    reading its segments repaired, one report each."""
 
     ids: np.ndarray
     offsets: np.ndarray
+    reports: tuple[ReadReport, ...] = ()
 
 
 class Change(NamedTuple):
@@ -201,6 +203,7 @@ def encode_shard(shard: Shard, words: Sequence[str], config: Config) -> Encoded:
     files = _is_files(shard)
     table = VocabularyHash(vocab, config.lowercase, config.max_token_length) if files and _plain_tokens(config) else None
     sentences: list[np.ndarray] = []
+    reports: list[ReadReport] = []
     for part in ([segment] for segment in shard) if files else [shard]:
         found = None
         if table is not None:
@@ -209,12 +212,14 @@ def encode_shard(shard: Shard, words: Sequence[str], config: Config) -> Encoded:
             except ValueError:  # a byte the tokenizer must see
                 found = None
         if found is None:
-            found = [vocab.encode(sentence) for sentence in _sentences(part, config, [])]  # the count said its repairs
+            # Said by the coordinator: the count said them of the corpus it counted, and this
+            # may be another (build_vocab on one corpus, train on another).
+            found = [vocab.encode(sentence) for sentence in _sentences(part, config, reports)]
         sentences.extend(ids for ids in found if len(ids))
     offsets = np.zeros(len(sentences) + 1, np.int64)
     np.cumsum([len(ids) for ids in sentences], out=offsets[1:])
     ids = np.concatenate(sentences).astype(np.int32, copy=False) if sentences else np.zeros(0, np.int32)
-    return Encoded(ids, offsets)
+    return Encoded(ids, offsets, tuple(reports))
 
 
 def _is_files(shard: Shard) -> bool:
@@ -367,8 +372,11 @@ class Transport(Protocol):
 
     def count(self, shards: Sequence[Shard], config: Config) -> list[ShardCounts]: ...
 
-    def encode(self, shards: Sequence[Shard], words: Sequence[str], config: Config) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Encode every shard where it will be trained; returns each one's piece bounds."""
+    def encode(self, shards: Sequence[Shard], words: Sequence[str], config: Config
+               ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[ReadReport]]:
+        """Encode every shard where it will be trained; returns each one's piece bounds,
+        and what reading them repaired (``ReadReport``s, one a segment read through the
+        tokenizer)."""
 
     def train_cycle(self, weights: tuple[np.ndarray, np.ndarray], plan: Plan, cycle: Cycle, merger: Merger,
                     continued: bool = False, following: Cycle | None = None) -> tuple[float, int, int]:
@@ -415,7 +423,8 @@ class LocalTransport:
 
     def encode(self, shards, words, config):
         self.encoded = list(self.pool.map(lambda shard: encode_shard(shard, words, config), shards))
-        return [piece_bounds(encoded, config.round_words) for encoded in self.encoded]
+        return ([piece_bounds(encoded, config.round_words) for encoded in self.encoded],
+                [report for encoded in self.encoded for report in encoded.reports])
 
     def train_cycle(self, weights, plan, cycle, merger, continued=False, following=None):
         if merger.each_round is None:

@@ -571,7 +571,9 @@ class Word2Vec:
 
                 transport = DaskTransport(stack.enter_context(connected(cluster)))
             stack.callback(transport.close)
-            bounds = transport.encode(shards, self.vocab.words, config)
+            bounds, reports = transport.encode(shards, self.vocab.words, config)
+            for report in combined(reports):
+                report.warn()  # once a file, as the count said them (a corpus other than the one counted has its own)
             per_epoch = sum(int(words.sum()) for _, words in bounds)
             if per_epoch == 0:
                 raise EmbedError(f"{_name(corpus)}: has no word of the vocabulary to train on")
