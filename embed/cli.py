@@ -34,6 +34,7 @@ def _train(args: argparse.Namespace) -> None:
     from .training.schedule import Checkpoints
     from .training.word2vec import Word2Vec
     from .vectors.atomic import check_writable, claim_output
+    from .vectors.formats import output_format
 
     # Before hours of training. A run resumed from OUT.partial or OUT.checkpoint has read
     # it already and may write it again; OUT itself must be neither input.
@@ -48,10 +49,12 @@ def _train(args: argparse.Namespace) -> None:
 
         warn_of_workers_beside_cluster(args.workers, args.cluster, command_line=True)
     check_writable(args.output, inputs=(*args.corpus, args.resume, args.init, args.validate))
-    if args.plot_loss:
+    output_format(args.output)  # a name no writer takes (m.embed.gz) is refused before training
+    if args.plot_loss is not None:  # "" is a name too, refused as -o "" is
         from .vectors.plot import figure_format
 
-        check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.init, args.output))
+        check_writable(args.plot_loss, inputs=(*args.corpus, args.resume, args.init, args.validate),
+                       outputs=(args.output, args.output + ".partial", args.output + ".checkpoint"))
         figure_format(args.plot_loss)
     for path in (args.output + ".partial", args.output + ".checkpoint"):
         check_writable(path, inputs=tuple(args.corpus))
@@ -127,7 +130,7 @@ def _train(args: argparse.Namespace) -> None:
         stack.close()
         seconds = time.perf_counter() - started
         _write_result(model, args.output)
-    if args.plot_loss:
+    if args.plot_loss is not None:
         from .training.loss_curve import plot_loss
 
         plot_loss(model, args.plot_loss, title=f"{model!r} on {os.path.basename(args.corpus[0])}")
@@ -284,7 +287,7 @@ def _phrases(args: argparse.Namespace) -> None:
                          f"{', '.join('--' + name.replace('_', '-') for name in fields)}")
     check_writable(args.output, inputs=(*args.corpus, args.load))  # before the corpus is read, maybe twice
     if args.save:
-        check_writable(args.save, inputs=(*args.corpus, args.load, args.output))
+        check_writable(args.save, inputs=(*args.corpus, args.load), outputs=(args.output,))
     corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
     started = time.perf_counter()
     if args.load:

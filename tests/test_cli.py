@@ -1,5 +1,6 @@
 """The embed command: each subcommand once, and the one-line errors users see."""
 
+import os
 import subprocess
 import sys
 import time
@@ -269,3 +270,29 @@ def test_two_runs_cannot_write_the_same_output(tiny_corpus, tmp_path):
     assert os.path.exists(lock)
     assert run("train", corpus, "-o", out, "--min-count", 1, "--epochs", 1, "--quiet").returncode == 0
     assert out.exists() and not os.path.exists(lock)
+
+
+def test_outputs_that_would_clash_or_that_no_writer_takes_are_refused_before_any_work(tmp_path, capsys):
+    # -o same.png --plot-loss same.png wrote the plot over the vectors; phrases' --save
+    # and -o alike; m.embed.gz trained and wrote gzipped word2vec text, v.vectors.gz
+    # trained and then failed; --plot-loss "" trained and drew nothing.
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 50)
+    out = str(tmp_path / "same.png")
+    for args, message in (
+            (["train", corpus, "-o", out, "--plot-loss", out],
+             f"{out}: two outputs of this command would be written here, the second over the first"),
+            (["train", corpus, "-o", tmp_path / "v.vec", "--plot-loss", tmp_path / "v.vec.checkpoint"],
+             "v.vec.checkpoint: two outputs of this command would be written here"),
+            (["phrases", corpus, "-o", tmp_path / "p.json", "--save", tmp_path / "p.json"],
+             "p.json: two outputs of this command would be written here"),
+            (["train", corpus, "-o", tmp_path / "m.embed.gz"],
+             "m.embed.gz: a model file is a zip archive and cannot be compressed; name it without .gz"),
+            (["train", corpus, "-o", tmp_path / "v.vectors.xz"],
+             "v.vectors.xz: a vectors file is meant to be memory-mapped and cannot be compressed; name it without .xz"),
+            (["train", corpus, "-o", tmp_path / "v.vec", "--plot-loss", ""], "the output path is empty"),
+    ):
+        assert main([str(arg) for arg in args]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("embed: error: ") and message in err and err.count("\n") == 1, err
+        assert os.listdir(tmp_path) == ["c.txt"]

@@ -292,6 +292,10 @@ def test_word2vec_files_refuse_what_could_not_be_read_back_and_keep_the_file_the
             (["a", "b"], nan, f"{path}: not written: the vector of 'b' has a value that is NaN or infinite (1 such "
                               "words); vectors must be finite numbers"),
             (["a", 5], np.ones((2, 3)), "word 5 cannot be written in word2vec"),  # was Python's TypeError
+            (["a", None], np.ones((2, 3)), "word None cannot be written in word2vec"),  # passed the check
+            # A lone surrogate, as unicode_errors="surrogateescape" reads a latin-1 word: UnicodeEncodeError.
+            (["a", "caf\udce9"], np.ones((2, 3)), f"{path}: not written: word 'caf\\udce9' is not encodable as UTF-8 "
+                                                 "(surrogates not allowed)"),
     ):
         with pytest.raises(EmbedError, match=re.escape(message)):
             formats.save_word2vec_format(path, words, vectors)
@@ -299,9 +303,13 @@ def test_word2vec_files_refuse_what_could_not_be_read_back_and_keep_the_file_the
 
 
 def test_output_format_by_name():
-    assert [output_format(n) for n in ["m.embed", "v.vectors", "v.vectors.gz", "v.bin", "v.bin.xz", "v.vec",
-                                       "v.txt.gz", "v"]] == [
-        "model", "vectors", "vectors", "binary", "binary", "text", "text", "text"]
+    assert [output_format(n) for n in ["m.embed", "v.vectors", "v.bin", "v.bin.xz", "v.vec", "v.txt.gz", "v"]] == [
+        "model", "vectors", "binary", "binary", "text", "text", "text"]
+    # Refused by name, before training: m.embed.gz was written as gzipped word2vec text.
+    for name, what in (("m.embed.gz", "a model file is a zip archive"),
+                       ("v.vectors.bz2", "a vectors file is meant to be memory-mapped")):
+        with pytest.raises(EmbedError, match=f"^{name}: {what} and cannot be compressed; name it without"):
+            output_format(name)
 
 
 # -- the native vectors file ---------------------------------------------------------------

@@ -341,6 +341,7 @@ def test_phrases_vectors_and_tokens_of_the_wrong_kind_are_one_line(tmp_path):
     Vectors(["b", "z"], np.full((2, 4), 0.5, np.float32)).save_word2vec_format(path)
     assert model.intersect_vectors(str(path)) == 1 and model.w_in[1].tolist() == [0.5] * 4
     # Tokens that are not strings trained, and no query could name them.
-    for corpus in ([[1, 2, 3]] * 5, [["a", 2.5]] * 5):
-        with pytest.raises(EmbedError, match=r"^corpus: tokens must be strings, got (int 1|float 2\.5); a sentence is a list of strings$"):
+    for corpus in ([[1, 2, 3]] * 5, [["a", 2.5]] * 5, [["a", None]] * 5):  # None passed the check, and trained
+        with pytest.raises(EmbedError, match=r"^corpus: tokens must be strings, got (int 1|float 2\.5|NoneType None); "
+                                             "a sentence is a list of strings$"):
             train(corpus, min_count=1, epochs=1, progress=False)

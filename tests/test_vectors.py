@@ -372,7 +372,8 @@ def test_vectors_and_queries_built_from_what_is_not_words_and_numbers_are_one_li
     for words, vectors, counts, message in (
             (["a", "b"], [["x", "y"], ["z", "w"]], None, "vectors must be a matrix of numbers, a row for each word: could not convert"),
             (["a", "b"], [[1.0, 2.0], [3.0]], None, "vectors must be a matrix of numbers, a row for each word: setting an array"),
-            (["a", 2], np.eye(2), None, "words are strings, got int 2"),
+            (["a", 2], np.eye(2), None, "words are strings, got int 2 (word 2)"),
+            (["a", None], np.eye(2), None, "words are strings, got NoneType None (word 2)"),  # None passed the check
             ("ab", np.eye(2), None, "Vectors takes a list of words, got the string 'ab'"),
             (["a", "b"], np.eye(2), ["x", "y"], "counts must be whole numbers >= 0, one for each word: invalid literal"),
             (["a", "b"], np.eye(2), [3, -1], "counts must be whole numbers >= 0, one for each word, got -1 for word 2"),

@@ -235,8 +235,10 @@ class Word2Vec:
         """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here;
         a warning says so where max_table pruned the counting."""
         vocab = self._count_words(corpus, cluster, config)
-        bad = next((word for word in vocab.words if not isinstance(word, str)), None)
-        if bad is not None:  # it would train, and then no query could name it, nor a file hold it
+        at = next((i for i, word in enumerate(vocab.words) if not isinstance(word, str)), -1)
+        # By index: None is a token too. It would train, and no query could name it, nor a file hold it.
+        if at >= 0:
+            bad = vocab.words[at]
             raise EmbedError(f"{_name(corpus)}: tokens must be strings, got {type(bad).__name__} {bad!r:.60}; "
                              "a sentence is a list of strings")
         if vocab.pruned_at:

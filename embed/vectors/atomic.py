@@ -55,10 +55,11 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
             os.close(directory)
 
 
-def check_writable(path: str | os.PathLike, inputs: tuple = ()) -> None:
+def check_writable(path: str | os.PathLike, inputs: tuple = (), outputs: tuple = ()) -> None:
     """Refuse, before any long work, an output that ``atomic_write`` could not write or
-    that would replace one of ``inputs``: an empty name, a missing or read-only folder,
-    a directory, a read-only file, or the same file as an input.
+    that would replace one of ``inputs``, or be replaced by another of the command's
+    ``outputs``: an empty name, a missing or read-only folder, a directory, a read-only
+    file, or the same file as an input or another output.
 
     >>> check_writable("")
     Traceback (most recent call last):
@@ -82,6 +83,13 @@ def check_writable(path: str | os.PathLike, inputs: tuple = ()) -> None:
     for source in inputs:
         if source is not None and os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
             raise EmbedError(f"{path}: is also an input ({os.fspath(source)}); writing it would replace it")
+    for other in outputs:
+        # By name as well: neither file exists yet (-o same.png --plot-loss same.png wrote
+        # the plot over the vectors).
+        if other is not None and (os.path.realpath(path) == os.path.realpath(other) or os.path.exists(path)
+                                  and os.path.exists(other) and os.path.samefile(path, other)):
+            raise EmbedError(f"{path}: two outputs of this command would be written here, the second over the "
+                             "first: give each its own name")
     if os.path.exists(path) and not os.stat(path).st_mode & 0o222:  # the mode, which binds root too
         raise EmbedError(f"{path}: the file exists and is read-only; it is not replaced")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -165,6 +173,21 @@ _COMPRESSORS = {
     ".bz2": lambda raw: bz2.BZ2File(raw, "wb"),
     ".xz": lambda raw: lzma.LZMAFile(raw, "wb"),
 }
+
+
+def check_uncompressed(path: str | os.PathLike, what: str) -> None:
+    """Refuse a name that asks for compression (.gz, .bz2, .xz) for a file that cannot be
+    compressed, ``what`` saying why.
+
+    >>> check_uncompressed("m.embed.gz", "a model file is a zip archive")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: m.embed.gz: a model file is a zip archive and cannot be compressed; name it without .gz
+    """
+    name = file_path(path)
+    ending = os.path.splitext(name)[1]
+    if ending.lower() in _COMPRESSORS:
+        raise EmbedError(f"{name}: {what} and cannot be compressed; name it without {ending}")
 
 
 @contextlib.contextmanager

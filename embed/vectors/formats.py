@@ -28,10 +28,13 @@ from ..errors import EmbedError
 from ..memory import check_fits
 from ..text.corpus import open_binary
 from ..text.location import file_path
-from .atomic import atomic_write, compressing
+from .atomic import atomic_write, check_uncompressed, compressing
 
 MODEL_SUFFIX = ".embed"  # the native model file (embed.vectors.native)
 VECTORS_SUFFIX = ".vectors"  # the native memory-mapped vectors file (embed.vectors.vectors_file)
+# Why each cannot be compressed (embed.vectors.atomic.check_uncompressed).
+MODEL_UNCOMPRESSED = "a model file is a zip archive"
+VECTORS_UNCOMPRESSED = "a vectors file is meant to be memory-mapped"
 
 # Binary records are parsed from blocks of this many bytes: large enough that a read
 # costs nothing next to the parsing, small enough to be noise next to the matrix.
@@ -72,9 +75,14 @@ def output_format(path: str | os.PathLike) -> str:
     >>> output_format("v.embed"), output_format("v.vectors"), output_format("v.bin"), output_format("v.vec")
     ('model', 'vectors', 'binary', 'text')
     """
-    if os.fspath(path).lower().endswith(MODEL_SUFFIX):
+    name = _uncompressed_name(path)
+    # Refused by name, before the training that would write them: a model is a zip, and a
+    # vectors file is mapped (a model named .embed.gz was written as gzipped word2vec text).
+    if name.endswith(MODEL_SUFFIX):
+        check_uncompressed(path, MODEL_UNCOMPRESSED)
         return "model"
-    if _uncompressed_name(path).endswith(VECTORS_SUFFIX):  # .vectors.gz too: its writer says why it cannot be
+    if name.endswith(VECTORS_SUFFIX):
+        check_uncompressed(path, VECTORS_UNCOMPRESSED)
         return "vectors"
     return "binary" if is_binary_path(path) else "text"
 
@@ -111,9 +119,10 @@ def save_word2vec_format(
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise EmbedError(f"expected {len(words)} vectors, got an array of shape {vectors.shape}")
     forbidden = " \n" if binary else "\n"
-    bad = next((w for w in words if not isinstance(w, str) or not w or any(c in w for c in forbidden)), None)
-    if bad is not None:
-        kind = "binary" if binary else "text"
+    # By index: a word that is None passed a check that looked for a word that was not None.
+    at = next((i for i, w in enumerate(words) if not isinstance(w, str) or not w or any(c in w for c in forbidden)), -1)
+    if at >= 0:
+        bad, kind = words[at], "binary" if binary else "text"
         raise EmbedError(f"word {bad!r} cannot be written in word2vec {kind} format (not a string, empty, or has "
                          f"{forbidden!r})")
     # Before the file is replaced: embed refuses to read such a file back, and a good file
@@ -126,6 +135,14 @@ def save_word2vec_format(
         if bad is not None:
             raise EmbedError(f"word {bad!r} cannot be written in a headerless text file: its last part "
                              f"{bad.rsplit(' ', 1)[1]!r} would read as a number")
+    try:
+        _write_word2vec(path, words, vectors, binary, write_header)
+    except UnicodeEncodeError as error:  # a lone surrogate, from unicode_errors="surrogateescape"
+        bad = next(w for w in words if error.object[error.start : error.end] in w)
+        raise EmbedError(f"{path}: not written: word {bad!r} is not encodable as UTF-8 ({error.reason})") from None
+
+
+def _write_word2vec(path: str, words: Sequence[str], vectors: np.ndarray, binary: bool, write_header: bool) -> None:
     with atomic_write(path, "wb") as raw, compressing(raw, path) as stream:
         if write_header:
             stream.write(f"{len(words)} {vectors.shape[1]}\n".encode())

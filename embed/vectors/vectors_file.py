@@ -33,8 +33,8 @@ from ..errors import EmbedError
 from ..memory import check_fits
 from ..text.corpus import open_binary
 from ..text.location import file_path
-from .atomic import atomic_write
-from .formats import check_limit
+from .atomic import atomic_write, check_uncompressed
+from .formats import VECTORS_UNCOMPRESSED, check_limit
 
 MAGIC = b"embed-vectors "
 VERSION = 1
@@ -80,10 +80,7 @@ def write_vectors_file(
     (['paris', 'rome'], [[1.0, 0.0], [0.0, 1.0]], [7, 3])
     """
     name = file_path(path)
-    lowered = name.lower()
-    if lowered.endswith((".gz", ".bz2", ".xz")):
-        raise EmbedError(f"{name}: a vectors file is meant to be memory-mapped and cannot be compressed; "
-                         f"name it without {os.path.splitext(name)[1]}")
+    check_uncompressed(name, VECTORS_UNCOMPRESSED)
     words = list(words)
     vectors = np.asarray(vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(words) or vectors.shape[1] < 1:
@@ -123,9 +120,9 @@ def write_vectors_file(
 
 def _word_blob(words: list[str]) -> bytes:
     """The words as UTF-8 joined by newlines; a word that would not split back is refused."""
-    bad = next((w for w in words if not isinstance(w, str) or not w or "\n" in w), None)
-    if bad is not None:
-        raise EmbedError(f"word {bad!r} cannot be written in a vectors file (not a string, empty, or has '\\n')")
+    at = next((i for i, w in enumerate(words) if not isinstance(w, str) or not w or "\n" in w), -1)
+    if at >= 0:  # by index: a word that is None passed a check for a word that was not None
+        raise EmbedError(f"word {words[at]!r} cannot be written in a vectors file (not a string, empty, or has '\\n')")
     try:
         blob = "\n".join(words).encode("utf-8")
     except UnicodeEncodeError as error:

@@ -42,9 +42,10 @@ class Vectors:
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, got shape {vectors.shape}")
         if order is None:  # words read from a file (``order``) are strings already
-            bad = next((word for word in words if not isinstance(word, str)), None)
-            if bad is not None:  # queries look words up by string: it could never be found
-                raise EmbedError(f"words are strings, got {type(bad).__name__} {bad!r:.60}")
+            at = next((i for i, word in enumerate(words) if not isinstance(word, str)), -1)
+            # By index: None is a word too. Queries look words up by string: it could never be found.
+            if at >= 0:
+                raise EmbedError(f"words are strings, got {type(words[at]).__name__} {words[at]!r:.60} (word {at + 1})")
         self.words = words
         self.vectors = vectors
         self.counts = None if counts is None else _counts(counts, len(words))
