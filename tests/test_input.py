@@ -345,3 +345,21 @@ def test_phrases_vectors_and_tokens_of_the_wrong_kind_are_one_line(tmp_path):
         with pytest.raises(EmbedError, match=r"^corpus: tokens must be strings, got (int 1|float 2\.5|NoneType None); "
                                              "a sentence is a list of strings$"):
             train(corpus, min_count=1, epochs=1, progress=False)
+
+
+def test_every_sentence_in_memory_is_checked_not_only_the_first():
+    # Only the first sentence was looked at: a later string was counted letter by letter
+    # (the vocabulary came out ' ', 'a', 'e', 'france', ...), None and nested lists were
+    # Python's TypeErrors, in the count and again in train after build_vocab.
+    for corpus, message in (
+            ([["paris", "france"], "rome italy"] * 20, "sentence 2: a sentence must be a list of tokens, got the string "
+                                                       "'rome italy'; split each sentence into tokens"),
+            ([["paris", "france"], None] * 10, "sentence 2: a sentence must be a list of tokens, got NoneType None"),
+            ([[["paris", "france"]]] * 10, "sentence 1: tokens must be strings, got list ['paris', 'france']"),
+    ):
+        with pytest.raises(EmbedError, match="^" + re.escape(message)):
+            train(corpus, min_count=1, epochs=1, progress=False)
+        model = Word2Vec(Config(dim=4, min_count=1, epochs=1, workers=1)).build_vocab([["paris", "france"]] * 10)
+        with pytest.raises(EmbedError, match="^" + re.escape(message)):
+            model.train(corpus, progress=False)
+        assert model.history == []

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from ..errors import EmbedError
 from . import location
 from .tokenizer import Tokenizer
+from .vocab import checked_sentence
 
 if TYPE_CHECKING:
     from .shards import Segment
@@ -485,11 +486,7 @@ def as_sentences(
     if isinstance(source, bytes) or not isinstance(source, Iterable):  # they failed in Python's own iteration
         raise EmbedError(f"a corpus is a file's path (a str), several paths, or sentences as lists of tokens; "
                          f"got {type(source).__name__} {source!r:.60}")
-    for sentence in source:  # the first sentence tells whether sentences are token lists
-        if isinstance(sentence, (str, bytes)):
-            raise EmbedError(
-                f"a sentence must be a list of tokens, got the string {sentence[:40]!r}; "
-                "split each sentence into tokens, or pass a file's path"
-            )
+    for sentence in source:  # the first, at once: a list of strings is the common mistake (the rest as counted)
+        checked_sentence(sentence)
         break
     return source

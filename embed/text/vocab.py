@@ -11,6 +11,35 @@ import numpy as np
 from ..errors import EmbedError
 
 
+def checked_sentence(sentence: object, number: int | None = None) -> Sequence[str]:
+    """``sentence`` where it is a sequence of tokens, else one line naming it (its
+    ``number``, from 1, where known). A string was counted letter by letter, and None
+    was Python's "not iterable".
+
+    >>> checked_sentence(["a", "b"], 1)
+    ['a', 'b']
+    >>> checked_sentence("rome italy", 2)
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: sentence 2: a sentence must be a list of tokens, got the string 'rome italy'; split each sentence into tokens, or pass a file's path
+    """
+    if isinstance(sentence, (list, tuple)):
+        return sentence
+    where = f"sentence {number}: " if number is not None else ""
+    if isinstance(sentence, (str, bytes)):
+        raise EmbedError(f"{where}a sentence must be a list of tokens, got the string {sentence[:40]!r}; "
+                         "split each sentence into tokens, or pass a file's path")
+    if not isinstance(sentence, Iterable):
+        raise EmbedError(f"{where}a sentence must be a list of tokens, got {type(sentence).__name__} {sentence!r:.60}")
+    return list(sentence)
+
+
+def not_tokens(sentence: Sequence[object]) -> str:
+    """What is wrong with a sentence whose tokens are not all strings (the first that is not)."""
+    bad = next((token for token in sentence if not isinstance(token, str)), None)  # None itself, where it is None
+    return f"tokens must be strings, got {type(bad).__name__} {bad!r:.60}; a sentence is a list of strings"
+
+
 class Vocabulary:
     """Words sorted by descending count; ties keep the order of first appearance.
 
@@ -42,8 +71,12 @@ class Vocabulary:
     ) -> Vocabulary:
         counter: Counter[str] = Counter()
         pruning = Pruning(max_table)
-        for sentence in sentences:
-            counter.update(sentence)
+        for number, sentence in enumerate(sentences, 1):
+            sentence = checked_sentence(sentence, number)
+            try:
+                counter.update(sentence)
+            except TypeError:  # a token that cannot be a word: a list, where sentences are nested too deep
+                raise EmbedError(f"sentence {number}: {not_tokens(sentence)}") from None
             pruning.keep_within(counter)
         words = list(counter)
         vocab, _ = cls.from_counts(np.fromiter(counter.values(), np.int64, len(words)), words.__getitem__, min_count,
@@ -113,10 +146,29 @@ class Vocabulary:
         """How many corpus tokens the vocabulary covers."""
         return int(self.counts.sum())
 
+    def known_tokens(self, sentences: Iterable[Sequence[str]]) -> int:
+        """How many tokens of ``sentences`` are vocabulary words; what is not a sentence
+        of tokens is refused, as ``build`` refuses it.
+
+        >>> Vocabulary(["a", "b"], [2, 1]).known_tokens([["a", "x"], ["b", "a"]])
+        3
+        """
+        index, known = self.index, 0
+        for number, sentence in enumerate(sentences, 1):
+            sentence = checked_sentence(sentence, number)
+            try:
+                known += sum(1 for token in sentence if token in index)
+            except TypeError:
+                raise EmbedError(f"sentence {number}: {not_tokens(sentence)}") from None
+        return known
+
     def encode(self, tokens: Iterable[str]) -> np.ndarray:
         """Ids of the tokens that are in the vocabulary; the others are dropped, as word2vec does."""
-        tokens = tokens if isinstance(tokens, list) else list(tokens)
-        ids = np.fromiter(map(self.index.get, tokens, itertools.repeat(-1)), dtype=np.int32, count=len(tokens))
+        tokens = tokens if isinstance(tokens, list) else list(checked_sentence(tokens))
+        try:
+            ids = np.fromiter(map(self.index.get, tokens, itertools.repeat(-1)), dtype=np.int32, count=len(tokens))
+        except TypeError:
+            raise EmbedError(not_tokens(tokens)) from None
         return ids[ids >= 0]
 
     def keep_probabilities(self, sample: float) -> np.ndarray:

@@ -74,7 +74,7 @@ from ..text.corpus import COMPRESSED, ReadReport, ascii_compatible, text_codec
 from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sentences
 from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
-from ..text.vocab import Pruning, Vocabulary
+from ..text.vocab import Pruning, Vocabulary, checked_sentence, not_tokens
 from .blas import one_blas_thread
 from .config import MERGES, Config
 from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
@@ -155,8 +155,12 @@ def count_shard(shard: Shard, config: Config) -> ShardCounts:
     pruning = Pruning(config.max_table)
     reports: list[ReadReport] = []
     for sentence in _sentences(shard, config, reports):
-        for token in sentence:
-            counts[token] = counts.get(token, 0) + 1
+        sentence = checked_sentence(sentence)  # a string was counted letter by letter (in a shard: no number)
+        try:
+            for token in sentence:
+                counts[token] = counts.get(token, 0) + 1
+        except TypeError:  # a list, where sentences are nested too deep
+            raise EmbedError(not_tokens(sentence)) from None
         pruning.keep_within(counts)
     return ShardCounts(list(counts), np.fromiter(counts.values(), np.int64, len(counts)), pruning.forgotten,
                        pruning.min_reduce - 1, tuple(reports))

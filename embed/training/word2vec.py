@@ -31,7 +31,7 @@ from ..text.corpus import COMPRESSED, ReadReport, as_sentences, ascii_compatible
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer, check_tokenizer
-from ..text.vocab import Vocabulary
+from ..text.vocab import Vocabulary, not_tokens
 from ..vectors.atomic import check_writable
 from ..vectors.word_vectors import Vectors
 from .config import Config
@@ -235,12 +235,9 @@ class Word2Vec:
         """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here;
         a warning says so where max_table pruned the counting."""
         vocab = self._count_words(corpus, cluster, config)
-        at = next((i for i, word in enumerate(vocab.words) if not isinstance(word, str)), -1)
-        # By index: None is a token too. It would train, and no query could name it, nor a file hold it.
-        if at >= 0:
-            bad = vocab.words[at]
-            raise EmbedError(f"{_name(corpus)}: tokens must be strings, got {type(bad).__name__} {bad!r:.60}; "
-                             "a sentence is a list of strings")
+        # A number or None would train, and no query could name it, nor a file hold it.
+        if not all(isinstance(word, str) for word in vocab.words):
+            raise EmbedError(f"{_name(corpus)}: {not_tokens(vocab.words)}")
         if vocab.pruned_at:
             warnings.warn(f"{_name(corpus)}: counting outgrew max_table={config.max_table:,} distinct words, so words "
                           f"seen at most {vocab.pruned_at} times so far were forgotten as it went (word2vec's "
@@ -423,7 +420,7 @@ class Word2Vec:
         the count of its vocabulary words (counted here unless given)."""
         sentences = self._sentences(corpus)  # a missing file or a pipe is refused here
         if words is None:
-            words = sum(1 for sentence in sentences for t in sentence if t in self.vocab.index)
+            words = self.vocab.known_tokens(sentences)
         if not isinstance(corpus, (str, os.PathLike)) or names_files(corpus):
             return {"path": None, "words": words}
         path = os.fspath(corpus)
