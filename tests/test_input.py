@@ -15,7 +15,7 @@ import unicodedata
 import numpy as np
 import pytest
 
-from embed import Config, Vectors, Word2Vec, load_vectors, train
+from embed import Config, Phrases, Vectors, Word2Vec, load_vectors, train
 from embed.errors import EmbedError
 from embed.text.corpus import Corpus, read_sentences
 from embed.text.tokenizer import Tokenizer, _letters_and_marks
@@ -363,3 +363,32 @@ def test_every_sentence_in_memory_is_checked_not_only_the_first():
         with pytest.raises(EmbedError, match="^" + re.escape(message)):
             model.train(corpus, progress=False)
         assert model.history == []
+
+
+def test_zip_and_tar_archives_are_refused_with_what_to_do(tmp_path):
+    # Read as text, a zip's compressed bytes trained into words such as 'k' and 'v' (one
+    # warning about UTF-8), a tar's header into 'ustar' and 'root', or the tar was taken
+    # for UTF-16; a zip of GloVe vectors was "not valid UTF-8". text8 comes as text8.zip.
+    import tarfile
+    import zipfile
+
+    text = tmp_path / "text8"
+    text.write_text("the cat sat on the mat " * 200)
+    with zipfile.ZipFile(tmp_path / "text8.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(text, "text8")
+    with tarfile.open(tmp_path / "text8.tar.gz", "w:gz") as archive:
+        archive.add(text, "text8")
+    vectors = tmp_path / "glove.6B.8d.txt"
+    Vectors(["the", "cat"], np.ones((2, 8), np.float32)).save_word2vec_format(vectors, write_header=False)
+    with zipfile.ZipFile(tmp_path / "glove.6B.zip", "w") as archive:
+        archive.write(vectors, vectors.name)
+    unzip = "is a zip archive, not text: unzip it and give embed the file(s) inside"
+    for call, message in (
+            (lambda: train(str(tmp_path / "text8.zip"), min_count=1, epochs=1, progress=False), f"{unzip} (text8);"),
+            (lambda: train(str(tmp_path / "text8.tar.gz"), min_count=1, epochs=1, progress=False),
+             f"is a tar archive, not text: extract it (tar xf {tmp_path / 'text8.tar.gz'})"),
+            (lambda: load_vectors(tmp_path / "glove.6B.zip"), f"{unzip} (glove.6B.8d.txt);"),
+            (lambda: Phrases(min_count=1).learn(str(tmp_path / "text8.zip")), unzip),
+    ):
+        with pytest.raises(EmbedError, match=re.escape(message)):
+            call()

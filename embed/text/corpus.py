@@ -18,6 +18,7 @@ import os
 import stat
 import threading
 import warnings
+import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -238,6 +239,33 @@ def _wide_without_mark(start: bytes) -> tuple[str, str, str]:
     return name, order, f"{name.lower()}{'le' if little else 'be'}"
 
 
+def check_not_archive(path: str, start: bytes) -> None:
+    """Refuse a zip or tar archive, by the first bytes of a file (after its .gz, .bz2 or
+    .xz is undone): read as text, its compressed bytes trained into words such as 'k' and
+    'v', and a tar's header into 'ustar' and 'root', with one warning about UTF-8.
+    text8 is published as text8.zip, GloVe as glove.6B.zip.
+
+    >>> check_not_archive("text8.zip", b"PK\x03\x04" + bytes(60))
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: text8.zip: is a zip archive, not text: unzip it and give embed the file(s) inside; it reads text, .gz, .bz2 and .xz
+    """
+    if start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        what, how = "a zip archive", "unzip it"
+    elif start[257:262] == b"ustar":
+        what, how = "a tar archive", f"extract it (tar xf {path})"
+    else:
+        return
+    members = ""
+    if what == "a zip archive" and not location.is_url(path):
+        with contextlib.suppress(zipfile.BadZipFile, OSError):
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+            members = f" ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
+    raise EmbedError(f"{path}: is {what}, not text: {how} and give embed the file(s) inside{members}; it reads "
+                     "text, .gz, .bz2 and .xz")
+
+
 def check_not_wide(path: str, start: bytes) -> None:
     """Refuse UTF-16 or UTF-32 text about to be read as UTF-8, by its byte-order mark
     or, without one, by its NUL bytes (ASCII text in UTF-16 is half NULs)."""
@@ -375,6 +403,8 @@ def read_sentences(
         while True:
             block = stream.read(BLOCK_BYTES)
             final = not block
+            if offset == 0 and start == 0:  # the file's first bytes: a segment of a file starts within it
+                check_not_archive(path, block[:512])
             if offset == 0 and utf8:
                 check_not_wide(path, block[:4096])
             _tally.report, _tally.base = report, start + offset - len(decoder.getstate()[0])

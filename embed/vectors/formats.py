@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import EmbedError
 from ..memory import check_fits
-from ..text.corpus import open_binary
+from ..text.corpus import check_not_archive, open_binary
 from ..text.location import file_path
 from .atomic import atomic_write, check_uncompressed, compressing
 
@@ -200,6 +200,7 @@ def load_word2vec_format(
                          "(GloVe's format)")
     with open_binary(path) as stream:
         first = stream.readline(200)
+        check_not_archive(path, first)  # GloVe comes as glove.6B.zip: its bytes read as "not valid UTF-8"
         if not first:
             raise EmbedError(f"{path}: the file is empty; expected word vectors")
         header = None if no_header else _parse_header(first)
