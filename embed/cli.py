@@ -315,14 +315,21 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def _similar(args: argparse.Namespace) -> None:
-    vectors = _load(args.vectors)
-    for word, score in vectors.most_similar(args.word, topn=args.topn):
-        print(f"{word}\t{score:.4f}")
+    _print_answers(_load(args.vectors).most_similar(args.word, topn=args.topn))
 
 
 def _analogy(args: argparse.Namespace) -> None:
     vectors = _load(args.vectors)
-    for word, score in vectors.most_similar(positive=[args.b, args.c], negative=[args.a], topn=args.topn):
+    _print_answers(vectors.most_similar(positive=[args.b, args.c], negative=[args.a], topn=args.topn))
+
+
+def _print_answers(answers: list[tuple[str, float]]) -> None:
+    from .errors import EmbedError
+    from .vectors.word_vectors import NO_ANSWER
+
+    if not answers:  # it printed nothing, with exit 0
+        raise EmbedError(NO_ANSWER)
+    for word, score in answers:
         print(f"{word}\t{score:.4f}")
 
 

@@ -78,6 +78,9 @@ def test_train_with_the_derivations_optimiser_and_its_loss_curve(tiny_corpus, tm
         ("a b\n" * 50, ["train", "{tmp}/c.txt", "-o", "{tmp}/o.txt", "--saturation", "-1"],
          "saturation must be a finite number >= 0 (0: the exact gradient everywhere), got -1.0"),
         ("1 2\nparis 0.5 0.5\n", ["similar", "{tmp}/c.txt", "pariss"], "'pariss' is not in the vocabulary"),
+        # It printed nothing, with exit 0.
+        ("1 2\nparis 0.5 0.5\n", ["similar", "{tmp}/c.txt", "paris"],
+         "no answer: every word it may choose from is a word of the query itself"),
     ],
 )
 def test_bad_input_gives_one_clear_line(tmp_path, make, args, message):

@@ -650,3 +650,8 @@ def test_callbacks_and_checkpoints_that_are_not_are_one_line_before_training(tin
             Checkpoints(str(tmp_path / "c"), **fields)
     with pytest.raises(EmbedError, match="^a file's path must be a str or an os.PathLike, got NoneType None$"):
         Checkpoints(None, epochs=1)
+    # NumPy integers are whole numbers (they were refused as not integers), and the run's
+    # state holds a plain int, which its model file can store.
+    model.train(path, progress=False, epochs=np.int64(1), checkpoints=Checkpoints(str(tmp_path / "c"), epochs=np.int64(1)))
+    model.save(tmp_path / "m.embed")
+    assert Word2Vec.load(tmp_path / "m.embed").epochs_done == 1

@@ -1,10 +1,13 @@
 """Queries, word2vec file formats and evaluation: checked against plain NumPy and known
 bytes always, and against gensim (an optional peer) where it is installed."""
 
+import os
 import re
 
 import numpy as np
 import pytest
+
+import embed
 
 from embed.data import bundled as corpus_path
 from embed.errors import EmbedError, UnknownWordError
@@ -383,3 +386,49 @@ def test_vectors_and_queries_built_from_what_is_not_words_and_numbers_are_one_li
         with pytest.raises(EmbedError, match="^" + re.escape(message)):
             Vectors(words, vectors, counts)
     assert Vectors(["a", "b"], np.eye(2), [3.0, np.uint8(1)]).counts.tolist() == [3, 1]
+
+
+def test_numpy_integers_are_whole_numbers_and_other_misplaced_values_are_one_line(tmp_path):
+    v = random_vectors(["one", "two", "three", "four"], dim=4)
+    # NumPy integers were refused as "not an integer", by checks for int alone (Config took them).
+    assert len(v.most_similar("one", topn=np.int64(2), restrict_vocab=np.int32(3))) == 2
+    v.save_word2vec_format(tmp_path / "v.vec")
+    assert len(Vectors.load(tmp_path / "v.vec", limit=np.int64(3))) == 3
+    # A number where a list of words goes was "'int' object is not iterable".
+    for call, method in ((lambda: v.distances("one", 5), "distances"), (lambda: v.doesnt_match(5), "doesnt_match"),
+                         (lambda: v.n_similarity(["one"], 5), "n_similarity"), (lambda: Vectors(None, np.eye(2)), "Vectors")):
+        with pytest.raises(EmbedError, match=rf"^{method} takes a list of words, got (int 5|NoneType None)$"):
+            call()
+    # A model where vectors go: "'Word2Vec' object has no attribute 'words'".
+    model = embed.Word2Vec(embed.Config(dim=4, min_count=1)).build_vocab([["one", "two", "three"]])
+    for call, method in ((lambda: evaluate_word_analogies(model, corpus_path("questions-words.txt")), "evaluate_word_analogies"),
+                         (lambda: evaluate_word_pairs(model, corpus_path("wordsim353.tsv")), "evaluate_word_pairs"),
+                         (lambda: plot_words(model, ["one", "two", "three"], tmp_path / "w.png"), "a PCA plot")):
+        with pytest.raises(EmbedError, match=rf"^{method} takes an embed.Vectors, got Word2Vec .*: pass model.wv$"):
+            call()
+    with pytest.raises(EmbedError, match="reads one$"):
+        evaluate_word_pairs(str(tmp_path / "v.vec"), corpus_path("wordsim353.tsv"))  # the arguments swapped
+    # Every candidate a word of the query was an IndexError; a word given as a vector,
+    # numpy's "could not convert"; malformed batches, "not enough values to unpack".
+    with pytest.raises(EmbedError, match="^analogy: no answer: every word it may choose from is a word of the query itself$"):
+        v.analogy("one", "two", "three", restrict_vocab=3)
+    with pytest.raises(EmbedError, match=r"^similar_by_vector takes a vector of 4 numbers, got the string 'one': use similar_by_word\('one'\)$"):
+        v.similar_by_vector("one")
+    pairs = "most_similar_batch takes a list of (positive words, negative words) pairs, got"
+    for queries, message in (([("one",)], f"{pairs} ('one',) as query 1"), (["one"], f"{pairs} 'one' as query 1"),
+                             ([([], [])], "most_similar_batch: query 1 has no words")):
+        with pytest.raises(EmbedError, match="^" + re.escape(message) + "$"):
+            v.most_similar_batch(queries)
+    for weights in (["x", "y"], [np.nan, 1.0]):  # NaN gave a NaN vector
+        with pytest.raises(EmbedError, match="^get_mean_vector: weights must be finite numbers, one for each key$"):
+            v.get_mean_vector(["one", "two"], weights=weights)
+    with pytest.raises(EmbedError, match="^batch_size must be a whole number >= 1, got 0$"):
+        evaluate_word_analogies(v, corpus_path("questions-words.txt"), batch_size=0)
+    # scikit-learn's own errors for what PCA cannot take.
+    flat = Vectors(["a", "b", "c"], np.ones((3, 1)))
+    with pytest.raises(EmbedError, match="^a PCA plot needs vectors of at least 2 dimensions, these have 1$"):
+        plot_words(flat, ["a", "b", "c"], tmp_path / "w.png")
+    nan = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [np.nan, 1.0], [0.0, 1.0]]))
+    with pytest.raises(EmbedError, match="^a PCA plot: the vector of 'b' has a value that is NaN or infinite$"):
+        plot_words(nan, ["a", "b", "c"], tmp_path / "w.png")
+    assert sorted(os.listdir(tmp_path)) == ["v.vec"]

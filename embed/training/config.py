@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import EmbedError
+from ..errors import EmbedError, is_whole
 from ..text.corpus import text_codec
 from ..text.tokenizer import DEFAULT_PATTERN
 
@@ -64,7 +64,7 @@ class Whole:
     def check(self, name: str, value: Any) -> Any:
         if value is None and self.optional:
             return None
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < self.low:
+        if not is_whole(value, self.low):
             raise EmbedError(f"{name} must be an integer >= {self.low}, got {value!r}")
         if self.high is not None and value > self.high:
             raise EmbedError(f"{name} must be an integer from {self.low} to {self.high}, got {value!r}")

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import EmbedError
+from ..errors import EmbedError, is_whole
 from ..text.location import file_path
 from ..kernels.piece import Resume
 
@@ -160,8 +160,7 @@ class Checkpoints:
         file_path(self.path)
         if self.epochs is None and self.seconds is None:
             raise EmbedError("Checkpoints needs epochs= or seconds=: with neither, none would be written")
-        if self.epochs is not None and (isinstance(self.epochs, bool) or not isinstance(self.epochs, int)
-                                        or self.epochs < 1):
+        if self.epochs is not None and not is_whole(self.epochs):
             raise EmbedError(f"Checkpoints' epochs must be a whole number >= 1, got {self.epochs!r}")
         if self.seconds is not None and (isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float))
                                          or not math.isfinite(self.seconds) or self.seconds <= 0):

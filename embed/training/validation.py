@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError
+from ..errors import EmbedError, is_whole
 from ..kernels.optimizer import NO_OPTIMIZER
 from ..kernels.piece import Piece, new_worker, train_piece
 from ..text.chunks import id_chunks
@@ -210,7 +210,7 @@ class EarlyStop:
     and no time, where a checkpoint file would cost a write at every improvement."""
 
     def __init__(self, validation: Validation, patience: int | None) -> None:
-        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
+        if patience is not None and not is_whole(patience):
             raise EmbedError(f"early_stop must be a number of epochs >= 1, got {patience!r}")
         self.validation, self.patience = validation, patience
         self.best: float | None = None

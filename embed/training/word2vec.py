@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError
+from ..errors import EmbedError, is_whole
 from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
@@ -387,8 +387,9 @@ class Word2Vec:
             raise EmbedError("build_vocab(corpus) must come before train(corpus)")
         _check_callbacks(on_epoch_end, checkpoints)
         epochs = self.config.epochs if epochs is None else epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        if not is_whole(epochs):
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
+        epochs = int(epochs)  # kept in the run's state, which a model file holds as JSON
         rates = {name: value for name, value in (("alpha", start_alpha), ("min_alpha", end_alpha)) if value is not None}
         rates = {name: getattr(self.config.replace(**rates), name) for name in rates}  # checked as the settings are
         if early_stop is not None and validate is None:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError
+from ..errors import EmbedError, is_whole
 from ..text.corpus import open_binary
 from .formats import check_limit
+from .word_vectors import check_vectors
 
 if TYPE_CHECKING:  # Vectors calls these functions: a runtime import would be a cycle
     from .word_vectors import Vectors
@@ -127,8 +128,11 @@ def evaluate_word_analogies(
     >>> evaluate_word_analogies(v, corpus_path("questions-words.txt")).total.answered
     0
     """
+    check_vectors(vectors, "evaluate_word_analogies")
     if method not in ("3cosadd", "3cosmul"):
         raise EmbedError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+    if not is_whole(batch_size):  # 0 was range()'s ValueError, -1 answered no question
+        raise EmbedError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
     fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
     index = _restricted_index(vectors, restrict_vocab, case_insensitive)
     limit = len(vectors) if restrict_vocab is None else min(restrict_vocab, len(vectors))
@@ -244,6 +248,7 @@ def evaluate_word_pairs(
     """
     from scipy import stats
 
+    check_vectors(vectors, "evaluate_word_pairs")
     fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
     index = _restricted_index(vectors, restrict_vocab, case_insensitive)
     gold, model, oov = [], [], 0

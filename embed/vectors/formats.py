@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import EmbedError
+from ..errors import EmbedError, is_whole
 from ..memory import check_fits
 from ..text.corpus import check_not_archive, open_binary
 from ..text.location import file_path
@@ -257,7 +257,7 @@ def check_limit(limit: int | None, name: str = "limit") -> None:
     ...
     embed.errors.EmbedError: restrict_vocab must be a number of words >= 1, got 0
     """
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+    if limit is not None and not is_whole(limit):
         raise EmbedError(f"{name} must be a number of words >= 1, got {limit!r}")
 
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError
+from ..errors import EmbedError, is_whole
 from .atomic import atomic_write, check_writable
 from .evaluate import read_analogies
-from .word_vectors import Vectors, word_list
+from .word_vectors import Vectors, check_vectors, word_list
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -71,10 +71,16 @@ def project(vectors: Vectors, words: Sequence[str]) -> Projection:
     """
     from sklearn.decomposition import PCA
 
-    words = list(words)
+    check_vectors(vectors, "a PCA plot")
+    words = word_list(words, "a PCA plot")
     if len(words) < 3:
         raise EmbedError(f"a PCA plot needs at least 3 words, got {len(words)}")
+    if vectors.dim < 2:  # scikit-learn's "n_components=2 must be between 0 and ..."
+        raise EmbedError(f"a PCA plot needs vectors of at least 2 dimensions, these have {vectors.dim}")
     matrix = np.array([vectors[w] for w in words], dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
+    if bad.size:  # scikit-learn's "Input X contains NaN"
+        raise EmbedError(f"a PCA plot: the vector of {words[bad[0]]!r} has a value that is NaN or infinite")
     pca = PCA(n_components=2, random_state=0)
     points = pca.fit_transform(matrix)
     return Projection(words, points, tuple(float(x) for x in pca.explained_variance_ratio_))
@@ -181,7 +187,8 @@ def plot_capitals(
     'Countries (blue) and capitals (red), PCA of their vectors — random vectors, d=10'
     """
     figure_format(path)
-    if max_pairs is not None and (isinstance(max_pairs, bool) or not isinstance(max_pairs, int) or max_pairs < 1):
+    check_vectors(vectors, "plot_capitals")
+    if max_pairs is not None and not is_whole(max_pairs):
         # 0 said "found 0 pairs in the vocabulary", of a vocabulary that has them.
         raise EmbedError(f"max_pairs must be a whole number >= 1, or None for every pair, got {max_pairs!r}")
     note = ""
@@ -210,8 +217,6 @@ def plot_capitals(
         vectors.get_index(country)
     if len(chosen) < 2:
         raise EmbedError(f"the capital-country plot needs at least 2 pairs in the vocabulary, found {len(chosen)}")
-    if vectors.dim < 2:
-        raise EmbedError(f"a PCA plot needs vectors of at least 2 dimensions, these have {vectors.dim}")
     countries = [k for _, k in chosen]
     capitals = [c for c, _ in chosen]
     projection = project(vectors, countries + capitals)

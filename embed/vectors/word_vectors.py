@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..errors import EmbedError, UnknownWordError
+from ..errors import EmbedError, UnknownWordError, is_whole
 from ..text.location import file_path
 from . import formats, native
 
@@ -179,7 +179,12 @@ class Vectors:
         keys = word_list(keys, "get_mean_vector")
         if len(keys) == 0:
             raise EmbedError("get_mean_vector needs at least one key")
-        weights = np.ones(len(keys), np.float32) if weights is None else np.asarray(weights, np.float32)
+        try:
+            weights = np.ones(len(keys), np.float32) if weights is None else np.asarray(weights, np.float32)
+        except (TypeError, ValueError):
+            weights = None
+        if weights is None or not np.isfinite(weights).all():  # NaN gave a NaN vector
+            raise EmbedError("get_mean_vector: weights must be finite numbers, one for each key")
         if weights.shape != (len(keys),):
             raise EmbedError(f"get_mean_vector: {len(keys)} keys but weights of shape {weights.shape}")
         mean, total = np.zeros(self.dim, np.float32), 0.0
@@ -322,7 +327,10 @@ class Vectors:
         >>> v.similar_by_vector(np.array([1.0, 0.1]), topn=1)[0][0]
         'a'
         """
-        return self.most_similar([np.asarray(vector, dtype=np.float32)], topn=topn, restrict_vocab=restrict_vocab)
+        if isinstance(vector, str):  # numpy's "could not convert string to float"
+            raise EmbedError(f"similar_by_vector takes a vector of {self.dim} numbers, got the string {vector!r}: "
+                             f"use similar_by_word({vector!r})")
+        return self.most_similar([self._vector(vector)], topn=topn, restrict_vocab=restrict_vocab)
 
     def similar_by_word(self, word: str, topn: int = 10, restrict_vocab: int | None = None):
         return self.most_similar([word], topn=topn, restrict_vocab=restrict_vocab)
@@ -335,7 +343,10 @@ class Vectors:
         >>> v.analogy("france", "paris", "italy")
         'rome'
         """
-        return self.most_similar(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)[0][0]
+        found = self.most_similar(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)
+        if not found:  # it was an IndexError
+            raise EmbedError(f"analogy: {NO_ANSWER}")
+        return found[0][0]
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two words.
@@ -405,9 +416,16 @@ class Vectors:
         >>> [r[0][0] in "bc" for r in v.most_similar_batch([(["a"], []), (["a"], ["b"])], topn=1)]
         [True, True]
         """
+        queries = word_list(queries, "most_similar_batch")
         if not queries:
             return []
         limit = self._limit(restrict_vocab)
+        for number, query in enumerate(queries, 1):  # Python's "not enough values to unpack", or numpy's matmul
+            if isinstance(query, str) or not isinstance(query, Sequence) or len(query) != 2:
+                raise EmbedError(f"most_similar_batch takes a list of (positive words, negative words) pairs, got "
+                                 f"{query!r:.60} as query {number}")
+            if not query[0] and not query[1]:
+                raise EmbedError(f"most_similar_batch: query {number} has no words")
         combined = [self._combine([(w, 1.0) for w in word_list(pos, "most_similar_batch")]
                                   + [(w, -1.0) for w in word_list(neg, "most_similar_batch")]) for pos, neg in queries]
         scores = (self.vectors[:limit] @ np.stack([q for q, _ in combined]).T).T / self._safe_norms()[:limit]
@@ -553,12 +571,16 @@ class Vectors:
         return _unit(mean.astype(np.float32)), exclude
 
     def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
-        if isinstance(topn, bool) or not isinstance(topn, int) or topn < 1:
+        if not is_whole(topn):
             raise EmbedError(f"topn must be an integer >= 1, got {topn!r}")
         wanted = min(len(scores), topn + len(exclude))
         best = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else np.arange(len(scores))
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.words[i], float(scores[i])) for i in best if i not in exclude][:topn]
+
+
+# A query whose every candidate word is one of its own (a tiny vocabulary, or restrict_vocab).
+NO_ANSWER = "no answer: every word it may choose from is a word of the query itself"
 
 
 def _no_repeats(items: list[WordOrVector]) -> None:
@@ -583,7 +605,25 @@ def word_list(value: Iterable, method: str) -> list:
     """
     if isinstance(value, str):
         raise EmbedError(f"{method} takes a list of words, got the string {value!r}: pass [{value!r}]")
+    if not isinstance(value, Iterable):  # Python's "not iterable"
+        raise EmbedError(f"{method} takes a list of words, got {type(value).__name__} {value!r:.60}")
     return list(value)
+
+
+def check_vectors(value: object, method: str) -> None:
+    """Refuse what is not ``Vectors`` where they go; a model, the likely mistake, is told
+    where its vectors are (it failed with "'Word2Vec' object has no attribute 'words'").
+
+    >>> check_vectors("v.vec", "evaluate_word_pairs")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: evaluate_word_pairs takes an embed.Vectors, got str 'v.vec': embed.load_vectors(path) reads one
+    """
+    if isinstance(value, Vectors):
+        return
+    hint = ("pass model.wv" if hasattr(value, "wv") else "embed.load_vectors(path) reads one"
+            if isinstance(value, (str, os.PathLike)) else "build one with Vectors(words, matrix)")
+    raise EmbedError(f"{method} takes an embed.Vectors, got {type(value).__name__} {value!r:.60}: {hint}")
 
 
 def _as_list(items: WordOrVector | Iterable[WordOrVector], method: str) -> list[WordOrVector]:
