@@ -8,6 +8,7 @@ import itertools
 import json
 import lzma
 import math
+import re
 from collections import Counter
 
 import numpy as np
@@ -446,3 +447,22 @@ def test_the_phrases_command_learns_writes_saves_and_trains(tmp_path):
         done = embed_command("phrases", path, *arguments)
         assert done.returncode == 1 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1, (
             arguments, done.stderr)
+
+
+def test_settings_of_the_wrong_name_or_kind_and_misused_apply_are_one_line():
+    # Python's "unexpected keyword argument", AttributeErrors at the first use, and
+    # TypeErrors of apply and load.
+    phrases = Phrases(min_count=1, threshold=0).learn([["new", "york"]] * 5)
+    for call, message in (
+            (lambda: Phrases(min_cout=3), "unknown phrases field(s): min_cout (did you mean min_count?)"),
+            (lambda: PhrasesConfig(min_cout=3), "unknown phrases field(s): min_cout (did you mean min_count?)"),
+            (lambda: Phrases({"min_count": 3}), "config must be an embed PhrasesConfig, got dict {'min_count': 3}; "
+                                                "Phrases also takes the settings as keywords: Phrases(min_count=3)"),
+            (lambda: Phrases.load(None), "a file's path must be a str or an os.PathLike, got NoneType None"),
+            (lambda: phrases.apply(None), "apply takes one sentence's tokens (a list of strings), got NoneType None"),
+            (lambda: phrases.apply([["new", "york"]] * 2), "apply takes one sentence's tokens (a list of strings), got "
+                                                           "a list of lists: phrases.sentences(corpus) joins a corpus's"),
+    ):
+        with pytest.raises(EmbedError, match="^" + re.escape(message) + "$"):
+            call()
+    assert phrases.apply(("new", "york")) == ["new_york"]

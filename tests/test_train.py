@@ -105,6 +105,10 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
         (dict(loss="softmax", momentum=0.5, deterministic=True), "momentum is not available when training in rounds"),
         (dict(lr_step_epochs=(3, 2)), "lr_step_epochs must be rising epoch numbers from 2 on"),
         (dict(lr_schedule="cosine"), "lr_schedule must be one of linear, step, constant, got 'cosine'"),
+        # Python's "unexpected keyword argument", with the field meant.
+        (dict(dims=50), "unknown config field(s): dims (did you mean dim?)"),
+        (dict(vector_size=50, sg=1), "unknown config field(s): vector_size (gensim's name; embed's is dim), sg "
+                                     "(gensim's name; embed's is arch ('skipgram' or 'cbow'))"),
     ],
 )
 def test_fields_are_validated_with_the_field_and_value_named(fields, message):
@@ -342,3 +346,12 @@ def test_a_slow_kernel_load_is_announced_in_one_line_before_any_progress_bar(mon
     monkeypatch.setattr(threads, "load_kernels", compiling)
     threads.ready_kernels(model.weights, model.plan, lines.append)
     assert lines == [threads.COMPILING] and "once" in lines[0]
+
+
+def test_word2vec_takes_its_settings_as_keywords_too():
+    # As Phrases does, and gensim's Word2Vec (whose names are told apart); it was a TypeError.
+    assert Word2Vec(dim=8, min_count=1).config == Config(dim=8, min_count=1)
+    with pytest.raises(EmbedError, match=r"^unknown config field\(s\): vector_size \(gensim's name; embed's is dim\)$"):
+        Word2Vec(vector_size=50)
+    with pytest.raises(EmbedError, match="^give Word2Vec a Config or settings, not both$"):
+        Word2Vec(Config(), dim=8)

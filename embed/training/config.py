@@ -12,6 +12,7 @@ starts CBOW at alpha 0.05 and ends every run at alpha * 1e-4.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import numbers
 import os
@@ -224,6 +225,37 @@ MERGES = ("hogwild", "sum", "average", "row-average", "frequency")  # see embed.
 LR_SCHEDULES = ("linear", "step", "constant")  # see embed.training.schedule
 
 
+# gensim's names for embed's settings, for the line that refuses them.
+GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "sg": "arch ('skipgram' or 'cbow')",
+                "hs": "loss ('hierarchical')", "iter": "epochs", "max_vocab_size": "max_table",
+                "trim_rule": None, "callbacks": "on_epoch_end=, an argument of Word2Vec.train"}
+
+
+def check_setting_names(settings: type, names: Any, what: str) -> None:
+    """Refuse keyword arguments that are not fields of the dataclass ``settings`` (Python's
+    "unexpected keyword argument" came from ``Config(dims=50)``), each with the field it
+    was likely meant to be.
+
+    >>> check_setting_names(Config, ["vector_size", "windo"], "config")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: unknown config field(s): vector_size (gensim's name; embed's is dim), windo (did you mean window?)
+    """
+    known = [field.name for field in dataclasses.fields(settings)]
+    unknown = [name for name in names if name not in known]
+    if not unknown:
+        return
+    said = []
+    for name in unknown:
+        close = difflib.get_close_matches(str(name), known, n=1)
+        if name in GENSIM_NAMES:
+            meant = GENSIM_NAMES[name]
+            said.append(f"{name} (gensim's name; embed's is {meant})" if meant else f"{name} (gensim's; embed has none)")
+        else:
+            said.append(f"{name} (did you mean {close[0]}?)" if close else str(name))
+    raise EmbedError(f"unknown {what} field(s): {', '.join(said)}")
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything that decides what a training run computes.
@@ -316,6 +348,10 @@ class Config:
         None, Folder(), "folder for the word ids kept between epochs, 4 bytes a corpus word (none: read the "
         "corpus again every epoch)", default_text="the temporary folder")
 
+    def __new__(cls, *args: Any, **settings: Any) -> Config:
+        check_setting_names(cls, settings, "config")  # before the dataclass's own __init__ says it as a TypeError
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = field.metadata["constraint"].check(field.name, getattr(self, field.name))
@@ -338,7 +374,5 @@ class Config:
         >>> Config().replace(dim=20).dim
         20
         """
-        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
-        if unknown:
-            raise EmbedError(f"unknown config field(s): {', '.join(sorted(unknown))}")
+        check_setting_names(Config, changes, "config")
         return dataclasses.replace(self, **changes)

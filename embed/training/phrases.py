@@ -62,10 +62,11 @@ import numpy as np
 
 from ..errors import EmbedError
 from ..text.corpus import BLOCK_BYTES, ascii_compatible, open_binary, read_ahead, text_codec
+from ..text.location import file_path
 from ..text.shards import Files, corpus_files, names_files
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..vectors.atomic import atomic_write, check_writable, compressing
-from .config import Encoding, OneOf, Pattern, Switch, Whole, setting
+from .config import Encoding, OneOf, Pattern, Switch, Whole, check_setting_names, setting
 
 SCORINGS = ("default", "npmi")
 # The settings that decide what a token is; give them the values training has, so
@@ -156,6 +157,10 @@ class PhrasesConfig:
     encoding_errors: str = setting("replace", OneOf(("replace", "strict")),
                                    "bytes not valid in the encoding: replace and count them, or stop")
 
+    def __new__(cls, *args: Any, **settings: Any) -> PhrasesConfig:
+        check_setting_names(cls, settings, "phrases")
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = field.metadata["constraint"].check(field.name, getattr(self, field.name))
@@ -228,6 +233,9 @@ class Phrases:
     def __init__(self, config: PhrasesConfig | None = None, **settings: Any) -> None:
         if config is not None and settings:
             raise EmbedError("give Phrases a PhrasesConfig or settings, not both")
+        if config is not None and not isinstance(config, PhrasesConfig):  # an AttributeError at the first use
+            raise EmbedError(f"config must be an embed PhrasesConfig, got {type(config).__name__} {config!r:.60}; "
+                             "Phrases also takes the settings as keywords: Phrases(min_count=3)")
         self.config = config if config is not None else PhrasesConfig(**settings)
         self.words: list[str] = []  # the words the phrases are made of; phrase j's id is len(words) + j
         self.first = np.zeros(0, dtype=np.int64)  # phrase j joins the tokens first[j] and second[j]
@@ -363,7 +371,16 @@ class Phrases:
         """
         if isinstance(tokens, (str, bytes)):
             raise EmbedError(f"apply takes one sentence's tokens (a list of strings), got the string {tokens[:40]!r}")
-        out = list(tokens)
+        if not isinstance(tokens, Iterable):  # Python's "not iterable"
+            raise EmbedError(f"apply takes one sentence's tokens (a list of strings), got {type(tokens).__name__} "
+                             f"{tokens!r:.60}")
+        try:
+            return self._joined_tokens(list(tokens))
+        except TypeError:  # a token that is a list: gensim's phrases[corpus] takes many sentences, apply one
+            raise EmbedError("apply takes one sentence's tokens (a list of strings), got a list of lists: "
+                             "phrases.sentences(corpus) joins a corpus's") from None
+
+    def _joined_tokens(self, out: list[str]) -> list[str]:
         for table in self._tables:
             if not table or len(out) < 2:
                 continue
@@ -551,7 +568,7 @@ class Phrases:
     @classmethod
     def load(cls, path: str | os.PathLike) -> Phrases:
         """Read what ``save`` wrote; a damaged file is one EmbedError naming it."""
-        path = os.fspath(path)
+        path = file_path(path)
         with open_binary(path) as stream:
             data = stream.read()
         try:

@@ -52,17 +52,23 @@ EpochCallback = Callable[["Word2Vec", int, float], None]
 
 
 class Word2Vec:
-    """A word2vec model: configuration, vocabulary and the two weight matrices.
+    """A word2vec model: configuration, vocabulary and the two weight matrices. The
+    settings are a ``Config``, or its fields as keywords (as ``Phrases`` takes its own).
 
     >>> sentences = [["paris", "france", "rome", "italy"]] * 50
     >>> model = Word2Vec(Config(dim=8, min_count=1, workers=1, epochs=2))
     >>> model.build_vocab(sentences).train(sentences, progress=False).wv["paris"].shape
     (8,)
+    >>> Word2Vec(dim=8, min_count=1).config.dim
+    8
     """
 
     def __init__(self, config: Config | None = None, tokenizer: Callable[[str], list[str]] | None = None,
-                 phrases: Phrases | str | os.PathLike | None = None) -> None:
-        self.config = _config(config)
+                 phrases: Phrases | str | os.PathLike | None = None, **settings: object) -> None:
+        if config is not None and settings:
+            raise EmbedError("give Word2Vec a Config or settings, not both")
+        # Keywords as gensim's Word2Vec takes them (its names are told apart: vector_size is dim).
+        self.config = Config(**settings) if settings else _config(config)
         # A function from a line of text to its tokens, for text a pattern cannot split
         # (Chinese, Japanese); not saved with the model: give it again to train on.
         self.tokenize = None if tokenizer is None else check_tokenizer(tokenizer)
