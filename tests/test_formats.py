@@ -485,3 +485,21 @@ def test_a_path_that_is_not_a_path_and_switches_that_are_not_switches_are_one_li
         Vectors.load_word2vec_format(good, unicode_errors="bogus")
     assert good.read_bytes() == before and os.listdir(tmp_path) == ["v.txt"]
     assert Vectors.load_word2vec_format(good, binary=np.bool_(False), unicode_errors="replace").words == ["a", "b"]
+
+
+def test_a_utf8_byte_order_mark_is_read_as_the_corpus_reader_reads_it(tmp_path):
+    # Windows tools write one. The header "\ufeff2 3" was taken for a GloVe line of one
+    # number, a GloVe file's first word was '\ufeffberlin', an analogies file's first
+    # section a question, and a pairs file's first pair out of the vocabulary.
+    from embed.evaluate import evaluate_word_analogies, evaluate_word_pairs
+
+    bom = b"\xef\xbb\xbf"
+    (tmp_path / "v.vec").write_bytes(bom + b"2 3\nberlin 1 0 0\nparis 0 1 0\n")
+    (tmp_path / "glove.txt").write_bytes(bom + b"berlin 1 0 0\nparis 0 1 0\n")
+    for name in ("v.vec", "glove.txt"):
+        assert Vectors.load(tmp_path / name).words == ["berlin", "paris"]
+    vectors = Vectors(["berlin", "germany", "paris", "france"], np.random.default_rng(0).normal(size=(4, 5)))
+    (tmp_path / "q.txt").write_bytes(bom + b": capitals\nberlin germany paris france\n")
+    assert evaluate_word_analogies(vectors, tmp_path / "q.txt").total.answered == 1
+    (tmp_path / "pairs.tsv").write_bytes(bom + b"berlin\tgermany\t9\nparis\tfrance\t8\nberlin\tparis\t2\n")
+    assert evaluate_word_pairs(vectors, tmp_path / "pairs.tsv").pairs == 3

@@ -2,6 +2,7 @@
 NumPy reference, scores equal to the evaluations', early stopping that keeps the best
 epoch, and the command line's --validate and --early-stop."""
 
+import re
 import subprocess
 import sys
 
@@ -120,6 +121,33 @@ def test_a_bad_validation_file_is_refused_before_training(tiny_corpus, tmp_path)
     with pytest.raises(EmbedError, match=r"pairs.tsv: line 6: the score 'many' is not a finite number"):
         model.train(path, progress=False, validate=str(pairs))
     assert not model.history
+
+
+def test_a_validation_file_that_could_score_nothing_is_refused_and_a_header_is_a_header(tiny_corpus, tmp_path):
+    # Analogies of words outside the vocabulary scored 0 every epoch, and an early stop
+    # stopped on it; pairs outside it failed after the first epoch; constant human scores
+    # gave nan with scipy's warning twice; a pairs file with WordSim-353 combined.tab's
+    # header line was refused by the evaluation and trained on as held-out text by validate.
+    path, _, _ = tiny_corpus
+    model = Word2Vec(settings()).build_vocab(path)
+    unknown = tmp_path / "q.txt"
+    unknown.write_text(": capitals\nparis france rome italy\n")
+    few = tmp_path / "few.tsv"
+    few.write_text("cat\tdog\t9\nparis\tfrance\t8\n")
+    for source, message in ((unknown, "q.txt: none of its 1 questions has its four words among the 30,000 most frequent "
+                                      "words of the vocabulary"),
+                            (few, "few.tsv: fewer than two of its word pairs are in the vocabulary (1)")):
+        with pytest.raises(EmbedError, match=re.escape(message)):
+            model.train(path, progress=False, validate=str(source), early_stop=1)
+    assert not model.history
+    header = tmp_path / "combined.tab"
+    header.write_text("Word 1\tWord 2\tHuman (mean)\ncat\tdog\t9\ncat\thammer\t1\ndog\tsaw\t2\n")
+    assert validation_for(str(header)).name == "Spearman"
+    assert evaluate_word_pairs(model.wv, header).pairs == 3
+    constant = tmp_path / "constant.tsv"
+    constant.write_text("cat\tdog\t5\ncat\thammer\t5\n")
+    with pytest.raises(EmbedError, match=r"constant.tsv: the human scores of the 2 pairs in the vocabulary are all 5: "):
+        evaluate_word_pairs(model.wv, constant)
 
 
 def test_validate_and_early_stop_on_the_command_line(tiny_corpus, tmp_path):

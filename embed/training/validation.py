@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .word2vec import Word2Vec
 
 ANALOGY_VOCABULARY = 30_000  # gensim's restrict_vocab for evaluate_word_analogies
+PAIR_VOCABULARY = 300_000  # and for evaluate_word_pairs
 HELD_OUT_PIECES = 1 << 40  # piece numbers no training piece reaches: the held-out text's own draws
 
 
@@ -68,7 +69,13 @@ class AnalogyAccuracy(Validation):
     def prepare(self, model: Word2Vec) -> None:
         from ..vectors.evaluate import read_analogies
 
-        list(read_analogies(self.path))
+        known = {word.upper() for word in model.vocab.words[:ANALOGY_VOCABULARY]}  # as the evaluation folds case
+        questions = [question for _, asked in read_analogies(self.path) for question in asked]
+        if not any(all(word.upper() in known for word in question) for question in questions):
+            # The accuracy would be 0 every epoch, and an early stop would stop on it.
+            raise EmbedError(f"{self.path}: none of its {len(questions):,} questions has its four words among the "
+                             f"{ANALOGY_VOCABULARY:,} most frequent words of the vocabulary: validate on another "
+                             "file, or held-out text")
 
     def score(self, model: Word2Vec) -> float:
         from ..vectors.evaluate import evaluate_word_analogies
@@ -98,12 +105,16 @@ class PairCorrelation(Validation):
     def prepare(self, model: Word2Vec) -> None:
         from ..vectors.evaluate import read_word_pairs
 
-        read_word_pairs(self.path)
+        known = {word.upper() for word in model.vocab.words[:PAIR_VOCABULARY]}  # as the evaluation folds case
+        found = sum(a.upper() in known and b.upper() in known for a, b, _ in read_word_pairs(self.path))
+        if found < 2:  # the first epoch's score would fail
+            raise EmbedError(f"{self.path}: fewer than two of its word pairs are in the vocabulary ({found}): "
+                             "validate on another file, or held-out text")
 
     def score(self, model: Word2Vec) -> float:
         from ..vectors.evaluate import evaluate_word_pairs
 
-        self.last = evaluate_word_pairs(model.wv, self.path)
+        self.last = evaluate_word_pairs(model.wv, self.path, restrict_vocab=PAIR_VOCABULARY)
         return self.last.spearman
 
     def oov_share(self, model: Word2Vec) -> float | None:
@@ -183,20 +194,13 @@ def validation_for(source: str | os.PathLike | Sequence[Sequence[str]] | Validat
                 break
     if any(line.startswith(":") for line in lines):
         return AnalogyAccuracy(path)
-    if lines and all(_is_pair(line) for line in lines):
+    from ..vectors.evaluate import pair_line
+
+    kinds = [pair_line(line) for line in lines]
+    pairs = kinds[1:] if kinds[:1] == ["header"] else kinds
+    if pairs and all(kind == "pair" for kind in pairs):
         return PairCorrelation(path)
     return HeldOutLoss(path)
-
-
-def _is_pair(line: str) -> bool:
-    fields = line.replace("\t", " ").split()
-    if len(fields) != 3:
-        return False
-    try:
-        float(fields[2])
-    except ValueError:
-        return False
-    return True
 
 
 def _name(corpus) -> str:

@@ -214,15 +214,21 @@ class PairResult:
 
 
 def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
-    """(word, word, score) from a tab- or space-separated file; '#' lines are comments.
-    Any other line that is not two words and a finite score is an error naming it."""
+    """(word, word, score) from a tab- or space-separated file; '#' lines are comments,
+    and a first line of column names (``pair_line``) is skipped. Any other line that
+    is not two words and a finite score is an error naming it."""
     pairs = []
+    first = True
     with open_binary(path) as stream:
         for number, raw in enumerate(stream, start=1):
             line = _decode(path, number, raw).strip()
             if not line or line.startswith("#"):
                 continue
-            parts = line.split("\t") if line.count("\t") == 2 else line.split()
+            if first and pair_line(line) == "header":  # it was refused at line 1, and validate= took the file for text
+                first = False
+                continue
+            first = False
+            parts = pair_fields(line)
             if len(parts) != 3:
                 raise EmbedError(f"{path}: line {number}: expected two words and a score, got {len(parts)} fields")
             try:
@@ -233,6 +239,30 @@ def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
                 raise EmbedError(f"{path}: line {number}: the score {parts[2].strip()!r} is not a finite number")
             pairs.append((parts[0].strip(), parts[1].strip(), score))
     return pairs
+
+
+def pair_fields(line: str) -> list[str]:
+    """A word-pairs line's fields: split at its two tabs, or else at blanks."""
+    return line.split("\t") if line.count("\t") == 2 else line.split()
+
+
+def pair_line(line: str) -> str:
+    """What a word-pairs line is: "pair" (two words and a number), "header" (three
+    fields, the last not a number: the column names WordSim-353's ``combined.tab``
+    starts with, "Word 1, Word 2, Human (mean)", which a file may have as its first
+    line) or "other".
+
+    >>> pair_line("Word 1\\tWord 2\\tHuman (mean)"), pair_line("tiger\\tcat\\t7.35"), pair_line("a b")
+    ('header', 'pair', 'other')
+    """
+    parts = pair_fields(line)
+    if len(parts) != 3:
+        return "other"
+    try:
+        float(parts[2])
+    except ValueError:
+        return "header"
+    return "pair"
 
 
 def evaluate_word_pairs(
@@ -262,6 +292,9 @@ def evaluate_word_pairs(
         model.append(float(vectors.unit_vector(first) @ vectors.unit_vector(second)))
     if len(gold) < 2:
         raise EmbedError(f"{path}: fewer than two word pairs are in the vocabulary ({oov} pairs have unknown words)")
+    if len(set(gold)) == 1:  # scipy's warning, twice, and a correlation of nan
+        raise EmbedError(f"{path}: the human scores of the {len(gold)} pairs in the vocabulary are all {gold[0]:g}: "
+                         "a correlation with them is not defined")
     return PairResult(
         pearson=float(stats.pearsonr(gold, model)[0]),
         spearman=float(stats.spearmanr(gold, model)[0]),
@@ -272,6 +305,8 @@ def evaluate_word_pairs(
 
 def _decode(path, number: int, raw: bytes) -> str:
     try:
-        return raw.decode("utf-8")
+        # A first line may start with the byte-order mark Windows tools write: it became part
+        # of the first word, or made a section line a question.
+        return raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError as error:
         raise EmbedError(f"{path}: line {number}, byte {error.start}: not valid UTF-8") from None

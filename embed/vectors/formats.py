@@ -201,6 +201,10 @@ def load_word2vec_format(
     with open_binary(path) as stream:
         first = stream.readline(200)
         check_not_archive(path, first)  # GloVe comes as glove.6B.zip: its bytes read as "not valid UTF-8"
+        if not binary:
+            # The byte-order mark a Windows tool writes: it made the header a GloVe line of one
+            # number, or became part of the first word.
+            first = first.removeprefix(codecs.BOM_UTF8)
         if not first:
             raise EmbedError(f"{path}: the file is empty; expected word vectors")
         header = None if no_header else _parse_header(first)
