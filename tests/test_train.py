@@ -355,3 +355,14 @@ def test_word2vec_takes_its_settings_as_keywords_too():
         Word2Vec(vector_size=50)
     with pytest.raises(EmbedError, match="^give Word2Vec a Config or settings, not both$"):
         Word2Vec(Config(), dim=8)
+
+
+def test_a_finished_train_call_holds_no_temporary_file(tiny_corpus):
+    # The first epoch's word ids, met while counting, stayed in a temporary file (4 bytes
+    # a corpus word) for as long as the model lived, and Python warned of it at collection.
+    import os
+
+    path, _, _ = tiny_corpus
+    before = len(os.listdir("/proc/self/fd"))
+    model = train(str(path), dim=8, min_count=1, epochs=2, workers=1, progress=False)
+    assert len(os.listdir("/proc/self/fd")) == before and model.epochs_done == 2

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import warnings
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -71,6 +72,9 @@ class ChunkCache:
     def __init__(self, folder: str | None = None, limit: int | None = None) -> None:
         self.folder = folder or tempfile.gettempdir()
         self._file = tempfile.TemporaryFile(dir=self.folder, prefix="embed-chunks-")
+        # Closed with the cache where nobody closes it (a model with a stopped run, collected):
+        # Python's ResourceWarning otherwise.
+        weakref.finalize(self, self._file.close)
         self.chunks = 0
         self.complete = False  # every chunk of an epoch is in
         self.failed = False

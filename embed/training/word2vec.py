@@ -559,6 +559,10 @@ class Word2Vec:
             bar.close()
             if cache is not None:
                 cache.close()
+            if self.run is None:
+                # The call is done: its first epoch's ids held a temporary file (4 bytes a
+                # corpus word) for as long as the model lived. A stopped call keeps them to resume.
+                self._drop_counted_ids()
         return self
 
     def _train_rounds(self, corpus: Corpus, progress: bool, on_epoch_end: EpochCallback | None,
