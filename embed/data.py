@@ -7,6 +7,12 @@ import site
 import sys
 from pathlib import Path
 
+from .errors import EmbedError
+
+# What corpora/ holds, beside its licence notes.
+BUNDLED = ("factbook.txt.xz", "questions-words.txt", "wordsim353.tsv", "simlex999.txt")
+
+
 def bundled(name: str) -> str:
     """The path of a bundled file.
 
@@ -18,7 +24,9 @@ def bundled(name: str) -> str:
         Path(sys.prefix) / "share" / "embed" / "corpora",
         Path(site.getuserbase()) / "share" / "embed" / "corpora",
     ]
+    if name not in BUNDLED:  # a path out of the folder ("../README.md") was given out; None was a TypeError
+        raise EmbedError(f"no bundled file {name!r}; embed bundles {', '.join(BUNDLED)}")
     for folder in folders:
         if (folder / name).is_file():
             return str(folder / name)
-    raise FileNotFoundError(f"bundled file {name!r} not found in {', '.join(map(str, folders))}; reinstall embed")
+    raise EmbedError(f"bundled file {name!r} not found in {', '.join(map(str, folders))}; reinstall embed")

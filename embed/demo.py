@@ -93,6 +93,8 @@ def _corpus(corpus: str | None, progress: bool) -> tuple[str, str, Config, str]:
         from .download import download
 
         return download("text8", progress=progress), "text8", TEXT_CONFIG, TEXT_METHOD
+    if os.path.isdir(corpus):  # it said "no such corpus file" of a folder that is there
+        raise EmbedError(f"{corpus}: is a directory; --corpus takes one file (factbook, text8 or a file's path)")
     if not os.path.isfile(corpus):
         raise EmbedError(f"{corpus}: no such corpus file (--corpus takes factbook, text8 or a file's path)")
     return corpus, os.path.basename(corpus), TEXT_CONFIG, TEXT_METHOD

@@ -392,3 +392,49 @@ def test_zip_and_tar_archives_are_refused_with_what_to_do(tmp_path):
     ):
         with pytest.raises(EmbedError, match=re.escape(message)):
             call()
+
+
+def test_odd_files_and_values_that_gave_nonsense_or_a_raw_error_are_one_line(tmp_path, capsys):
+    from embed.cli import main
+    from embed.data import bundled
+
+    # A header of 0 words loaded as vectors of no word; a model whose state lost a part
+    # was a KeyError; a folder given to the demo was "no such corpus file".
+    (tmp_path / "zero.vec").write_text("0 8\n")
+    with pytest.raises(EmbedError, match=r"zero.vec: line 1: the header says the file holds 0 words$"):
+        load_vectors(tmp_path / "zero.vec")
+    model = train([["a", "b", "c"]] * 20, dim=4, min_count=1, epochs=1, progress=False, sample=0)
+    model.save(tmp_path / "m.embed")
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "m.embed") as source, zipfile.ZipFile(tmp_path / "cut.embed", "w") as target:
+        for item in source.namelist():
+            data = source.read(item)
+            if item == "state.npy":
+                data = _npy_of("{}")
+            target.writestr(item, data)
+    with pytest.raises(EmbedError, match=r"cut.embed: damaged model file \(its training state: KeyError\('epochs_done'\)\)$"):
+        Word2Vec.load(tmp_path / "cut.embed")
+    assert main(["demo", "--corpus", str(tmp_path), "--quiet"]) == 1
+    assert capsys.readouterr().err == (f"embed: error: {tmp_path}: is a directory; --corpus takes one file (factbook, "
+                                       "text8 or a file's path)\n")
+    # bundled() gave out a path outside its folder, and None was a TypeError.
+    for name in ("../README.md", None, "nope.txt"):
+        with pytest.raises(EmbedError, match=rf"^no bundled file {re.escape(repr(name))}; embed bundles factbook.txt.xz, "):
+            bundled(name)
+    # Vectors of dimension 0 were taken and written into a file load refuses; unit_rows(-1)
+    # dropped the last row; rank of a word against itself answered the vocabulary's size.
+    with pytest.raises(EmbedError, match=r"^expected a 2 x d matrix for 2 words, d >= 1, got shape \(2, 0\)$"):
+        Vectors(["a", "b"], np.zeros((2, 0)))
+    vectors = model.wv
+    with pytest.raises(EmbedError, match="^limit must be a number of words >= 1, got -1$"):
+        vectors.unit_rows(-1)
+    with pytest.raises(EmbedError, match="^rank: 'a' is not among its own neighbours; give another word$"):
+        vectors.rank("a", "a")
+
+
+def _npy_of(text: str) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(text))
+    return buffer.getvalue()

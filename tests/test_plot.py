@@ -174,3 +174,21 @@ def test_the_format_follows_the_name_and_bad_plot_input_is_one_line_before_drawi
             call()
         assert message in str(caught.value)
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_lines_colors_and_pairs_of_the_wrong_kind_are_one_line(tmp_path):
+    # Each was Python's "'int' object is not iterable"; a pair given twice was drawn twice.
+    vectors = mikolov_vectors()
+    words = ["paris", "france", "rome"]
+    for call, message in (
+            (lambda: plot_words(vectors, words, tmp_path / "w.png", lines=5), "lines takes a list of words, got int 5"),
+            (lambda: plot_words(vectors, words, tmp_path / "w.png", lines=[5]), "lines are pairs of words, got 5"),
+            (lambda: plot_words(vectors, words, tmp_path / "w.png", colors=5), "colors takes one colour per word, got int 5"),
+            (lambda: plot_capitals(vectors, tmp_path / "c.png", pairs=[5, 6]),
+             "pairs must be (capital, country) pairs of two words each"),
+    ):
+        with pytest.raises(EmbedError) as caught:
+            call()
+        assert str(caught.value) == message
+    twice = plot_capitals(vectors, tmp_path / "c.png", pairs=[("paris", "france"), ("rome", "italy")] * 2)
+    assert twice.words == ["france", "italy", "paris", "rome"]

@@ -107,6 +107,9 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
         (dict(lr_schedule="cosine"), "lr_schedule must be one of linear, step, constant, got 'cosine'"),
         # Python's "unexpected keyword argument", with the field meant.
         (dict(dims=50), "unknown config field(s): dims (did you mean dim?)"),
+        # The rate never changed, without a word.
+        (dict(lr_schedule="step", epochs=3, lr_step_epochs=(2, 7)),
+         "lr_step_epochs (2, 7) go beyond the run's 3 epochs: a step at epoch 7 would never come"),
         (dict(vector_size=50, sg=1), "unknown config field(s): vector_size (gensim's name; embed's is dim), sg "
                                      "(gensim's name; embed's is arch ('skipgram' or 'cbow'))"),
     ],
@@ -366,3 +369,10 @@ def test_a_finished_train_call_holds_no_temporary_file(tiny_corpus):
     before = len(os.listdir("/proc/self/fd"))
     model = train(str(path), dim=8, min_count=1, epochs=2, workers=1, progress=False)
     assert len(os.listdir("/proc/self/fd")) == before and model.epochs_done == 2
+
+
+def test_a_vocabulary_of_one_word_is_refused_before_training():
+    # It trained, to a loss of 0.
+    for corpus, settings in (([["a", "a", "a"]] * 10, {}), ([["a", "b", "a"]] * 10, {"max_vocab": 1})):
+        with pytest.raises(EmbedError, match="^corpus: the vocabulary has a single word, 'a': "):
+            train(corpus, min_count=1, progress=False, **settings)

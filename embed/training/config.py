@@ -358,6 +358,10 @@ class Config:
             object.__setattr__(self, field.name, value)  # NumPy numbers become Python's
         if self.loss == "negative" and self.negative < 1:
             raise EmbedError(f"negative must be >= 1 when loss is 'negative', got {self.negative}")
+        if self.lr_schedule == "step" and self.lr_step_epochs and max(self.lr_step_epochs) > self.epochs:
+            # The rate never changed, without a word.
+            raise EmbedError(f"lr_step_epochs {self.lr_step_epochs} go beyond the run's {self.epochs} epochs: a step at "
+                             f"epoch {max(self.lr_step_epochs)} would never come")
         if self.min_alpha > self.alpha:
             raise EmbedError(f"min_alpha must be <= alpha ({self.alpha}), got {self.min_alpha}")
         for name in ("momentum", "l2"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import inspect
 import math
 import os
 import sys
@@ -206,7 +207,12 @@ class Word2Vec:
         fix_malloc_threshold()
         if update:
             return self._add_words(corpus, cluster)
-        self.vocab = self._count(corpus, cluster, self.config)
+        vocab = self._count(corpus, cluster, self.config)
+        if len(vocab) < 2:  # it trained, to a loss of 0: no word to tell it from
+            raise EmbedError(f"{_name(corpus)}: the vocabulary has a single word, {vocab.words[0]!r}: word2vec learns "
+                             "a word from the others it is told apart from; lower min_count (--min-count), or raise "
+                             "max_vocab, or give more text")
+        self.vocab = vocab
         return self._vocabulary_ready(corpus)
 
     def _add_words(self, corpus: Corpus, cluster: object) -> Word2Vec:
@@ -706,10 +712,13 @@ class Word2Vec:
         model = cls(config)
         model.vocab, model.weights = vocab, Weights(w_in, w_out)
         model.weights.set_velocities(velocity)
-        model.epochs_done = state["epochs_done"]
-        model.chunks_done = state["chunks_done"]
-        model.history = [EpochStats(**{**s, "tenths": tuple(s.get("tenths", ()))}) for s in state["history"]]
-        model.run = RunState(**state["run"]) if state["run"] else None
+        try:  # a file whose state lost a part was a KeyError
+            model.epochs_done = state["epochs_done"]
+            model.chunks_done = state["chunks_done"]
+            model.history = [EpochStats(**{**s, "tenths": tuple(s.get("tenths", ()))}) for s in state["history"]]
+            model.run = RunState(**state["run"]) if state["run"] else None
+        except (KeyError, TypeError, AttributeError) as error:
+            raise EmbedError(f"{os.fspath(path)}: damaged model file (its training state: {error!r})") from None
         model._vocab_source = state.get("vocab_source")
         model._source_words = state.get("source_words", vocab.total)
         model._reading = state.get("reading")
@@ -886,6 +895,17 @@ def _check_callbacks(on_epoch_end: object, checkpoints: object) -> None:
     an epoch (``on_epoch_end=5`` failed once the first epoch was done)."""
     if on_epoch_end is not None and not callable(on_epoch_end):
         raise EmbedError(f"on_epoch_end must be a function of (model, epoch, loss), got {on_epoch_end!r:.60}")
+    if on_epoch_end is not None:
+        try:
+            signature = inspect.signature(on_epoch_end)
+        except (TypeError, ValueError):  # a builtin without one: called as it is
+            signature = None
+        if signature is not None:
+            try:
+                signature.bind(None, 1, 0.0)
+            except TypeError:  # gensim's callbacks take the model alone: it failed after the first epoch
+                raise EmbedError(f"on_epoch_end must be a function of (model, epoch, loss); this one takes "
+                                 f"{signature}") from None
     if checkpoints is not None:
         if not isinstance(checkpoints, Checkpoints):
             raise EmbedError(f"checkpoints must be an embed.training.schedule.Checkpoints(path, epochs=, seconds=), "

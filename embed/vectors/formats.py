@@ -219,6 +219,8 @@ def load_word2vec_format(
         count, dim = header
         if dim < 1:
             raise EmbedError(f"{path}: line 1: dimension must be at least 1, got {dim}")
+        if count < 1:  # it loaded as vectors of no word, and every query said its word was unknown
+            raise EmbedError(f"{path}: line 1: the header says the file holds {count} words")
         wanted = count if limit is None else min(count, limit)
         check_fits(wanted * dim * 4, f"{path}: the header's {wanted:,} words of dimension {dim:,}")
         if binary is None:

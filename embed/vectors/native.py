@@ -113,8 +113,9 @@ def read_model(path: str | os.PathLike) -> ModelFile:
         if isinstance(error, EmbedError):
             raise
         raise EmbedError(f"{path}: damaged or not an embed model file ({error})") from None
-    if not isinstance(settings, dict) or not isinstance(words, list) or len(counts) != len(words):
-        raise EmbedError(f"{path}: damaged or not an embed model file (settings or vocabulary unreadable)")
+    if (not isinstance(settings, dict) or not isinstance(words, list) or len(counts) != len(words)
+            or not isinstance(state, dict) or not all(isinstance(word, str) for word in words)):
+        raise EmbedError(f"{path}: damaged or not an embed model file (settings, vocabulary or state unreadable)")
     expected = (len(words), settings.get("dim"))
     shapes = [w_in.shape, w_out.shape] + ([v.shape for v in velocity] if velocity is not None else [])
     if any(shape != expected for shape in shapes):

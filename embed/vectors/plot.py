@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -209,9 +209,10 @@ def plot_capitals(
                 f"pairs must be 'mikolov', 'frequent' or a list of (capital, country) pairs, got {pairs!r}"
             )
     else:
-        chosen = [tuple(pair) for pair in pairs]
-        if any(len(pair) != 2 for pair in chosen):
+        chosen = word_list(pairs, "pairs")
+        if any(isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2 for pair in chosen):
             raise EmbedError("pairs must be (capital, country) pairs of two words each")
+        chosen = list(dict.fromkeys(tuple(pair) for pair in chosen))  # a pair given twice was drawn twice
     for capital, country in chosen:
         vectors.get_index(capital)
         vectors.get_index(country)
@@ -260,6 +261,8 @@ def _draw(
     if isinstance(colors, str):  # taken letter by letter, and 'r' is a colour
         raise EmbedError(f"colors takes one colour per word, got the string {colors!r}: pass [{colors!r}] * "
                          f"{len(words)}")
+    if colors is not None and not isinstance(colors, Iterable):
+        raise EmbedError(f"colors takes one colour per word, got {type(colors).__name__} {colors!r:.60}")
     colors = list(colors) if colors is not None else ["tab:blue"] * len(words)
     if len(colors) != len(words):
         raise EmbedError(f"expected one colour per word ({len(words)}), got {len(colors)}")
@@ -268,9 +271,9 @@ def _draw(
     if bad is not None:
         raise EmbedError(f"colors: {bad!r} is not a colour matplotlib knows (a name such as 'red' or 'tab:blue', "
                          "or '#1f77b4')")
-    lines = [tuple(pair) for pair in lines]
+    lines = word_list(lines, "lines")
     for pair in lines:
-        if len(pair) != 2:
+        if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
             raise EmbedError(f"lines are pairs of words, got {pair!r}")
         unknown = next((word for word in pair if word not in words), None)
         if unknown is not None:

@@ -39,8 +39,9 @@ class Vectors:
             vectors = np.asarray(vectors, dtype=np.float32)
         except (TypeError, ValueError) as error:  # strings, or rows of different lengths
             raise EmbedError(f"vectors must be a matrix of numbers, a row for each word: {error}") from None
-        if vectors.ndim != 2 or vectors.shape[0] != len(words):
-            raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, got shape {vectors.shape}")
+        if vectors.ndim != 2 or vectors.shape[0] != len(words) or vectors.shape[1] < 1:  # no file could hold d = 0
+            raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, d >= 1, got shape "
+                             f"{vectors.shape}")
         if order is None:  # words read from a file (``order``) are strings already
             at = next((i for i, word in enumerate(words) if not isinstance(word, str)), -1)
             # By index: None is a word too. Queries look words up by string: it could never be found.
@@ -159,6 +160,7 @@ class Vectors:
         >>> Vectors(["a", "b"], np.array([[3, 4], [0, 2]], dtype=np.float32)).unit_rows(1).tolist()
         [[0.6000000238418579, 0.800000011920929]]
         """
+        formats.check_limit(limit)  # -1 dropped the last row, silently
         return self.vectors[:limit] / self._safe_norms()[:limit, None]
 
     def get_mean_vector(
@@ -389,6 +391,8 @@ class Vectors:
         1
         """
         target = self.get_index(other)
+        if target == self.get_index(word):  # it answered the vocabulary's size
+            raise EmbedError(f"rank: {word!r} is not among its own neighbours; give another word")
         scores = self._scores(self.unit_vector(word))
         scores[self.get_index(word)] = -np.inf
         return int((scores > scores[target]).sum()) + 1
