@@ -183,22 +183,21 @@ def validation_for(source: str | os.PathLike | Sequence[Sequence[str]] | Validat
         return source
     if not isinstance(source, (str, os.PathLike)):
         return HeldOutLoss(source)
+    from ..vectors.evaluate import pair_line
+
     path = os.fspath(source)
     lines = []
     with open_binary(path) as stream:  # the usual one-line errors for a missing file or a directory
-        for raw in stream:
-            line = raw.decode("utf-8", "replace").strip()
-            if line and not line.startswith("#"):
+        for number, raw in enumerate(stream, start=1):
+            line = raw.decode("utf-8-sig", "replace").strip()
+            # Line 1 may name a pairs file's columns, as read_word_pairs takes it.
+            if line and not line.startswith("#") and not (number == 1 and pair_line(line) == "header"):
                 lines.append(line)
             if len(lines) == 5:
                 break
     if any(line.startswith(":") for line in lines):
         return AnalogyAccuracy(path)
-    from ..vectors.evaluate import pair_line
-
-    kinds = [pair_line(line) for line in lines]
-    pairs = kinds[1:] if kinds[:1] == ["header"] else kinds
-    if pairs and all(kind == "pair" for kind in pairs):
+    if lines and all(pair_line(line) == "pair" for line in lines):
         return PairCorrelation(path)
     return HeldOutLoss(path)
 

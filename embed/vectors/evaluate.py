@@ -15,12 +15,28 @@ import numpy as np
 from ..errors import EmbedError, is_whole
 from ..text.corpus import open_binary
 from .formats import check_limit
-from .word_vectors import check_vectors
 
 if TYPE_CHECKING:  # Vectors calls these functions: a runtime import would be a cycle
     from .word_vectors import Vectors
 
 Question = tuple[str, str, str, str]
+
+
+def check_vectors(value: object, method: str) -> None:
+    """Refuse what is not ``Vectors`` where they go; a model, the likely mistake, is told
+    where its vectors are (it failed with "'Word2Vec' object has no attribute 'words'").
+    By what vectors have: this module is what ``Vectors`` calls, and does not import it.
+
+    >>> check_vectors("v.vec", "evaluate_word_pairs")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: evaluate_word_pairs takes an embed.Vectors, got str 'v.vec': embed.load_vectors(path) reads one
+    """
+    if all(hasattr(value, name) for name in ("words", "vectors", "unit_rows", "unit_vector")):
+        return
+    hint = ("pass model.wv" if hasattr(value, "wv") else "embed.load_vectors(path) reads one"
+            if isinstance(value, (str, os.PathLike)) else "build one with Vectors(words, matrix)")
+    raise EmbedError(f"{method} takes an embed.Vectors, got {type(value).__name__} {value!r:.60}: {hint}")
 
 
 def read_analogies(path: str | os.PathLike) -> list[tuple[str, list[Question]]]:
@@ -215,19 +231,16 @@ class PairResult:
 
 def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
     """(word, word, score) from a tab- or space-separated file; '#' lines are comments,
-    and a first line of column names (``pair_line``) is skipped. Any other line that
+    and line 1, where it names the columns (``pair_line``), is skipped. Any other line that
     is not two words and a finite score is an error naming it."""
     pairs = []
-    first = True
     with open_binary(path) as stream:
         for number, raw in enumerate(stream, start=1):
             line = _decode(path, number, raw).strip()
             if not line or line.startswith("#"):
                 continue
-            if first and pair_line(line) == "header":  # it was refused at line 1, and validate= took the file for text
-                first = False
+            if number == 1 and pair_line(line) == "header":  # refused, and validate= took the file for text
                 continue
-            first = False
             parts = pair_fields(line)
             if len(parts) != 3:
                 raise EmbedError(f"{path}: line {number}: expected two words and a score, got {len(parts)} fields")

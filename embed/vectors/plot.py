@@ -13,8 +13,8 @@ import numpy as np
 
 from ..errors import EmbedError, is_whole
 from .atomic import atomic_write, check_writable
-from .evaluate import read_analogies
-from .word_vectors import Vectors, check_vectors, word_list
+from .evaluate import check_vectors, read_analogies
+from .word_vectors import Vectors, word_list
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -614,21 +614,6 @@ def word_list(value: Iterable, method: str) -> list:
     return list(value)
 
 
-def check_vectors(value: object, method: str) -> None:
-    """Refuse what is not ``Vectors`` where they go; a model, the likely mistake, is told
-    where its vectors are (it failed with "'Word2Vec' object has no attribute 'words'").
-
-    >>> check_vectors("v.vec", "evaluate_word_pairs")
-    Traceback (most recent call last):
-    ...
-    embed.errors.EmbedError: evaluate_word_pairs takes an embed.Vectors, got str 'v.vec': embed.load_vectors(path) reads one
-    """
-    if isinstance(value, Vectors):
-        return
-    hint = ("pass model.wv" if hasattr(value, "wv") else "embed.load_vectors(path) reads one"
-            if isinstance(value, (str, os.PathLike)) else "build one with Vectors(words, matrix)")
-    raise EmbedError(f"{method} takes an embed.Vectors, got {type(value).__name__} {value!r:.60}: {hint}")
-
 
 def _as_list(items: WordOrVector | Iterable[WordOrVector], method: str) -> list[WordOrVector]:
     if isinstance(items, (str, np.ndarray)):
