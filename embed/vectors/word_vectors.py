@@ -232,7 +232,6 @@ class Vectors:
         """Cosine distance, 1 - similarity."""
         return 1.0 - self.similarity(w1, w2)
 
-
     def __repr__(self) -> str:
         return f"Vectors({len(self)} words, dim={self.dim})"
 
@@ -612,7 +611,6 @@ def word_list(value: Iterable, method: str) -> list:
     if not isinstance(value, Iterable):  # Python's "not iterable"
         raise EmbedError(f"{method} takes a list of words, got {type(value).__name__} {value!r:.60}")
     return list(value)
-
 
 
 def _as_list(items: WordOrVector | Iterable[WordOrVector], method: str) -> list[WordOrVector]:
