@@ -2,6 +2,8 @@
 
 import numbers
 
+import numpy as np
+
 
 class EmbedError(ValueError):
     """A problem with the user's input (file, word, value), stated so it can be fixed."""
@@ -28,3 +30,19 @@ def is_whole(value: object, low: int = 1) -> bool:
     (True, True, False, False, False)
     """
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and bool(value >= low)
+
+
+def check_switch(value: object, name: str, none_means: str | None = None) -> None:
+    """Refuse a setting that should be True or False (or None, where ``none_means`` says
+    what None does) and is something else: ``binary="no"`` or ``progress="no"`` counted as true.
+
+    >>> check_switch("no", "binary", "decided by the file")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: binary must be True, False or None (decided by the file), got 'no'
+    """
+    if value is None and none_means is not None:
+        return
+    if not isinstance(value, (bool, np.bool_)):  # NumPy's bool is a bool too
+        allowed = f"True, False or None ({none_means})" if none_means is not None else "True or False"
+        raise EmbedError(f"{name} must be {allowed}, got {value!r:.60}")

@@ -503,3 +503,33 @@ def test_a_utf8_byte_order_mark_is_read_as_the_corpus_reader_reads_it(tmp_path):
     assert evaluate_word_analogies(vectors, tmp_path / "q.txt").total.answered == 1
     (tmp_path / "pairs.tsv").write_bytes(bom + b"berlin\tgermany\t9\nparis\tfrance\t8\nberlin\tparis\t2\n")
     assert evaluate_word_pairs(vectors, tmp_path / "pairs.tsv").pairs == 3
+
+
+def test_a_name_that_says_another_format_and_switches_of_the_wrong_kind_are_one_line(tmp_path):
+    # A model saved as m.bin was a zip no word2vec reader takes; vectors saved as x.vec
+    # were embed's mapped layout; out.zip was word2vec text; "no" counted as true.
+    vectors = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    model = Word2Vec(min_count=1, dim=2).build_vocab([["a", "b"]] * 3)
+    for call, message in (
+            (lambda: vectors.save(tmp_path / "x.vec"), "x.vec: the name says word2vec text, and this writes a vectors "
+                                                       "file: name it .vectors, or write word2vec text with "
+                                                       "save_word2vec_format"),
+            (lambda: model.save(tmp_path / "m.bin"), "m.bin: the name says word2vec binary, and this writes a model: "
+                                                     "name it .embed"),
+            (lambda: vectors.save_word2vec_format(tmp_path / "o.embed"), "o.embed: the name says a model, and this "
+                                                                         "writes word2vec text"),
+            (lambda: vectors.save_word2vec_format(tmp_path / "out.zip"), "out.zip: embed does not write zip archives"),
+            (lambda: vectors.get_vector("a", norm="yes"), "norm must be True or False, got 'yes'"),
+            (lambda: vectors.fill_norms(force="no"), "force must be True or False, got 'no'"),
+            (lambda: model.build_vocab([["a", "b"]], update="no"), "update must be True or False, got 'no'"),
+            (lambda: model.train([["a", "b"]], progress="no"), "progress must be True or False, got 'no'"),
+    ):
+        with pytest.raises(EmbedError) as caught:
+            call()
+        assert str(caught.value).startswith(message if "must be" in message else f"{tmp_path}/{message}")
+    assert os.listdir(tmp_path) == []
+    # A text file read as binary, with a limit that stopped before the trailing-bytes check:
+    # ASCII digits read as floats, without a word.
+    Vectors(["a", "b"], np.full((2, 4), 0.123456, np.float32)).save_word2vec_format(tmp_path / "v.vec")
+    with pytest.raises(EmbedError, match=r"v.vec: the first word's 16 vector bytes are text \(b'0.123456"):
+        Vectors.load_word2vec_format(tmp_path / "v.vec", binary=True, limit=1)

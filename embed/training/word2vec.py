@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError, is_whole
+from ..errors import EmbedError, check_switch, is_whole
 from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
@@ -205,6 +205,7 @@ class Word2Vec:
         (['a', 'b', 'c'], [3, 1, 1])
         """
         fix_malloc_threshold()
+        check_switch(update, "update")  # "no" was true: the vocabulary grew where it was to be made anew
         if update:
             return self._add_words(corpus, cluster)
         vocab = self._count(corpus, cluster, self.config)
@@ -397,7 +398,7 @@ class Word2Vec:
         """
         if self.vocab is None:
             raise EmbedError("build_vocab(corpus) must come before train(corpus)")
-        _check_callbacks(on_epoch_end, checkpoints)
+        _check_callbacks(on_epoch_end, checkpoints, progress)
         epochs = self.config.epochs if epochs is None else epochs
         if not is_whole(epochs):
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
@@ -459,7 +460,8 @@ class Word2Vec:
         >>> model = Word2Vec.load("model.embed.partial")  # doctest: +SKIP
         >>> model.resume("corpus.txt")                     # doctest: +SKIP
         """
-        _check_callbacks(on_epoch_end, checkpoints)
+        _check_callbacks(on_epoch_end, checkpoints, progress)
+        check_switch(check_corpus, "check_corpus")
         if self.run is None:
             raise EmbedError("nothing to resume: the model's last train() call finished")
         if self.run.rounds:
@@ -890,9 +892,11 @@ def _repairs(reports: Iterable[ReadReport]) -> dict[str, int]:
             "repaired_bytes": sum(report.invalid_bytes for report in reports)}
 
 
-def _check_callbacks(on_epoch_end: object, checkpoints: object) -> None:
+def _check_callbacks(on_epoch_end: object, checkpoints: object, progress: object) -> None:
     """Refuse, before training, what ``train`` and ``resume`` would call or write after
-    an epoch (``on_epoch_end=5`` failed once the first epoch was done)."""
+    an epoch (``on_epoch_end=5`` failed once the first epoch was done), and a ``progress``
+    that is not True or False ("no" showed the bar)."""
+    check_switch(progress, "progress")
     if on_epoch_end is not None and not callable(on_epoch_end):
         raise EmbedError(f"on_epoch_end must be a function of (model, epoch, loss), got {on_epoch_end!r:.60}")
     if on_epoch_end is not None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError, is_whole
+from ..errors import EmbedError, check_switch, is_whole
 from ..text.corpus import open_binary
 from .formats import check_limit
 
@@ -115,6 +115,7 @@ def _merge(name: str, parts: list[AnalogySection]) -> AnalogySection:
 def _restricted_index(vectors: Vectors, restrict_vocab: int | None, case_insensitive: bool) -> dict[str, int]:
     # As the queries take it: 0 skipped every question and -1 dropped the last word, silently.
     check_limit(restrict_vocab, "restrict_vocab")
+    check_switch(case_insensitive, "case_insensitive")
     # With case folding the first (most frequent) spelling of a word wins, as in gensim.
     words = vectors.words[:restrict_vocab]
     index: dict[str, int] = {}

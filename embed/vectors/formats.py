@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import EmbedError, is_whole
+from ..errors import EmbedError, check_switch, is_whole
 from ..memory import check_fits
 from ..text.corpus import check_not_archive, open_binary
 from ..text.location import file_path
@@ -84,7 +84,37 @@ def output_format(path: str | os.PathLike) -> str:
     if name.endswith(VECTORS_SUFFIX):
         check_uncompressed(path, VECTORS_UNCOMPRESSED)
         return "vectors"
-    return "binary" if is_binary_path(path) else "text"
+    kind = "binary" if is_binary_path(path) else "text"
+    check_named(path, kind)
+    return kind
+
+
+# The endings that name each format, and what writes it.
+_ENDINGS = {"model": (MODEL_SUFFIX,), "vectors": (VECTORS_SUFFIX,), "binary": (".bin",), "text": (".txt", ".vec")}
+_WRITERS = {"model": "a Word2Vec's save", "vectors": "Vectors.save", "binary": "save_word2vec_format",
+            "text": "save_word2vec_format"}
+
+
+def check_named(path: str | os.PathLike, kind: str) -> None:
+    """Refuse a name whose ending says another format than ``kind``, which is about to be
+    written there (a model saved as m.vec was a zip no word2vec reader takes; vectors
+    saved as x.vec, embed's mapped layout), or says .zip, which embed does not write.
+
+    >>> check_named("m.vec", "model")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: m.vec: the name says word2vec text, and this writes a model: name it .embed, or write word2vec text with save_word2vec_format
+    """
+    name = _uncompressed_name(path)
+    if name.endswith(".zip"):
+        raise EmbedError(f"{os.fspath(path)}: embed does not write zip archives; a name ending .gz, .bz2 or .xz is "
+                         "compressed")
+    said = next((other for other, endings in _ENDINGS.items() if other != kind and name.endswith(endings)), None)
+    if said is not None and not (kind in ("binary", "text") and said in ("binary", "text")):
+        described = {"model": "a model", "vectors": "a vectors file", "binary": "word2vec binary",
+                     "text": "word2vec text"}
+        raise EmbedError(f"{os.fspath(path)}: the name says {described[said]}, and this writes {described[kind]}: "
+                         f"name it {_ENDINGS[kind][0]}, or write {described[said]} with {_WRITERS[said]}")
 
 
 def _is_text_path(path: str | os.PathLike) -> bool:
@@ -111,7 +141,9 @@ def save_word2vec_format(
     'a 0.5 -1\\n'
     """
     path = file_path(path)
-    binary = is_binary_path(path) if _switch(binary, "binary") is None else binary
+    check_switch(binary, "binary", "decided by the file")
+    check_named(path, "binary" if binary or binary is None and is_binary_path(path) else "text")
+    binary = is_binary_path(path) if binary is None else binary
     if binary and not write_header:
         raise EmbedError(f"{path}: a word2vec binary file needs its header; "
                          "write_header=False is for text files (GloVe's format)")
@@ -188,8 +220,8 @@ def load_word2vec_format(
     """
     path = file_path(path)
     check_limit(limit)
-    _switch(binary, "binary")
-    _switch(no_header, "no_header")
+    check_switch(binary, "binary", "decided by the file")
+    check_switch(no_header, "no_header", "decided by the file")
     try:
         codecs.lookup_error(unicode_errors)
     except (LookupError, TypeError):
@@ -237,20 +269,6 @@ def load_word2vec_format(
             words, vectors = _read_text(path, stream, dim, count, wanted, unicode_errors)
     check_finite(path, words, vectors, 0 if binary else 2)
     return words, vectors
-
-
-def _switch(value: object, name: str) -> bool | None:
-    """``value``, a setting that is True, False or None (decided by the file); anything
-    else is one line: ``binary="no"`` counted as true.
-
-    >>> _switch("no", "binary")
-    Traceback (most recent call last):
-    ...
-    embed.errors.EmbedError: binary must be True, False or None (decided by the file), got 'no'
-    """
-    if value is not None and not isinstance(value, (bool, np.bool_)):
-        raise EmbedError(f"{name} must be True, False or None (decided by the file), got {value!r}")
-    return value
 
 
 def check_limit(limit: int | None, name: str = "limit") -> None:
@@ -372,6 +390,12 @@ def _decoded(path: str, raw: bytes, line_number: int, unicode_errors: str) -> st
         ) from None
 
 
+# The bytes numbers in text are written with: a binary record that starts with 8 of them
+# (or is all of them) is text. (The chance that 8 bytes of floats all fall among these 17
+# is below 1e-9.)
+_TEXT_NUMBER_BYTES = b"0123456789.-+eE \n\r\t"
+
+
 def _read_binary(path, stream, count, dim, wanted, offset, unicode_errors):
     """The records after the header, parsed from blocks of the stream as they come.
 
@@ -399,6 +423,12 @@ def _read_binary(path, stream, count, dim, wanted, offset, unicode_errors):
             add_word(buffer[start:space])
             add_space(space)
             position = space + 1 + record
+        if batch and row == 0:
+            first = buffer[spaces[0] + 1 : spaces[0] + 1 + record]
+            line = first.split(b"\n", 1)[0]  # a text line of numbers, where a short one ends inside the record
+            if len(line) >= min(8, record) and not line.strip(_TEXT_NUMBER_BYTES):  # read as floats: garbage
+                raise EmbedError(f"{path}: the first word's {record} vector bytes are text ({first[:24]!r}...): "
+                                 "the file is word2vec text, not binary")
         if batch:
             _copy_vectors(buffer, spaces, vectors, row, dim)
             words.extend(_decode_words(path, batch, spaces, base, len(words), unicode_errors))

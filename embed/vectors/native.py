@@ -24,7 +24,7 @@ from ..errors import EmbedError
 from ..text.corpus import open_binary
 from ..text.location import file_path
 from .atomic import atomic_write, check_uncompressed
-from .formats import MODEL_UNCOMPRESSED
+from .formats import MODEL_UNCOMPRESSED, check_named
 
 FORMAT = "embed-model"
 VERSION = 1
@@ -65,6 +65,7 @@ def _starts_as_zip(path: str | os.PathLike) -> bool:
 def write_model(path: str | os.PathLike, model: ModelFile) -> None:
     """Write ``model`` to ``path`` atomically."""
     check_uncompressed(path, MODEL_UNCOMPRESSED)  # a zip named .gz, which no reader would open
+    check_named(path, "model")
     arrays = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION),

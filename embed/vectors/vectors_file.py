@@ -34,7 +34,7 @@ from ..memory import check_fits
 from ..text.corpus import open_binary
 from ..text.location import file_path
 from .atomic import atomic_write, check_uncompressed
-from .formats import VECTORS_UNCOMPRESSED, check_limit
+from .formats import VECTORS_UNCOMPRESSED, check_limit, check_named
 
 MAGIC = b"embed-vectors "
 VERSION = 1
@@ -81,6 +81,7 @@ def write_vectors_file(
     """
     name = file_path(path)
     check_uncompressed(name, VECTORS_UNCOMPRESSED)
+    check_named(name, "vectors")
     words = list(words)
     vectors = np.asarray(vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(words) or vectors.shape[1] < 1:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..errors import EmbedError, UnknownWordError, is_whole
+from ..errors import EmbedError, UnknownWordError, check_switch, is_whole
 from ..text.location import file_path
 from . import formats, native
 
@@ -132,12 +132,14 @@ class Vectors:
         [0.6000000238418579, 0.800000011920929]
         """
         index = self.get_index(key)
+        check_switch(norm, "norm")
         vector = self.vectors[index] / self._safe_norms()[index] if norm else self.vectors[index]
         vector.setflags(write=False)  # a write through it would leave the norms stale
         return vector
 
     def fill_norms(self, force: bool = False) -> None:
         """Compute ``norms``, each row's length (again with ``force``, after the matrix changed)."""
+        check_switch(force, "force")
         if self.norms is None or force:
             # A block of rows at a time: norm() of the whole matrix would square it into a
             # temporary as large as itself, doubling the memory of a mapped 3M x 300.
@@ -179,6 +181,9 @@ class Vectors:
         ([0.5, 0.5], [2.0, 0.0])
         """
         keys = word_list(keys, "get_mean_vector")
+        for name, value in (("pre_normalize", pre_normalize), ("post_normalize", post_normalize),
+                            ("ignore_missing", ignore_missing)):
+            check_switch(value, name)
         if len(keys) == 0:
             raise EmbedError("get_mean_vector needs at least one key")
         try:
