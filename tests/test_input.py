@@ -363,6 +363,12 @@ def test_every_sentence_in_memory_is_checked_not_only_the_first():
         with pytest.raises(EmbedError, match="^" + re.escape(message)):
             model.train(corpus, progress=False)
         assert model.history == []
+    # Tokens no vectors file can hold as words trained, and the save refused them after.
+    # (Given to train after build_vocab, they are tokens outside the vocabulary, and dropped.)
+    for corpus, message in (([["paris", "", "france"]] * 10, "corpus: a token is empty ('')"),
+                            ([["paris\nfrance"]] * 10, "corpus: a token holds a newline ('paris\\nfrance')")):
+        with pytest.raises(EmbedError, match="^" + re.escape(message + ": no vectors file can hold it as a word")):
+            train(corpus, min_count=1, epochs=1, progress=False)
 
 
 def test_zip_and_tar_archives_are_refused_with_what_to_do(tmp_path):

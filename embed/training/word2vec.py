@@ -248,9 +248,14 @@ class Word2Vec:
         """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here;
         a warning says so where max_table pruned the counting."""
         vocab = self._count_words(corpus, cluster, config)
-        # A number or None would train, and no query could name it, nor a file hold it.
+        # A number or None would train, and no query could name it, nor a file hold it; nor
+        # would one hold an empty token or one with a newline (refused only at the save).
         if not all(isinstance(word, str) for word in vocab.words):
             raise EmbedError(f"{_name(corpus)}: {not_tokens(vocab.words)}")
+        odd = next((word for word in vocab.words if not word or "\n" in word), None)
+        if odd is not None:
+            raise EmbedError(f"{_name(corpus)}: a token {'is empty' if not odd else 'holds a newline'} ({odd!r}): "
+                             "no vectors file can hold it as a word; drop it from the sentences")
         if vocab.pruned_at:
             warnings.warn(f"{_name(corpus)}: counting outgrew max_table={config.max_table:,} distinct words, so words "
                           f"seen at most {vocab.pruned_at} times so far were forgotten as it went (word2vec's "
