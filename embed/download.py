@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import EmbedError
+from .errors import EmbedError, is_whole
+from .text.location import file_path
 
 
 class Corpus(NamedTuple):
@@ -80,9 +81,19 @@ def download(name: str = "text8", folder: str | os.PathLike | None = None, *, ur
     ...
     embed.errors.EmbedError: unknown corpus 'text9'; embed can download: text8
     """
-    corpus = CORPORA.get(name)
+    corpus = CORPORA.get(name) if isinstance(name, str) else None  # a list was "unhashable type"
     if corpus is None:
         raise EmbedError(f"unknown corpus {name!r}; embed can download: {', '.join(sorted(CORPORA))}")
+    # Python's errors before, after the folder was made: urllib's "unknown url type", and
+    # "'int' object has no attribute 'lower'".
+    if url is not None and (not isinstance(url, str) or not re.match(r"https?://", url)):
+        raise EmbedError(f"url must be an http:// or https:// address, got {url!r:.80}")
+    if sha256 is not None and (not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256)):
+        raise EmbedError(f"sha256 must be 64 hexadecimal digits, got {sha256!r:.80}")
+    if size is not None and not is_whole(size):
+        raise EmbedError(f"size must be a whole number of bytes >= 1, got {size!r:.80}")
+    if folder is not None:
+        folder = file_path(folder)
     url = url or corpus.url
     sha256 = (sha256 or corpus.sha256).lower()
     size = corpus.size if size is None else size

@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import io
 import os
+import re
 import shutil
 import threading
 import zipfile
@@ -182,6 +183,14 @@ def test_an_unknown_corpus_names_the_known_ones(tmp_path, capsys):
         main(["download", "text9", "--folder", str(tmp_path)])
     assert stopped.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+    # Python's errors before, once the folder was made: urllib's "unknown url type",
+    # "'int' object has no attribute 'lower'", "unhashable type".
+    for name, keywords, message in (("text8", {"url": "notaurl"}, "url must be an http:// or https:// address, got 'notaurl'"),
+                                    ("text8", {"sha256": 5}, "sha256 must be 64 hexadecimal digits, got 5"),
+                                    ("text8", {"size": "big"}, "size must be a whole number of bytes >= 1, got 'big'"),
+                                    (["text8"], {}, "unknown corpus ['text8']; embed can download: text8")):
+        with pytest.raises(EmbedError, match="^" + re.escape(message) + "$"):
+            dl.download(name, tmp_path / "new", **keywords)
     assert os.listdir(tmp_path) == []
 
 
