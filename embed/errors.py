@@ -2,8 +2,6 @@
 
 import numbers
 
-import numpy as np
-
 
 class EmbedError(ValueError):
     """A problem with the user's input (file, word, value), stated so it can be fixed."""
@@ -41,8 +39,10 @@ def check_switch(value: object, name: str, none_means: str | None = None) -> Non
     ...
     embed.errors.EmbedError: binary must be True, False or None (decided by the file), got 'no'
     """
+    import numpy as np  # here: import embed stays without NumPy
+
     if value is None and none_means is not None:
         return
-    if not isinstance(value, (bool, np.bool_)):  # NumPy's bool is a bool too
+    if not isinstance(value, (bool, np.bool_)) and not (is_whole(value, 0) and value <= 1):  # 0 and 1 too, as gensim's
         allowed = f"True, False or None ({none_means})" if none_means is not None else "True or False"
         raise EmbedError(f"{name} must be {allowed}, got {value!r:.60}")

@@ -388,6 +388,10 @@ def test_zip_and_tar_archives_are_refused_with_what_to_do(tmp_path):
     Vectors(["the", "cat"], np.ones((2, 8), np.float32)).save_word2vec_format(vectors, write_header=False)
     with zipfile.ZipFile(tmp_path / "glove.6B.zip", "w") as archive:
         archive.write(vectors, vectors.name)
+    # Text with "custard" at byte 256 was a tar archive, by "ustar" at 257 alone.
+    custard = tmp_path / "custard.txt"
+    custard.write_text("a " * 128 + "custard, " + "the cat sat on the mat " * 50)
+    assert "custard" in train(str(custard), min_count=1, epochs=1, progress=False).wv
     unzip = "is a zip archive, not text: unzip it and give embed the file(s) inside"
     for call, message in (
             (lambda: train(str(tmp_path / "text8.zip"), min_count=1, epochs=1, progress=False), f"{unzip} (text8);"),

@@ -252,7 +252,7 @@ def check_not_archive(path: str, start: bytes) -> None:
     """
     if start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         what, how = "a zip archive", "unzip it"
-    elif start[257:262] == b"ustar":
+    elif start[257:263] in (b"ustar\x00", b"ustar "):  # the whole magic: "custard" at byte 256 is text
         what, how = "a tar archive", f"extract it (tar xf {path})"
     else:
         return

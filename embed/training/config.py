@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import numbers
 import os
@@ -256,6 +257,26 @@ def check_setting_names(settings: type, names: Any, what: str) -> None:
     raise EmbedError(f"unknown {what} field(s): {', '.join(said)}")
 
 
+def refusing_unknown_names(what: str):
+    """A class decorator over ``@dataclass``: its ``__init__`` first refuses keywords that
+    are not fields (``check_setting_names``), where Python said "unexpected keyword
+    argument", and keeps the dataclass's signature for ``help()`` and editors."""
+
+    def decorate(cls: type) -> type:
+        init = cls.__init__
+
+        @functools.wraps(init)
+        def __init__(self, *args: Any, **settings: Any) -> None:
+            check_setting_names(cls, settings, what)
+            init(self, *args, **settings)
+
+        cls.__init__ = __init__
+        return cls
+
+    return decorate
+
+
+@refusing_unknown_names("config")
 @dataclass(frozen=True)
 class Config:
     """Everything that decides what a training run computes.
@@ -348,20 +369,12 @@ class Config:
         None, Folder(), "folder for the word ids kept between epochs, 4 bytes a corpus word (none: read the "
         "corpus again every epoch)", default_text="the temporary folder")
 
-    def __new__(cls, *args: Any, **settings: Any) -> Config:
-        check_setting_names(cls, settings, "config")  # before the dataclass's own __init__ says it as a TypeError
-        return super().__new__(cls)
-
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = field.metadata["constraint"].check(field.name, getattr(self, field.name))
             object.__setattr__(self, field.name, value)  # NumPy numbers become Python's
         if self.loss == "negative" and self.negative < 1:
             raise EmbedError(f"negative must be >= 1 when loss is 'negative', got {self.negative}")
-        if self.lr_schedule == "step" and self.lr_step_epochs and max(self.lr_step_epochs) > self.epochs:
-            # The rate never changed, without a word.
-            raise EmbedError(f"lr_step_epochs {self.lr_step_epochs} go beyond the run's {self.epochs} epochs: a step at "
-                             f"epoch {max(self.lr_step_epochs)} would never come")
         if self.min_alpha > self.alpha:
             raise EmbedError(f"min_alpha must be <= alpha ({self.alpha}), got {self.min_alpha}")
         for name in ("momentum", "l2"):

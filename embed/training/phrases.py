@@ -66,7 +66,7 @@ from ..text.location import file_path
 from ..text.shards import Files, corpus_files, names_files
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
 from ..vectors.atomic import atomic_write, check_writable, compressing
-from .config import Encoding, OneOf, Pattern, Switch, Whole, check_setting_names, setting
+from .config import Encoding, OneOf, Pattern, Switch, Whole, refusing_unknown_names, setting
 
 SCORINGS = ("default", "npmi")
 # The settings that decide what a token is; give them the values training has, so
@@ -127,6 +127,7 @@ class _Delimiter:
         return {"metavar": "TEXT"}
 
 
+@refusing_unknown_names("phrases")
 @dataclass(frozen=True)
 class PhrasesConfig:
     """The settings of ``Phrases``, each declared once with its constraint and help (as
@@ -156,10 +157,6 @@ class PhrasesConfig:
     encoding: str = setting("utf-8", Encoding(), "the corpus's text encoding")
     encoding_errors: str = setting("replace", OneOf(("replace", "strict")),
                                    "bytes not valid in the encoding: replace and count them, or stop")
-
-    def __new__(cls, *args: Any, **settings: Any) -> PhrasesConfig:
-        check_setting_names(cls, settings, "phrases")
-        return super().__new__(cls)
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

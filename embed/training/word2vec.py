@@ -408,6 +408,12 @@ class Word2Vec:
         if not is_whole(epochs):
             raise EmbedError(f"epochs must be an integer >= 1, got {epochs!r}")
         epochs = int(epochs)  # kept in the run's state, which a model file holds as JSON
+        steps = self.config.lr_step_epochs
+        if self.config.lr_schedule == "step" and steps and max(steps) > epochs:
+            # The rate never changed, without a word. (Against the call's epochs, which
+            # train(epochs=) may set: a config is not wrong for a run it is not given to.)
+            raise EmbedError(f"lr_step_epochs {steps} go beyond this run's {epochs} epochs: a step at epoch {max(steps)} "
+                             "would never come")
         rates = {name: value for name, value in (("alpha", start_alpha), ("min_alpha", end_alpha)) if value is not None}
         rates = {name: getattr(self.config.replace(**rates), name) for name in rates}  # checked as the settings are
         if early_stop is not None and validate is None:
@@ -572,10 +578,6 @@ class Word2Vec:
             bar.close()
             if cache is not None:
                 cache.close()
-            if self.run is None:
-                # The call is done: its first epoch's ids held a temporary file (4 bytes a
-                # corpus word) for as long as the model lived. A stopped call keeps them to resume.
-                self._drop_counted_ids()
         return self
 
     def _train_rounds(self, corpus: Corpus, progress: bool, on_epoch_end: EpochCallback | None,
