@@ -631,6 +631,10 @@ def test_callbacks_and_checkpoints_that_are_not_are_one_line_before_training(tin
     path, _, _ = tiny_corpus
     model = Word2Vec(config()).build_vocab(path)
     for keywords, message in (
+            # A name no model may have: no checkpoint was written, with one warning an epoch.
+            ({"checkpoints": Checkpoints(str(tmp_path / "ckpt.bin"), epochs=1)},
+             f"{tmp_path / 'ckpt.bin'}: the name says word2vec binary, and this writes a model: name it .embed, or "
+             "write word2vec binary with save_word2vec_format"),
             ({"on_epoch_end": 5}, "on_epoch_end must be a function of (model, epoch, loss), got 5"),
             # gensim's callbacks take the model alone: it failed once the first epoch was done.
             ({"on_epoch_end": lambda model: None},

@@ -34,6 +34,7 @@ from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provi
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer, check_tokenizer
 from ..text.vocab import Vocabulary, not_tokens
 from ..vectors.atomic import check_writable
+from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
 from .config import Config
 from .model_file import load_model, save_model
@@ -922,6 +923,7 @@ def _check_callbacks(on_epoch_end: object, checkpoints: object, progress: object
             raise EmbedError(f"checkpoints must be an embed.training.schedule.Checkpoints(path, epochs=, seconds=), "
                              f"got {type(checkpoints).__name__} {checkpoints!r:.60}")
         check_writable(checkpoints.path)
+        check_named(checkpoints.path, "model")  # ckpt.bin: no checkpoint written, one warning an epoch
 
 
 def _name(corpus: Corpus) -> str:

@@ -33,8 +33,7 @@ from .atomic import atomic_write, check_uncompressed, compressing
 MODEL_SUFFIX = ".embed"  # the native model file (embed.vectors.native)
 VECTORS_SUFFIX = ".vectors"  # the native memory-mapped vectors file (embed.vectors.vectors_file)
 # Why each cannot be compressed (embed.vectors.atomic.check_uncompressed).
-MODEL_UNCOMPRESSED = "a model file is a zip archive"
-VECTORS_UNCOMPRESSED = "a vectors file is meant to be memory-mapped"
+_UNCOMPRESSED = {"model": "a model file is a zip archive", "vectors": "a vectors file is meant to be memory-mapped"}
 
 # Binary records are parsed from blocks of this many bytes: large enough that a read
 # costs nothing next to the parsing, small enough to be noise next to the matrix.
@@ -76,15 +75,10 @@ def output_format(path: str | os.PathLike) -> str:
     ('model', 'vectors', 'binary', 'text')
     """
     name = _uncompressed_name(path)
-    # Refused by name, before the training that would write them: a model is a zip, and a
-    # vectors file is mapped (a model named .embed.gz was written as gzipped word2vec text).
-    if name.endswith(MODEL_SUFFIX):
-        check_uncompressed(path, MODEL_UNCOMPRESSED)
-        return "model"
-    if name.endswith(VECTORS_SUFFIX):
-        check_uncompressed(path, VECTORS_UNCOMPRESSED)
-        return "vectors"
-    kind = "binary" if is_binary_path(path) else "text"
+    kind = ("model" if name.endswith(MODEL_SUFFIX) else "vectors" if name.endswith(VECTORS_SUFFIX)
+            else "binary" if is_binary_path(path) else "text")
+    # Refused by name, before the training that would write it (a model named .embed.gz
+    # was written as gzipped word2vec text).
     check_named(path, kind)
     return kind
 
@@ -98,13 +92,16 @@ _WRITERS = {"model": "a Word2Vec's save", "vectors": "Vectors.save", "binary": "
 def check_named(path: str | os.PathLike, kind: str) -> None:
     """Refuse a name whose ending says another format than ``kind``, which is about to be
     written there (a model saved as m.vec was a zip no word2vec reader takes; vectors
-    saved as x.vec, embed's mapped layout), or says .zip, which embed does not write.
+    saved as x.vec, embed's mapped layout), or says .zip, which embed does not write, or
+    asks to compress a model or a vectors file.
 
     >>> check_named("m.vec", "model")
     Traceback (most recent call last):
     ...
     embed.errors.EmbedError: m.vec: the name says word2vec text, and this writes a model: name it .embed, or write word2vec text with save_word2vec_format
     """
+    if kind in _UNCOMPRESSED:
+        check_uncompressed(path, _UNCOMPRESSED[kind])
     name = _uncompressed_name(path)
     if name.endswith(".zip"):
         raise EmbedError(f"{os.fspath(path)}: embed does not write zip archives; a name ending .gz, .bz2 or .xz is "

@@ -23,8 +23,8 @@ import numpy as np
 from ..errors import EmbedError
 from ..text.corpus import open_binary
 from ..text.location import file_path
-from .atomic import atomic_write, check_uncompressed
-from .formats import MODEL_UNCOMPRESSED, check_named
+from .atomic import atomic_write
+from .formats import check_named
 
 FORMAT = "embed-model"
 VERSION = 1
@@ -64,8 +64,7 @@ def _starts_as_zip(path: str | os.PathLike) -> bool:
 
 def write_model(path: str | os.PathLike, model: ModelFile) -> None:
     """Write ``model`` to ``path`` atomically."""
-    check_uncompressed(path, MODEL_UNCOMPRESSED)  # a zip named .gz, which no reader would open
-    check_named(path, "model")
+    check_named(path, "model")  # a zip named .gz, or .bin, which no reader would take
     arrays = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION),

@@ -33,8 +33,8 @@ from ..errors import EmbedError
 from ..memory import check_fits
 from ..text.corpus import open_binary
 from ..text.location import file_path
-from .atomic import atomic_write, check_uncompressed
-from .formats import VECTORS_UNCOMPRESSED, check_limit, check_named
+from .atomic import atomic_write
+from .formats import check_limit, check_named
 
 MAGIC = b"embed-vectors "
 VERSION = 1
@@ -80,7 +80,6 @@ def write_vectors_file(
     (['paris', 'rome'], [[1.0, 0.0], [0.0, 1.0]], [7, 3])
     """
     name = file_path(path)
-    check_uncompressed(name, VECTORS_UNCOMPRESSED)
     check_named(name, "vectors")
     words = list(words)
     vectors = np.asarray(vectors)
