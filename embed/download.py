@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import EmbedError, is_whole
+from .errors import EmbedError, is_whole, shown
 from .text.location import file_path
 
 
@@ -87,11 +87,11 @@ def download(name: str = "text8", folder: str | os.PathLike | None = None, *, ur
     # Python's errors before, after the folder was made: urllib's "unknown url type", and
     # "'int' object has no attribute 'lower'".
     if url is not None and (not isinstance(url, str) or not re.match(r"https?://", url)):
-        raise EmbedError(f"url must be an http:// or https:// address, got {url!r:.80}")
+        raise EmbedError(f"url must be an http:// or https:// address, got {shown(url, 80)}")
     if sha256 is not None and (not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256)):
-        raise EmbedError(f"sha256 must be 64 hexadecimal digits, got {sha256!r:.80}")
+        raise EmbedError(f"sha256 must be 64 hexadecimal digits, got {shown(sha256, 80)}")
     if size is not None and not is_whole(size):
-        raise EmbedError(f"size must be a whole number of bytes >= 1, got {size!r:.80}")
+        raise EmbedError(f"size must be a whole number of bytes >= 1, got {shown(size, 80)}")
     if folder is not None:
         folder = file_path(folder)
     url = url or corpus.url

@@ -45,4 +45,20 @@ def check_switch(value: object, name: str, none_means: str | None = None) -> Non
         return
     if not isinstance(value, (bool, np.bool_)) and not (is_whole(value, 0) and value <= 1):  # 0 and 1 too, as gensim's
         allowed = f"True, False or None ({none_means})" if none_means is not None else "True or False"
-        raise EmbedError(f"{name} must be {allowed}, got {value!r:.60}")
+        raise EmbedError(f"{name} must be {allowed}, got {shown(value)}")
+
+
+def shown(value: object, width: int = 60) -> str:
+    """``value``'s repr on one line, cut to about ``width`` characters: a message that
+    names it stays one line (a NumPy array's repr has newlines).
+
+    >>> shown(list(range(30)), 20)
+    '[0, 1, 2, 3, 4, 5, …'
+    """
+    text = " ".join(repr(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def described(value: object, width: int = 60) -> str:
+    """``value``'s type and ``shown`` repr: ``NoneType None``, ``int 5``."""
+    return f"{type(value).__name__} {shown(value, width)}"

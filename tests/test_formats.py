@@ -478,7 +478,7 @@ def test_a_path_that_is_not_a_path_and_switches_that_are_not_switches_are_one_li
     # binary="no" counted as true, and an unknown error handler was codecs' LookupError.
     with pytest.raises(EmbedError, match=r"^binary must be True, False or None \(decided by the file\), got 'no'$"):
         vectors.save_word2vec_format(good, binary="no")
-    for keywords in ({"binary": "yes"}, {"no_header": 1}):
+    for keywords in ({"binary": "yes"}, {"no_header": 2}):  # 0 and 1 are taken, as gensim users pass them
         with pytest.raises(EmbedError, match=r"must be True, False or None \(decided by the file\)"):
             Vectors.load_word2vec_format(good, **keywords)
     with pytest.raises(EmbedError, match=r"^unicode_errors must be an error handler of Python's codecs .*got 'bogus'$"):

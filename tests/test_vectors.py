@@ -378,9 +378,12 @@ def test_vectors_and_queries_built_from_what_is_not_words_and_numbers_are_one_li
             (["a", 2], np.eye(2), None, "words are strings, got int 2 (word 2)"),
             (["a", None], np.eye(2), None, "words are strings, got NoneType None (word 2)"),  # None passed the check
             ("ab", np.eye(2), None, "Vectors takes a list of words, got the string 'ab'"),
-            (["a", "b"], np.eye(2), ["x", "y"], "counts must be whole numbers >= 0, one for each word: invalid literal"),
+            (["a", "b"], np.eye(2), ["x", "y"], "counts must be whole numbers >= 0, one for each word, got 'x' for word 1"),
+            (["a", "b"], np.eye(2), [np.nan, 1], "counts must be whole numbers >= 0, one for each word, got nan for word 1"),
+            (["a", "b"], np.eye(2), np.array([1, 2**63], np.uint64),
+             "counts must be whole numbers >= 0, one for each word, got 9223372036854775808 for word 2"),
             (["a", "b"], np.eye(2), [3, -1], "counts must be whole numbers >= 0, one for each word, got -1 for word 2"),
-            (["a", "b"], np.eye(2), [3, 1.5], "counts must be whole numbers >= 0, one for each word, got np.float64(1.5) for word 2"),
+            (["a", "b"], np.eye(2), [3, 1.5], "counts must be whole numbers >= 0, one for each word, got 1.5 for word 2"),
             (["a", "b"], np.eye(2), [3], "counts must be whole numbers >= 0, one for each of the 2 words, got shape (1,)"),
     ):
         with pytest.raises(EmbedError, match="^" + re.escape(message)):

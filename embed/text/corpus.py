@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from ..errors import EmbedError
+from ..errors import EmbedError, described
 from . import location
 from .tokenizer import Tokenizer
 from .vocab import checked_sentence
@@ -515,7 +515,7 @@ def as_sentences(
         raise EmbedError("a corpus must be re-iterable for several epochs: pass a list or a path, not a generator")
     if isinstance(source, bytes) or not isinstance(source, Iterable):  # they failed in Python's own iteration
         raise EmbedError(f"a corpus is a file's path (a str), several paths, or sentences as lists of tokens; "
-                         f"got {type(source).__name__} {source!r:.60}")
+                         f"got {described(source)}")
     for sentence in source:  # the first, at once: a list of strings is the common mistake (the rest as counted)
         checked_sentence(sentence)
         break

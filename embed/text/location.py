@@ -15,7 +15,7 @@ import os
 import re
 from typing import BinaryIO
 
-from ..errors import EmbedError
+from ..errors import EmbedError, described
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -34,7 +34,7 @@ def file_path(path: object) -> str:
     """
     name = os.fspath(path) if isinstance(path, os.PathLike) else path
     if not isinstance(name, str):
-        raise EmbedError(f"a file's path must be a str or an os.PathLike, got {type(path).__name__} {path!r:.60}")
+        raise EmbedError(f"a file's path must be a str or an os.PathLike, got {described(path)}")
     return name
 
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from ..errors import EmbedError
+from ..errors import EmbedError, shown
 
 DEFAULT_PATTERN = r"[^\W\d_]+"  # runs of Unicode letters: "Côte d'Ivoire" -> côte, d, ivoire
 # Text of only a-z and blanks (text8 and its kind) tokenises under the default pattern
@@ -86,7 +86,7 @@ class Tokenizer:
 def check_tokenizer(split: object) -> Callable[[str], list[str]]:
     """``split``, where it is a function (a line of text to its tokens); else one line."""
     if not callable(split):
-        raise EmbedError(f"tokenizer must be a function from a line of text to a list of tokens, got {split!r:.80}")
+        raise EmbedError(f"tokenizer must be a function from a line of text to a list of tokens, got {shown(split, 80)}")
     return split
 
 
@@ -107,12 +107,12 @@ class FunctionTokenizer(Tokenizer):
     def tokens(self, text: str, report=None) -> list[str]:
         found = self.split(text)
         if isinstance(found, (str, bytes)) or not isinstance(found, Iterable):
-            raise EmbedError(f"the tokenizer {self.split!r} must return a list of strings, got {found!r:.80}")
+            raise EmbedError(f"the tokenizer {self.split!r} must return a list of strings, got {shown(found, 80)}")
         # Held first: a generator (jieba.cut gives one) was read up by the check, and every
         # sentence came out empty.
         found = list(found)
         if not all(isinstance(token, str) for token in found):
-            raise EmbedError(f"the tokenizer {self.split!r} must return a list of strings, got {found!r:.80}")
+            raise EmbedError(f"the tokenizer {self.split!r} must return a list of strings, got {shown(found, 80)}")
         return _capped([token for token in found if token and not token.isspace()], self.max_token_length, report)
 
     def __repr__(self) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import EmbedError
+from ..errors import EmbedError, described
 
 
 def checked_sentence(sentence: object, number: int | None = None) -> Sequence[str]:
@@ -30,14 +30,14 @@ def checked_sentence(sentence: object, number: int | None = None) -> Sequence[st
         raise EmbedError(f"{where}a sentence must be a list of tokens, got the string {sentence[:40]!r}; "
                          "split each sentence into tokens, or pass a file's path")
     if not isinstance(sentence, Iterable):
-        raise EmbedError(f"{where}a sentence must be a list of tokens, got {type(sentence).__name__} {sentence!r:.60}")
+        raise EmbedError(f"{where}a sentence must be a list of tokens, got {described(sentence)}")
     return list(sentence)
 
 
 def not_tokens(sentence: Sequence[object]) -> str:
     """What is wrong with a sentence whose tokens are not all strings (the first that is not)."""
     bad = next((token for token in sentence if not isinstance(token, str)), None)  # None itself, where it is None
-    return f"tokens must be strings, got {type(bad).__name__} {bad!r:.60}; a sentence is a list of strings"
+    return f"tokens must be strings, got {described(bad)}; a sentence is a list of strings"
 
 
 class Vocabulary:

@@ -7,7 +7,7 @@ import math
 import os
 from collections.abc import Mapping
 
-from ..errors import EmbedError
+from ..errors import EmbedError, described
 from ..vectors.plot import figure_format, save_figure
 
 
@@ -29,7 +29,7 @@ def plot_loss(models, path: str | os.PathLike, title: str = "") -> None:
     strange = next((model for model in runs.values() if not hasattr(model, "history")), None)
     if strange is not None:
         raise EmbedError(f"plot_loss takes a Word2Vec, or a mapping from labels to them, got "
-                         f"{type(strange).__name__} {strange!r:.60}")
+                         f"{described(strange)}")
     if not any(getattr(model, "history", None) for model in runs.values()):
         raise EmbedError("no loss to plot: the model has not been trained")
     figure = Figure(figsize=(8, 5), dpi=110)

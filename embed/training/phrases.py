@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EmbedError
+from ..errors import EmbedError, described, shown
 from ..text.corpus import BLOCK_BYTES, ascii_compatible, open_binary, read_ahead, text_codec
 from ..text.location import file_path
 from ..text.shards import Files, corpus_files, names_files
@@ -231,7 +231,7 @@ class Phrases:
         if config is not None and settings:
             raise EmbedError("give Phrases a PhrasesConfig or settings, not both")
         if config is not None and not isinstance(config, PhrasesConfig):  # an AttributeError at the first use
-            raise EmbedError(f"config must be an embed PhrasesConfig, got {type(config).__name__} {config!r:.60}; "
+            raise EmbedError(f"config must be an embed PhrasesConfig, got {described(config)}; "
                              "Phrases also takes the settings as keywords: Phrases(min_count=3)")
         self.config = config if config is not None else PhrasesConfig(**settings)
         self.words: list[str] = []  # the words the phrases are made of; phrase j's id is len(words) + j
@@ -370,7 +370,7 @@ class Phrases:
             raise EmbedError(f"apply takes one sentence's tokens (a list of strings), got the string {tokens[:40]!r}")
         if not isinstance(tokens, Iterable):  # Python's "not iterable"
             raise EmbedError(f"apply takes one sentence's tokens (a list of strings), got {type(tokens).__name__} "
-                             f"{tokens!r:.60}")
+                             f"{shown(tokens)}")
         try:
             return self._joined_tokens(list(tokens))
         except TypeError:  # a token that is a list: gensim's phrases[corpus] takes many sentences, apply one
@@ -609,11 +609,11 @@ class Phrases:
                         or not isinstance(row[3], (int, float)) or isinstance(row[3], bool)
                         or not math.isfinite(row[3])):
                     raise EmbedError(f"pass {number}, phrase {k}: expected [first id, second id, count, score], "
-                                     f"got {row!r:.80}")
+                                     f"got {shown(row, 80)}")
                 a, b, count, score = row
                 if not (0 <= a < limit and 0 <= b < limit) or count < 1:
                     raise EmbedError(f"pass {number}, phrase {k}: ids must be below {limit} and the count >= 1, "
-                                     f"got {row!r:.80}")
+                                     f"got {shown(row, 80)}")
                 if (a, b) in pairs:
                     raise EmbedError(f"pass {number}, phrase {k}: the pair ({a}, {b}) is listed twice")
                 pairs.add((a, b))
@@ -739,7 +739,7 @@ def _python_blocks(sentences: Iterable[Sequence[str]], reading: _Reading, name: 
                 if fixed:
                     raise EmbedError(f"{name}: changed while phrases were learnt from it (the word {word!r} is new)")
                 if not isinstance(word, str):
-                    raise EmbedError(f"a token must be a string, got {word!r:.40}")
+                    raise EmbedError(f"a token must be a string, got {shown(word, 40)}")
                 number = index[word] = len(names)
                 names.append(word)
             ids[k] = number

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError, check_switch, is_whole
+from ..errors import EmbedError, check_switch, described, is_whole, shown
 from ..kernels.optimizer import Optimizer
 from ..memory import fix_malloc_threshold, release_compiler_pages
 from ..text.chunks import ChunkCache, epoch_cache, id_chunks
@@ -141,7 +141,7 @@ class Word2Vec:
 
         if not isinstance(phrases, (Phrases, str, os.PathLike)):
             raise EmbedError(f"phrases must be an embed.Phrases or the path of a file its save wrote, got "
-                             f"{type(phrases).__name__} {phrases!r:.60}")
+                             f"{described(phrases)}")
         if not isinstance(phrases, Phrases):
             phrases = Phrases.load(phrases)
         for name in READER_FIELDS:
@@ -352,7 +352,7 @@ class Word2Vec:
             vectors = Vectors.load(vectors)
         if not isinstance(vectors, Vectors):
             raise EmbedError(f"intersect_vectors takes an embed.Vectors or a vectors file's path, got "
-                             f"{type(vectors).__name__} {vectors!r:.60}")
+                             f"{described(vectors)}")
         if vectors.dim != self.config.dim:
             raise EmbedError(f"vectors of dimension {vectors.dim} cannot start a model of dim {self.config.dim}")
         rows = [(i, vectors.index[word]) for i, word in enumerate(self.vocab.words) if word in vectors.index]
@@ -888,7 +888,7 @@ def _config(config: Config | None) -> Config:
         return Config()
     if not isinstance(config, Config):
         raise EmbedError(f"config must be an embed.Config, such as Config(dim=50), got {type(config).__name__} "
-                         f"{config!r:.60}; train also takes the settings as keywords: train(corpus, dim=50)")
+                         f"{shown(config)}; train also takes the settings as keywords: train(corpus, dim=50)")
     return config
 
 
@@ -906,7 +906,7 @@ def _check_callbacks(on_epoch_end: object, checkpoints: object, progress: object
     that is not True or False ("no" showed the bar)."""
     check_switch(progress, "progress")
     if on_epoch_end is not None and not callable(on_epoch_end):
-        raise EmbedError(f"on_epoch_end must be a function of (model, epoch, loss), got {on_epoch_end!r:.60}")
+        raise EmbedError(f"on_epoch_end must be a function of (model, epoch, loss), got {shown(on_epoch_end)}")
     if on_epoch_end is not None:
         try:
             signature = inspect.signature(on_epoch_end)
@@ -921,7 +921,7 @@ def _check_callbacks(on_epoch_end: object, checkpoints: object, progress: object
     if checkpoints is not None:
         if not isinstance(checkpoints, Checkpoints):
             raise EmbedError(f"checkpoints must be an embed.training.schedule.Checkpoints(path, epochs=, seconds=), "
-                             f"got {type(checkpoints).__name__} {checkpoints!r:.60}")
+                             f"got {described(checkpoints)}")
         check_writable(checkpoints.path)
         check_named(checkpoints.path, "model")  # ckpt.bin: no checkpoint written, one warning an epoch
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError, check_switch, is_whole
+from ..errors import EmbedError, check_switch, described, is_whole
 from ..text.corpus import open_binary
 from .formats import check_limit
 
@@ -36,7 +36,7 @@ def check_vectors(value: object, method: str) -> None:
         return
     hint = ("pass model.wv" if hasattr(value, "wv") else "embed.load_vectors(path) reads one"
             if isinstance(value, (str, os.PathLike)) else "build one with Vectors(words, matrix)")
-    raise EmbedError(f"{method} takes an embed.Vectors, got {type(value).__name__} {value!r:.60}: {hint}")
+    raise EmbedError(f"{method} takes an embed.Vectors, got {described(value)}: {hint}")
 
 
 def read_analogies(path: str | os.PathLike) -> list[tuple[str, list[Question]]]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import EmbedError, is_whole
+from ..errors import EmbedError, described, is_whole
 from .atomic import atomic_write, check_writable
 from .evaluate import check_vectors, read_analogies
 from .word_vectors import Vectors, word_list
@@ -262,7 +262,7 @@ def _draw(
         raise EmbedError(f"colors takes one colour per word, got the string {colors!r}: pass [{colors!r}] * "
                          f"{len(words)}")
     if colors is not None and not isinstance(colors, Iterable):
-        raise EmbedError(f"colors takes one colour per word, got {type(colors).__name__} {colors!r:.60}")
+        raise EmbedError(f"colors takes one colour per word, got {described(colors)}")
     colors = list(colors) if colors is not None else ["tab:blue"] * len(words)
     if len(colors) != len(words):
         raise EmbedError(f"expected one colour per word ({len(words)}), got {len(colors)}")

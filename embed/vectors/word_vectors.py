@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..errors import EmbedError, UnknownWordError, check_switch, is_whole
+from ..errors import EmbedError, UnknownWordError, check_switch, described, is_whole, shown
 from ..text.location import file_path
 from . import formats, native
 
@@ -46,10 +46,13 @@ class Vectors:
             at = next((i for i, word in enumerate(words) if not isinstance(word, str)), -1)
             # By index: None is a word too. Queries look words up by string: it could never be found.
             if at >= 0:
-                raise EmbedError(f"words are strings, got {type(words[at]).__name__} {words[at]!r:.60} (word {at + 1})")
+                raise EmbedError(f"words are strings, got {described(words[at])} (word {at + 1})")
         self.words = words
         self.vectors = vectors
-        self.counts = None if counts is None else _counts(counts, len(words))
+        # A file's counts are whole already, and a mapped file's stay mapped (a copy read 24 MB
+        # at 3M words, where the mapping opens at once).
+        self.counts = (None if counts is None else np.asarray(counts, np.int64) if order is not None
+                       else _counts(counts, len(words)))
         # ``order`` (the rows sorted by their words, as a vectors file keeps them, its
         # words distinct) finds a word by bisection; without it the dict of every word,
         # which takes 1.5 s to build at 3M words, is built here and checks for repeats.
@@ -431,7 +434,7 @@ class Vectors:
         for number, query in enumerate(queries, 1):  # Python's "not enough values to unpack", or numpy's matmul
             if isinstance(query, str) or not isinstance(query, Sequence) or len(query) != 2:
                 raise EmbedError(f"most_similar_batch takes a list of (positive words, negative words) pairs, got "
-                                 f"{query!r:.60} as query {number}")
+                                 f"{shown(query)} as query {number}")
             if not query[0] and not query[1]:
                 raise EmbedError(f"most_similar_batch: query {number} has no words")
         combined = [self._combine([(w, 1.0) for w in word_list(pos, "most_similar_batch")]
@@ -614,7 +617,7 @@ def word_list(value: Iterable, method: str) -> list:
     if isinstance(value, str):
         raise EmbedError(f"{method} takes a list of words, got the string {value!r}: pass [{value!r}]")
     if not isinstance(value, Iterable):  # Python's "not iterable"
-        raise EmbedError(f"{method} takes a list of words, got {type(value).__name__} {value!r:.60}")
+        raise EmbedError(f"{method} takes a list of words, got {described(value)}")
     return list(value)
 
 
@@ -622,7 +625,7 @@ def _as_list(items: WordOrVector | Iterable[WordOrVector], method: str) -> list[
     if isinstance(items, (str, np.ndarray)):
         return [items]
     if not isinstance(items, Iterable):
-        raise EmbedError(f"{method} takes a word, a vector or a list of them, got {type(items).__name__} {items!r:.60}")
+        raise EmbedError(f"{method} takes a word, a vector or a list of them, got {described(items)}")
     return list(items)
 
 
@@ -639,18 +642,20 @@ def _counts(counts: Sequence[int] | np.ndarray, words: int) -> np.ndarray:
     """
     try:
         given = np.asarray(counts)
-        whole = given.astype(np.int64)
-    except (TypeError, ValueError, OverflowError) as error:
+    except (TypeError, ValueError) as error:
         raise EmbedError(f"counts must be whole numbers >= 0, one for each word: {error}") from None
     if given.shape != (words,):
         raise EmbedError(f"counts must be whole numbers >= 0, one for each of the {words} words, got shape {given.shape}")
-    if given.dtype.kind not in "iuf" or given.dtype.kind == "f" and not np.array_equal(whole, given):
-        bad = next(i for i in range(words) if given.dtype.kind not in "iuf" or whole[i] != given[i])
-        raise EmbedError(f"counts must be whole numbers >= 0, one for each word, got {given[bad]!r} for word {bad + 1}")
-    if (whole < 0).any():
-        bad = int(np.flatnonzero(whole < 0)[0])
-        raise EmbedError(f"counts must be whole numbers >= 0, one for each word, got {whole[bad]} for word {bad + 1}")
-    return whole
+    if given.dtype.kind in "iuf":
+        with np.errstate(invalid="ignore"):  # NaN compares false: no warning of numpy's
+            fine = (given >= 0) & (given < 2.0**63) & (np.floor(given) == given)
+    else:  # strings, objects, booleans
+        fine = np.zeros(words, bool)
+    if not fine.all():
+        bad = int(np.flatnonzero(~fine)[0])
+        value = given[bad].item() if hasattr(given[bad], "item") else given[bad]
+        raise EmbedError(f"counts must be whole numbers >= 0, one for each word, got {value!r} for word {bad + 1}")
+    return given.astype(np.int64, copy=False)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
