@@ -417,14 +417,16 @@ def test_numpy_integers_are_whole_numbers_and_other_misplaced_values_are_one_lin
         v.analogy("one", "two", "three", restrict_vocab=3)
     with pytest.raises(EmbedError, match=r"^similar_by_vector takes a vector of 4 numbers, got the string 'one': use similar_by_word\('one'\)$"):
         v.similar_by_vector("one")
-    pairs = "most_similar_batch takes a list of (positive words, negative words) pairs, got"
-    for queries, message in (([("one",)], f"{pairs} ('one',) as query 1"), (["one"], f"{pairs} 'one' as query 1"),
+    pairs = "most_similar_batch takes (positive words, negative words) pairs, got"
+    for queries, message in (([("one",)], f"{pairs} ('one',) as item 1"), (["one"], f"{pairs} 'one' as item 1"),
                              ([([], [])], "most_similar_batch: query 1 has no words")):
         with pytest.raises(EmbedError, match="^" + re.escape(message) + "$"):
             v.most_similar_batch(queries)
     for weights in (["x", "y"], [np.nan, 1.0]):  # NaN gave a NaN vector
         with pytest.raises(EmbedError, match="^get_mean_vector: weights must be finite numbers, one for each key$"):
             v.get_mean_vector(["one", "two"], weights=weights)
+    # An array of words as a query's side was numpy's "truth value of an array is ambiguous".
+    assert v.most_similar_batch([(np.array(["one", "two"]), [])], topn=1)[0][0][0] in ("three", "four")
     with pytest.raises(EmbedError, match="^batch_size must be a whole number >= 1, got 0$"):
         evaluate_word_analogies(v, corpus_path("questions-words.txt"), batch_size=0)
     # scikit-learn's own errors for what PCA cannot take.

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import EmbedError, described, is_whole
 from .atomic import atomic_write, check_writable
 from .evaluate import check_vectors, read_analogies
-from .word_vectors import Vectors, word_list
+from .word_vectors import Vectors, word_list, word_pairs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -209,10 +209,8 @@ def plot_capitals(
                 f"pairs must be 'mikolov', 'frequent' or a list of (capital, country) pairs, got {pairs!r}"
             )
     else:
-        chosen = word_list(pairs, "pairs")
-        if any(isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2 for pair in chosen):
-            raise EmbedError("pairs must be (capital, country) pairs of two words each")
-        chosen = list(dict.fromkeys(tuple(pair) for pair in chosen))  # a pair given twice was drawn twice
+        # A pair given twice was drawn twice.
+        chosen = list(dict.fromkeys(word_pairs(pairs, "pairs must be (capital, country) pairs of two words each")))
     for capital, country in chosen:
         vectors.get_index(capital)
         vectors.get_index(country)
@@ -271,10 +269,8 @@ def _draw(
     if bad is not None:
         raise EmbedError(f"colors: {bad!r} is not a colour matplotlib knows (a name such as 'red' or 'tab:blue', "
                          "or '#1f77b4')")
-    lines = word_list(lines, "lines")
+    lines = word_pairs(lines, "lines are pairs of words")
     for pair in lines:
-        if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise EmbedError(f"lines are pairs of words, got {pair!r}")
         unknown = next((word for word in pair if word not in words), None)
         if unknown is not None:
             raise EmbedError(f"lines: {unknown!r} is not one of the words plotted")

@@ -427,18 +427,16 @@ class Vectors:
         >>> [r[0][0] in "bc" for r in v.most_similar_batch([(["a"], []), (["a"], ["b"])], topn=1)]
         [True, True]
         """
-        queries = word_list(queries, "most_similar_batch")
+        # Python's "not enough values to unpack", or numpy's matmul
+        queries = [(word_list(pos, "most_similar_batch"), word_list(neg, "most_similar_batch"))
+                   for pos, neg in word_pairs(queries, "most_similar_batch takes (positive words, negative words) pairs")]
         if not queries:
             return []
         limit = self._limit(restrict_vocab)
-        for number, query in enumerate(queries, 1):  # Python's "not enough values to unpack", or numpy's matmul
-            if isinstance(query, str) or not isinstance(query, Sequence) or len(query) != 2:
-                raise EmbedError(f"most_similar_batch takes a list of (positive words, negative words) pairs, got "
-                                 f"{shown(query)} as query {number}")
-            if not query[0] and not query[1]:
-                raise EmbedError(f"most_similar_batch: query {number} has no words")
-        combined = [self._combine([(w, 1.0) for w in word_list(pos, "most_similar_batch")]
-                                  + [(w, -1.0) for w in word_list(neg, "most_similar_batch")]) for pos, neg in queries]
+        empty = next((number for number, (pos, neg) in enumerate(queries, 1) if not pos and not neg), None)
+        if empty is not None:
+            raise EmbedError(f"most_similar_batch: query {empty} has no words")
+        combined = [self._combine([(w, 1.0) for w in pos] + [(w, -1.0) for w in neg]) for pos, neg in queries]
         scores = (self.vectors[:limit] @ np.stack([q for q, _ in combined]).T).T / self._safe_norms()[:limit]
         return [self._top(row, topn, exclude) for row, (_, exclude) in zip(scores, combined)]
 
@@ -619,6 +617,27 @@ def word_list(value: Iterable, method: str) -> list:
     if not isinstance(value, Iterable):  # Python's "not iterable"
         raise EmbedError(f"{method} takes a list of words, got {described(value)}")
     return list(value)
+
+
+def word_pairs(value: Iterable, described: str) -> list[tuple]:
+    """``value``, a list of pairs (tuples, lists, or the rows of a two-column NumPy array),
+    as a list of tuples; anything else is one line, ``described`` saying what is wanted.
+
+    >>> word_pairs(np.array([["paris", "france"]]), "pairs of words")
+    [('paris', 'france')]
+    >>> word_pairs([("paris",)], "lines are pairs of words")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: lines are pairs of words, got ('paris',) as item 1
+    """
+    pairs = []
+    value = value.tolist() if isinstance(value, np.ndarray) else value  # NumPy's strings as Python's
+    for number, item in enumerate(word_list(value, described.split(" ", 1)[0]), 1):
+        pair = tuple(item) if isinstance(item, Iterable) and not isinstance(item, str) else None
+        if pair is None or len(pair) != 2:
+            raise EmbedError(f"{described}, got {shown(item)} as item {number}")
+        pairs.append(pair)
+    return pairs
 
 
 def _as_list(items: WordOrVector | Iterable[WordOrVector], method: str) -> list[WordOrVector]:
