@@ -533,3 +533,6 @@ def test_a_name_that_says_another_format_and_switches_of_the_wrong_kind_are_one_
     Vectors(["a", "b"], np.full((2, 4), 0.123456, np.float32)).save_word2vec_format(tmp_path / "v.vec")
     with pytest.raises(EmbedError, match=r"v.vec: the first word's 16 vector bytes are text \(b'0.123456"):
         Vectors.load_word2vec_format(tmp_path / "v.vec", binary=True, limit=1)
+    # A header of 0 words, which the reader refuses, was written.
+    with pytest.raises(EmbedError, match=r"none.vec: not written: there are no vectors to write$"):
+        Vectors([], np.zeros((0, 3))).save_word2vec_format(tmp_path / "none.vec")

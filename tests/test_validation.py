@@ -144,6 +144,10 @@ def test_a_validation_file_that_could_score_nothing_is_refused_and_a_header_is_a
     header.write_text("Word 1\tWord 2\tHuman (mean)\ncat\tdog\t9\ncat\thammer\t1\ndog\tsaw\t2\n")
     assert validation_for(str(header)).name == "Spearman"
     assert evaluate_word_pairs(model.wv, header).pairs == 3
+    comma = tmp_path / "comma.tsv"  # a bad score at line 1 is no column name
+    comma.write_text("cat\tdog\t7,35\ncat\thammer\t1\n")
+    with pytest.raises(EmbedError, match=r"comma.tsv: line 1: the score '7,35' is not a finite number$"):
+        evaluate_word_pairs(model.wv, comma)
     constant = tmp_path / "constant.tsv"
     constant.write_text("cat\tdog\t5\ncat\thammer\t5\n")
     with pytest.raises(EmbedError, match=r"constant.tsv: the human scores of the 2 pairs in the vocabulary are all 5: "):

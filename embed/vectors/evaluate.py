@@ -262,9 +262,9 @@ def pair_fields(line: str) -> list[str]:
 
 def pair_line(line: str) -> str:
     """What a word-pairs line is: "pair" (two words and a number), "header" (three
-    fields, the last not a number: the column names WordSim-353's ``combined.tab``
-    starts with, "Word 1, Word 2, Human (mean)", which a file may have as its first
-    line) or "other".
+    fields, the last no number and without a digit: the column names WordSim-353's
+    ``combined.tab`` starts with, "Word 1, Word 2, Human (mean)", which a file may have
+    as its first line) or "other".
 
     >>> pair_line("Word 1\\tWord 2\\tHuman (mean)"), pair_line("tiger\\tcat\\t7.35"), pair_line("a b")
     ('header', 'pair', 'other')
@@ -274,8 +274,8 @@ def pair_line(line: str) -> str:
         return "other"
     try:
         float(parts[2])
-    except ValueError:
-        return "header"
+    except ValueError:  # a score with a digit is a bad score ("7,35"), not a column's name
+        return "other" if any(character.isdigit() for character in parts[2]) else "header"
     return "pair"
 
 

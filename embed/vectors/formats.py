@@ -147,6 +147,8 @@ def save_word2vec_format(
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise EmbedError(f"expected {len(words)} vectors, got an array of shape {vectors.shape}")
+    if not len(words):  # a header of 0 words, which the reader refuses
+        raise EmbedError(f"{path}: not written: there are no vectors to write")
     forbidden = " \n" if binary else "\n"
     # By index: a word that is None passed a check that looked for a word that was not None.
     at = next((i for i, w in enumerate(words) if not isinstance(w, str) or not w or any(c in w for c in forbidden)), -1)

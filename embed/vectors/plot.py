@@ -318,7 +318,7 @@ def figure_format(path: str | os.PathLike) -> str:
     has none, else one matplotlib writes (pdf, svg, jpg, ...); checked before any work,
     with the output's path (PNG data went into a file named .pdf).
 
-    >>> figure_format("capitals.png"), figure_format("capitals.PDF"), figure_format("capitals")
+    >>> figure_format("capitals.png"), figure_format("capitals.PDF"), figure_format("capitals_v1.5")
     ('png', 'pdf', 'png')
     >>> figure_format("capitals.txt")
     Traceback (most recent call last):
@@ -330,9 +330,12 @@ def figure_format(path: str | os.PathLike) -> str:
     check_writable(path)
     name = os.fspath(path)
     ending = os.path.splitext(name)[1].lower().lstrip(".")
-    known = FigureCanvasAgg.get_supported_filetypes()
+    if not any(letter.isalpha() for letter in ending):  # capitals_v1.5, loss.2024-01-01: no format named
+        ending = ""
+    # Not pgf (it needs xelatex, and failed after the drawing), nor raw or rgba (no image file).
+    known = sorted(set(FigureCanvasAgg.get_supported_filetypes()) - {"pgf", "raw", "rgba"})
     if ending and ending not in known:
-        raise EmbedError(f"{name}: a plot is written as {', '.join('.' + k for k in sorted(known))} by its name's "
+        raise EmbedError(f"{name}: a plot is written as {', '.join('.' + k for k in known)} by its name's "
                          f"ending; not .{ending}")
     return ending or "png"
 
