@@ -136,7 +136,7 @@ def test_a_validation_file_that_could_score_nothing_is_refused_and_a_header_is_a
     few.write_text("cat\tdog\t9\nparis\tfrance\t8\n")
     for source, message in ((unknown, "q.txt: none of its 1 questions has its four words among the 30,000 most frequent "
                                       "words of the vocabulary"),
-                            (few, "few.tsv: fewer than two of its word pairs are in the vocabulary (1)")):
+                            (few, "few.tsv: fewer than two word pairs are in the vocabulary (1 pairs have unknown words)")):
         with pytest.raises(EmbedError, match=re.escape(message)):
             model.train(path, progress=False, validate=str(source), early_stop=1)
     assert not model.history
@@ -150,8 +150,11 @@ def test_a_validation_file_that_could_score_nothing_is_refused_and_a_header_is_a
         evaluate_word_pairs(model.wv, comma)
     constant = tmp_path / "constant.tsv"
     constant.write_text("cat\tdog\t5\ncat\thammer\t5\n")
-    with pytest.raises(EmbedError, match=r"constant.tsv: the human scores of the 2 pairs in the vocabulary are all 5: "):
-        evaluate_word_pairs(model.wv, constant)
+    for call in (lambda: evaluate_word_pairs(model.wv, constant),
+                 lambda: model.train(path, progress=False, validate=str(constant))):  # it failed after an epoch
+        with pytest.raises(EmbedError, match=r"constant.tsv: the human scores of the 2 pairs in the vocabulary are all 5: "):
+            call()
+    assert not model.history
 
 
 def test_validate_and_early_stop_on_the_command_line(tiny_corpus, tmp_path):

@@ -67,13 +67,12 @@ class AnalogyAccuracy(Validation):
         self.last = None  # the last evaluation
 
     def prepare(self, model: Word2Vec) -> None:
-        from ..vectors.evaluate import read_analogies
-
-        known = {word.upper() for word in model.vocab.words[:ANALOGY_VOCABULARY]}  # as the evaluation folds case
-        questions = [question for _, asked in read_analogies(self.path) for question in asked]
-        if not any(all(word.upper() in known for word in question) for question in questions):
-            # The accuracy would be 0 every epoch, and an early stop would stop on it.
-            raise EmbedError(f"{self.path}: none of its {len(questions):,} questions has its four words among the "
+        # Scored once on the weights as they start: the file is read and checked, and the
+        # questions in the vocabulary counted, by the evaluation itself.
+        self.score(model)
+        total = self.last.total
+        if not total.answered:  # the accuracy would be 0 every epoch, and an early stop would stop on it
+            raise EmbedError(f"{self.path}: none of its {total.skipped:,} questions has its four words among the "
                              f"{ANALOGY_VOCABULARY:,} most frequent words of the vocabulary: validate on another "
                              "file, or held-out text")
 
@@ -103,13 +102,9 @@ class PairCorrelation(Validation):
         self.last = None  # the last evaluation
 
     def prepare(self, model: Word2Vec) -> None:
-        from ..vectors.evaluate import read_word_pairs
-
-        known = {word.upper() for word in model.vocab.words[:PAIR_VOCABULARY]}  # as the evaluation folds case
-        found = sum(a.upper() in known and b.upper() in known for a, b, _ in read_word_pairs(self.path))
-        if found < 2:  # the first epoch's score would fail
-            raise EmbedError(f"{self.path}: fewer than two of its word pairs are in the vocabulary ({found}): "
-                             "validate on another file, or held-out text")
+        # Scored once on the weights as they start: what the evaluation refuses (fewer than
+        # two pairs in the vocabulary, human scores all equal) failed after the first epoch.
+        self.score(model)
 
     def score(self, model: Word2Vec) -> float:
         from ..vectors.evaluate import evaluate_word_pairs
