@@ -393,12 +393,19 @@ def test_zip_and_tar_archives_are_refused_with_what_to_do(tmp_path):
     custard.write_text("a " * 128 + "custard, " + "the cat sat on the mat " * 50)
     assert "custard" in train(str(custard), min_count=1, epochs=1, progress=False).wv
     unzip = "is a zip archive, not text: unzip it and give embed the file(s) inside"
+    model_path = tmp_path / "m.embed"
+    train(str(text), min_count=1, epochs=1, progress=False, dim=4).save(model_path)
     for call, message in (
             (lambda: train(str(tmp_path / "text8.zip"), min_count=1, epochs=1, progress=False), f"{unzip} (text8);"),
             (lambda: train(str(tmp_path / "text8.tar.gz"), min_count=1, epochs=1, progress=False),
              f"is a tar archive, not text: extract it (tar xf {tmp_path / 'text8.tar.gz'})"),
             (lambda: load_vectors(tmp_path / "glove.6B.zip"), f"{unzip} (glove.6B.8d.txt);"),
             (lambda: Phrases(min_count=1).learn(str(tmp_path / "text8.zip")), unzip),
+            # A tar's magic lies past a vectors file's first line, which alone was looked at.
+            (lambda: load_vectors(tmp_path / "text8.tar.gz"), "is a tar archive, not text"),
+            # A model is a zip too: nothing to unzip.
+            (lambda: Vectors.load_word2vec_format(model_path), "is an embed model file, not text: read its vectors "
+                                                               "with embed.load_vectors"),
     ):
         with pytest.raises(EmbedError, match=re.escape(message)):
             call()

@@ -648,9 +648,9 @@ def test_callbacks_and_checkpoints_that_are_not_are_one_line_before_training(tin
     assert model.history == [] and os.listdir(tmp_path) == [path.name]
     for fields, message in (
             ({}, "Checkpoints needs epochs= or seconds=: with neither, none would be written"),
-            ({"epochs": 0}, "Checkpoints' epochs must be a whole number >= 1, got 0"),
-            ({"epochs": 1.5}, "Checkpoints' epochs must be a whole number >= 1, got 1.5"),
-            ({"seconds": float("nan")}, "Checkpoints' seconds must be a finite number > 0, got nan"),
+            ({"epochs": 0}, "Checkpoints' epochs must be an integer >= 1, got 0"),
+            ({"epochs": 1.5}, "Checkpoints' epochs must be an integer >= 1, got 1.5"),
+            ({"seconds": float("nan")}, "Checkpoints' seconds must be a number, got nan"),
             ({"seconds": -1}, "Checkpoints' seconds must be a finite number > 0, got -1"),
     ):
         with pytest.raises(EmbedError, match="^" + re.escape(message) + "$"):

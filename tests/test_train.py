@@ -355,6 +355,8 @@ def test_word2vec_takes_its_settings_as_keywords_too():
         Word2Vec(vector_size=50)
     with pytest.raises(EmbedError, match="^give Word2Vec a Config or settings, not both$"):
         Word2Vec(Config(), dim=8)
+    with pytest.raises(EmbedError, match=r"^config must be an embed.Config, such as Config\(dim=50\), got list "):
+        Word2Vec([["a", "b"]], dim=8)  # gensim's Word2Vec(sentences, vector_size=...): no Config was given
 
 
 def test_a_collected_model_closes_its_counted_ids_quietly(tiny_corpus):

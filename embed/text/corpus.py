@@ -252,6 +252,9 @@ def check_not_archive(path: str, start: bytes) -> None:
     """
     if start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         what, how = "a zip archive", "unzip it"
+        if _is_embed_model(path):  # a model given where text goes: nothing to unzip
+            raise EmbedError(f"{path}: is an embed model file, not text: read its vectors with embed.load_vectors "
+                             "(Vectors.load), or train on with Word2Vec.load")
     elif start[257:263] in (b"ustar\x00", b"ustar "):  # the whole magic: "custard" at byte 256 is text
         what, how = "a tar archive", f"extract it (tar xf {path})"
     else:
@@ -264,6 +267,15 @@ def check_not_archive(path: str, start: bytes) -> None:
             members = f" ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     raise EmbedError(f"{path}: is {what}, not text: {how} and give embed the file(s) inside{members}; it reads "
                      "text, .gz, .bz2 and .xz")
+
+
+def _is_embed_model(path: str) -> bool:
+    if location.is_url(path):
+        return False
+    with contextlib.suppress(zipfile.BadZipFile, OSError):
+        with zipfile.ZipFile(path) as archive:
+            return "format.npy" in archive.namelist()
+    return False
 
 
 def check_not_wide(path: str, start: bytes) -> None:

@@ -3,15 +3,15 @@ per-epoch statistics, and when to write checkpoints."""
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import EmbedError, is_whole
+from ..errors import EmbedError
 from ..text.location import file_path
 from ..kernels.piece import Resume
+from .config import Real, Whole
 
 
 @dataclass(frozen=True)
@@ -160,11 +160,10 @@ class Checkpoints:
         file_path(self.path)
         if self.epochs is None and self.seconds is None:
             raise EmbedError("Checkpoints needs epochs= or seconds=: with neither, none would be written")
-        if self.epochs is not None and not is_whole(self.epochs):
-            raise EmbedError(f"Checkpoints' epochs must be a whole number >= 1, got {self.epochs!r}")
-        if self.seconds is not None and (isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float))
-                                         or not math.isfinite(self.seconds) or self.seconds <= 0):
-            raise EmbedError(f"Checkpoints' seconds must be a finite number > 0, got {self.seconds!r}")
+        # Config's constraints: NumPy numbers taken, as Python's (np.float32 seconds were refused).
+        object.__setattr__(self, "epochs", Whole(1, optional=True).check("Checkpoints' epochs", self.epochs))
+        object.__setattr__(self, "seconds",
+                           Real(0, low_open=True, optional=True).check("Checkpoints' seconds", self.seconds))
 
 
 class CheckpointWriter:

@@ -68,6 +68,7 @@ class Word2Vec:
     def __init__(self, config: Config | None = None, tokenizer: Callable[[str], list[str]] | None = None,
                  phrases: Phrases | str | os.PathLike | None = None, **settings: object) -> None:
         if config is not None and settings:
+            _config(config)  # gensim's Word2Vec(sentences, vector_size=...): the sentences are no Config
             raise EmbedError("give Word2Vec a Config or settings, not both")
         # Keywords as gensim's Word2Vec takes them (its names are told apart: vector_size is dim).
         self.config = Config(**settings) if settings else _config(config)

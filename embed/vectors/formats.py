@@ -230,8 +230,10 @@ def load_word2vec_format(
         raise EmbedError(f"{path}: a word2vec binary file has a header; no_header=True is for text files "
                          "(GloVe's format)")
     with open_binary(path) as stream:
+        # GloVe comes as glove.6B.zip: its bytes read as "not valid UTF-8". (A tar's magic is
+        # at byte 257, past the first line read.)
+        check_not_archive(path, stream.peek(512)[:512])
         first = stream.readline(200)
-        check_not_archive(path, first)  # GloVe comes as glove.6B.zip: its bytes read as "not valid UTF-8"
         if not binary:
             # The byte-order mark a Windows tool writes: it made the header a GloVe line of one
             # number, or became part of the first word.
