@@ -34,10 +34,26 @@ def checked_sentence(sentence: object, number: int | None = None) -> Sequence[st
     return list(sentence)
 
 
-def not_tokens(sentence: Sequence[object]) -> str:
-    """What is wrong with a sentence whose tokens are not all strings (the first that is not)."""
-    bad = next((token for token in sentence if not isinstance(token, str)), None)  # None itself, where it is None
-    return f"tokens must be strings, got {described(bad)}; a sentence is a list of strings"
+def not_tokens(sentence: Sequence[object], number: int | None = None) -> EmbedError:
+    """The error for a sentence (number ``number``, where known) whose tokens are not all
+    strings, naming the first that is not."""
+    bad = sentence[first_bad_word(sentence)]
+    where = f"sentence {number}: " if number is not None else ""
+    return EmbedError(f"{where}tokens must be strings, got {described(bad)}; a sentence is a list of strings")
+
+
+def first_bad_word(words: Sequence[object], forbidden: str | None = None) -> int:
+    """The index of the first of ``words`` that is not a string, or with ``forbidden``
+    (characters a file cannot hold in a word) given, is empty or holds one of them; -1
+    for none. By index: a check for the first bad word by value passed a word that was None.
+
+    >>> first_bad_word(["a", None]), first_bad_word(["a", "b c"], " "), first_bad_word(["a", ""])
+    (1, 1, -1)
+    """
+    for index, word in enumerate(words):
+        if not isinstance(word, str) or forbidden is not None and (not word or any(c in word for c in forbidden)):
+            return index
+    return -1
 
 
 class Vocabulary:
@@ -76,7 +92,7 @@ class Vocabulary:
             try:
                 counter.update(sentence)
             except TypeError:  # a token that cannot be a word: a list, where sentences are nested too deep
-                raise EmbedError(f"sentence {number}: {not_tokens(sentence)}") from None
+                raise not_tokens(sentence, number) from None
             pruning.keep_within(counter)
         words = list(counter)
         vocab, _ = cls.from_counts(np.fromiter(counter.values(), np.int64, len(words)), words.__getitem__, min_count,
@@ -159,7 +175,7 @@ class Vocabulary:
             try:
                 known += sum(1 for token in sentence if token in index)
             except TypeError:
-                raise EmbedError(f"sentence {number}: {not_tokens(sentence)}") from None
+                raise not_tokens(sentence, number) from None
         return known
 
     def encode(self, tokens: Iterable[str]) -> np.ndarray:
@@ -168,7 +184,7 @@ class Vocabulary:
         try:
             ids = np.fromiter(map(self.index.get, tokens, itertools.repeat(-1)), dtype=np.int32, count=len(tokens))
         except TypeError:
-            raise EmbedError(not_tokens(tokens)) from None
+            raise not_tokens(tokens) from None
         return ids[ids >= 0]
 
     def keep_probabilities(self, sample: float) -> np.ndarray:

@@ -160,7 +160,7 @@ def count_shard(shard: Shard, config: Config) -> ShardCounts:
             for token in sentence:
                 counts[token] = counts.get(token, 0) + 1
         except TypeError:  # a list, where sentences are nested too deep
-            raise EmbedError(not_tokens(sentence)) from None
+            raise not_tokens(sentence) from None
         pruning.keep_within(counts)
     return ShardCounts(list(counts), np.fromiter(counts.values(), np.int64, len(counts)), pruning.forgotten,
                        pruning.min_reduce - 1, tuple(reports))

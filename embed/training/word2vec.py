@@ -32,7 +32,7 @@ from ..text.corpus import COMPRESSED, ReadReport, as_sentences, ascii_compatible
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer, check_tokenizer
-from ..text.vocab import Vocabulary, not_tokens
+from ..text.vocab import Vocabulary, first_bad_word, not_tokens
 from ..vectors.atomic import check_writable
 from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
@@ -252,10 +252,11 @@ class Word2Vec:
         vocab = self._count_words(corpus, cluster, config)
         # A number or None would train, and no query could name it, nor a file hold it; nor
         # would one hold an empty token or one with a newline (refused only at the save).
-        if not all(isinstance(word, str) for word in vocab.words):
+        at = first_bad_word(vocab.words, "\n")
+        if at >= 0 and not isinstance(vocab.words[at], str):
             raise EmbedError(f"{_name(corpus)}: {not_tokens(vocab.words)}")
-        odd = next((word for word in vocab.words if not word or "\n" in word), None)
-        if odd is not None:
+        if at >= 0:
+            odd = vocab.words[at]
             raise EmbedError(f"{_name(corpus)}: a token {'is empty' if not odd else 'holds a newline'} ({odd!r}): "
                              "no vectors file can hold it as a word; drop it from the sentences")
         if vocab.pruned_at:

@@ -28,6 +28,7 @@ from ..errors import EmbedError, check_switch, is_whole
 from ..memory import check_fits
 from ..text.corpus import check_not_archive, open_binary
 from ..text.location import file_path
+from ..text.vocab import first_bad_word
 from .atomic import atomic_write, check_uncompressed, compressing
 
 MODEL_SUFFIX = ".embed"  # the native model file (embed.vectors.native)
@@ -150,8 +151,7 @@ def save_word2vec_format(
     if not len(words):  # a header of 0 words, which the reader refuses
         raise EmbedError(f"{path}: not written: there are no vectors to write")
     forbidden = " \n" if binary else "\n"
-    # By index: a word that is None passed a check that looked for a word that was not None.
-    at = next((i for i, w in enumerate(words) if not isinstance(w, str) or not w or any(c in w for c in forbidden)), -1)
+    at = first_bad_word(words, forbidden)
     if at >= 0:
         bad, kind = words[at], "binary" if binary else "text"
         raise EmbedError(f"word {bad!r} cannot be written in word2vec {kind} format (not a string, empty, or has "

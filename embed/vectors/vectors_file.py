@@ -33,6 +33,7 @@ from ..errors import EmbedError
 from ..memory import check_fits
 from ..text.corpus import open_binary
 from ..text.location import file_path
+from ..text.vocab import first_bad_word
 from .atomic import atomic_write
 from .formats import check_limit, check_named
 
@@ -120,8 +121,8 @@ def write_vectors_file(
 
 def _word_blob(words: list[str]) -> bytes:
     """The words as UTF-8 joined by newlines; a word that would not split back is refused."""
-    at = next((i for i, w in enumerate(words) if not isinstance(w, str) or not w or "\n" in w), -1)
-    if at >= 0:  # by index: a word that is None passed a check for a word that was not None
+    at = first_bad_word(words, "\n")
+    if at >= 0:
         raise EmbedError(f"word {words[at]!r} cannot be written in a vectors file (not a string, empty, or has '\\n')")
     try:
         blob = "\n".join(words).encode("utf-8")

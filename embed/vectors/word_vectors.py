@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import EmbedError, UnknownWordError, check_switch, described, is_whole, shown
 from ..text.location import file_path
+from ..text.vocab import first_bad_word
 from . import formats, native
 
 WordOrVector = str | np.ndarray
@@ -43,9 +44,8 @@ class Vectors:
             raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, d >= 1, got shape "
                              f"{vectors.shape}")
         if order is None:  # words read from a file (``order``) are strings already
-            at = next((i for i, word in enumerate(words) if not isinstance(word, str)), -1)
-            # By index: None is a word too. Queries look words up by string: it could never be found.
-            if at >= 0:
+            at = first_bad_word(words)
+            if at >= 0:  # queries look words up by string: it could never be found
                 raise EmbedError(f"words are strings, got {described(words[at])} (word {at + 1})")
         self.words = words
         self.vectors = vectors
@@ -247,7 +247,7 @@ class Vectors:
         """The row of ``word``; an UnknownWordError (a KeyError) names it and close spellings."""
         if not isinstance(word, str):
             # gensim takes a number for the row: here a row is ``vectors[i]``, and a word a string.
-            row = isinstance(word, (int, np.integer)) and not isinstance(word, bool) and 0 <= word < len(self.words)
+            row = is_whole(word, 0) and word < len(self.words)
             hint = f"; row {word}'s vector is .vectors[{word}]" if row else ""
             raise EmbedError(f"words are strings, got {word!r}{hint}")
         row = self._row(word)
