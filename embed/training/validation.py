@@ -12,6 +12,7 @@ kind of examples and can be set side by side (a gap that widens is overfitting).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -22,7 +23,6 @@ from ..errors import EmbedError, is_whole
 from ..kernels.optimizer import NO_OPTIMIZER
 from ..kernels.piece import Piece, new_worker, train_piece
 from ..text.chunks import id_chunks
-from ..text.corpus import open_binary
 
 if TYPE_CHECKING:
     from .word2vec import Word2Vec
@@ -178,18 +178,12 @@ def validation_for(source: str | os.PathLike | Sequence[Sequence[str]] | Validat
         return source
     if not isinstance(source, (str, os.PathLike)):
         return HeldOutLoss(source)
-    from ..vectors.evaluate import pair_line
+    from ..vectors.evaluate import pair_file_lines, pair_line
 
     path = os.fspath(source)
-    lines = []
-    with open_binary(path) as stream:  # the usual one-line errors for a missing file or a directory
-        for number, raw in enumerate(stream, start=1):
-            line = raw.decode("utf-8-sig", "replace").strip()
-            # Line 1 may name a pairs file's columns, as read_word_pairs takes it.
-            if line and not line.startswith("#") and not (number == 1 and pair_line(line) == "header"):
-                lines.append(line)
-            if len(lines) == 5:
-                break
+    # The usual one-line errors for a missing file or a directory; held-out text may have
+    # bytes that are not UTF-8.
+    lines = [line for _, line in itertools.islice(pair_file_lines(path, strict=False), 5)]
     if any(line.startswith(":") for line in lines):
         return AnalogyAccuracy(path)
     if lines and all(pair_line(line) == "pair" for line in lines):

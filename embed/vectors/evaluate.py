@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -235,24 +236,30 @@ def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
     and line 1, where it names the columns (``pair_line``), is skipped. Any other line that
     is not two words and a finite score is an error naming it."""
     pairs = []
+    for number, line in pair_file_lines(path):
+        parts = pair_fields(line)
+        if len(parts) != 3:
+            raise EmbedError(f"{path}: line {number}: expected two words and a score, got {len(parts)} fields")
+        try:
+            score = float(parts[2])
+        except ValueError:
+            score = math.nan
+        if not math.isfinite(score):
+            raise EmbedError(f"{path}: line {number}: the score {parts[2].strip()!r} is not a finite number")
+        pairs.append((parts[0].strip(), parts[1].strip(), score))
+    return pairs
+
+
+def pair_file_lines(path: str | os.PathLike, strict: bool = True) -> Iterator[tuple[int, str]]:
+    """A word-pairs file's lines that may hold pairs, numbered from 1 and stripped: not
+    blank, not '#' comments, and not line 1 where it names the columns (``pair_line``),
+    which was refused, and took the file for text where ``validate=`` asked what it is.
+    Bytes that are not UTF-8 are an error naming the line, or with ``strict`` False replaced."""
     with open_binary(path) as stream:
         for number, raw in enumerate(stream, start=1):
-            line = _decode(path, number, raw).strip()
-            if not line or line.startswith("#"):
-                continue
-            if number == 1 and pair_line(line) == "header":  # refused, and validate= took the file for text
-                continue
-            parts = pair_fields(line)
-            if len(parts) != 3:
-                raise EmbedError(f"{path}: line {number}: expected two words and a score, got {len(parts)} fields")
-            try:
-                score = float(parts[2])
-            except ValueError:
-                score = math.nan
-            if not math.isfinite(score):
-                raise EmbedError(f"{path}: line {number}: the score {parts[2].strip()!r} is not a finite number")
-            pairs.append((parts[0].strip(), parts[1].strip(), score))
-    return pairs
+            line = (_decode(path, number, raw) if strict else _decode(path, number, raw, "replace")).strip()
+            if line and not line.startswith("#") and not (number == 1 and pair_line(line) == "header"):
+                yield number, line
 
 
 def pair_fields(line: str) -> list[str]:
@@ -317,10 +324,10 @@ def evaluate_word_pairs(
     )
 
 
-def _decode(path, number: int, raw: bytes) -> str:
+def _decode(path, number: int, raw: bytes, errors: str = "strict") -> str:
     try:
         # A first line may start with the byte-order mark Windows tools write: it became part
         # of the first word, or made a section line a question.
-        return raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        return raw.decode("utf-8-sig" if number == 1 else "utf-8", errors)
     except UnicodeDecodeError as error:
         raise EmbedError(f"{path}: line {number}, byte {error.start}: not valid UTF-8") from None
