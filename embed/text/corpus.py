@@ -250,32 +250,23 @@ def check_not_archive(path: str, start: bytes) -> None:
     ...
     embed.errors.EmbedError: text8.zip: is a zip archive, not text: unzip it and give embed the file(s) inside; it reads text, .gz, .bz2 and .xz
     """
+    names: list[str] = []
     if start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         what, how = "a zip archive", "unzip it"
-        if _is_embed_model(path):  # a model given where text goes: nothing to unzip
+        if not location.is_url(path):
+            with contextlib.suppress(zipfile.BadZipFile, OSError):
+                with zipfile.ZipFile(path) as archive:
+                    names = archive.namelist()
+        if "format.npy" in names:  # a model given where text goes: nothing to unzip
             raise EmbedError(f"{path}: is an embed model file, not text: read its vectors with embed.load_vectors "
                              "(Vectors.load), or train on with Word2Vec.load")
     elif start[257:263] in (b"ustar\x00", b"ustar "):  # the whole magic: "custard" at byte 256 is text
         what, how = "a tar archive", f"extract it (tar xf {path})"
     else:
         return
-    members = ""
-    if what == "a zip archive" and not location.is_url(path):
-        with contextlib.suppress(zipfile.BadZipFile, OSError):
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-            members = f" ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
+    members = f" ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     raise EmbedError(f"{path}: is {what}, not text: {how} and give embed the file(s) inside{members}; it reads "
                      "text, .gz, .bz2 and .xz")
-
-
-def _is_embed_model(path: str) -> bool:
-    if location.is_url(path):
-        return False
-    with contextlib.suppress(zipfile.BadZipFile, OSError):
-        with zipfile.ZipFile(path) as archive:
-            return "format.npy" in archive.namelist()
-    return False
 
 
 def check_not_wide(path: str, start: bytes) -> None:

@@ -391,9 +391,9 @@ def _decoded(path: str, raw: bytes, line_number: int, unicode_errors: str) -> st
         ) from None
 
 
-# The bytes numbers in text are written with: a binary record that starts with 8 of them
-# (or is all of them) is text. (The chance that 8 bytes of floats all fall among these 17
-# is below 1e-9.)
+# The bytes numbers in text are written with: a binary record whose bytes up to its first
+# newline are all of them, 8 or more (or the whole record, where it is shorter), is text.
+# (The chance that 8 bytes of floats all fall among these 17 is below 1e-9.)
 _TEXT_NUMBER_BYTES = b"0123456789.-+eE \n\r\t"
 
 

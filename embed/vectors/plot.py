@@ -210,7 +210,7 @@ def plot_capitals(
             )
     else:
         # A pair given twice was drawn twice.
-        chosen = list(dict.fromkeys(word_pairs(pairs, "pairs must be (capital, country) pairs of two words each")))
+        chosen = list(dict.fromkeys(word_pairs(pairs, "pairs", "pairs must be (capital, country) pairs of two words each")))
     for capital, country in chosen:
         vectors.get_index(capital)
         vectors.get_index(country)
@@ -269,7 +269,7 @@ def _draw(
     if bad is not None:
         raise EmbedError(f"colors: {bad!r} is not a colour matplotlib knows (a name such as 'red' or 'tab:blue', "
                          "or '#1f77b4')")
-    lines = word_pairs(lines, "lines are pairs of words")
+    lines = word_pairs(lines, "lines", "lines are pairs of words")
     for pair in lines:
         unknown = next((word for word in pair if word not in words), None)
         if unknown is not None:

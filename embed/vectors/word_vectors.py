@@ -249,7 +249,7 @@ class Vectors:
             # gensim takes a number for the row: here a row is ``vectors[i]``, and a word a string.
             row = is_whole(word, 0) and word < len(self.words)
             hint = f"; row {word}'s vector is .vectors[{word}]" if row else ""
-            raise EmbedError(f"words are strings, got {word!r}{hint}")
+            raise EmbedError(f"words are strings, got {shown(word)}{hint}")
         row = self._row(word)
         if row < 0:
             raise UnknownWordError(word, self._close_spellings(word))
@@ -429,7 +429,8 @@ class Vectors:
         """
         # Python's "not enough values to unpack", or numpy's matmul
         queries = [(word_list(pos, "most_similar_batch"), word_list(neg, "most_similar_batch"))
-                   for pos, neg in word_pairs(queries, "most_similar_batch takes (positive words, negative words) pairs")]
+                   for pos, neg in word_pairs(queries, "most_similar_batch",
+                                              "most_similar_batch takes (positive words, negative words) pairs")]
         if not queries:
             return []
         limit = self._limit(restrict_vocab)
@@ -619,23 +620,24 @@ def word_list(value: Iterable, method: str) -> list:
     return list(value)
 
 
-def word_pairs(value: Iterable, described: str) -> list[tuple]:
+def word_pairs(value: Iterable, method: str, wanted: str) -> list[tuple]:
     """``value``, a list of pairs (tuples, lists, or the rows of a two-column NumPy array),
-    as a list of tuples; anything else is one line, ``described`` saying what is wanted.
+    as a list of tuples; anything else is one line, ``wanted`` saying what is wanted of
+    ``method``'s argument.
 
-    >>> word_pairs(np.array([["paris", "france"]]), "pairs of words")
+    >>> word_pairs(np.array([["paris", "france"]]), "lines", "lines are pairs of words")
     [('paris', 'france')]
-    >>> word_pairs([("paris",)], "lines are pairs of words")
+    >>> word_pairs([("paris",)], "lines", "lines are pairs of words")
     Traceback (most recent call last):
     ...
     embed.errors.EmbedError: lines are pairs of words, got ('paris',) as item 1
     """
     pairs = []
     value = value.tolist() if isinstance(value, np.ndarray) else value  # NumPy's strings as Python's
-    for number, item in enumerate(word_list(value, described.split(" ", 1)[0]), 1):
+    for number, item in enumerate(word_list(value, method), 1):
         pair = tuple(item) if isinstance(item, Iterable) and not isinstance(item, str) else None
         if pair is None or len(pair) != 2:
-            raise EmbedError(f"{described}, got {shown(item)} as item {number}")
+            raise EmbedError(f"{wanted}, got {shown(item)} as item {number}")
         pairs.append(pair)
     return pairs
 
