@@ -369,8 +369,7 @@ class Phrases:
         if isinstance(tokens, (str, bytes)):
             raise EmbedError(f"apply takes one sentence's tokens (a list of strings), got the string {tokens[:40]!r}")
         if not isinstance(tokens, Iterable):  # Python's "not iterable"
-            raise EmbedError(f"apply takes one sentence's tokens (a list of strings), got {type(tokens).__name__} "
-                             f"{shown(tokens)}")
+            raise EmbedError(f"apply takes one sentence's tokens (a list of strings), got {described(tokens)}")
         try:
             return self._joined_tokens(list(tokens))
         except TypeError:  # a token that is a list: gensim's phrases[corpus] takes many sentences, apply one
