@@ -257,7 +257,7 @@ def pair_file_lines(path: str | os.PathLike, strict: bool = True) -> Iterator[tu
     Bytes that are not UTF-8 are an error naming the line, or with ``strict`` False replaced."""
     with open_binary(path) as stream:
         for number, raw in enumerate(stream, start=1):
-            line = (_decode(path, number, raw) if strict else _decode(path, number, raw, "replace")).strip()
+            line = _decode(path, number, raw, "strict" if strict else "replace").strip()
             if line and not line.startswith("#") and not (number == 1 and pair_line(line) == "header"):
                 yield number, line
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import EmbedError
 from ..text.corpus import open_binary
 from ..text.location import file_path
+from ..text.vocab import first_bad_word
 from .atomic import atomic_write
 from .formats import check_named
 
@@ -114,7 +115,7 @@ def read_model(path: str | os.PathLike) -> ModelFile:
             raise
         raise EmbedError(f"{path}: damaged or not an embed model file ({error})") from None
     if (not isinstance(settings, dict) or not isinstance(words, list) or len(counts) != len(words)
-            or not isinstance(state, dict) or not all(isinstance(word, str) for word in words)):
+            or not isinstance(state, dict) or first_bad_word(words) >= 0):
         raise EmbedError(f"{path}: damaged or not an embed model file (settings, vocabulary or state unreadable)")
     expected = (len(words), settings.get("dim"))
     shapes = [w_in.shape, w_out.shape] + ([v.shape for v in velocity] if velocity is not None else [])
