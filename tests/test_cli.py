@@ -119,6 +119,16 @@ def test_the_overshoot_warning_has_a_line_of_its_own_before_the_progress_bar(tin
     assert len(warnings) == 1 and warnings[0].startswith("embed: warning: 4 shards with merge 'hogwild'")
 
 
+def test_settings_that_do_nothing_are_one_warning_line(tiny_corpus, tmp_path):
+    path, _, _ = tiny_corpus
+    result = run("train", path, "-o", tmp_path / "o.txt", "--min-count", "1", "--dim", "4", "--epochs", "1",
+                 "--loss", "hierarchical", "--negative", "10", "--shards", "3", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("embed: warning:")] == [
+        "embed: warning: these settings do nothing here: negative=10 (applies to loss 'negative'); shards=3 (applies "
+        "to training in rounds: deterministic, or on a cluster)"]
+
+
 def test_workers_beside_a_cluster_are_warned_of_before_anything_starts(tiny_corpus, tmp_path):
     # The cluster's worker threads train; --workers is kept for a resume on this machine.
     path, _, _ = tiny_corpus

@@ -291,7 +291,7 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_run(tiny_corpus, 
             del held  # "Exception ignored in: <function ...>": the callback's stop goes nowhere
             assert reference() is None
 
-    settings = config(deterministic=deterministic, shards=2, round_words=200)
+    settings = config(deterministic=deterministic, **(dict(shards=2, round_words=200) if deterministic else {}))
     model = Word2Vec(settings).build_vocab(path)
     stopped_training(model, path, on_epoch_end=drop_a_stop)
     assert model.epochs_done == 1 and model.run is not None and model.run.rounds == deterministic

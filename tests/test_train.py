@@ -3,11 +3,13 @@
 import dataclasses
 import os
 import time
+import warnings
 
 import numpy as np
 import pytest
 
 from embed import Config, EmbedError, Word2Vec, train
+from embed.training.config import SettingsWarning
 
 
 def family_share(vectors, animals, tools):
@@ -357,6 +359,43 @@ def test_word2vec_takes_its_settings_as_keywords_too():
         Word2Vec(Config(), dim=8)
     with pytest.raises(EmbedError, match=r"^config must be an embed.Config, such as Config\(dim=50\), got list "):
         Word2Vec([["a", "b"]], dim=8)  # gensim's Word2Vec(sentences, vector_size=...): no Config was given
+
+
+def test_settings_the_others_leave_unused_are_warned_of_in_one_line(tiny_corpus, tmp_path):
+    # They were taken without a word: negative=10 beside hierarchical softmax trained as
+    # negative=5 would, and shards=3 without rounds trained Hogwild's threads.
+    path, _, _ = tiny_corpus
+    small = dict(dim=8, min_count=1, epochs=1, workers=1)
+
+    def warned(**settings) -> list[str]:
+        tokenizer = settings.pop("tokenizer", None)
+        model = Word2Vec(**{**small, **settings}, tokenizer=tokenizer).build_vocab(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.train(path, progress=False)
+            model.train(path, progress=False)  # said once: gensim's loop of one-epoch calls
+        return [str(warning.message) for warning in caught if warning.category is SettingsWarning]
+
+    assert warned(loss="hierarchical", negative=10, cbow_mean=False, lr_step_factor=4.0, shards=3) == [
+        "these settings do nothing here: negative=10 (applies to loss 'negative'); lr_step_factor=4.0 (applies to "
+        "lr_schedule 'step'); shards=3 (applies to training in rounds: deterministic, or on a cluster)"]
+    assert warned(arch="skipgram", cbow_mean=False) == [
+        "this setting does nothing here: cbow_mean=False (applies to arch 'cbow')"]
+    assert warned(lowercase=False, tokenizer=str.split) == [
+        "this setting does nothing here: lowercase=False (applies to the token pattern; a tokenizer function splits "
+        "this text)"]
+    # Default values, and settings that apply, are not warned of.
+    assert warned(loss="hierarchical", negative=5, arch="skipgram", share_noise=False) == []
+    assert warned(shards=3, deterministic=True, round_words=500) == []
+    assert warned(lr_schedule="step", lr_step_factor=4.0, epochs=2) == []
+    # A model trained further after a load was warned of when it first trained.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = train(path, **small, loss="hierarchical", negative=10, progress=False)
+    model.save(tmp_path / "m.embed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Word2Vec.load(tmp_path / "m.embed").train(path, progress=False)
 
 
 def test_a_collected_model_closes_its_counted_ids_quietly(tiny_corpus):

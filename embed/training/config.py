@@ -18,6 +18,7 @@ import math
 import numbers
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -393,3 +394,62 @@ class Config:
         """
         check_setting_names(Config, changes, "config")
         return dataclasses.replace(self, **changes)
+
+
+class SettingsWarning(UserWarning):
+    """A setting was moved from its default, and the run's other settings leave it unused."""
+
+
+# The settings that apply under some others only: when they apply, and how to say it.
+_APPLIES_WHEN = {
+    "negative": (lambda config: config.loss == "negative", "loss 'negative'"),
+    "ns_exponent": (lambda config: config.loss == "negative", "loss 'negative'"),
+    "saturation": (lambda config: config.loss != "softmax", "the sampling losses ('negative', 'hierarchical')"),
+    "share_noise": (lambda config: config.arch == "skipgram" and config.loss != "softmax",
+                    "skip-gram with loss 'negative' or 'hierarchical'"),
+    "cbow_mean": (lambda config: config.arch == "cbow", "arch 'cbow'"),
+    "softmax_batch": (lambda config: config.loss == "softmax", "loss 'softmax'"),
+    "skipgram_softmax": (lambda config: config.loss == "softmax" and config.arch == "skipgram",
+                         "skip-gram with loss 'softmax'"),
+    "min_alpha": (lambda config: config.lr_schedule == "linear", "lr_schedule 'linear'"),
+    "lr_step_factor": (lambda config: config.lr_schedule == "step", "lr_schedule 'step'"),
+    "lr_step_epochs": (lambda config: config.lr_schedule == "step", "lr_schedule 'step'"),
+}
+# Settings of training in rounds (deterministic, or on a cluster): Hogwild's threads leave them.
+ROUNDS_SETTINGS = ("shards", "round_words", "merge", "full_merge_every")
+# Settings of the tokenizer a pattern makes, which a tokenizer function replaces.
+PATTERN_SETTINGS = ("lowercase", "token_pattern")
+
+
+def idle_settings(config: Config, *, tokenizer: bool = False, rounds: bool | None = None) -> list[str]:
+    """The settings moved from their defaults that ``config``'s others leave unused, each
+    with where it applies: ``tokenizer``, whether a tokenizer function reads the text;
+    ``rounds``, whether the run trains in rounds (None: not known yet, not checked).
+    gensim and the C tool say nothing of these; a user who sets ``negative=10`` beside
+    hierarchical softmax, or ``shards=8`` without ``--deterministic``, believes it took.
+
+    >>> idle_settings(Config(loss="hierarchical", negative=10, cbow_mean=False))
+    ["negative=10 (applies to loss 'negative')"]
+    >>> idle_settings(Config(shards=8), rounds=False)
+    ['shards=8 (applies to training in rounds: deterministic, or on a cluster)']
+    """
+    moved = [field.name for field in dataclasses.fields(config)
+             if field.default is not dataclasses.MISSING and getattr(config, field.name) != field.default]
+    said = []
+    for name in moved:
+        value = getattr(config, name)
+        if name in _APPLIES_WHEN and not _APPLIES_WHEN[name][0](config):
+            said.append(f"{name}={value!r} (applies to {_APPLIES_WHEN[name][1]})")
+        elif name in ROUNDS_SETTINGS and rounds is False:
+            said.append(f"{name}={value!r} (applies to training in rounds: deterministic, or on a cluster)")
+        elif name in PATTERN_SETTINGS and tokenizer:
+            said.append(f"{name}={value!r} (applies to the token pattern; a tokenizer function splits this text)")
+    return said
+
+
+def warn_of_idle_settings(config: Config, *, tokenizer: bool = False, rounds: bool | None = None) -> None:
+    """Warn, in one line, of ``idle_settings``."""
+    said = idle_settings(config, tokenizer=tokenizer, rounds=rounds)
+    if said:
+        warnings.warn(f"{'this setting does' if len(said) == 1 else 'these settings do'} nothing here: "
+                      + "; ".join(said), SettingsWarning, stacklevel=3)

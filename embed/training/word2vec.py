@@ -36,7 +36,7 @@ from ..text.vocab import Vocabulary, first_bad_word, not_tokens
 from ..vectors.atomic import check_writable
 from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
-from .config import Config
+from .config import Config, warn_of_idle_settings
 from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
 from .tables import expected_updates, make_plan
@@ -425,7 +425,10 @@ class Word2Vec:
         if self._watch is not None:
             self._watch.validation.prepare(self)
         self.best_epoch = None
-        if cluster is not None or self.config.deterministic:
+        rounds = cluster is not None or self.config.deterministic
+        if not self.history:  # a model's first run: a loop of one-epoch calls hears it once
+            warn_of_idle_settings(self.config, tokenizer=self.tokenize is not None, rounds=rounds)
+        if rounds:
             self.config.replace(deterministic=True)  # refuses what rounds cannot do
             self.run = RunState(epochs, 0, first_chunk=self.chunks_done, rounds=True, **rates)
             try:
