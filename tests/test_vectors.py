@@ -437,3 +437,21 @@ def test_numpy_integers_are_whole_numbers_and_other_misplaced_values_are_one_lin
     with pytest.raises(EmbedError, match="^a PCA plot: the vector of 'b' has a value that is NaN or infinite$"):
         plot_words(nan, ["a", "b", "c"], tmp_path / "w.png")
     assert sorted(os.listdir(tmp_path)) == ["v.vec"]
+
+
+def test_queries_on_vectors_that_are_not_finite_name_the_word():
+    # Every score was NaN and the words came back ranked anyhow; the file readers refuse
+    # such vectors, but a matrix built in memory, or a model whose training diverged, has them.
+    nan = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [np.nan, 1.0], [0.0, np.inf]]))
+    for query in (lambda: nan.most_similar("a"), lambda: nan.similarity("a", "c"), lambda: nan.get_normed_vectors()):
+        with pytest.raises(EmbedError, match=r"^the vector of 'b' \(row 1\) has a value that is NaN or infinite \(2 "
+                                             r"such words\); queries need finite vectors$"):
+            query()
+    huge = Vectors(["a", "b"], np.array([[1.0, 0.0], [3e19, 0.0]]))
+    with pytest.raises(EmbedError, match=r"^the vector of 'b' \(row 1\) has values whose squares overflow float32"):
+        huge.most_similar("a")
+    fine = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+    assert fine.most_similar("a", topn=1)[0][0] == "c"
+    fine.vectors[1, 0] = np.nan  # a write after the first query: the norms are filled again on request
+    with pytest.raises(EmbedError, match=r"^the vector of 'b' \(row 1\)"):
+        fine.fill_norms(force=True)

@@ -150,6 +150,17 @@ class Vectors:
             for start in range(0, len(self.vectors), 1 << 16):
                 block = self.vectors[start : start + (1 << 16)]
                 self.norms[start : start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
+            bad = np.flatnonzero(~np.isfinite(self.norms))
+            if bad.size:
+                # Every score would be NaN, and the words ranked anyhow: vectors built in memory,
+                # a mapped file changed on disk, or a model whose training diverged (too high
+                # an alpha). The readers refuse such files, so only here is the matrix read.
+                self.norms = None
+                row = bad[0]
+                what = ("a value that is NaN or infinite" if not np.isfinite(self.vectors[row]).all()
+                        else "values whose squares overflow float32 (a length beyond 1.8e19)")
+                raise EmbedError(f"the vector of {shown(self.words[row])} (row {row}) has {what} ({bad.size} such "
+                                 "words); queries need finite vectors")
             # Divisors with zeros as ones, so that a zero row stays zero when divided.
             self._divisors = np.where(self.norms == 0, np.float32(1), self.norms)
             self._normed = None
