@@ -96,7 +96,7 @@ def scores(model) -> tuple[float, float]:
 
 
 def accuracy(args, corpus: str) -> None:
-    from embed import Config, Word2Vec
+    from embed import Config, EmbedError, Word2Vec
     from embed.training import rounds
 
     if args.contraction:
@@ -114,12 +114,17 @@ def accuracy(args, corpus: str) -> None:
             for shards in args.shards for merge in args.merges for words in args.round_words
             for every in args.full_merge_every]
         for engine, config in runs:
-            model = Word2Vec(config).build_vocab(corpus)
-            model.train(corpus, progress=False)
-            seconds = sum(h.seconds for h in model.history)
-            analogy, ws = scores(model)
             shown = [config_name, engine] + ([str(config.shards), config.merge, f"{config.round_words:,}",
                                               str(config.full_merge_every)] if engine == "rounds" else ["-"] * 4)
+            model = Word2Vec(config).build_vocab(corpus)
+            try:
+                model.train(corpus, progress=False)
+            except EmbedError as error:  # a merge rule that diverges is a finding, not a failure of the benchmark
+                rows.append(shown + ["-", str(error).split(";")[0], "-", "-"])
+                print(" | ".join(rows[-1]), flush=True)
+                continue
+            seconds = sum(h.seconds for h in model.history)
+            analogy, ws = scores(model)
             rows.append(shown + [f"{seconds:.1f}", f"{model.history[-1].loss:.4f}", f"{analogy:.2f}", f"{ws:.3f}"])
             print(" | ".join(rows[-1]), flush=True)
     print()

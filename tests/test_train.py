@@ -80,6 +80,33 @@ def test_diverging_training_stops_with_advice(tiny_corpus):
     path, _, _ = tiny_corpus
     with pytest.raises(EmbedError, match=r"diverged in epoch 1 .*lower alpha"):
         train(path, loss="softmax", alpha=1e30, dim=8, min_count=1, epochs=2, workers=1, progress=False)
+    # The saturation bound held the weights finite while the loss grew, and the run wrote noise.
+    small = dict(dim=8, min_count=1, epochs=2, workers=1, progress=False)
+    for loss, untrained in (("negative", 6 * np.log(2)), ("hierarchical", None)):
+        with pytest.raises(EmbedError, match=r"^training diverged in epoch 1 \(loss [\d.e+]+, where a model that "
+                                             r"learned nothing scores ([\d.]+)\); try a lower alpha than 5.0$") as error:
+            train(path, loss=loss, alpha=5.0, **small)
+        if untrained is not None:
+            assert f"scores {untrained:.4g})" in str(error.value)
+    for loss in ("negative", "hierarchical"):  # a high alpha that still learns
+        model = train(path, loss=loss, alpha=0.5, **small)
+        assert model.history[-1].loss < model.history[0].loss
+
+
+@pytest.mark.parametrize("arch", ["cbow", "skipgram"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
+def test_the_untrained_loss_is_what_a_run_that_learns_nothing_scores(tiny_corpus, arch, loss):
+    # The divergence check's yardstick, against a run whose steps are too small to move it.
+    from embed.training.tables import untrained_loss
+
+    path, _, _ = tiny_corpus
+    model = train(path, arch=arch, loss=loss, alpha=1e-9, min_alpha=0, dim=8, min_count=1, epochs=1, workers=1,
+                  progress=False)
+    expected = untrained_loss(model.config, model.vocab, model.plan)
+    if loss == "negative":  # noise words that draw the target are skipped, as word2vec skips them: fewer labels
+        assert 0.85 * expected < model.history[0].loss <= expected
+    else:
+        assert model.history[0].loss == pytest.approx(expected, rel=0.01)
 
 
 @pytest.mark.parametrize(

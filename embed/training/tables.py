@@ -80,3 +80,23 @@ def expected_updates(config: Config, vocab: Vocabulary, plan: Plan, rows: int) -
     else:  # the full softmax moves every row in every batch
         updates_out[:words] = config.round_words * kept.sum() / max(plan.softmax_batch, 1)
     return updates_in, updates_out
+
+
+def untrained_loss(config: Config, vocab: Vocabulary, plan: Plan) -> float:
+    """The loss an example costs a model that has learned nothing: with the output rows at
+    zero, as a run starts them, every score is 0, so each label of the sampling losses
+    costs ln 2 and the full softmax's uniform distribution ln V. Hierarchical softmax's
+    labels are the target's code, whose length is averaged over the words as training
+    meets them (their counts times subsampling's keep rates). A run's loss that grows far
+    beyond it has diverged, with finite weights where the saturation bound held them.
+
+    >>> round(untrained_loss(Config(), Vocabulary(["a", "b"], [3, 1]), make_plan(Config(), Vocabulary(["a", "b"], [3, 1]))), 4)
+    4.1589
+    """
+    if config.loss == "negative":
+        return (1 + config.negative) * float(np.log(2))
+    if config.loss == "softmax":
+        return float(np.log(len(vocab)))
+    kept = vocab.counts.astype(np.float64) * plan.keep_prob.astype(np.float64)
+    lengths = plan.tables.lengths[: len(kept)].astype(np.float64)
+    return float(np.log(2) * (kept @ lengths) / max(kept.sum(), 1e-300))

@@ -39,7 +39,7 @@ from ..vectors.word_vectors import Vectors
 from .config import Config, warn_of_idle_settings
 from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
-from .tables import expected_updates, make_plan
+from .tables import expected_updates, make_plan, untrained_loss
 from .threads import ready_kernels, train_epoch
 from .report import RunReport
 from .validation import EarlyStop, Validation, validation_for
@@ -51,6 +51,11 @@ from .weights import Weights
 # A file, a directory or glob of files, a list of paths, or sentences of tokens in memory.
 Corpus = str | os.PathLike | Sequence[str | os.PathLike] | Iterable[Sequence[str]]
 EpochCallback = Callable[["Word2Vec", int, float], None]
+# An epoch whose loss is this many times a model's that learned nothing has diverged: a
+# learning model scores below it (a tiny vocabulary, whose noise words are often the true
+# context, about at it); alpha 1 with negative sampling on 3,200 words scored 1.4 and 3.2
+# times it in its first two epochs, alpha 5 over 800 times.
+DIVERGED = 3.0
 
 
 class Word2Vec:
@@ -687,6 +692,13 @@ class Word2Vec:
         if (stats.examples and not math.isfinite(stats.loss)) or not np.isfinite(self.w_in).all():
             raise EmbedError(f"training diverged in epoch {self.epochs_done} (loss {stats.loss}); "
                              f"try a lower alpha than {self.config.alpha}")
+        if stats.examples and stats.loss > DIVERGED * (untrained := untrained_loss(self.config, self.vocab, self.plan)):
+            # The saturation bound keeps the weights finite while the loss grows: alpha 1 with
+            # negative sampling on 2 MB of wiki scored 483 in its first epoch, where a model
+            # that learned nothing scores 4.16; its neighbours were noise.
+            raise EmbedError(f"training diverged in epoch {self.epochs_done} (loss {stats.loss:.4g}, where a model "
+                             f"that learned nothing scores {untrained:.4g}); try a lower alpha than "
+                             f"{self.config.alpha}")
 
     def _drop_counted_ids(self) -> None:
         if self._counted_ids is not None:
