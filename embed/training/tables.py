@@ -90,7 +90,8 @@ def untrained_loss(config: Config, vocab: Vocabulary, plan: Plan) -> float:
     meets them (their counts times subsampling's keep rates). A run's loss that grows far
     beyond it has diverged, with finite weights where the saturation bound held them.
 
-    >>> round(untrained_loss(Config(), Vocabulary(["a", "b"], [3, 1]), make_plan(Config(), Vocabulary(["a", "b"], [3, 1]))), 4)
+    >>> vocab = Vocabulary(["a", "b"], [3, 1])
+    >>> round(untrained_loss(Config(), vocab, make_plan(Config(), vocab)), 4)  # 6 labels of ln 2
     4.1589
     """
     if config.loss == "negative":

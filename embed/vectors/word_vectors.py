@@ -152,9 +152,10 @@ class Vectors:
                 self.norms[start : start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
             bad = np.flatnonzero(~np.isfinite(self.norms))
             if bad.size:
-                # Every score would be NaN, and the words ranked anyhow: vectors built in memory,
-                # a mapped file changed on disk, or a model whose training diverged (too high
-                # an alpha). The readers refuse such files, so only here is the matrix read.
+                # Every score would be NaN, and the words ranked anyhow. The file readers refuse
+                # such vectors as they read them; a matrix built in memory, a model's weights
+                # assigned by hand or a mapped file changed on disk are checked here, where
+                # the lengths read every row anyway.
                 self.norms = None
                 row = bad[0]
                 what = ("a value that is NaN or infinite" if not np.isfinite(self.vectors[row]).all()
