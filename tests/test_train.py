@@ -2,6 +2,7 @@
 
 import dataclasses
 import os
+import re
 import time
 import warnings
 
@@ -386,6 +387,23 @@ def test_word2vec_takes_its_settings_as_keywords_too():
         Word2Vec(Config(), dim=8)
     with pytest.raises(EmbedError, match=r"^config must be an embed.Config, such as Config\(dim=50\), got list "):
         Word2Vec([["a", "b"]], dim=8)  # gensim's Word2Vec(sentences, vector_size=...): no Config was given
+
+
+def test_gensims_model_attributes_say_where_embed_keeps_them():
+    # gensim's idiom model.train(corpus, total_examples=model.corpus_count, epochs=model.epochs)
+    # met a bare AttributeError.
+    model = Word2Vec(dim=8)
+    for name, said in (("epochs", "the setting is model.config.epochs"),
+                       ("vector_size", "the setting is model.config.dim"),
+                       ("corpus_count", "embed's train() reads the corpus itself and takes no total_examples"),
+                       ("syn1neg", "model.w_out, the output weights (with loss 'negative')"),
+                       ("get_latest_training_loss", "each epoch's loss is kept in model.loss_history")):
+        with pytest.raises(AttributeError, match=rf"^'Word2Vec' object has no attribute '{name}', gensim's name: "
+                                                 rf"{re.escape(said)}"):
+            getattr(model, name)
+    with pytest.raises(AttributeError, match=r"^'Word2Vec' object has no attribute 'nope'$"):
+        model.nope
+    assert not hasattr(model, "epochs") and hasattr(model, "config")
 
 
 def test_settings_the_others_leave_unused_are_warned_of_in_one_line(tiny_corpus, tmp_path):

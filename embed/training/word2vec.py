@@ -794,9 +794,38 @@ class Word2Vec:
     def loss_history(self) -> list[float]:
         return [stats.loss for stats in self.history]
 
+    def __getattr__(self, name: str):
+        # Only for names the model lacks. gensim's Word2Vec keeps its settings and counts as
+        # attributes, and code ported from it (model.train(corpus, total_examples=
+        # model.corpus_count, epochs=model.epochs)) met a bare AttributeError.
+        hint = _GENSIM_ATTRIBUTES.get(name)
+        if hint is None:
+            raise AttributeError(f"'Word2Vec' object has no attribute {name!r}")
+        if hint.startswith("config."):
+            hint = f"the setting is model.{hint}"
+        raise AttributeError(f"'Word2Vec' object has no attribute {name!r}, gensim's name: {hint}")
+
     def __repr__(self) -> str:
         words = len(self.vocab) if self.vocab is not None else 0
         return f"Word2Vec({self.config.arch}, {self.config.loss}, dim={self.config.dim}, {words} words)"
+
+
+# gensim's Word2Vec attributes, and where embed keeps what they hold.
+_GENSIM_ATTRIBUTES = {
+    **{name: f"config.{name}" for name in ("epochs", "window", "min_count", "sample", "alpha", "min_alpha", "seed",
+                                           "workers", "negative", "ns_exponent", "cbow_mean", "shrink_windows",
+                                           "max_final_vocab")},
+    "vector_size": "config.dim",
+    "sg": "config.arch ('skipgram' or 'cbow')",
+    "hs": "config.loss ('hierarchical')",
+    "max_vocab_size": "config.max_table",
+    "syn1neg": "model.w_out, the output weights (with loss 'negative')",
+    "syn1": "model.w_out, the output weights (with loss 'hierarchical')",
+    "corpus_count": "embed's train() reads the corpus itself and takes no total_examples: model.train(corpus)",
+    "corpus_total_words": "the tokens counted are model.vocab.corpus_tokens; train() takes no total_words",
+    "get_latest_training_loss": "each epoch's loss is kept in model.loss_history (and model.history), always",
+    "compute_loss": "each epoch's loss is kept in model.loss_history (and model.history), always",
+}
 
 
 def train(
