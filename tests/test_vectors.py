@@ -114,6 +114,15 @@ def test_gensims_keyedvectors_names_answer_as_gensim_does():
         vectors.get_mean_vector(["w1", "zz"], ignore_missing=False)
     with pytest.raises(KeyError):
         kv.get_mean_vector(["w1", "zz"], ignore_missing=False)
+    assert vectors.similar_by_key("w4", topn=5) == ours
+    for topn in (1, 10):
+        assert vectors.relative_cosine_similarity("w1", "w2", topn=topn) == pytest.approx(
+            kv.relative_cosine_similarity("w1", "w2", topn=topn), rel=1e-5)
+    np.testing.assert_allclose(Vectors.cosine_similarities(raw, vectors.vectors[:20]),
+                               KeyedVectors.cosine_similarities(raw, vectors.vectors[:20]), rtol=1e-5)
+    counted = Vectors(vectors.words, vectors.vectors, counts=range(200, 0, -1))
+    kv.set_vecattr("w3", "count", 197)
+    assert counted.get_vecattr("w3", "count") == kv.get_vecattr("w3", "count") == 197
 
 
 def test_a_mapped_vectors_file_answers_as_the_vectors_in_memory(tmp_path):
@@ -455,3 +464,26 @@ def test_queries_on_vectors_that_are_not_finite_name_the_word():
     fine.vectors[1, 0] = np.nan  # a write after the first query: the norms are filled again on request
     with pytest.raises(EmbedError, match=r"^the vector of 'b' \(row 1\)"):
         fine.fill_norms(force=True)
+
+
+def test_gensims_later_names_follow_their_definitions_and_refuse_what_they_cannot_answer():
+    v = Vectors(["a", "b", "c", "d"], np.array([[1, 0], [1, 1], [0, 1], [-1, 0]], dtype=np.float32), counts=[9, 5, 3, 1])
+    assert v.similar_by_key("a", topn=2) == v.similar_by_word("a", topn=2)
+    near = v.most_similar("a", topn=2)  # b, then c
+    assert v.relative_cosine_similarity("a", "c", topn=2) == pytest.approx(v.similarity("a", "c") / sum(s for _, s in near))
+    assert v.get_vecattr("c", "count") == 3
+    np.testing.assert_allclose(Vectors.cosine_similarities([3.0, 4.0], [[3, 4], [-4, 3], [0, 0], [6, 8]]), [1, 0, 0, 1])
+    with pytest.raises(EmbedError, match=r"^get_vecattr: embed keeps one attribute a word, 'count'; got 'frequency'$"):
+        v.get_vecattr("a", "frequency")
+    with pytest.raises(UnknownWordError):
+        v.get_vecattr("zz", "count")
+    with pytest.raises(EmbedError, match=r"^get_vecattr: these vectors have no counts \(their file holds none\)"):
+        Vectors(["a", "b"], np.eye(2)).get_vecattr("a", "count")
+    with pytest.raises(EmbedError, match=r"^relative_cosine_similarity: the 1 nearest words of 'a' sum to a similarity "
+                                         r"of 0"):
+        Vectors(["a", "b"], np.eye(2)).relative_cosine_similarity("a", "b", topn=1)
+    with pytest.raises(EmbedError, match=r"^cosine_similarities takes a vector of d numbers and a matrix of d columns, "
+                                         r"got shapes \(3,\) and \(2, 2\)$"):
+        Vectors.cosine_similarities([1, 2, 3], np.eye(2))
+    with pytest.raises(EmbedError, match=r"^cosine_similarities takes a vector and a matrix of numbers"):
+        Vectors.cosine_similarities(["x", "y"], np.eye(2))

@@ -252,6 +252,58 @@ class Vectors:
         """Cosine distance, 1 - similarity."""
         return 1.0 - self.similarity(w1, w2)
 
+    def relative_cosine_similarity(self, wa: str, wb: str, topn: int = 10) -> float:
+        """``wb``'s similarity to ``wa`` over the sum of ``wa``'s ``topn`` nearest words'
+        (Leeuwenberg et al. 2016, as gensim computes it): above 1 / topn, ``wb`` is
+        likely a synonym of ``wa``.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1, 0], [1, 1], [0, 1]], dtype=np.float32))
+        >>> round(v.relative_cosine_similarity("a", "b", topn=2), 4)  # 0.7071 / (0.7071 + 0)
+        1.0
+        """
+        nearest = self.similar_by_key(wa, topn=topn)
+        total = sum(score for _, score in nearest)
+        if total == 0:  # gensim divides by it
+            raise EmbedError(f"relative_cosine_similarity: the {topn} nearest words of {wa!r} sum to a similarity "
+                             "of 0, which it divides by")
+        return self.similarity(wa, wb) / total
+
+    def similar_by_key(self, key: str, topn: int = 10, restrict_vocab: int | None = None):
+        """gensim 4's name for ``similar_by_word``."""
+        return self.similar_by_word(key, topn=topn, restrict_vocab=restrict_vocab)
+
+    def get_vecattr(self, key: str, attr: str) -> int:
+        """gensim's per-word attributes; embed keeps one, ``"count"``: the word's count in
+        the corpus it was trained on.
+
+        >>> Vectors(["a", "b"], np.eye(2), counts=[7, 3]).get_vecattr("b", "count")
+        3
+        """
+        if attr != "count":
+            raise EmbedError(f"get_vecattr: embed keeps one attribute a word, 'count'; got {shown(attr)}")
+        index = self.get_index(key)
+        if self.counts is None:
+            raise EmbedError(f"get_vecattr: these vectors have no counts (their file holds none); {key!r} has none")
+        return int(self.counts[index])
+
+    @staticmethod
+    def cosine_similarities(vector_1: np.ndarray, vectors_all: np.ndarray) -> np.ndarray:
+        """Cosines of one vector with each row of a matrix, as gensim's static method
+        computes them, except that a zero vector scores 0 where gensim gives NaN.
+
+        >>> Vectors.cosine_similarities(np.array([1.0, 0.0]), np.array([[2.0, 0.0], [1.0, 1.0], [0.0, 0.0]])).round(4)
+        array([1.    , 0.7071, 0.    ])
+        """
+        try:
+            vector_1, vectors_all = np.asarray(vector_1, np.float64), np.asarray(vectors_all, np.float64)
+        except (TypeError, ValueError) as error:
+            raise EmbedError(f"cosine_similarities takes a vector and a matrix of numbers: {error}") from None
+        if vector_1.ndim != 1 or vectors_all.ndim != 2 or vectors_all.shape[1] != vector_1.shape[0]:
+            raise EmbedError(f"cosine_similarities takes a vector of d numbers and a matrix of d columns, got shapes "
+                             f"{vector_1.shape} and {vectors_all.shape}")
+        norms = np.linalg.norm(vectors_all, axis=1) * np.linalg.norm(vector_1)
+        return (vectors_all @ vector_1) / np.where(norms == 0, 1.0, norms)
+
     def __repr__(self) -> str:
         return f"Vectors({len(self)} words, dim={self.dim})"
 
