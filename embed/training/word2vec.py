@@ -794,6 +794,16 @@ class Word2Vec:
     def loss_history(self) -> list[float]:
         return [stats.loss for stats in self.history]
 
+    def predict_output_word(self, context_words_list: Sequence[str], topn: int = 10) -> list[tuple[str, float]]:
+        """The ``topn`` most probable centre words given the context words, by the model's
+        output layer (gensim's name; see ``embed.training.predict``).
+
+        >>> model.predict_output_word(["capital", "of", "france"], topn=3)   # doctest: +SKIP
+        """
+        from .predict import predict_output_word
+
+        return predict_output_word(self, context_words_list, topn)
+
     def __getattr__(self, name: str):
         # Only for names the model lacks. gensim's Word2Vec keeps its settings and counts as
         # attributes, and code ported from it (model.train(corpus, total_examples=

@@ -1,0 +1,57 @@
+"""The centre word a trained model predicts from context words: gensim's
+``predict_output_word``, for every output layer.
+
+The hidden vector is CBOW's: the context words' input vectors averaged, or summed where
+a CBOW model trained with ``cbow_mean=False``; a skip-gram model, which never combines
+its context words, takes their mean (gensim reads ``cbow_mean`` there too, which
+training with skip-gram ignores). Its scores against the
+output rows give each vocabulary word's probability by the model's own output layer:
+the softmax of the scores for negative sampling (gensim's formula: the sampled binary
+decisions define no distribution over the words, so it takes the softmax of the same
+scores) and for the full softmax; the product of the decisions along each word's
+Huffman path for hierarchical softmax, which gensim refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import EmbedError, is_whole
+from ..vectors.word_vectors import word_list
+
+
+def predict_output_word(model, context_words_list: Sequence[str], topn: int = 10) -> list[tuple[str, float]]:
+    """The ``topn`` most probable centre words given ``context_words_list`` (words
+    outside the vocabulary are left out, as gensim leaves them), most probable first.
+
+    >>> model.predict_output_word(["capital", "of", "france"], topn=3)   # doctest: +SKIP
+    [('paris', 0.31...), ...]
+    """
+    if model.vocab is None or model.weights is None:
+        raise EmbedError("predict_output_word: the model has no vocabulary yet: call build_vocab() and train()")
+    if not is_whole(topn):
+        raise EmbedError(f"predict_output_word: topn must be an integer >= 1, got {topn!r}")
+    context = word_list(context_words_list, "predict_output_word")
+    rows = [model.vocab.index[word] for word in context if word in model.vocab.index]
+    if not rows:
+        raise EmbedError(f"predict_output_word: none of the context words {context[:5]!r} is in the vocabulary")
+    words = len(model.vocab)
+    hidden = model.w_in[rows].sum(axis=0, dtype=np.float64)
+    if model.config.cbow_mean or model.config.arch == "skipgram":
+        hidden /= len(rows)
+    # One score per output row (per inner node of the Huffman tree for hierarchical softmax).
+    scores = (model.w_out @ hidden.astype(np.float32)).astype(np.float64)
+    if model.config.loss == "hierarchical":
+        tables = model.plan.tables
+        steps = np.arange(tables.points.shape[1]) < tables.lengths[:words, None]  # the nodes on each word's path
+        # Each decision's score, turned by the branch taken: code 0 is the positive one.
+        turned = (1.0 - 2.0 * tables.codes[:words]) * scores[tables.points[:words]]
+        log_probability = np.where(steps, -np.logaddexp(0.0, -turned), 0.0).sum(axis=1)
+    else:
+        scores = scores[:words] - scores[:words].max()
+        log_probability = scores - np.log(np.exp(scores).sum())
+    probability = np.exp(log_probability)
+    best = np.argsort(-probability, kind="stable")[:topn]
+    return [(model.vocab.words[i], float(probability[i])) for i in best]
