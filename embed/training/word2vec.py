@@ -36,7 +36,7 @@ from ..text.vocab import Vocabulary, first_bad_word, not_tokens
 from ..vectors.atomic import check_writable
 from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
-from .config import Config, warn_of_idle_settings
+from .config import GENSIM_NAMES, Config, warn_of_idle_settings
 from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
 from .tables import expected_updates, make_plan, untrained_loss
@@ -811,8 +811,6 @@ class Word2Vec:
         hint = _GENSIM_ATTRIBUTES.get(name)
         if hint is None:
             raise AttributeError(f"'Word2Vec' object has no attribute {name!r}")
-        if hint.startswith("config."):
-            hint = f"the setting is model.{hint}"
         raise AttributeError(f"'Word2Vec' object has no attribute {name!r}, gensim's name: {hint}")
 
     def __repr__(self) -> str:
@@ -820,15 +818,14 @@ class Word2Vec:
         return f"Word2Vec({self.config.arch}, {self.config.loss}, dim={self.config.dim}, {words} words)"
 
 
-# gensim's Word2Vec attributes, and where embed keeps what they hold.
+# gensim's Word2Vec attributes, and where embed keeps what they hold: its settings under
+# their own names, or under those the config's refusal of gensim's names gives.
 _GENSIM_ATTRIBUTES = {
-    **{name: f"config.{name}" for name in ("epochs", "window", "min_count", "sample", "alpha", "min_alpha", "seed",
-                                           "workers", "negative", "ns_exponent", "cbow_mean", "shrink_windows",
-                                           "max_final_vocab")},
-    "vector_size": "config.dim",
-    "sg": "config.arch ('skipgram' or 'cbow')",
-    "hs": "config.loss ('hierarchical')",
-    "max_vocab_size": "config.max_table",
+    **{name: f"the setting is model.config.{name}"
+       for name in ("epochs", "window", "min_count", "sample", "alpha", "min_alpha", "seed", "workers", "negative",
+                    "ns_exponent", "cbow_mean", "shrink_windows", "max_final_vocab")},
+    **{name: f"the setting is model.config.{ours}" for name, ours in GENSIM_NAMES.items()
+       if ours is not None and "=" not in ours},  # not callbacks, an argument of train()
     "syn1neg": "model.w_out, the output weights (with loss 'negative')",
     "syn1": "model.w_out, the output weights (with loss 'hierarchical')",
     "corpus_count": "embed's train() reads the corpus itself and takes no total_examples: model.train(corpus)",
