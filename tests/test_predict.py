@@ -65,6 +65,9 @@ def test_what_predict_output_word_cannot_answer_is_one_line(tiny_corpus):
     with pytest.raises(EmbedError, match=r"^predict_output_word: none of the context words \['zz', 'yy'\] is in the "
                                          r"vocabulary$"):
         model.predict_output_word(["zz", "yy"])  # gensim warned and returned None
+    for context, shown in (([["cat"]], r"list \['cat'\] \(word 1\)"), (["cat", None], r"NoneType None \(word 2\)")):
+        with pytest.raises(EmbedError, match=rf"^predict_output_word: context words are strings, got {shown}$"):
+            model.predict_output_word(context)
     with pytest.raises(EmbedError, match=r"^predict_output_word: topn must be an integer >= 1, got 0$"):
         model.predict_output_word(["cat"], topn=0)
     with pytest.raises(EmbedError, match=r"^predict_output_word takes a list of words, got the string 'cat'"):

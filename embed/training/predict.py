@@ -18,7 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import EmbedError, is_whole
+from ..errors import EmbedError, described, is_whole
+from ..text.vocab import first_bad_word
 from ..vectors.word_vectors import word_list
 
 
@@ -34,6 +35,9 @@ def predict_output_word(model, context_words_list: Sequence[str], topn: int = 10
     if not is_whole(topn):
         raise EmbedError(f"predict_output_word: topn must be an integer >= 1, got {topn!r}")
     context = word_list(context_words_list, "predict_output_word")
+    at = first_bad_word(context)
+    if at >= 0:  # a list was unhashable, and a number never a word
+        raise EmbedError(f"predict_output_word: context words are strings, got {described(context[at])} (word {at + 1})")
     rows = [model.vocab.index[word] for word in context if word in model.vocab.index]
     if not rows:
         raise EmbedError(f"predict_output_word: none of the context words {context[:5]!r} is in the vocabulary")
