@@ -37,7 +37,8 @@ def predict_output_word(model, context_words_list: Sequence[str], topn: int = 10
     context = word_list(context_words_list, "predict_output_word")
     at = first_bad_word(context)
     if at >= 0:  # a list was unhashable, and a number never a word
-        raise EmbedError(f"predict_output_word: context words are strings, got {described(context[at])} (word {at + 1})")
+        raise EmbedError(f"predict_output_word: context words are strings, got {described(context[at])} "
+                         f"(word {at + 1})")
     rows = [model.vocab.index[word] for word in context if word in model.vocab.index]
     if not rows:
         raise EmbedError(f"predict_output_word: none of the context words {context[:5]!r} is in the vocabulary")
