@@ -43,6 +43,14 @@ where one ran, with all of the exchange's costs left out:
 
     python benchmarks/rounds.py cores --epochs 3 --configs cbow-negative skipgram-negative --repeats 3
 
+barrier: what the host's noise costs an engine that waits for both shards every round,
+with the exchange itself left out. Two fresh processes, one a shard, each train
+``--rounds`` pieces of ``--round-words`` words on one thread, started together, then each
+alone; from their piece times: the two alone (one process training both) against the
+slower of the two at once, and against the sum over rounds of the slower piece:
+
+    python benchmarks/rounds.py barrier --configs cbow-negative skipgram-negative --rounds 25 --repeats 2
+
 costs: per cycle (``--full-merge-every`` rounds; ``--rounds`` rounds in whole cycles),
 measured in this process on one thread: a task's kernels, the copy of the merged model
 into its shard's own at a cycle's start and the compare of every row at its end, the
@@ -288,6 +296,94 @@ def cores(args, corpus: str) -> None:
           f"{args.epochs} epochs (`embed train --workers 1`: the thread engine on one thread), each run a fresh "
           "process; the pair started together; the ratio is each repeat's, and their median")
     print(table(rows))
+
+
+def barrier(args, corpus: str) -> None:
+    """Two processes that exchange nothing, each training its shard's pieces, at once and
+    alone; what a barrier after every round would cost them (see the module's docstring)."""
+    import json
+
+    import numpy as np
+
+    folder = tempfile.mkdtemp(prefix="embed-barrier-")
+    rows = [["configuration", "repeat", "alone s", "at once s, the slower", "at once, a barrier each round s",
+             "at once / alone", "with the barrier", "the barrier costs"]]
+
+    def piece_times(config_name: str, shards: list[int], tag: str) -> list[np.ndarray]:
+        """Each shard's piece times, the shards' processes started together."""
+        outputs = [os.path.join(folder, f"{tag}-{shard}.json") for shard in shards]
+        started = [subprocess.Popen([sys.executable, os.path.abspath(__file__), "pieces", "--corpus", corpus,
+                                     "--configs", config_name, "--rounds", str(args.rounds),
+                                     "--round-words", str(args.round_words[0]), "--shards", str(shard),
+                                     "--output", output])
+                   for shard, output in zip(shards, outputs)]
+        ready = [output + ".ready" for output in outputs]
+        while not all(os.path.exists(path) for path in ready):  # each has counted and compiled
+            if any(process.poll() not in (None, 0) for process in started):
+                raise SystemExit("barrier: a pieces process failed")
+            time.sleep(0.05)
+        for output in outputs:
+            open(output + ".go", "w").close()
+        for process in started:
+            if process.wait() != 0:
+                raise SystemExit("barrier: a pieces process failed")
+        return [np.array(json.load(open(output))) for output in outputs]
+
+    for config_name in args.configs:
+        for repeat in range(1, args.repeats + 1):
+            first, second = piece_times(config_name, [0, 1], f"{config_name}-{repeat}-together")
+            [alone_first] = piece_times(config_name, [0], f"{config_name}-{repeat}-alone0")
+            [alone_second] = piece_times(config_name, [1], f"{config_name}-{repeat}-alone1")
+            alone = alone_first.sum() + alone_second.sum()  # one process trains both shards' pieces
+            free = max(first.sum(), second.sum())  # two that never wait for each other
+            synced = np.maximum(first, second).sum()  # two that wait for each other every round
+            rows.append([config_name, str(repeat), f"{alone:.2f}", f"{free:.2f}", f"{synced:.2f}",
+                         f"{alone / free:.2f}", f"{alone / synced:.2f}", f"{100 * (synced / free - 1):.1f}%"])
+            print(" | ".join(rows[-1]), flush=True)
+    print(f"\n{args.rounds} pieces of {args.round_words[0]:,} words of each of 2 shards, trained on one thread "
+          "by a fresh process a shard (embed.training.rounds.train_own_piece: the kernels, no exchange), the two "
+          "started together, then each alone; 'alone' is the two alone runs' sum (one process training both), "
+          "'at once' the slower of the two started together, and 'a barrier each round' the sum over rounds of "
+          "the slower piece: what a round-synchronous engine with free exchange would take")
+    print(table(rows))
+
+
+def pieces(args, corpus: str) -> None:
+    """One shard's piece times, for ``barrier``: counts, encodes and compiles, says it is
+    ready, waits for the word to go, then trains ``--rounds`` pieces and writes their times."""
+    import json
+
+    from embed import Config, Word2Vec
+    from embed.training.rounds import LocalTransport, Merger, piece_number, train_own_piece
+
+    arch, loss = args.configs[0].split("-")
+    shard = args.shards[0]
+    config = Config(arch=arch, loss=loss, deterministic=True, shards=2, workers=1, round_words=args.round_words[0])
+    model = Word2Vec(config).build_vocab(corpus)
+    transport = LocalTransport(threads=1)
+    bounds, _ = transport.encode(model._shards(corpus), model.vocab.words, config)
+    merger = Merger(config.merge, config.loss, model.weights.rows, 2, full_merge_every=config.full_merge_every)
+    merged = (model.weights.input[: model.weights.rows], model.weights.output[: model.weights.rows])
+    starts = bounds[shard][0]
+    if len(starts) < args.rounds + 3:
+        raise SystemExit(f"pieces: shard {shard} has {len(starts) - 1} pieces, fewer than --rounds {args.rounds} + 2")
+
+    def train(piece: int, own):
+        return train_own_piece(merged, own, piece == 0, False, merger.each_round, model.plan,
+                               transport.encoded[shard], int(starts[piece]), int(starts[piece + 1]),
+                               piece_number(0, shard, piece), 0.025, 0.025)[1]
+
+    own = train(0, train(0, None))  # compiles, untimed
+    open(args.output + ".ready", "w").close()
+    while not os.path.exists(args.output + ".go"):
+        time.sleep(0.01)
+    times = []
+    for piece in range(1, args.rounds + 1):
+        started = time.perf_counter()
+        own = train(piece, own)
+        times.append(time.perf_counter() - started)
+    with open(args.output, "w") as out:
+        json.dump(times, out)
 
 
 def timeline(args, corpus: str) -> None:
@@ -558,7 +654,8 @@ def main() -> None:
     from embed import Config
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["accuracy", "speed", "cores", "costs", "timeline", "upkeep"])
+    parser.add_argument("what", choices=["accuracy", "speed", "cores", "barrier", "costs", "timeline", "upkeep",
+                                         "pieces"])
     parser.add_argument("--corpus", default=WIKI)
     parser.add_argument("--tokens", type=int, help="only the corpus's first N tokens")
     parser.add_argument("--epochs", type=int, default=5)
@@ -578,6 +675,7 @@ def main() -> None:
                         help="speed: which runs (ratios are to the first)")
     parser.add_argument("--repeats", type=int, default=1, help="speed: runs of each, taking turns; the median is shown")
     parser.add_argument("--seconds", type=float, default=10.0, help="upkeep: seconds measured")
+    parser.add_argument("--output", help="pieces (run by barrier): where the piece times go")
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
@@ -593,11 +691,14 @@ def main() -> None:
     if args.what == "cores" and args.epochs < 3:
         parser.error(f"cores times the second epoch, while both processes train: --epochs must be at least 3, "
                      f"got {args.epochs}")
+    if args.what == "pieces":  # a process of barrier's, given the corpus barrier prepared
+        pieces(args, args.corpus)
+        return
     folder = tempfile.mkdtemp(prefix="embed-rounds-")
     corpus = prefix_corpus(plain_copy(args.corpus), args.tokens, folder)
     print(f"{machine()}; {corpus}, {args.epochs} epochs")
-    {"accuracy": accuracy, "speed": speed, "cores": cores, "costs": costs, "timeline": timeline}[args.what](
-        args, corpus)
+    {"accuracy": accuracy, "speed": speed, "cores": cores, "barrier": barrier, "costs": costs,
+     "timeline": timeline}[args.what](args, corpus)
 
 
 if __name__ == "__main__":
