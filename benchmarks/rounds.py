@@ -353,17 +353,13 @@ def pieces(args, corpus: str) -> None:
     ready, waits for the word to go, then trains ``--rounds`` pieces and writes their times."""
     import json
 
-    from embed import Config, Word2Vec
-    from embed.training.rounds import LocalTransport, Merger, piece_number, train_own_piece
+    from embed import Config
+    from embed.training.rounds import piece_number, train_own_piece
 
     arch, loss = args.configs[0].split("-")
     shard = args.shards[0]
     config = Config(arch=arch, loss=loss, deterministic=True, shards=2, workers=1, round_words=args.round_words[0])
-    model = Word2Vec(config).build_vocab(corpus)
-    transport = LocalTransport(threads=1)
-    bounds, _ = transport.encode(model._shards(corpus), model.vocab.words, config)
-    merger = Merger(config.merge, config.loss, model.weights.rows, 2, full_merge_every=config.full_merge_every)
-    merged = (model.weights.input[: model.weights.rows], model.weights.output[: model.weights.rows])
+    model, transport, bounds, merger, merged = _shards_ready(config, corpus)
     starts = bounds[shard][0]
     if len(starts) < args.rounds + 3:
         raise SystemExit(f"pieces: shard {shard} has {len(starts) - 1} pieces, fewer than --rounds {args.rounds} + 2")
@@ -384,6 +380,21 @@ def pieces(args, corpus: str) -> None:
         times.append(time.perf_counter() - started)
     with open(args.output, "w") as out:
         json.dump(times, out)
+
+
+def _shards_ready(config, corpus: str) -> tuple:
+    """What a shard's pieces train with, in this process: the model with its vocabulary,
+    the thread transport holding the encoded shards, each shard's piece bounds, the merge
+    rule and the model's trained rows."""
+    from embed import Word2Vec
+    from embed.training.rounds import LocalTransport, Merger
+
+    model = Word2Vec(config).build_vocab(corpus)
+    transport = LocalTransport(threads=1)
+    bounds, _ = transport.encode(model._shards(corpus), model.vocab.words, config)
+    weights = model.weights
+    merger = Merger(config.merge, config.loss, weights.rows, len(bounds), full_merge_every=config.full_merge_every)
+    return model, transport, bounds, merger, (weights.input[: weights.rows], weights.output[: weights.rows])
 
 
 def timeline(args, corpus: str) -> None:
@@ -512,22 +523,17 @@ def costs(args, corpus: str) -> None:
     machines."""
     import numpy as np
 
-    from embed import Config, Word2Vec
+    from embed import Config
     from embed.kernels.densematrix import row_changes
-    from embed.training.rounds import (LocalTransport, Merger, copied_into, piece_number, train_own_piece,
-                                       train_shard_piece)
+    from embed.training.rounds import copied_into, piece_number, train_own_piece, train_shard_piece
 
     every = args.full_merge_every[0]
     for config_name in args.configs:
         arch, loss = config_name.split("-")
         config = Config(arch=arch, loss=loss, deterministic=True, shards=args.shards[0],
                         round_words=args.round_words[0], workers=1, full_merge_every=every)
-        model = Word2Vec(config).build_vocab(corpus)
-        transport = LocalTransport(threads=1)
-        bounds, _ = transport.encode(model._shards(corpus), model.vocab.words, config)
+        model, transport, bounds, merger, merged = _shards_ready(config, corpus)
         weights, plan = model.weights, model.plan
-        merger = Merger(config.merge, config.loss, weights.rows, len(bounds), full_merge_every=every)
-        merged = (weights.input[: weights.rows], weights.output[: weights.rows])
         cycles = min(max(1, args.rounds // every), min(len(words) for _, words in bounds) // every - 1)
         if cycles < 1:
             raise SystemExit(f"costs: the shards have fewer than {2 * every} pieces of {config.round_words:,} words: "
