@@ -39,8 +39,8 @@ def predict_output_word(model, context_words_list: Sequence[str], topn: int = 10
     if at >= 0:  # a list was unhashable, and a number never a word
         raise EmbedError(f"predict_output_word: context words are strings, got {described(context[at])} "
                          f"(word {at + 1})")
-    rows = [model.vocab.index[word] for word in context if word in model.vocab.index]
-    if not rows:
+    rows = model.vocab.encode(context)
+    if not len(rows):
         raise EmbedError(f"predict_output_word: none of the context words {context[:5]!r} is in the vocabulary")
     words = len(model.vocab)
     hidden = model.w_in[rows].sum(axis=0, dtype=np.float64)
