@@ -61,9 +61,8 @@ def expected_updates(config: Config, vocab: Vocabulary, plan: Plan, rows: int) -
     >>> updates_in.round(1).tolist()  # a kept word is a context in window + 1 examples on average
     [4500.0, 1500.0]
     """
-    counts = vocab.counts.astype(np.float64)
-    kept = counts / max(vocab.corpus_tokens, 1) * plan.keep_prob.astype(np.float64)  # per word of the text
-    words = len(counts)
+    kept = kept_rates(vocab, plan)
+    words = len(kept)
     contexts = (plan.window + 1) if plan.shrink_windows else 2 * plan.window  # windows a kept word is a context in
     # Output-row updates per kept word: one example of CBOW; a skip-gram window shares
     # them, or draws them for each pair.
@@ -98,6 +97,12 @@ def untrained_loss(config: Config, vocab: Vocabulary, plan: Plan) -> float:
         return (1 + config.negative) * float(np.log(2))
     if config.loss == "softmax":
         return float(np.log(len(vocab)))
-    kept = vocab.counts.astype(np.float64) * plan.keep_prob.astype(np.float64)
+    kept = kept_rates(vocab, plan)
     lengths = plan.tables.lengths[: len(kept)].astype(np.float64)
     return float(np.log(2) * (kept @ lengths) / max(kept.sum(), 1e-300))
+
+
+def kept_rates(vocab: Vocabulary, plan: Plan) -> np.ndarray:
+    """How often training meets each word, per word of the text: its share of the corpus
+    times subsampling's keep rate."""
+    return vocab.counts.astype(np.float64) / max(vocab.corpus_tokens, 1) * plan.keep_prob.astype(np.float64)
