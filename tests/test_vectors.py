@@ -487,3 +487,60 @@ def test_gensims_later_names_follow_their_definitions_and_refuse_what_they_canno
         Vectors.cosine_similarities([1, 2, 3], np.eye(2))
     with pytest.raises(EmbedError, match=r"^cosine_similarities takes a vector and a matrix of numbers"):
         Vectors.cosine_similarities(["x", "y"], np.eye(2))
+
+
+@needs_gensim
+def test_adding_words_answers_as_gensims_keyedvectors():
+    base = random_vectors([f"w{i}" for i in range(40)], dim=8, seed=4)
+    rng = np.random.default_rng(5)
+    added = rng.normal(size=(3, 8)).astype(np.float32)
+    ours, theirs = random_vectors(base.words, dim=8, seed=4), as_gensim(base)
+    ours.most_similar("w1")  # norms filled before the change: they must not go stale
+    for replace in (False, True):
+        ours.add_vectors(["new1", "w3", f"new{2 + replace}"], added, replace=replace)
+        theirs.add_vectors(["new1", "w3", f"new{2 + replace}"], added, replace=replace)
+    ours["w5"], theirs["w5"] = added[0], added[0]
+    with pytest.warns(UserWarning, match="grows by one each time"):  # gensim's, of the copy each call makes
+        assert ours.add_vector("one", added[1]) == theirs.add_vector("one", added[1]) == 43
+    assert ours.index_to_key == theirs.index_to_key and ours.key_to_index == theirs.key_to_index
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    for word in ("w1", "new1", "w5", "one"):
+        assert [w for w, _ in ours.most_similar(word, topn=6)] == [w for w, _ in theirs.most_similar(word, topn=6)]
+        np.testing.assert_allclose([s for _, s in ours.most_similar(word, topn=6)],
+                                   [s for _, s in theirs.most_similar(word, topn=6)], rtol=1e-5)
+
+
+def test_adding_words_keeps_counts_files_and_the_vocabulary_they_came_from(tmp_path):
+    vectors = Vectors(["a", "b", "c"], np.eye(3, dtype=np.float32), counts=[7, 5, 2])
+    vectors.save(tmp_path / "v.vectors")
+    for mmap in (None, "r"):
+        loaded = Vectors.load(tmp_path / "v.vectors", mmap=mmap)
+        loaded["b"] = [0, 0, 2]  # a mapped matrix is copied: the file stays as it was
+        loaded.add_vectors("aa", [1, 1, 0])
+        assert loaded.index_to_key == ["a", "b", "c", "aa"] and loaded.get_index("aa") == 3
+        assert loaded.counts.tolist() == [7, 5, 2, 0] and loaded["b"].tolist() == [0, 0, 2]
+        assert loaded.most_similar("aa", topn=1)[0][0] == "a"
+    assert Vectors.load(tmp_path / "v.vectors")["b"].tolist() == [0, 1, 0]
+    model = embed.Word2Vec(embed.Config(dim=4, min_count=1, workers=1)).build_vocab([["x", "y"]] * 3)
+    model.wv.add_vector("z", np.zeros(4))
+    assert model.vocab.words == ["x", "y"] and "z" in model.wv
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda v: v.add_vector("a", [1, 2]), r"^word 'a' is here already \(row 0\); vectors\['a'\] = vector replaces its "
+                                          r"vector$"),
+    (lambda v: v.add_vectors(["c", "c"], np.ones((2, 2))), r"^word 'c' appears twice among the words to add$"),
+    (lambda v: v.add_vectors(["c", 3], np.ones((2, 2))), r"^words are strings, got int 3 \(word 2\)$"),
+    (lambda v: v.add_vector(3, [1, 2]), r"^words are strings, got int 3$"),
+    (lambda v: v.add_vectors(["c", "d"], np.ones((2, 3))), r"^add_vectors expected a 2 x 2 matrix for 2 words \(these "
+                                                           r"vectors have d = 2\), got shape \(2, 3\)$"),
+    (lambda v: v.add_vector("c", [1, 2, 3]), r"^add_vectors expected a vector of 2 numbers for 1 word \(these vectors "
+                                             r"have d = 2\), got shape \(1, 3\)$"),
+    (lambda v: v.add_vectors("c", ["x", "y"]), r"^add_vectors takes vectors of numbers, a row for each word: "),
+    (lambda v: v.add_vectors("cd", [1, 2], replace="yes"), r"^replace must be True or False"),
+])
+def test_adding_words_refuses_in_one_line_and_leaves_the_vectors_as_they_were(call, message):
+    v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    with pytest.raises(EmbedError, match=message):
+        call(v)
+    assert v.index_to_key == ["a", "b"] and v.vectors.tolist() == [[1, 0], [0, 1]] and v.key_to_index == {"a": 0, "b": 1}

@@ -140,6 +140,78 @@ class Vectors:
         vector.setflags(write=False)  # a write through it would leave the norms stale
         return vector
 
+    def add_vectors(self, keys: str | Sequence[str], weights: np.ndarray | Sequence, replace: bool = False) -> None:
+        """Add words and their vectors (a word and a vector, or a list and a matrix of a
+        row each) after the others; a word already here keeps its vector unless
+        ``replace``. New words count 0 where the vectors have counts.
+
+        >>> v = Vectors(["a"], np.ones((1, 2), np.float32))
+        >>> v.add_vectors(["b", "a"], np.array([[1, 0], [0, 1]]))
+        >>> v.index_to_key, v["a"].tolist()
+        (['a', 'b'], [1.0, 1.0])
+        """
+        check_switch(replace, "replace")
+        single = isinstance(keys, str)
+        keys = [keys] if single else word_list(keys, "add_vectors")
+        at = first_bad_word(keys)
+        if at >= 0:
+            raise EmbedError(f"words are strings, got {described(keys[at])} (word {at + 1})")
+        seen: set[str] = set()
+        repeated = next((key for key in keys if key in seen or seen.add(key)), None)
+        if repeated is not None:  # which of its vectors would it keep?
+            raise EmbedError(f"word {repeated!r} appears twice among the words to add")
+        try:
+            weights = np.asarray(weights, dtype=np.float32)
+        except (TypeError, ValueError) as error:
+            raise EmbedError(f"add_vectors takes vectors of numbers, a row for each word: {error}") from None
+        if single and weights.ndim == 1:
+            weights = weights[None, :]
+        if weights.shape != (len(keys), self.dim):
+            wanted = f"a vector of {self.dim} numbers" if single else f"a {len(keys)} x {self.dim} matrix"
+            raise EmbedError(f"add_vectors expected {wanted} for {len(keys)} word{'s' * (len(keys) != 1)} "
+                             f"(these vectors have d = {self.dim}), got shape {weights.shape}")
+        rows = np.array([self._find(key) for key in keys], np.int64)
+        known = rows >= 0
+        if replace and known.any():
+            if not self.vectors.flags.writeable:  # a mapped file's matrix: the file stays as it was
+                self.vectors = np.array(self.vectors)
+            self.vectors[rows[known]] = weights[known]
+        new = [key for key, row in zip(keys, rows) if row < 0]
+        if new:
+            self.vectors = np.concatenate([self.vectors, weights[~known]])
+            if self.counts is not None:
+                self.counts = np.concatenate([self.counts, np.zeros(len(new), np.int64)])
+            first = len(self.words)
+            self.words = self.words + new  # a new list: a model's ``wv`` shares its vocabulary's
+            if self._order is not None:  # a mapped file's words, found by bisection of their order
+                self._order = None
+                self._build_index()
+            else:
+                self._index.update((key, first + i) for i, key in enumerate(new))
+        if new or replace and known.any():
+            self.norms = self._divisors = self._normed = None
+
+    def add_vector(self, key: str, vector: np.ndarray | Sequence[float]) -> int:
+        """Add a word and its vector after the others; return its row. A word already here
+        is refused: ``vectors[key] = vector`` replaces its vector. Each call copies the
+        matrix, as gensim's does: many words go in one ``add_vectors``.
+
+        >>> Vectors(["a"], np.ones((1, 2), np.float32)).add_vector("b", [0.5, 2])
+        1
+        """
+        if not isinstance(key, str):
+            raise EmbedError(f"words are strings, got {described(key)}")
+        if self._find(key) >= 0:
+            raise EmbedError(f"word {key!r} is here already (row {self.get_index(key)}); vectors[{key!r}] = vector "
+                             "replaces its vector")
+        self.add_vectors(key, vector)
+        return len(self.words) - 1
+
+    def __setitem__(self, keys: str | Sequence[str], weights: np.ndarray | Sequence) -> None:
+        """``vectors["word"] = vector`` (or a list of words and a matrix): add the words, or
+        replace their vectors where they are here (gensim's ``add_vectors(..., replace=True)``)."""
+        self.add_vectors(keys, weights, replace=True)
+
     def fill_norms(self, force: bool = False) -> None:
         """Compute ``norms``, each row's length (again with ``force``, after the matrix changed)."""
         check_switch(force, "force")
