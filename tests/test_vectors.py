@@ -544,3 +544,50 @@ def test_adding_words_refuses_in_one_line_and_leaves_the_vectors_as_they_were(ca
     with pytest.raises(EmbedError, match=message):
         call(v)
     assert v.index_to_key == ["a", "b"] and v.vectors.tolist() == [[1, 0], [0, 1]] and v.key_to_index == {"a": 0, "b": 1}
+
+
+def test_word_movers_distance_is_the_cheapest_matching_of_equal_bags_and_leaves_out_unknown_words():
+    from itertools import permutations
+
+    rng = np.random.default_rng(6)
+    vectors = random_vectors([f"w{i}" for i in range(30)], dim=6, seed=6)
+    for size in (2, 3, 5):
+        first, second = (list(rng.choice(vectors.words, size, replace=False)) for _ in range(2))
+        for norm in (False, True):
+            rows = (vectors.vectors / np.linalg.norm(vectors.vectors, axis=1, keepdims=True) if norm else vectors.vectors
+                    ).astype(np.float64)
+            cost = [[np.linalg.norm(rows[vectors.get_index(a)] - rows[vectors.get_index(b)]) for b in second]
+                    for a in first]
+            # Bags of equal size and equal shares: some cheapest transport is a matching (Birkhoff).
+            best = min(sum(cost[i][j] for i, j in enumerate(order)) for order in permutations(range(size))) / size
+            assert vectors.wmdistance(first + ["unknown"], second, norm=norm) == pytest.approx(best, rel=1e-7)
+            assert vectors.wmdistance(second, first, norm=norm) == pytest.approx(best, rel=1e-7)
+    one, many = "w1", ["w2", "w3", "w3", "w4"]
+    expected = np.mean([np.linalg.norm(vectors[one].astype(np.float64) - vectors[w]) for w in many])
+    assert vectors.wmdistance([one], many, norm=False) == pytest.approx(expected, rel=1e-12)
+    assert vectors.wmdistance(["w5", "w6", "w5"], ["w6", "w5", "w5"]) == pytest.approx(0, abs=1e-12)
+    assert vectors.wmdistance(["unknown"], ["w1"]) == vectors.wmdistance([], ["w1"]) == float("inf")
+
+
+@needs_gensim
+def test_word_movers_distance_equals_gensims():
+    pytest.importorskip("ot", reason="gensim's wmdistance needs POT, which the test extras install")
+    rng = np.random.default_rng(7)
+    vectors = random_vectors([f"w{i}" for i in range(200)], dim=12, seed=7)
+    kv = as_gensim(vectors)
+    for _ in range(6):
+        first = list(rng.choice(vectors.words, rng.integers(1, 30))) + ["unknown"]
+        second = list(rng.choice(vectors.words, rng.integers(1, 30)))
+        for norm in (True, False):
+            assert vectors.wmdistance(first, second, norm=norm) == pytest.approx(kv.wmdistance(first, second, norm=norm),
+                                                                                  rel=1e-6)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda v: v.wmdistance("a b", ["a"]), r"^wmdistance takes a list of words, got the string 'a b': pass \['a b'\]$"),
+    (lambda v: v.wmdistance(["a"], ["b", None]), r"^wmdistance: tokens are strings, got NoneType None \(token 2 of document 2\)$"),
+    (lambda v: v.wmdistance(["a"], ["b"], norm="no"), r"^norm must be True or False"),
+])
+def test_word_movers_distance_refuses_what_is_not_two_lists_of_tokens(call, message):
+    with pytest.raises(EmbedError, match=message):
+        call(Vectors(["a", "b"], np.eye(2, dtype=np.float32)))

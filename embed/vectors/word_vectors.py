@@ -514,6 +514,32 @@ class Vectors:
         second = np.mean([self[w] for w in words2], axis=0)
         return float(_unit(first) @ _unit(second))
 
+    def wmdistance(self, document1: Sequence[str], document2: Sequence[str], norm: bool = True) -> float:
+        """Word Mover's Distance between two texts, lists of tokens (Kusner et al. 2015;
+        ``embed.vectors.movers_distance``): the least distance their words' vectors (at
+        unit length, with ``norm``) must travel for one text's bag of words to become
+        the other's. Tokens not here are left out, as gensim leaves them; a text with no
+        word here is infinitely far.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[0, 0], [3, 4], [6, 8]], dtype=np.float32))
+        >>> v.wmdistance(["a", "a"], ["b", "c"], norm=False)
+        7.5
+        """
+        from .movers_distance import bag_of_words, word_movers_distance  # SciPy's solver, loaded when asked
+
+        check_switch(norm, "norm")
+        documents = [word_list(document1, "wmdistance"), word_list(document2, "wmdistance")]
+        for number, tokens in enumerate(documents, 1):
+            at = first_bad_word(tokens)
+            if at >= 0:
+                raise EmbedError(f"wmdistance: tokens are strings, got {described(tokens[at])} (token {at + 1} of "
+                                 f"document {number})")
+        bags = [bag_of_words([row for row in map(self._row, tokens) if row >= 0]) for tokens in documents]
+        if not bags[0][0] or not bags[1][0]:
+            return float("inf")
+        return word_movers_distance(*[part for rows, shares in bags for part in (
+            self.vectors[rows] / self._safe_norms()[rows, None] if norm else self.vectors[rows], shares)])
+
     def distances(self, word: WordOrVector, others: Sequence[str] = ()) -> np.ndarray:
         """Cosine distances (1 - similarity) from ``word`` to ``others``, or to every word.
 
