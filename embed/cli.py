@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import difflib
 import os
 import signal
 import sys
 import time
 
 from .training.stop import interrupt, raise_stop
+from .word2vec_tool import in_embed_terms, tool_options
 
 
 def _checkpoint_every(text: str) -> tuple[int | None, float | None]:
@@ -613,6 +615,30 @@ def main(argv: list[str] | None = None) -> int:
         return status
 
 
+def _option_hints(top: argparse.ArgumentParser, command: str, unknown: list[str]) -> str:
+    """What the unknown options were likely meant to be: an option of ``command`` spelt
+    close to one, or embed's name for a gensim setting (``--size``: ``--dim``)."""
+    from .training.config import GENSIM_NAMES
+
+    subcommand = top._subparsers._group_actions[0].choices[command]
+    known = [name for action in subcommand._actions for name in action.option_strings if name.startswith("--")]
+    hints = []
+    for option in (argument.split("=")[0] for argument in unknown if argument.startswith("-")):
+        field = option.lstrip("-").replace("-", "_")
+        if field in GENSIM_NAMES and command == "train":
+            ours = GENSIM_NAMES[field]
+            if ours is None:
+                hints.append(f"{option} is gensim's; embed has none")
+            elif "=" not in ours:  # not a setting on the command line (callbacks)
+                name, _, rest = ours.partition(" ")
+                hints.append(f"{option} is gensim's name; embed's is --{name.replace('_', '-')}{' ' + rest if rest else ''}")
+        else:
+            close = difflib.get_close_matches(option, known, n=1, cutoff=0.75)
+            if close:
+                hints.append(f"did you mean {close[0]}?")
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
 def _main(argv: list[str] | None) -> int:
     for number in _TERMINATING:
         signal.signal(number, _terminate)
@@ -622,7 +648,14 @@ def _main(argv: list[str] | None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    args = parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["train"] and tool_options(arguments[1:]):
+        print(f"embed: error: {in_embed_terms(arguments[1:])}", file=sys.stderr)
+        return 2  # argparse's status for a command line it refuses
+    top = parser()
+    args, unknown = top.parse_known_args(arguments)
+    if unknown:
+        top.error(f"unrecognized arguments: {' '.join(unknown)}{_option_hints(top, args.command, unknown)}")
     import warnings
 
     from .errors import EmbedError, UnknownWordError

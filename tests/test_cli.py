@@ -309,3 +309,44 @@ def test_outputs_that_would_clash_or_that_no_writer_takes_are_refused_before_any
         err = capsys.readouterr().err
         assert err.startswith("embed: error: ") and message in err and err.count("\n") == 1, err
         assert os.listdir(tmp_path) == ["c.txt"]
+
+
+def test_the_word2vec_tools_command_line_is_answered_with_embeds(tiny_corpus, tmp_path, capsys):
+    import shlex
+
+    path, _, _ = tiny_corpus
+    out = tmp_path / "vectors.bin"
+    # The command of the tool's demo-word.sh, on the test corpus.
+    tool = ["train", "-train", str(path), "-output", str(out), "-cbow", "1", "-size", "12", "-window", "8",
+            "-negative", "25", "-hs", "0", "-sample", "1e-4", "-threads", "2", "-binary", "1", "-iter", "2"]
+    assert main(tool) == 2 and not out.exists()
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("embed: error: -train, -output, -cbow, -size, -window, -negative, -hs, -sample, -threads, "
+                           "-binary and -iter are the word2vec tool's options; in embed that run is: embed train ")
+    command = shlex.split(said.split("in embed that run is: ")[1])
+    # word2vec.c starts CBOW at 0.05 (skip-gram at 0.025) and floors the rate at 1e-4 of the start.
+    assert command == ["embed", "train", str(path), "-o", str(out), "--dim", "12", "--window", "8", "--sample", "1e-4",
+                       "--epochs", "2", "--workers", "2", "--negative", "25", "--alpha", "0.05", "--min-alpha", "5e-06"]
+    assert main([*command[1:], "--min-count", "1", "--quiet"]) == 0 and out.exists()
+    capsys.readouterr()
+    assert main(["train", "-train", "c.txt", "-output", "v.txt", "-cbow", "0", "-hs", "1", "-binary", "1", "-alpha",
+                 "0.01", "-classes", "500", "-save-vocab", "vocab.txt"]) == 2
+    said = capsys.readouterr().err.strip()
+    assert said.split("in embed that run is: ")[1].split("; ")[0] == (
+        "embed train c.txt -o v.txt --arch skipgram --loss hierarchical --alpha 0.01 --min-alpha 1e-06")
+    for note in ("with -hs 1 and -negative 5 the tool trains both output layers at once; embed trains one",
+                 "embed writes word2vec's binary format (-binary 1) where OUT ends in .bin, and text to v.txt",
+                 "embed has no -classes", "embed has no -save-vocab"):
+        assert note in said
+    assert "\n" not in said
+
+
+def test_unknown_options_name_what_they_were_likely_meant_to_be():
+    result = run("train", "c.txt", "-o", "v.bin", "--size", "50", "--min_count", "3", "--sg", "1", "--trim_rule", "x")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "embed: error: unrecognized arguments: --size 50 --min_count 3 --sg 1 --trim_rule x (--size is gensim's name; "
+        "embed's is --dim; did you mean --min-count?; --sg is gensim's name; embed's is --arch ('skipgram' or 'cbow'); "
+        "--trim_rule is gensim's; embed has none)")
+    assert run("similar", "v.bin", "paris", "--topnn", "3").stderr.splitlines()[-1] == (
+        "embed: error: unrecognized arguments: --topnn 3 (did you mean --topn?)")
