@@ -9,7 +9,7 @@
 from .errors import EmbedError, UnknownWordError
 
 __all__ = ["Config", "EmbedError", "UnknownWordError", "Phrases", "Vectors", "Word2Vec", "train", "load_vectors",
-           "load_word2vec_format", "plot_loss"]
+           "load_word2vec_format", "plot_loss", "RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP"]
 __version__ = "0.1.0"
 
 
@@ -32,6 +32,10 @@ def __getattr__(name: str):
         from .training.phrases import Phrases
 
         return Phrases
+    if name in ("RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP"):  # a trim rule's answers
+        from .text import vocab
+
+        return getattr(vocab, name)
     if name == "plot_loss":
         from .training.loss_curve import plot_loss
 

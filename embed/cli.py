@@ -627,9 +627,9 @@ def _option_hints(top: argparse.ArgumentParser, command: str, unknown: list[str]
         field = option.lstrip("-").replace("-", "_")
         if field in GENSIM_NAMES and command == "train":
             ours = GENSIM_NAMES[field]
-            if ours is None:
-                hints.append(f"{option} is gensim's; embed has none")
-            elif "=" not in ours:  # not a setting on the command line (callbacks)
+            if "=" in ours:  # an argument in Python, not a setting
+                hints.append(f"{option} is gensim's; embed's is {ours}, in Python")
+            else:
                 name, _, rest = ours.partition(" ")
                 hints.append(f"{option} is gensim's name; embed's is --{name.replace('_', '-')}{' ' + rest if rest else ''}")
         else:

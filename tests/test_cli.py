@@ -347,6 +347,6 @@ def test_unknown_options_name_what_they_were_likely_meant_to_be():
     assert result.stderr.splitlines()[-1] == (
         "embed: error: unrecognized arguments: --size 50 --min_count 3 --sg 1 --trim_rule x (--size is gensim's name; "
         "embed's is --dim; did you mean --min-count?; --sg is gensim's name; embed's is --arch ('skipgram' or 'cbow'); "
-        "--trim_rule is gensim's; embed has none)")
+        "--trim_rule is gensim's; embed's is trim_rule=, an argument of Word2Vec.build_vocab and embed.train, in Python)")
     assert run("similar", "v.bin", "paris", "--topnn", "3").stderr.splitlines()[-1] == (
         "embed: error: unrecognized arguments: --topnn 3 (did you mean --topn?)")

@@ -479,3 +479,67 @@ def test_a_step_schedule_whose_steps_lie_beyond_the_run_is_refused_before_traini
     assert model.history == []
     model.train(sentences, epochs=10, progress=False)
     assert len(model.history) == 10
+
+
+def _trim_rule(word, count, min_count):
+    """Keep words that start with z whatever their count, drop 'the' whatever its count."""
+    from embed import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP
+
+    if word == "the":
+        return RULE_DISCARD
+    return RULE_KEEP if word.startswith("z") else RULE_DEFAULT
+
+
+def _trim_sentences():
+    rng = np.random.default_rng(8)
+    words = ["the"] * 30 + [f"w{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(60)]
+    zipf = 1 / np.arange(1, len(words) + 1)
+    sentences = [[str(w) for w in rng.choice(words, 12, p=zipf / zipf.sum())] for _ in range(80)]
+    return sentences + [["za", "the", "zb", "zb"], ["abc", "zc"]]
+
+
+def test_a_trim_rule_decides_the_vocabulary_as_gensims_does():
+    gensim = pytest.importorskip("gensim.models")
+    sentences = _trim_sentences()
+    for settings in (dict(min_count=3), dict(min_count=1, max_final_vocab=25)):
+        ours = Word2Vec(Config(**settings)).build_vocab(sentences, trim_rule=_trim_rule).vocab
+        theirs = gensim.Word2Vec(sentences, vector_size=8, trim_rule=_trim_rule, **settings).wv
+        assert dict(zip(ours.words, ours.counts.tolist())) == {w: theirs.get_vecattr(w, "count")
+                                                                for w in theirs.index_to_key}
+        assert "the" not in ours and {"za", "zb", "zc"} <= set(ours.words)
+
+
+def test_a_trim_rule_gives_one_vocabulary_from_a_file_a_list_the_shards_and_an_update(tmp_path):
+    from embed.training.rounds import LocalTransport, merged_vocabulary
+
+    sentences = _trim_sentences()
+    plain, tokenized = tmp_path / "plain.txt", tmp_path / "tokenized.txt"
+    plain.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    # A byte the plain-text counter leaves to the tokenizer, in a line of its own.
+    tokenized.write_text(plain.read_text() + "é\n")
+    config = Config(min_count=3)
+    expected = Word2Vec(config).build_vocab(sentences, trim_rule=_trim_rule).vocab
+    for corpus in (str(plain), str(tokenized)):
+        vocab = Word2Vec(config).build_vocab(corpus, trim_rule=_trim_rule).vocab
+        assert vocab.words == expected.words and vocab.counts.tolist() == expected.counts.tolist()
+    model = Word2Vec(config)
+    shards = model._shards(str(plain))
+    transport = LocalTransport(threads=2)
+    try:
+        vocab = merged_vocabulary(transport.count(shards, config), config, "plain.txt", _trim_rule)
+    finally:
+        transport.close()
+    assert vocab.words == expected.words
+    # An update takes in new words as the rule says, and keeps the words it has.
+    model = Word2Vec(Config(min_count=3, dim=8, workers=1)).build_vocab(sentences[:40])
+    model.build_vocab([["zz", "the"], ["new"] * 5, ["rare"]], update=True, trim_rule=_trim_rule)
+    assert model.vocab.words[-2:] == ["new", "zz"] and "the" in model.vocab and "rare" not in model.vocab
+
+
+@pytest.mark.parametrize("answer, shown", [(True, "True"), ("keep", "'keep'"), (3, "3")])
+def test_a_trim_rule_answering_what_is_not_a_rule_is_one_line(answer, shown):
+    with pytest.raises(EmbedError, match=rf"^trim_rule returned {shown} for 'a' \(count 2\); a rule returns RULE_KEEP "
+                                         r"\(2\), RULE_DISCARD \(1\) or RULE_DEFAULT \(0\): embed's or gensim.utils'$"):
+        Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]], trim_rule=lambda word, count, min_count: answer)
+    with pytest.raises(EmbedError, match=r"^corpus: trim_rule and min_count=1 kept no word of the 2 distinct words$"):
+        Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]], trim_rule=lambda word, count, min_count: 1)

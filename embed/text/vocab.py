@@ -34,6 +34,31 @@ def checked_sentence(sentence: object, number: int | None = None) -> Sequence[st
     return list(sentence)
 
 
+# A trim rule's answers, gensim.utils' values, so that a rule written for gensim runs here.
+RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
+TrimRule = Callable[[str, int, int], object]
+
+
+def kept_by_rule(trim_rule: TrimRule, word: str, count: int, min_count: int) -> bool:
+    """Whether ``trim_rule(word, count, min_count)`` keeps ``word`` in the vocabulary:
+    RULE_KEEP keeps it, RULE_DISCARD drops it, RULE_DEFAULT (or None) leaves it to
+    ``min_count``. Anything else is one line: gensim took it for RULE_DEFAULT, and True
+    (equal to RULE_DISCARD) for a discard.
+
+    >>> kept_by_rule(lambda word, count, min_count: RULE_KEEP if word == "rare" else RULE_DEFAULT, "rare", 1, 5)
+    True
+    >>> kept_by_rule(lambda word, count, min_count: True, "a", 9, 5)
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: trim_rule returned True for 'a' (count 9); a rule returns RULE_KEEP (2), RULE_DISCARD (1) or RULE_DEFAULT (0): embed's or gensim.utils'
+    """
+    answer = trim_rule(word, count, min_count)
+    if isinstance(answer, bool) or answer not in (None, RULE_DEFAULT, RULE_DISCARD, RULE_KEEP):
+        raise EmbedError(f"trim_rule returned {answer!r} for {word!r} (count {count}); a rule returns RULE_KEEP (2), "
+                         "RULE_DISCARD (1) or RULE_DEFAULT (0): embed's or gensim.utils'")
+    return count >= min_count if answer is None or answer == RULE_DEFAULT else answer == RULE_KEEP
+
+
 def not_tokens(sentence: Sequence[object], number: int | None = None) -> EmbedError:
     """The error for a sentence (number ``number``, where known) whose tokens are not all
     strings, naming the first that is not."""
@@ -83,7 +108,7 @@ class Vocabulary:
     @classmethod
     def build(
         cls, sentences: Iterable[Sequence[str]], min_count: int = 5, max_vocab: int | None = None, source: str = "corpus",
-        max_final_vocab: int | None = None, max_table: int | None = None,
+        max_final_vocab: int | None = None, max_table: int | None = None, trim_rule: TrimRule | None = None,
     ) -> Vocabulary:
         counter: Counter[str] = Counter()
         pruning = Pruning(max_table)
@@ -96,21 +121,24 @@ class Vocabulary:
             pruning.keep_within(counter)
         words = list(counter)
         vocab, _ = cls.from_counts(np.fromiter(counter.values(), np.int64, len(words)), words.__getitem__, min_count,
-                                   max_vocab, source, max_final_vocab, pruning)
+                                   max_vocab, source, max_final_vocab, pruning, trim_rule)
         return vocab
 
     @classmethod
     def from_counts(
         cls, counts: np.ndarray, word: Callable[[int], str], min_count: int = 5, max_vocab: int | None = None,
         source: str = "corpus", max_final_vocab: int | None = None, pruning: Pruning | None = None,
+        trim_rule: TrimRule | None = None,
     ) -> tuple[Vocabulary, np.ndarray]:
         """The vocabulary of tokens counted elsewhere: ``counts[i]`` is the count of
         token i, tokens numbered in order of first appearance, and ``word(i)`` its text,
-        asked only of the tokens kept. Also returns each token's id in the vocabulary
-        (-1 for those left out); ``pruning``, where the counting pruned, says what it
-        forgot. ``max_final_vocab`` raises ``min_count`` to one more
+        asked only of the tokens kept (of every token, where a ``trim_rule`` decides
+        instead of ``min_count``: ``kept_by_rule``). Also returns each token's id in the
+        vocabulary (-1 for those left out); ``pruning``, where the counting pruned, says
+        what it forgot. ``max_final_vocab`` raises ``min_count`` to one more
         than the count of the (N+1)th most frequent token, as gensim does: ties at the
         cut all go, where ``max_vocab`` keeps exactly N by order of first appearance.
+        The rule sees the raised ``min_count``, and ``max_vocab`` cuts what it kept.
 
         >>> vocab, ids = Vocabulary.from_counts(np.array([1, 3, 1]), ["b", "a", "c"].__getitem__, min_count=1)
         >>> vocab.words, ids.tolist()
@@ -127,7 +155,14 @@ class Vocabulary:
             cut = int(np.partition(counts, len(counts) - 1 - max_final_vocab)[len(counts) - 1 - max_final_vocab])
             if cut + 1 > min_count:
                 min_count, raised = cut + 1, f", as max_final_vocab={max_final_vocab} raised it"
-        kept = np.flatnonzero(counts >= min_count)
+        if trim_rule is None:
+            kept = np.flatnonzero(counts >= min_count)
+        else:  # a Python call a token, as gensim makes
+            kept = np.flatnonzero([kept_by_rule(trim_rule, word(i), count, min_count)
+                                   for i, count in enumerate(counts.tolist())]).astype(np.int64)
+        if not len(kept) and trim_rule is not None:
+            raise EmbedError(f"{source}: trim_rule and min_count={min_count}{raised} kept no word of the "
+                             f"{len(counts)} distinct words")
         if not len(kept):
             raise EmbedError(
                 f"{source}: no word occurs at least min_count={min_count} times{raised} "

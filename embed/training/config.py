@@ -230,7 +230,8 @@ LR_SCHEDULES = ("linear", "step", "constant")  # see embed.training.schedule
 # gensim's names for embed's settings, for the line that refuses them.
 GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "sg": "arch ('skipgram' or 'cbow')",
                 "hs": "loss ('hierarchical')", "iter": "epochs", "max_vocab_size": "max_table",
-                "trim_rule": None, "callbacks": "on_epoch_end=, an argument of Word2Vec.train"}
+                "trim_rule": "trim_rule=, an argument of Word2Vec.build_vocab and embed.train",
+                "callbacks": "on_epoch_end=, an argument of Word2Vec.train"}
 
 
 def check_setting_names(settings: type, names: Any, what: str) -> None:
@@ -252,7 +253,7 @@ def check_setting_names(settings: type, names: Any, what: str) -> None:
         close = difflib.get_close_matches(str(name), known, n=1)
         if name in GENSIM_NAMES:
             meant = GENSIM_NAMES[name]
-            said.append(f"{name} (gensim's name; embed's is {meant})" if meant else f"{name} (gensim's; embed has none)")
+            said.append(f"{name} (gensim's name; embed's is {meant})")
         else:
             said.append(f"{name} (did you mean {close[0]}?)" if close else str(name))
     raise EmbedError(f"unknown {what} field(s): {', '.join(said)}")

@@ -74,7 +74,7 @@ from ..text.corpus import COMPRESSED, ReadReport, ascii_compatible, text_codec
 from ..text.plaintext import PlainCounts, VocabularyHash, count_plain, plain_sentences
 from ..text.shards import Segment, shard_sentences
 from ..text.tokenizer import DEFAULT_PATTERN, Tokenizer
-from ..text.vocab import Pruning, Vocabulary, checked_sentence, not_tokens
+from ..text.vocab import Pruning, TrimRule, Vocabulary, checked_sentence, not_tokens
 from .blas import one_blas_thread
 from .config import MERGES, Config
 from .schedule import CheckpointWriter, EpochStats, RunState, Schedule
@@ -180,7 +180,8 @@ def _count_plain_segments(shard: Sequence[Segment], config: Config) -> ShardCoun
                        reports=tuple(reports))
 
 
-def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: str) -> Vocabulary:
+def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: str,
+                      trim_rule: TrimRule | None = None) -> Vocabulary:
     """The vocabulary of shards counted apart, merged in shard order: the same words,
     counts and order as one pass over the whole corpus (ties keep first appearance).
     Under ``max_table`` each shard pruned its own counts and the merge prunes again,
@@ -195,7 +196,8 @@ def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: st
     pruning.keep_within(totals)
     words = list(totals)
     vocab, _ = Vocabulary.from_counts(np.fromiter(totals.values(), np.int64, len(words)), words.__getitem__,
-                                      config.min_count, config.max_vocab, source, config.max_final_vocab, pruning)
+                                      config.min_count, config.max_vocab, source, config.max_final_vocab, pruning,
+                                      trim_rule)
     return vocab
 
 

@@ -32,7 +32,7 @@ from ..text.corpus import COMPRESSED, ReadReport, as_sentences, ascii_compatible
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer, check_tokenizer
-from ..text.vocab import Vocabulary, first_bad_word, not_tokens
+from ..text.vocab import TrimRule, Vocabulary, first_bad_word, kept_by_rule, not_tokens
 from ..vectors.atomic import check_writable
 from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
@@ -191,7 +191,8 @@ class Word2Vec:
             len(sentences)]
         return [sentences[a:b] for a, b in zip(cuts, cuts[1:])]
 
-    def build_vocab(self, corpus: Corpus, cluster: object = None, update: bool = False) -> Word2Vec:
+    def build_vocab(self, corpus: Corpus, cluster: object = None, update: bool = False,
+                    trim_rule: TrimRule | None = None) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights.
         With ``cluster`` (a ``distributed.Client``, "local:N" or a scheduler's address)
         the shards are counted on its workers and merged: the same vocabulary.
@@ -205,7 +206,17 @@ class Word2Vec:
         hierarchical softmax the output rows stay by index while the tree is rebuilt,
         as gensim keeps them: a node's row may then serve another node until trained.
 
+        ``trim_rule(word, count, min_count)``, gensim's, decides instead of ``min_count``:
+        it returns ``RULE_KEEP``, ``RULE_DISCARD`` or ``RULE_DEFAULT`` (``min_count``
+        decides), from ``embed`` or ``gensim.utils``. A model file does not keep it: an
+        update with new text takes it again. Counting under ``max_table`` forgets rare
+        words before the rule sees them.
+
         >>> Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]]).vocab.words
+        ['a', 'b']
+        >>> from embed import RULE_DEFAULT, RULE_KEEP
+        >>> keep_b = lambda word, count, min_count: RULE_KEEP if word == "b" else RULE_DEFAULT
+        >>> Word2Vec(Config(min_count=2)).build_vocab([["a", "b", "a"]], trim_rule=keep_b).vocab.words
         ['a', 'b']
         >>> model = Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]])
         >>> model.build_vocab([["c", "a"]], update=True).vocab.words, model.vocab.counts.tolist()
@@ -214,8 +225,8 @@ class Word2Vec:
         fix_malloc_threshold()
         check_switch(update, "update")  # "no" was true: the vocabulary grew where it was to be made anew
         if update:
-            return self._add_words(corpus, cluster)
-        vocab = self._count(corpus, cluster, self.config)
+            return self._add_words(corpus, cluster, trim_rule)
+        vocab = self._count(corpus, cluster, self.config, trim_rule)
         if len(vocab) < 2:  # it trained, to a loss of 0: no word to tell it from
             raise EmbedError(f"{_name(corpus)}: the vocabulary has a single word, {vocab.words[0]!r}: word2vec learns "
                              "a word from the others it is told apart from; lower min_count (--min-count), or raise "
@@ -223,7 +234,7 @@ class Word2Vec:
         self.vocab = vocab
         return self._vocabulary_ready(corpus)
 
-    def _add_words(self, corpus: Corpus, cluster: object) -> Word2Vec:
+    def _add_words(self, corpus: Corpus, cluster: object, trim_rule: TrimRule | None) -> Word2Vec:
         if self.vocab is None:
             raise EmbedError("build_vocab(update=True) adds words to a model's vocabulary: build one first, or load a "
                              "model with Word2Vec.load")
@@ -233,8 +244,9 @@ class Word2Vec:
         fresh = self._count(corpus, cluster, config.replace(min_count=1, max_vocab=None, max_final_vocab=None))
         ids = np.fromiter((fresh.index.get(word, -1) for word in old.words), np.int64, len(old))
         counts = old.counts + np.where(ids >= 0, fresh.counts[np.maximum(ids, 0)], 0)
-        added = np.array([i for i, word in enumerate(fresh.words)
-                          if fresh.counts[i] >= config.min_count and word not in old], np.int64)
+        added = np.array([i for i, word in enumerate(fresh.words) if word not in old and (
+            fresh.counts[i] >= config.min_count if trim_rule is None
+            else kept_by_rule(trim_rule, word, int(fresh.counts[i]), config.min_count))], np.int64)
         self.vocab = Vocabulary(old.words + [fresh.words[i] for i in added],
                                 np.concatenate([counts, fresh.counts[added]]).astype(np.int64))
         merged = np.full(len(fresh), -1, np.int32)  # each freshly counted word's id in the merged vocabulary
@@ -251,10 +263,10 @@ class Word2Vec:
         self._vectors = None
         return self
 
-    def _count(self, corpus: Corpus, cluster: object, config: Config) -> Vocabulary:
+    def _count(self, corpus: Corpus, cluster: object, config: Config, trim_rule: TrimRule | None = None) -> Vocabulary:
         """The vocabulary ``config`` keeps of ``corpus``, counted on ``cluster`` or here;
         a warning says so where max_table pruned the counting."""
-        vocab = self._count_words(corpus, cluster, config)
+        vocab = self._count_words(corpus, cluster, config, trim_rule)
         # A number or None would train, and no query could name it, nor a file hold it; nor
         # would one hold an empty token or one with a newline (refused only at the save).
         at = first_bad_word(vocab.words, "\n")
@@ -270,7 +282,7 @@ class Word2Vec:
                           "pruning): rare words' counts are lower bounds", PruningWarning, stacklevel=3)
         return vocab
 
-    def _count_words(self, corpus: Corpus, cluster: object, config: Config) -> Vocabulary:
+    def _count_words(self, corpus: Corpus, cluster: object, config: Config, trim_rule: TrimRule | None) -> Vocabulary:
         if cluster is not None:
             from .cluster import DaskTransport, connected
             from .rounds import merged_vocabulary
@@ -279,7 +291,7 @@ class Word2Vec:
             self._drop_counted_ids()
             with connected(cluster) as client:
                 counted = DaskTransport(client).count(shards, config)
-            vocab = merged_vocabulary(counted, config, _name(corpus))
+            vocab = merged_vocabulary(counted, config, _name(corpus), trim_rule)
             self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
                              "repaired_bytes": None}
             if names_files(corpus) or isinstance(corpus, (str, os.PathLike)):  # not sentences given in memory
@@ -307,7 +319,7 @@ class Word2Vec:
             if counted is not None:
                 vocab, final_ids = Vocabulary.from_counts(counted.word_counts(), counted.word, config.min_count,
                                                           config.max_vocab, _name(corpus), config.max_final_vocab,
-                                                          counted.pruning)
+                                                          counted.pruning, trim_rule)
                 self._plain_file = _file_identity(corpus)
                 # Plain text has no byte to repair, and a token over the cap makes a file not plain.
                 self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": int(counted.cuts[0]),
@@ -320,7 +332,7 @@ class Word2Vec:
                 ids.close()
         if counted is None:
             vocab = Vocabulary.build(sentences, config.min_count, config.max_vocab, _name(corpus),
-                                     config.max_final_vocab, config.max_table)
+                                     config.max_final_vocab, config.max_table, trim_rule)
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
                 self._plain_file = _file_identity(corpus)
@@ -844,12 +856,14 @@ def train(
     validate: str | os.PathLike | Iterable[Sequence[str]] | Validation | None = None,
     early_stop: int | None = None,
     phrases: Phrases | str | os.PathLike | None = None,
+    trim_rule: TrimRule | None = None,
     **fields: object,
 ) -> Word2Vec:
     """Build the vocabulary and train in one call; keyword arguments set Config fields,
     ``tokenizer`` is a function from a line of text to its tokens and ``phrases`` an
     ``embed.Phrases`` (or its saved file) whose phrases are joined as the text is read
-    (see ``Word2Vec``); ``validate`` and ``early_stop`` are ``Word2Vec.train``'s.
+    (see ``Word2Vec``); ``trim_rule`` is ``Word2Vec.build_vocab``'s, ``validate`` and
+    ``early_stop`` are ``Word2Vec.train``'s.
     ``cluster``: a ``distributed.Client``, a scheduler's address, or "local:N" for a
     LocalCluster of N worker processes, closed at the end (in a script, call it under
     ``if __name__ == "__main__":``, as each worker process runs the script again); its
@@ -864,13 +878,14 @@ def train(
     model = Word2Vec(config, tokenizer, phrases)
     checks = dict(validate=validate, early_stop=early_stop)
     if cluster is None:
-        return model.build_vocab(corpus).train(corpus, progress=progress, **checks)
+        return model.build_vocab(corpus, trim_rule=trim_rule).train(corpus, progress=progress, **checks)
     from .cluster import connected, warn_of_workers_beside_cluster
 
     if "workers" in fields:
         warn_of_workers_beside_cluster(fields["workers"], cluster)
     with connected(cluster) as client:  # one cluster for both passes
-        return model.build_vocab(corpus, cluster=client).train(corpus, progress=progress, cluster=client, **checks)
+        return model.build_vocab(corpus, cluster=client, trim_rule=trim_rule).train(corpus, progress=progress,
+                                                                                    cluster=client, **checks)
 
 
 class PruningWarning(UserWarning):
