@@ -316,6 +316,10 @@ def test_evaluation_equals_gensim():
     for section in ours.sections:
         assert (len(section.correct), len(section.incorrect)) == theirs[section.name]
     assert ours.total.answered == sum(theirs["Total accuracy"])
+    # gensim's own unpacking of the result runs on ours, with the same figures.
+    our_score, our_sections = ours
+    assert our_score == pytest.approx(score)
+    assert {s["section"]: (len(s["correct"]), len(s["incorrect"])) for s in our_sections} == theirs
     pairs_vocab = Vectors(words + ["tiger", "love", "sex"], rng.normal(size=(len(words) + 3, 8)))
     for path in (corpus_path("wordsim353.tsv"), corpus_path("simlex999.txt")):
         ours = evaluate_word_pairs(pairs_vocab, path)
@@ -323,6 +327,10 @@ def test_evaluation_equals_gensim():
         assert ours.pearson == pytest.approx(pearson[0], abs=1e-6)
         assert ours.spearman == pytest.approx(spearman.statistic, abs=1e-6)
         assert ours.oov_ratio == pytest.approx(oov)
+        our_pearson, our_spearman, our_oov = ours
+        assert our_pearson[0] == ours.pearson and our_spearman.statistic == ours.spearman and our_oov == ours.oov_ratio
+        assert our_pearson.pvalue == pytest.approx(pearson[1], rel=1e-4)
+        assert our_spearman[1] == pytest.approx(spearman.pvalue, rel=1e-4)
 
 
 @pytest.mark.parametrize("method,call", [

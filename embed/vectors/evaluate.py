@@ -9,7 +9,7 @@ import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -82,6 +82,11 @@ class AnalogySection:
 
 @dataclass
 class AnalogyResult:
+    """Accuracy per section and in total. It unpacks as gensim's result does, ``score,
+    sections = vectors.evaluate_word_analogies(path)``: the accuracy, and each section
+    as gensim's dict of its name and its correct and incorrect questions, then the total
+    as "Total accuracy"."""
+
     sections: list[AnalogySection]
     total: AnalogySection
     semantic: AnalogySection
@@ -90,6 +95,11 @@ class AnalogyResult:
     @property
     def accuracy(self) -> float:
         return self.total.accuracy
+
+    def __iter__(self) -> Iterator:
+        named = [*((part.name, part) for part in self.sections), ("Total accuracy", self.total)]
+        return iter((self.accuracy, [{"section": name, "correct": part.correct, "incorrect": part.incorrect}
+                                     for name, part in named]))
 
     @property
     def failed(self) -> list[Question]:
@@ -223,12 +233,29 @@ def analogy_answers(vectors: Vectors, a: str, b: str, c: str, expected: str, met
     return [vectors.words[i] for i in order], int((scores > target).sum()) + 1
 
 
+class Correlation(NamedTuple):
+    """A correlation and its p-value, as SciPy gives them (``statistic``, ``pvalue``, or [0], [1])."""
+
+    statistic: float
+    pvalue: float
+
+
 @dataclass(frozen=True)
 class PairResult:
+    """Correlations with the human scores. It unpacks as gensim's result does,
+    ``pearson, spearman, oov_ratio = vectors.evaluate_word_pairs(path)``, each
+    correlation with its p-value."""
+
     pearson: float
     spearman: float
     oov_ratio: float  # percent of pairs skipped for an unknown word
     pairs: int  # pairs scored
+    pearson_pvalue: float = math.nan
+    spearman_pvalue: float = math.nan
+
+    def __iter__(self) -> Iterator:
+        return iter((Correlation(self.pearson, self.pearson_pvalue), Correlation(self.spearman, self.spearman_pvalue),
+                     self.oov_ratio))
 
 
 def read_word_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
@@ -316,11 +343,14 @@ def evaluate_word_pairs(
     if len(set(gold)) == 1:  # scipy's warning, twice, and a correlation of nan
         raise EmbedError(f"{path}: the human scores of the {len(gold)} pairs in the vocabulary are all {gold[0]:g}: "
                          "a correlation with them is not defined")
+    pearson, spearman = stats.pearsonr(gold, model), stats.spearmanr(gold, model)
     return PairResult(
-        pearson=float(stats.pearsonr(gold, model)[0]),
-        spearman=float(stats.spearmanr(gold, model)[0]),
+        pearson=float(pearson[0]),
+        spearman=float(spearman[0]),
         oov_ratio=100.0 * oov / (len(gold) + oov),
         pairs=len(gold),
+        pearson_pvalue=float(pearson[1]),
+        spearman_pvalue=float(spearman[1]),
     )
 
 
