@@ -11,7 +11,7 @@ import embed
 
 from embed.data import bundled as corpus_path
 from embed.errors import EmbedError, UnknownWordError
-from embed.evaluate import evaluate_word_analogies, evaluate_word_pairs
+from embed.evaluate import evaluate_word_analogies, evaluate_word_pairs, read_word_pairs
 from embed.vectors.formats import load_word2vec_format, save_word2vec_format
 from embed.plot import plot_words
 from embed.vectors import Vectors
@@ -331,6 +331,19 @@ def test_evaluation_equals_gensim():
         assert our_pearson[0] == ours.pearson and our_spearman.statistic == ours.spearman and our_oov == ours.oov_ratio
         assert our_pearson.pvalue == pytest.approx(pearson[1], rel=1e-4)
         assert our_spearman[1] == pytest.approx(spearman.pvalue, rel=1e-4)
+        # gensim's dummy4unknown scores a pair with an unknown word at similarity 0.
+        ours = pairs_vocab.evaluate_word_pairs(path, dummy4unknown=True)
+        pearson, spearman, oov = as_gensim(pairs_vocab).evaluate_word_pairs(path, dummy4unknown=True)
+        assert (ours.pearson, ours.spearman) == pytest.approx((pearson[0], spearman[0]), abs=1e-6)
+        assert ours.pairs == len(read_word_pairs(path)) and ours.oov_ratio == pytest.approx(oov)
+    # ... and a question with an unknown word as answered wrong.
+    ours = vectors.evaluate_word_analogies(corpus_path("questions-words.txt"), restrict_vocab=600, dummy4unknown=True)
+    score, sections = kv.evaluate_word_analogies(corpus_path("questions-words.txt"), restrict_vocab=600,
+                                                 dummy4unknown=True)
+    _, our_sections = ours
+    assert ours.accuracy == pytest.approx(score) and ours.total.skipped == 0
+    assert {s["section"]: (len(s["correct"]), len(s["incorrect"])) for s in our_sections} == {
+        s["section"]: (len(s["correct"]), len(s["incorrect"])) for s in sections}
 
 
 @pytest.mark.parametrize("method,call", [

@@ -142,11 +142,13 @@ def evaluate_word_analogies(
     case_insensitive: bool = True,
     method: str = "3cosadd",
     batch_size: int = 256,
+    dummy4unknown: bool = False,
 ) -> AnalogyResult:
     """Accuracy on a questions-words file: a is to b as c is to expected.
 
     A question counts only if its four words are among the ``restrict_vocab`` most
-    frequent; the answer is the nearest word to b - a + c (3CosAdd) or by 3CosMul among
+    frequent (with ``dummy4unknown``, gensim's, the others count as wrong answers); the
+    answer is the nearest word to b - a + c (3CosAdd) or by 3CosMul among
     them, the three question words excluded. Questions are answered in batches, one
     matrix product per batch.
 
@@ -161,6 +163,7 @@ def evaluate_word_analogies(
         raise EmbedError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
     if not is_whole(batch_size):  # 0 was range()'s ValueError, -1 answered no question
         raise EmbedError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    check_switch(dummy4unknown, "dummy4unknown")
     fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
     index = _restricted_index(vectors, restrict_vocab, case_insensitive)
     limit = len(vectors) if restrict_vocab is None else min(restrict_vocab, len(vectors))
@@ -174,6 +177,8 @@ def evaluate_word_analogies(
             keys = [fold(w) for w in question]
             if all(k in index for k in keys):
                 known.append((question, keys))
+            elif dummy4unknown:
+                section.incorrect.append(question)
             else:
                 section.skipped += 1
         for start in range(0, len(known), batch_size):
@@ -314,9 +319,12 @@ def pair_line(line: str) -> str:
 
 
 def evaluate_word_pairs(
-    vectors: Vectors, path: str | os.PathLike, restrict_vocab: int | None = 300_000, case_insensitive: bool = True
+    vectors: Vectors, path: str | os.PathLike, restrict_vocab: int | None = 300_000, case_insensitive: bool = True,
+    dummy4unknown: bool = False,
 ) -> PairResult:
-    """Pearson and Spearman correlation of cosine similarity with human scores.
+    """Pearson and Spearman correlation of cosine similarity with human scores; with
+    ``dummy4unknown`` (gensim's), a pair with a word outside the vocabulary is scored
+    at similarity 0 rather than left out (``oov_ratio`` counts it either way).
 
     >>> from embed.data import bundled as corpus_path
     >>> from embed.vectors import Vectors
@@ -327,6 +335,7 @@ def evaluate_word_pairs(
     from scipy import stats
 
     check_vectors(vectors, "evaluate_word_pairs")
+    check_switch(dummy4unknown, "dummy4unknown")
     fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
     index = _restricted_index(vectors, restrict_vocab, case_insensitive)
     gold, model, oov = [], [], 0
@@ -334,6 +343,9 @@ def evaluate_word_pairs(
         a, b = fold(a), fold(b)
         if a not in index or b not in index:
             oov += 1
+            if dummy4unknown:
+                gold.append(score)
+                model.append(0.0)
             continue
         gold.append(score)
         first, second = vectors.words[index[a]], vectors.words[index[b]]
@@ -347,7 +359,7 @@ def evaluate_word_pairs(
     return PairResult(
         pearson=float(pearson[0]),
         spearman=float(spearman[0]),
-        oov_ratio=100.0 * oov / (len(gold) + oov),
+        oov_ratio=100.0 * oov / (len(gold) + (0 if dummy4unknown else oov)),  # of every pair read
         pairs=len(gold),
         pearson_pvalue=float(pearson[1]),
         spearman_pvalue=float(spearman[1]),

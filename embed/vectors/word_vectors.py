@@ -610,6 +610,7 @@ class Vectors:
         restrict_vocab: int | None = 30_000,
         case_insensitive: bool = True,
         method: str = "3cosadd",
+        dummy4unknown: bool = False,
     ):
         """Accuracy on a questions-words file, per section and in total (see ``embed.evaluate``).
 
@@ -619,10 +620,12 @@ class Vectors:
         """
         from .evaluate import evaluate_word_analogies
 
-        return evaluate_word_analogies(self, path, restrict_vocab, case_insensitive, method)
+        return evaluate_word_analogies(self, path, restrict_vocab, case_insensitive, method,
+                                       dummy4unknown=dummy4unknown)
 
     def evaluate_word_pairs(
-        self, path: str | os.PathLike, restrict_vocab: int | None = 300_000, case_insensitive: bool = True
+        self, path: str | os.PathLike, restrict_vocab: int | None = 300_000, case_insensitive: bool = True,
+        dummy4unknown: bool = False,
     ):
         """Pearson and Spearman correlation with human scores (WordSim-353, SimLex-999).
 
@@ -630,7 +633,7 @@ class Vectors:
         """
         from .evaluate import evaluate_word_pairs
 
-        return evaluate_word_pairs(self, path, restrict_vocab, case_insensitive)
+        return evaluate_word_pairs(self, path, restrict_vocab, case_insensitive, dummy4unknown)
 
     # -- files ------------------------------------------------------------------------
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool | None = None,
