@@ -543,3 +543,39 @@ def test_a_trim_rule_answering_what_is_not_a_rule_is_one_line(answer, shown):
         Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]], trim_rule=lambda word, count, min_count: answer)
     with pytest.raises(EmbedError, match=r"^corpus: trim_rule and min_count=1 kept no word of the 2 distinct words$"):
         Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]], trim_rule=lambda word, count, min_count: 1)
+
+
+def test_a_vocabulary_from_counts_made_elsewhere_trains_as_one_counted_from_the_corpus():
+    from collections import Counter
+
+    sentences = _trim_sentences()
+    config = Config(dim=8, min_count=2, workers=1, epochs=2, seed=5)
+    counted = Word2Vec(config).build_vocab(sentences).train(sentences, progress=False)
+    given = Word2Vec(config).build_vocab_from_freq(Counter(w for s in sentences for w in s))
+    assert given.vocab.words == counted.vocab.words and given.vocab.counts.tolist() == counted.vocab.counts.tolist()
+    given.train(sentences, progress=False)
+    np.testing.assert_array_equal(given.wv.vectors, counted.wv.vectors)
+    freq = Counter(w for s in sentences for w in s)
+    kept = Word2Vec(Config(min_count=1, max_final_vocab=20)).build_vocab_from_freq(freq, trim_rule=_trim_rule).vocab
+    gensim = pytest.importorskip("gensim.models")
+    theirs = gensim.Word2Vec(vector_size=8, min_count=1, max_final_vocab=20)
+    theirs.build_vocab_from_freq(freq, trim_rule=_trim_rule)
+    assert dict(zip(kept.words, kept.counts.tolist())) == {w: theirs.wv.get_vecattr(w, "count")
+                                                            for w in theirs.wv.index_to_key}
+    # An update adds the words min_count keeps, and grows every count.
+    given.build_vocab_from_freq({"zz": 1, "new": 3, "the": 2}, update=True)
+    assert given.vocab.words[-1] == "new" and "zz" not in given.vocab
+    assert given.vocab.counts[given.vocab["the"]] == freq["the"] + 2
+
+
+@pytest.mark.parametrize("word_freq, message", [
+    ([("a", 1)], r"^build_vocab_from_freq takes a mapping of words to their counts \(a dict, a Counter\), got list "),
+    ({}, r"^build_vocab_from_freq: word_freq holds no word$"),
+    ({"a": 2, 3: 1}, r"^build_vocab_from_freq: words are strings, neither empty nor holding a newline, got int 3$"),
+    ({"a": -1}, r"^build_vocab_from_freq: the count of 'a' must be a whole number >= 0, got int -1$"),
+    ({"a": 1.5}, r"^build_vocab_from_freq: the count of 'a' must be a whole number >= 0, got float 1.5$"),
+    ({"a": 9}, r"^word_freq: the vocabulary has a single word, 'a'"),
+])
+def test_counts_made_elsewhere_that_are_not_words_and_counts_are_one_line(word_freq, message):
+    with pytest.raises(EmbedError, match=message):
+        Word2Vec(Config(min_count=1)).build_vocab_from_freq(word_freq)

@@ -18,7 +18,7 @@ import math
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -227,21 +227,26 @@ class Word2Vec:
         if update:
             return self._add_words(corpus, cluster, trim_rule)
         vocab = self._count(corpus, cluster, self.config, trim_rule)
-        if len(vocab) < 2:  # it trained, to a loss of 0: no word to tell it from
-            raise EmbedError(f"{_name(corpus)}: the vocabulary has a single word, {vocab.words[0]!r}: word2vec learns "
-                             "a word from the others it is told apart from; lower min_count (--min-count), or raise "
-                             "max_vocab, or give more text")
+        _check_not_single(vocab, _name(corpus))
         self.vocab = vocab
         return self._vocabulary_ready(corpus)
 
     def _add_words(self, corpus: Corpus, cluster: object, trim_rule: TrimRule | None) -> Word2Vec:
+        self._check_growable("build_vocab")
+        config = self.config.replace(min_count=1, max_vocab=None, max_final_vocab=None)
+        return self._grown(self._count(corpus, cluster, config), trim_rule, _source(corpus))
+
+    def _check_growable(self, method: str) -> None:
         if self.vocab is None:
-            raise EmbedError("build_vocab(update=True) adds words to a model's vocabulary: build one first, or load a "
+            raise EmbedError(f"{method}(update=True) adds words to a model's vocabulary: build one first, or load a "
                              "model with Word2Vec.load")
         if self.run is not None:
             raise EmbedError("the model's last train() call did not finish: resume() it before adding words")
+
+    def _grown(self, fresh: Vocabulary, trim_rule: TrimRule | None, source: str | None) -> Word2Vec:
+        """The model with the words of ``fresh`` (every word counted in new text) that
+        ``min_count`` or ``trim_rule`` keeps added, and every count grown by the new text's."""
         config, old = self.config, self.vocab
-        fresh = self._count(corpus, cluster, config.replace(min_count=1, max_vocab=None, max_final_vocab=None))
         ids = np.fromiter((fresh.index.get(word, -1) for word in old.words), np.int64, len(old))
         counts = old.counts + np.where(ids >= 0, fresh.counts[np.maximum(ids, 0)], 0)
         added = np.array([i for i, word in enumerate(fresh.words) if word not in old and (
@@ -255,7 +260,7 @@ class Word2Vec:
         if self._counted_ids is not None:  # the ids met while counting, renumbered: the first epoch reads no text
             cache, provisional = self._counted_ids
             self._counted_ids = (cache, np.where(provisional >= 0, merged[np.maximum(provisional, 0)], -1))
-        self._vocab_source = _source(corpus)
+        self._vocab_source = source
         self._source_words = int(fresh.counts[merged >= 0].sum())
         # Seeded by the size it grows from, so that one update on one model always adds the same rows.
         self.weights = self.weights.grown(len(self.vocab), seed=hash((config.seed, len(old))) & 0x7FFFFFFF)
@@ -343,6 +348,48 @@ class Word2Vec:
             if reports is not None:
                 self._reading.update(_repairs(reports))
         return vocab
+
+    def build_vocab_from_freq(self, word_freq: Mapping[str, int], update: bool = False,
+                              trim_rule: TrimRule | None = None) -> Word2Vec:
+        """The vocabulary from words counted elsewhere (gensim's name): ``word_freq``
+        maps each word to its count (a dict, a ``Counter``). ``min_count``,
+        ``max_vocab``, ``max_final_vocab`` and ``trim_rule`` keep words as
+        ``build_vocab`` keeps them, ties in the mapping's order; ``update=True`` adds to
+        a model's vocabulary as ``build_vocab`` does. No corpus is read: ``train`` reads
+        one, and counts its words as it goes.
+
+        >>> Word2Vec(Config(min_count=2)).build_vocab_from_freq({"paris": 5, "rome": 3, "oslo": 1}).vocab.words
+        ['paris', 'rome']
+        """
+        check_switch(update, "update")
+        if not isinstance(word_freq, Mapping):
+            raise EmbedError("build_vocab_from_freq takes a mapping of words to their counts (a dict, a Counter), "
+                             f"got {described(word_freq)}")
+        words, counts = list(word_freq), list(word_freq.values())
+        if not words:
+            raise EmbedError("build_vocab_from_freq: word_freq holds no word")
+        at = first_bad_word(words, "\n")
+        if at >= 0:
+            raise EmbedError(f"build_vocab_from_freq: words are strings, neither empty nor holding a newline, got "
+                             f"{described(words[at])}")
+        bad = next((i for i, count in enumerate(counts) if not is_whole(count, 0)), None)
+        if bad is not None:
+            raise EmbedError(f"build_vocab_from_freq: the count of {words[bad]!r} must be a whole number >= 0, got "
+                             f"{described(counts[bad])}")
+        counts = np.array(counts, np.int64)
+        if update:
+            self._check_growable("build_vocab_from_freq")
+            self._drop_counted_ids()  # ids met counting another text: this update read none
+            fresh, _ = Vocabulary.from_counts(counts, words.__getitem__, 0, source="word_freq")
+            return self._grown(fresh, trim_rule, None)
+        vocab, _ = Vocabulary.from_counts(counts, words.__getitem__, self.config.min_count, self.config.max_vocab,
+                                          "word_freq", self.config.max_final_vocab, trim_rule=trim_rule)
+        _check_not_single(vocab, "word_freq")
+        self._drop_counted_ids()
+        self.vocab = vocab
+        self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
+                         "repaired_bytes": None}
+        return self._vocabulary_ready(None)
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
         # Before the weights: count_plain released LLVM's pages after its first block, but a
@@ -908,6 +955,13 @@ def _epoch_line(stats: EpochStats, watch: EarlyStop | None) -> str:
     if watch is not None:
         line += f", {watch.validation.name} {stats.validation:.4f}"
     return line
+
+
+def _check_not_single(vocab: Vocabulary, source: str) -> None:
+    if len(vocab) < 2:  # it trained, to a loss of 0: no word to tell it from
+        raise EmbedError(f"{source}: the vocabulary has a single word, {vocab.words[0]!r}: word2vec learns a word from "
+                         "the others it is told apart from; lower min_count (--min-count), or raise max_vocab, or give "
+                         "more text")
 
 
 def _source(corpus: Corpus) -> str | None:
