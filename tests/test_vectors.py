@@ -612,3 +612,44 @@ def test_word_movers_distance_equals_gensims():
 def test_word_movers_distance_refuses_what_is_not_two_lists_of_tokens(call, message):
     with pytest.raises(EmbedError, match=message):
         call(Vectors(["a", "b"], np.eye(2, dtype=np.float32)))
+
+
+@needs_gensim
+def test_counts_set_sorted_and_vectors_normalised_in_place_as_gensims():
+    vectors = Vectors(["a", "b", "c", "d"], np.random.default_rng(9).normal(size=(4, 5)).astype(np.float32) * 3,
+                      counts=[2, 7, 2, 9])
+    kv = as_gensim(vectors)
+    for word, count in zip(vectors.words, vectors.counts.tolist()):
+        kv.set_vecattr(word, "count", count)
+    vectors.set_vecattr("c", "count", 8)
+    kv.set_vecattr("c", "count", 8)
+    vectors.sort_by_descending_frequency()
+    kv.sort_by_descending_frequency()
+    assert vectors.index_to_key == kv.index_to_key == ["d", "c", "b", "a"]
+    np.testing.assert_array_equal(vectors.vectors, kv.vectors)
+    assert vectors.most_similar("a", topn=2)[0][0] == kv.most_similar("a", topn=2)[0][0]
+    vectors.unit_normalize_all()
+    kv.unit_normalize_all()
+    np.testing.assert_allclose(vectors.vectors, kv.vectors, rtol=1e-6)
+    np.testing.assert_allclose(vectors.norms, 1, rtol=1e-6)
+    ours, theirs = vectors.most_similar("a", topn=3), kv.most_similar("a", topn=3)
+    assert [w for w, _ in ours] == [w for w, _ in theirs]
+    assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], rel=1e-5)
+
+
+def test_gensims_older_names_and_misplaced_counts_say_where_embed_keeps_them():
+    vectors = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    for name, hint in (("vocab", "gensim 4 replaced it with key_to_index"), ("index2word", "gensim 4 renamed it "
+                       "index_to_key"), ("init_sims", "unit_normalize_all()"), ("wv", "these are the vectors already")):
+        with pytest.raises(AttributeError, match=rf"^'Vectors' object has no attribute '{name}'; .*{re.escape(hint)}"):
+            getattr(vectors, name)
+    with pytest.raises(AttributeError, match=r"^'Vectors' object has no attribute 'nothing'$"):
+        vectors.nothing
+    with pytest.raises(EmbedError, match=r"^set_vecattr: a count is a whole number >= 0, got int -3 for 'a'$"):
+        vectors.set_vecattr("a", "count", -3)
+    with pytest.raises(EmbedError, match=r"^set_vecattr: embed keeps one attribute a word, 'count'; got 'rank'$"):
+        vectors.set_vecattr("a", "rank", 1)
+    with pytest.raises(EmbedError, match=r"^sort_by_descending_frequency: these vectors have no counts"):
+        vectors.sort_by_descending_frequency()
+    vectors.set_vecattr("b", "count", 3)
+    assert vectors.counts.tolist() == [0, 3]

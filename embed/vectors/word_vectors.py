@@ -358,6 +358,57 @@ class Vectors:
             raise EmbedError(f"get_vecattr: these vectors have no counts (their file holds none); {key!r} has none")
         return int(self.counts[index])
 
+    def set_vecattr(self, key: str, attr: str, val: int) -> None:
+        """Set a word's ``"count"`` (``get_vecattr``'s one attribute); vectors without
+        counts start every other word at 0.
+
+        >>> v = Vectors(["a", "b"], np.eye(2))
+        >>> v.set_vecattr("b", "count", 4); v.counts.tolist()
+        [0, 4]
+        """
+        if attr != "count":
+            raise EmbedError(f"set_vecattr: embed keeps one attribute a word, 'count'; got {shown(attr)}")
+        index = self.get_index(key)
+        if not is_whole(val, 0):
+            raise EmbedError(f"set_vecattr: a count is a whole number >= 0, got {described(val)} for {key!r}")
+        # A copy: a mapped file's counts stay as they were.
+        counts = np.zeros(len(self.words), np.int64) if self.counts is None else np.array(self.counts)
+        counts[index] = val
+        self.counts = counts
+
+    def sort_by_descending_frequency(self) -> None:
+        """Reorder the words by count, the most frequent first (ties keep their order;
+        gensim reverses them).
+
+        >>> v = Vectors(["a", "b", "c"], np.eye(3), counts=[1, 5, 1]); v.sort_by_descending_frequency(); v.words
+        ['b', 'a', 'c']
+        """
+        if self.counts is None:
+            raise EmbedError("sort_by_descending_frequency: these vectors have no counts (their file holds none) to "
+                             "sort by")
+        order = np.argsort(-np.asarray(self.counts), kind="stable")
+        self.words = [self.words[i] for i in order]
+        self.vectors = self.vectors[order]
+        self.counts = np.asarray(self.counts)[order]
+        self._order = None
+        self._build_index()
+        self.norms = self._divisors = self._normed = None
+
+    def unit_normalize_all(self) -> None:
+        """Scale every vector to unit length, in place (zero vectors stay zero): queries
+        then need no second, normalised matrix. A mapped file's matrix is copied first;
+        the file stays as it was.
+
+        >>> v = Vectors(["a"], np.array([[3.0, 4.0]])); v.unit_normalize_all(); v.vectors.tolist()
+        [[0.6000000238418579, 0.800000011920929]]
+        """
+        divisors = self._safe_norms()
+        if not self.vectors.flags.writeable:
+            self.vectors = np.array(self.vectors)
+        for start in range(0, len(self.vectors), 1 << 16):  # a block at a time, as fill_norms reads them
+            self.vectors[start : start + (1 << 16)] /= divisors[start : start + (1 << 16), None]
+        self.fill_norms(force=True)
+
     @staticmethod
     def cosine_similarities(vector_1: np.ndarray, vectors_all: np.ndarray) -> np.ndarray:
         """Cosines of one vector with each row of a matrix, as gensim's static method
@@ -378,6 +429,13 @@ class Vectors:
 
     def __repr__(self) -> str:
         return f"Vectors({len(self)} words, dim={self.dim})"
+
+    def __getattr__(self, name: str):
+        # Only for names not found: gensim's older names, answered with where the thing is.
+        hint = _GENSIM_NAMES.get(name)
+        if hint is None:
+            raise AttributeError(f"'Vectors' object has no attribute {name!r}")
+        raise AttributeError(f"'Vectors' object has no attribute {name!r}; {hint}")
 
     def get_index(self, word: str) -> int:
         """The row of ``word``; an UnknownWordError (a KeyError) names it and close spellings."""
@@ -756,6 +814,19 @@ class Vectors:
 
 # A query whose every candidate word is one of its own (a tiny vocabulary, or restrict_vocab).
 NO_ANSWER = "no answer: every word it may choose from is a word of the query itself"
+
+
+# gensim's KeyedVectors names from before 4.0, and those that live elsewhere in embed.
+_GENSIM_NAMES = {
+    "vocab": "gensim 4 replaced it with key_to_index (each word's row) and get_vecattr(word, 'count')",
+    "index2word": "gensim 4 renamed it index_to_key", "index2entity": "gensim 4 renamed it index_to_key",
+    "word_vec": "gensim 4 renamed it get_vector(word, norm=...)",
+    "words_closer_than": "gensim 4 renamed it closer_than",
+    "init_sims": "gensim 4 replaced it with fill_norms(), and init_sims(replace=True) with unit_normalize_all()",
+    "vectors_norm": "gensim 4 replaced it with get_normed_vectors()",
+    "intersect_word2vec_format": "embed's is a model's: Word2Vec.intersect_vectors(path)",
+    "wv": "these are the vectors already (a model's .wv)",
+}
 
 
 def _no_repeats(items: list[WordOrVector]) -> None:
