@@ -630,8 +630,9 @@ def _option_hints(top: argparse.ArgumentParser, command: str, unknown: list[str]
             if "=" in ours:  # an argument in Python, not a setting
                 hints.append(f"{option} is gensim's; embed's is {ours}, in Python")
             else:
-                name, _, rest = ours.partition(" ")
-                hints.append(f"{option} is gensim's name; embed's is --{name.replace('_', '-')}{' ' + rest if rest else ''}")
+                name, _, rest = ours.partition(" ")  # "arch ('skipgram' or 'cbow')": the field, then what to set
+                ours = " ".join(["--" + name.replace("_", "-"), rest]).strip()
+                hints.append(f"{option} is gensim's name; embed's is {ours}")
         else:
             close = difflib.get_close_matches(option, known, n=1, cutoff=0.75)
             if close:

@@ -29,10 +29,14 @@ def tool_options(arguments: Sequence[str]) -> list[str]:
 
 
 def _number(text: str | None, default: float) -> float:
-    try:
-        return float(text) if text is not None else default
-    except ValueError:  # the tool's atoi/atof read it as 0; embed will refuse it by name
+    """An option's value as the tool reads it (atoi, atof: 0 where it is not a number);
+    ``default`` where the option is not given."""
+    if text is None:
         return default
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def in_embed_terms(arguments: Sequence[str]) -> str:

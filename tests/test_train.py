@@ -543,6 +543,9 @@ def test_a_trim_rule_answering_what_is_not_a_rule_is_one_line(answer, shown):
         Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]], trim_rule=lambda word, count, min_count: answer)
     with pytest.raises(EmbedError, match=r"^corpus: trim_rule and min_count=1 kept no word of the 2 distinct words$"):
         Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]], trim_rule=lambda word, count, min_count: 1)
+    with pytest.raises(EmbedError, match=r"^trim_rule is a function of \(word, count, min_count\) that returns "
+                                         r"RULE_KEEP, RULE_DISCARD or RULE_DEFAULT, got str 'keep'$"):
+        Word2Vec(Config(min_count=1)).build_vocab_from_freq({"a": 2, "b": 1}, trim_rule="keep")
 
 
 def test_a_vocabulary_from_counts_made_elsewhere_trains_as_one_counted_from_the_corpus():

@@ -39,6 +39,14 @@ RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
 TrimRule = Callable[[str, int, int], object]
 
 
+def check_trim_rule(trim_rule: object) -> None:
+    """Refuse a ``trim_rule`` that is not a function, before any counting (it was Python's
+    "object is not callable" once the count ended)."""
+    if trim_rule is not None and not callable(trim_rule):
+        raise EmbedError(f"trim_rule is a function of (word, count, min_count) that returns RULE_KEEP, RULE_DISCARD or "
+                         f"RULE_DEFAULT, got {described(trim_rule)}")
+
+
 def kept_by_rule(trim_rule: TrimRule, word: str, count: int, min_count: int) -> bool:
     """Whether ``trim_rule(word, count, min_count)`` keeps ``word`` in the vocabulary:
     RULE_KEEP keeps it, RULE_DISCARD drops it, RULE_DEFAULT (or None) leaves it to

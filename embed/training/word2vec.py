@@ -32,7 +32,7 @@ from ..text.corpus import COMPRESSED, ReadReport, as_sentences, ascii_compatible
 from ..text.shards import Files, Segment, corpus_files, names_files, split_shards
 from ..text.plaintext import VocabularyHash, count_plain, plain_id_chunks, provisional_chunks
 from ..text.tokenizer import DEFAULT_PATTERN, FunctionTokenizer, Tokenizer, check_tokenizer
-from ..text.vocab import TrimRule, Vocabulary, first_bad_word, kept_by_rule, not_tokens
+from ..text.vocab import TrimRule, Vocabulary, check_trim_rule, first_bad_word, kept_by_rule, not_tokens
 from ..vectors.atomic import check_writable
 from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
@@ -224,6 +224,7 @@ class Word2Vec:
         """
         fix_malloc_threshold()
         check_switch(update, "update")  # "no" was true: the vocabulary grew where it was to be made anew
+        check_trim_rule(trim_rule)
         if update:
             return self._add_words(corpus, cluster, trim_rule)
         vocab = self._count(corpus, cluster, self.config, trim_rule)
@@ -362,6 +363,7 @@ class Word2Vec:
         ['paris', 'rome']
         """
         check_switch(update, "update")
+        check_trim_rule(trim_rule)
         if not isinstance(word_freq, Mapping):
             raise EmbedError("build_vocab_from_freq takes a mapping of words to their counts (a dict, a Counter), "
                              f"got {described(word_freq)}")

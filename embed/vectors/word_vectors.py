@@ -82,9 +82,7 @@ class Vectors:
     def _build_index(self) -> None:
         self._index = {word: i for i, word in enumerate(self.words)}
         if len(self._index) != len(self.words):
-            seen: set[str] = set()
-            duplicate = next(w for w in self.words if w in seen or seen.add(w))
-            raise EmbedError(f"word {duplicate!r} appears twice")
+            raise EmbedError(f"word {_first_repeat(self.words)!r} appears twice")
 
     def _row(self, word: str) -> int:
         """The row of ``word``, or of its composed form (training composes text: "résumé"
@@ -156,8 +154,7 @@ class Vectors:
         at = first_bad_word(keys)
         if at >= 0:
             raise EmbedError(f"words are strings, got {described(keys[at])} (word {at + 1})")
-        seen: set[str] = set()
-        repeated = next((key for key in keys if key in seen or seen.add(key)), None)
+        repeated = _first_repeat(keys)
         if repeated is not None:  # which of its vectors would it keep?
             raise EmbedError(f"word {repeated!r} appears twice among the words to add")
         try:
@@ -395,9 +392,9 @@ class Vectors:
         self.norms = self._divisors = self._normed = None
 
     def unit_normalize_all(self) -> None:
-        """Scale every vector to unit length, in place (zero vectors stay zero): queries
-        then need no second, normalised matrix. A mapped file's matrix is copied first;
-        the file stays as it was.
+        """Scale every vector to unit length, in place (zero vectors stay zero; gensim's
+        replacement of ``init_sims(replace=True)``). A mapped file's matrix is copied
+        first; the file stays as it was.
 
         >>> v = Vectors(["a"], np.array([[3.0, 4.0]])); v.unit_normalize_all(); v.vectors.tolist()
         [[0.6000000238418579, 0.800000011920929]]
@@ -829,13 +826,20 @@ _GENSIM_NAMES = {
 }
 
 
+def _first_repeat(items: Iterable) -> object | None:
+    """The first item seen a second time, or None.
+
+    >>> _first_repeat(["a", "b", "b", "a"]), _first_repeat(["a"])
+    ('b', None)
+    """
+    seen: set = set()
+    return next((item for item in items if item in seen or seen.add(item)), None)
+
+
 def _no_repeats(items: list[WordOrVector]) -> None:
-    seen: set[str] = set()
-    for item in items:
-        if isinstance(item, str):
-            if item in seen:
-                raise EmbedError(f"word {item!r} appears twice in the query")
-            seen.add(item)
+    repeated = _first_repeat(item for item in items if isinstance(item, str))
+    if repeated is not None:
+        raise EmbedError(f"word {repeated!r} appears twice in the query")
 
 
 def word_list(value: Iterable, method: str) -> list:
