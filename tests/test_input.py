@@ -455,3 +455,32 @@ def _npy_of(text: str) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.array(text))
     return buffer.getvalue()
+
+
+def test_gensims_saved_models_and_arrays_say_how_to_get_their_vectors(tmp_path):
+    # gensim's save() writes a pickle, and large arrays beside it as .npy: both were "line
+    # 1, byte 0: not valid UTF-8 (pass unicode_errors='replace')", and trained as text.
+    import pickle
+
+    gensim_models = pytest.importorskip("gensim.models")
+    kv = gensim_models.KeyedVectors(4)
+    kv.add_vectors(["a", "b", "c"], np.eye(3, 4))
+    kv.save(str(tmp_path / "v.kv"))
+    model = gensim_models.Word2Vec([["a", "b", "c"]] * 10, vector_size=4, min_count=1, workers=1)
+    model.save(str(tmp_path / "w.model"))
+    np.save(tmp_path / "w.model.wv.vectors.npy", np.eye(3))
+    (tmp_path / "other.pkl").write_bytes(pickle.dumps({"a": [1.0, 2.0]}))
+    saved = ("is a gensim model saved with its save(), a Python pickle, not text or word vectors: embed reads no "
+             "pickles (loading one can run any code); in gensim, write its vectors with save_word2vec_format(")
+    for name, message in (("v.kv", saved), ("w.model", saved),
+                          ("w.model.wv.vectors.npy", "is a NumPy array (.npy), as gensim's save() writes a model's "
+                                                     "large arrays beside it, not text or word vectors"),
+                          ("other.pkl", "is a Python pickle, not text or word vectors: embed reads no pickles")):
+        path = tmp_path / name
+        for call in (lambda: load_vectors(path), lambda: Vectors.load_word2vec_format(path),
+                     lambda: train(str(path), min_count=1, epochs=1, progress=False)):
+            with pytest.raises(EmbedError, match=f"^{re.escape(f'{path}: {message}')}"):
+                call()
+    result = subprocess.run([sys.executable, "-m", "embed", "similar", str(tmp_path / "v.kv"), "a"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and saved in result.stderr

@@ -239,17 +239,36 @@ def _wide_without_mark(start: bytes) -> tuple[str, str, str]:
     return name, order, f"{name.lower()}{'le' if little else 'be'}"
 
 
-def check_not_archive(path: str, start: bytes) -> None:
-    """Refuse a zip or tar archive, by the first bytes of a file (after its .gz, .bz2 or
-    .xz is undone): read as text, its compressed bytes trained into words such as 'k' and
-    'v', and a tar's header into 'ustar' and 'root', with one warning about UTF-8.
-    text8 is published as text8.zip, GloVe as glove.6B.zip.
+def check_not_other_format(path: str, start: bytes) -> None:
+    """Refuse a file of another kind than text or word vectors, by its first bytes (after
+    its .gz, .bz2 or .xz is undone). A zip or tar archive: read as text, its compressed
+    bytes trained into words such as 'k' and 'v', and a tar's header into 'ustar' and
+    'root', with one warning about UTF-8 (text8 is published as text8.zip, GloVe as
+    glove.6B.zip). A Python pickle, as gensim's ``save()`` writes its models, or a NumPy
+    array, as it writes their large arrays beside them: "not valid UTF-8" named no cause.
 
-    >>> check_not_archive("text8.zip", b"PK\x03\x04" + bytes(60))
+    >>> check_not_other_format("text8.zip", b"PK\x03\x04" + bytes(60))
     Traceback (most recent call last):
     ...
     embed.errors.EmbedError: text8.zip: is a zip archive, not text: unzip it and give embed the file(s) inside; it reads text, .gz, .bz2 and .xz
+    >>> check_not_other_format("v.pkl", bytes([0x80, 4, 0x95]) + bytes(60))
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: v.pkl: is a Python pickle, not text or word vectors: embed reads no pickles (loading one can run any code); write the vectors in word2vec's text or binary format where they came from
     """
+    if len(start) > 1 and start[0] == 0x80 and 2 <= start[1] <= 5:  # a pickle's PROTO opcode and protocol
+        if b"gensim" in start[:256]:
+            what, how = "a gensim model saved with its save(), a Python pickle", (
+                "in gensim, write its vectors with save_word2vec_format('vectors.bin', binary=True) (a model's: "
+                "model.wv.save_word2vec_format), or give the loaded KeyedVectors to embed's Vectors.from_gensim")
+        else:
+            what, how = "a Python pickle", "write the vectors in word2vec's text or binary format where they came from"
+        raise EmbedError(f"{path}: is {what}, not text or word vectors: embed reads no pickles (loading one can run "
+                         f"any code); {how}")
+    if start.startswith(b"\x93NUMPY"):
+        raise EmbedError(f"{path}: is a NumPy array (.npy), as gensim's save() writes a model's large arrays beside it, "
+                         "not text or word vectors: load the model it belongs to in gensim and write its vectors with "
+                         "save_word2vec_format")
     names: list[str] = []
     if start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         what, how = "a zip archive", "unzip it"
@@ -407,7 +426,7 @@ def read_sentences(
             block = stream.read(BLOCK_BYTES)
             final = not block
             if offset == 0 and start == 0:  # the file's first bytes: a segment of a file starts within it
-                check_not_archive(path, block[:512])
+                check_not_other_format(path, block[:512])
             if offset == 0 and utf8:
                 check_not_wide(path, block[:4096])
             _tally.report, _tally.base = report, start + offset - len(decoder.getstate()[0])

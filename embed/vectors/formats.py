@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import EmbedError, check_switch, is_whole
 from ..memory import check_fits
-from ..text.corpus import check_not_archive, open_binary
+from ..text.corpus import check_not_other_format, open_binary
 from ..text.location import file_path
 from ..text.vocab import first_bad_word
 from .atomic import atomic_write, check_uncompressed, compressing
@@ -232,7 +232,7 @@ def load_word2vec_format(
     with open_binary(path) as stream:
         # GloVe comes as glove.6B.zip: its bytes read as "not valid UTF-8". (A tar's magic is
         # at byte 257, past the first line read.)
-        check_not_archive(path, stream.peek(512)[:512])
+        check_not_other_format(path, stream.peek(512)[:512])
         first = stream.readline(200)
         if not binary:
             # The byte-order mark a Windows tool writes: it made the header a GloVe line of one
