@@ -536,7 +536,7 @@ def test_a_trim_rule_gives_one_vocabulary_from_a_file_a_list_the_shards_and_an_u
     assert model.vocab.words[-2:] == ["new", "zz"] and "the" in model.vocab and "rare" not in model.vocab
 
 
-@pytest.mark.parametrize("answer, shown", [(True, "True"), ("keep", "'keep'"), (3, "3")])
+@pytest.mark.parametrize("answer, shown", [(True, "True"), (np.True_, "np.True_"), ("keep", "'keep'"), (3, "3")])
 def test_a_trim_rule_answering_what_is_not_a_rule_is_one_line(answer, shown):
     with pytest.raises(EmbedError, match=rf"^trim_rule returned {shown} for 'a' \(count 2\); a rule returns RULE_KEEP "
                                          r"\(2\), RULE_DISCARD \(1\) or RULE_DEFAULT \(0\): embed's or gensim.utils'$"):

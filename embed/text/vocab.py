@@ -61,7 +61,7 @@ def kept_by_rule(trim_rule: TrimRule, word: str, count: int, min_count: int) -> 
     embed.errors.EmbedError: trim_rule returned True for 'a' (count 9); a rule returns RULE_KEEP (2), RULE_DISCARD (1) or RULE_DEFAULT (0): embed's or gensim.utils'
     """
     answer = trim_rule(word, count, min_count)
-    if isinstance(answer, bool) or answer not in (None, RULE_DEFAULT, RULE_DISCARD, RULE_KEEP):
+    if isinstance(answer, (bool, np.bool_)) or answer not in (None, RULE_DEFAULT, RULE_DISCARD, RULE_KEEP):
         raise EmbedError(f"trim_rule returned {answer!r} for {word!r} (count {count}); a rule returns RULE_KEEP (2), "
                          "RULE_DISCARD (1) or RULE_DEFAULT (0): embed's or gensim.utils'")
     return count >= min_count if answer is None or answer == RULE_DEFAULT else answer == RULE_KEEP
