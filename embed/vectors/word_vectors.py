@@ -186,7 +186,11 @@ class Vectors:
             else:
                 self._index.update((key, first + i) for i, key in enumerate(new))
         if new or replace and known.any():
-            self.norms = self._divisors = self._normed = None
+            self._forget_norms()
+
+    def _forget_norms(self) -> None:
+        """The matrix changed: the norms and the unit rows are made again when a query needs them."""
+        self.norms = self._divisors = self._normed = None
 
     def add_vector(self, key: str, vector: np.ndarray | Sequence[float]) -> int:
         """Add a word and its vector after the others; return its row. A word already here
@@ -389,7 +393,7 @@ class Vectors:
         self.counts = np.asarray(self.counts)[order]
         self._order = None
         self._build_index()
-        self.norms = self._divisors = self._normed = None
+        self._forget_norms()
 
     def unit_normalize_all(self) -> None:
         """Scale every vector to unit length, in place (zero vectors stay zero; gensim's
