@@ -339,7 +339,8 @@ def evaluate_word_pairs(
     fold = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
     index = _restricted_index(vectors, restrict_vocab, case_insensitive)
     gold, model, oov = [], [], 0
-    for a, b, score in read_word_pairs(path):
+    pairs = read_word_pairs(path)
+    for a, b, score in pairs:
         a, b = fold(a), fold(b)
         if a not in index or b not in index:
             oov += 1
@@ -359,7 +360,7 @@ def evaluate_word_pairs(
     return PairResult(
         pearson=float(pearson[0]),
         spearman=float(spearman[0]),
-        oov_ratio=100.0 * oov / (len(gold) + (0 if dummy4unknown else oov)),  # of every pair read
+        oov_ratio=100.0 * oov / len(pairs),
         pairs=len(gold),
         pearson_pvalue=float(pearson[1]),
         spearman_pvalue=float(spearman[1]),
