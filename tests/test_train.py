@@ -406,6 +406,28 @@ def test_gensims_model_attributes_say_where_embed_keeps_them():
     assert not hasattr(model, "epochs") and hasattr(model, "config")
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda m: m.build_vocab(corpus_iterable=[["a", "b"]]),
+     r"^build_vocab\(\) takes no corpus_iterable \(gensim's: the corpus is the first argument, a list of token lists "
+     r"or a path\)$"),
+    (lambda m: m.build_vocab(), r"^build_vocab\(\) needs a corpus: a path \(or several\), or a list of token lists$"),
+    (lambda m: m.build_vocab([["a", "b"]] * 3).train([["a", "b"]] * 3, total_examples=3, epochs=2),
+     r"^train\(\) takes no total_examples \(gensim's: embed counts the corpus itself: model.train\(corpus, epochs=N\)\)$"),
+    (lambda m: m.build_vocab([["a", "b"]] * 3).train([["a", "b"]] * 3, epocs=3, compute_loss=True),
+     r"^train\(\) takes no epocs \(did you mean epochs\?\), compute_loss \(gensim's: each epoch's loss is kept in "
+     r"model.loss_history"),
+    (lambda m: m.build_vocab([["a", "b"]] * 3, progress_per=10),
+     r"^build_vocab\(\) takes no progress_per \(gensim's: its own bookkeeping; embed has none\)$"),
+])
+def test_gensims_keywords_of_train_and_build_vocab_say_what_embed_takes(call, message):
+    # gensim's model.train(sentences, total_examples=..., epochs=...) was Python's
+    # "unexpected keyword argument", and build_vocab(corpus_iterable=...) "missing corpus".
+    model = Word2Vec(Config(dim=4, min_count=1, workers=1))
+    with pytest.raises(EmbedError, match=message):
+        call(model)
+    assert not model.history
+
+
 def test_settings_the_others_leave_unused_are_warned_of_in_one_line(tiny_corpus, tmp_path):
     # They were taken without a word: negative=10 beside hierarchical softmax trained as
     # negative=5 would, and shards=3 without rounds trained Hogwild's threads.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import hashlib
 import inspect
 import math
@@ -191,8 +192,8 @@ class Word2Vec:
             len(sentences)]
         return [sentences[a:b] for a, b in zip(cuts, cuts[1:])]
 
-    def build_vocab(self, corpus: Corpus, cluster: object = None, update: bool = False,
-                    trim_rule: TrimRule | None = None) -> Word2Vec:
+    def build_vocab(self, corpus: Corpus | None = None, cluster: object = None, update: bool = False,
+                    trim_rule: TrimRule | None = None, **others: object) -> Word2Vec:
         """Count words, keep those seen ``min_count`` times, and initialise the weights.
         With ``cluster`` (a ``distributed.Client``, "local:N" or a scheduler's address)
         the shards are counted on its workers and merged: the same vocabulary.
@@ -222,6 +223,7 @@ class Word2Vec:
         >>> model.build_vocab([["c", "a"]], update=True).vocab.words, model.vocab.counts.tolist()
         (['a', 'b', 'c'], [3, 1, 1])
         """
+        _refuse_keywords("build_vocab", others, self.build_vocab, corpus)
         fix_malloc_threshold()
         check_switch(update, "update")  # "no" was true: the vocabulary grew where it was to be made anew
         check_trim_rule(trim_rule)
@@ -433,7 +435,7 @@ class Word2Vec:
     # -- training ---------------------------------------------------------------------
     def train(
         self,
-        corpus: Corpus,
+        corpus: Corpus | None = None,
         epochs: int | None = None,
         progress: bool = True,
         on_epoch_end: EpochCallback | None = None,
@@ -443,6 +445,7 @@ class Word2Vec:
         end_alpha: float | None = None,
         validate: str | os.PathLike | Iterable[Sequence[str]] | Validation | None = None,
         early_stop: int | None = None,
+        **others: object,
     ) -> Word2Vec:
         """Train for ``epochs`` (default: the config's) passes over ``corpus``.
 
@@ -470,6 +473,7 @@ class Word2Vec:
         >>> len(model.train([["a", "b"]] * 9, epochs=2, progress=False).history)
         2
         """
+        _refuse_keywords("train", others, self.train, corpus)
         if self.vocab is None:
             raise EmbedError("build_vocab(corpus) must come before train(corpus)")
         _check_callbacks(on_epoch_end, checkpoints, progress)
@@ -1022,6 +1026,44 @@ def _repairs(reports: Iterable[ReadReport]) -> dict[str, int]:
     return {"cut_sentences": sum(report.cut_sentences for report in reports),
             "cut_tokens": sum(report.truncated_tokens for report in reports),
             "repaired_bytes": sum(report.invalid_bytes for report in reports)}
+
+
+# gensim's keyword arguments of train() and build_vocab() that embed takes otherwise, or not at all.
+_GENSIM_KEYWORDS = {
+    "total_examples": "embed counts the corpus itself: model.train(corpus, epochs=N)",
+    "total_words": "embed counts the corpus itself: model.train(corpus, epochs=N)",
+    "compute_loss": "each epoch's loss is kept in model.loss_history (and model.history), always",
+    "callbacks": "on_epoch_end=f, a function of (model, epoch, loss)",
+    "corpus_iterable": "the corpus is the first argument, a list of token lists or a path",
+    "corpus_file": "the corpus is the first argument, a list of token lists or a path",
+    **{name: "its own bookkeeping; embed has none"
+       for name in ("word_count", "queue_factor", "report_delay", "progress_per", "keep_raw_vocab")},
+}
+
+
+def _refuse_keywords(method: str, given: dict[str, object], function: Callable, corpus: object) -> None:
+    """Refuse keyword arguments that ``function`` does not take, each with what it was
+    likely meant to be: gensim's name (``total_examples``, ``corpus_iterable``) or a close
+    spelling; and a missing ``corpus``. Python's "unexpected keyword argument" said neither.
+
+    >>> _refuse_keywords("train", {"total_examples": 9, "epoch": 5}, Word2Vec.train, [["a", "b"]])
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: train() takes no total_examples (gensim's: embed counts the corpus itself: model.train(corpus, epochs=N)), epoch (did you mean epochs?)
+    """
+    if not given:
+        if corpus is None:
+            raise EmbedError(f"{method}() needs a corpus: a path (or several), or a list of token lists")
+        return
+    known = [name for name in inspect.signature(function).parameters if name not in ("self", "others")]
+    said = []
+    for name in given:
+        close = difflib.get_close_matches(name, known, n=1)
+        if name in _GENSIM_KEYWORDS:
+            said.append(f"{name} (gensim's: {_GENSIM_KEYWORDS[name]})")
+        else:
+            said.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    raise EmbedError(f"{method}() takes no {', '.join(said)}")
 
 
 def _check_callbacks(on_epoch_end: object, checkpoints: object, progress: object) -> None:
