@@ -410,7 +410,8 @@ def test_gensims_model_attributes_say_where_embed_keeps_them():
     (lambda m: m.build_vocab(corpus_iterable=[["a", "b"]]),
      r"^build_vocab\(\) takes no corpus_iterable \(gensim's: the corpus is the first argument, a list of token lists "
      r"or a path\)$"),
-    (lambda m: m.build_vocab(), r"^build_vocab\(\) needs a corpus: a path \(or several\), or a list of token lists$"),
+    (lambda m: m.build_vocab(), r"^a corpus is a file's path \(a str\), several paths, or sentences as lists of "
+                                r"tokens; got NoneType None$"),
     (lambda m: m.build_vocab([["a", "b"]] * 3).train([["a", "b"]] * 3, total_examples=3, epochs=2),
      r"^train\(\) takes no total_examples \(gensim's: embed counts the corpus itself: model.train\(corpus, epochs=N\)\)$"),
     (lambda m: m.build_vocab([["a", "b"]] * 3).train([["a", "b"]] * 3, epocs=3, compute_loss=True),

@@ -223,7 +223,7 @@ class Word2Vec:
         >>> model.build_vocab([["c", "a"]], update=True).vocab.words, model.vocab.counts.tolist()
         (['a', 'b', 'c'], [3, 1, 1])
         """
-        _refuse_keywords("build_vocab", others, self.build_vocab, corpus)
+        _refuse_keywords("build_vocab", others, self.build_vocab)
         fix_malloc_threshold()
         check_switch(update, "update")  # "no" was true: the vocabulary grew where it was to be made anew
         check_trim_rule(trim_rule)
@@ -473,7 +473,7 @@ class Word2Vec:
         >>> len(model.train([["a", "b"]] * 9, epochs=2, progress=False).history)
         2
         """
-        _refuse_keywords("train", others, self.train, corpus)
+        _refuse_keywords("train", others, self.train)
         if self.vocab is None:
             raise EmbedError("build_vocab(corpus) must come before train(corpus)")
         _check_callbacks(on_epoch_end, checkpoints, progress)
@@ -1041,19 +1041,19 @@ _GENSIM_KEYWORDS = {
 }
 
 
-def _refuse_keywords(method: str, given: dict[str, object], function: Callable, corpus: object) -> None:
+def _refuse_keywords(method: str, given: dict[str, object], function: Callable) -> None:
     """Refuse keyword arguments that ``function`` does not take, each with what it was
     likely meant to be: gensim's name (``total_examples``, ``corpus_iterable``) or a close
-    spelling; and a missing ``corpus``. Python's "unexpected keyword argument" said neither.
+    spelling. Python's "unexpected keyword argument" said neither. (The corpus is
+    optional in the signatures only so that gensim's ``corpus_iterable=`` reaches here:
+    the corpus checks refuse a missing one.)
 
-    >>> _refuse_keywords("train", {"total_examples": 9, "epoch": 5}, Word2Vec.train, [["a", "b"]])
+    >>> _refuse_keywords("train", {"total_examples": 9, "epoch": 5}, Word2Vec.train)
     Traceback (most recent call last):
     ...
     embed.errors.EmbedError: train() takes no total_examples (gensim's: embed counts the corpus itself: model.train(corpus, epochs=N)), epoch (did you mean epochs?)
     """
     if not given:
-        if corpus is None:
-            raise EmbedError(f"{method}() needs a corpus: a path (or several), or a list of token lists")
         return
     known = [name for name in inspect.signature(function).parameters if name not in ("self", "others")]
     said = []
