@@ -19,6 +19,7 @@ import numbers
 import os
 import re
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,17 +247,26 @@ def check_setting_names(settings: type, names: Any, what: str) -> None:
     """
     known = [field.name for field in dataclasses.fields(settings)]
     unknown = [name for name in names if name not in known]
-    if not unknown:
-        return
+    if unknown:
+        said = likely_meant(unknown, known, GENSIM_NAMES, "gensim's name; embed's is {}")
+        raise EmbedError(f"unknown {what} field(s): {', '.join(said)}")
+
+
+def likely_meant(unknown: Iterable[object], known: Sequence[str], gensim: Mapping[str, str], form: str) -> list[str]:
+    """Each unknown name with what it was likely meant to be: gensim's entry for it,
+    written into ``form``, or the closest known name.
+
+    >>> likely_meant(["windo", "iter", "xyz"], ["window", "epochs"], {"iter": "epochs"}, "gensim's; embed's is {}")
+    ['windo (did you mean window?)', "iter (gensim's; embed's is epochs)", 'xyz']
+    """
     said = []
     for name in unknown:
-        close = difflib.get_close_matches(str(name), known, n=1)
-        if name in GENSIM_NAMES:
-            meant = GENSIM_NAMES[name]
-            said.append(f"{name} (gensim's name; embed's is {meant})")
+        if name in gensim:
+            said.append(f"{name} ({form.format(gensim[name])})")
         else:
+            close = difflib.get_close_matches(str(name), known, n=1)
             said.append(f"{name} (did you mean {close[0]}?)" if close else str(name))
-    raise EmbedError(f"unknown {what} field(s): {', '.join(said)}")
+    return said
 
 
 def refusing_unknown_names(what: str):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import hashlib
 import inspect
 import math
@@ -37,7 +36,7 @@ from ..text.vocab import TrimRule, Vocabulary, check_trim_rule, first_bad_word, 
 from ..vectors.atomic import check_writable
 from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
-from .config import GENSIM_NAMES, Config, warn_of_idle_settings
+from .config import GENSIM_NAMES, Config, likely_meant, warn_of_idle_settings
 from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
 from .tables import expected_updates, make_plan, untrained_loss
@@ -1056,13 +1055,7 @@ def _refuse_keywords(method: str, given: dict[str, object], function: Callable) 
     if not given:
         return
     known = [name for name in inspect.signature(function).parameters if name not in ("self", "others")]
-    said = []
-    for name in given:
-        close = difflib.get_close_matches(name, known, n=1)
-        if name in _GENSIM_KEYWORDS:
-            said.append(f"{name} (gensim's: {_GENSIM_KEYWORDS[name]})")
-        else:
-            said.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    said = likely_meant(given, known, _GENSIM_KEYWORDS, "gensim's: {}")
     raise EmbedError(f"{method}() takes no {', '.join(said)}")
 
 
