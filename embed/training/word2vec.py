@@ -299,8 +299,7 @@ class Word2Vec:
             with connected(cluster) as client:
                 counted = DaskTransport(client).count(shards, config)
             vocab = merged_vocabulary(counted, config, _name(corpus), trim_rule)
-            self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
-                             "repaired_bytes": None}
+            self._reading = _tokens_read(vocab)
             if names_files(corpus) or isinstance(corpus, (str, os.PathLike)):  # not sentences given in memory
                 reports = combined(report for shard in counted for report in shard.reports)
                 self._reading.update(_repairs(reports))
@@ -343,8 +342,7 @@ class Word2Vec:
             report = getattr(sentences, "report", None)
             if report is not None and report.plain and not report.truncated_tokens and default_tokens:
                 self._plain_file = _file_identity(corpus)
-            self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
-                             "repaired_bytes": None}
+            self._reading = _tokens_read(vocab)
             # One file's report, or several files' (one a file).
             reports = [report] if report is not None else getattr(sentences, "reports", None)
             if reports is not None:
@@ -390,8 +388,7 @@ class Word2Vec:
         _check_not_single(vocab, "word_freq")
         self._drop_counted_ids()
         self.vocab = vocab
-        self._reading = {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None,
-                         "repaired_bytes": None}
+        self._reading = _tokens_read(vocab)
         return self._vocabulary_ready(None)
 
     def _vocabulary_ready(self, corpus: Corpus) -> Word2Vec:
@@ -960,6 +957,12 @@ def _epoch_line(stats: EpochStats, watch: EarlyStop | None) -> str:
     if watch is not None:
         line += f", {watch.validation.name} {stats.validation:.4f}"
     return line
+
+
+def _tokens_read(vocab: Vocabulary) -> dict[str, int | None]:
+    """What reading the text did, where only the tokens counted are known: the cuts and
+    repairs (None) are the file readers' to tell."""
+    return {"tokens": vocab.corpus_tokens, "cut_sentences": None, "cut_tokens": None, "repaired_bytes": None}
 
 
 def _check_not_single(vocab: Vocabulary, source: str) -> None:
