@@ -593,11 +593,15 @@ class Vectors:
             if at >= 0:
                 raise EmbedError(f"wmdistance: tokens are strings, got {described(tokens[at])} (token {at + 1} of "
                                  f"document {number})")
-        bags = [bag_of_words([row for row in map(self._row, tokens) if row >= 0]) for tokens in documents]
-        if not bags[0][0] or not bags[1][0]:
+        (rows1, shares1), (rows2, shares2) = (bag_of_words([row for row in map(self._row, tokens) if row >= 0])
+                                              for tokens in documents)
+        if not rows1 or not rows2:
             return float("inf")
-        return word_movers_distance(*[part for rows, shares in bags for part in (
-            self.vectors[rows] / self._safe_norms()[rows, None] if norm else self.vectors[rows], shares)])
+
+        def vectors_of(rows: list[int]) -> np.ndarray:
+            return self.vectors[rows] / self._safe_norms()[rows, None] if norm else self.vectors[rows]
+
+        return word_movers_distance(vectors_of(rows1), shares1, vectors_of(rows2), shares2)
 
     def distances(self, word: WordOrVector, others: Sequence[str] = ()) -> np.ndarray:
         """Cosine distances (1 - similarity) from ``word`` to ``others``, or to every word.
