@@ -94,7 +94,7 @@ def in_embed_terms(arguments: Sequence[str]) -> str:
         if option in given:
             notes.append(f"embed has no {option}: it counts the vocabulary itself, and a whole model (OUT ending in "
                          ".embed) keeps it with its counts")
-    found = tool_options(arguments)
+    found = list(given)  # each once, as the command line gives them
     names = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
     said = (f"{names} {'is' if len(found) == 1 else 'are'} the word2vec tool's option{'s' * (len(found) > 1)}; "
             f"in embed that run is: {shlex.join(command)}")
