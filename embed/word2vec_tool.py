@@ -47,6 +47,8 @@ def in_embed_terms(arguments: Sequence[str]) -> str:
     >>> print(in_embed_terms("-train text8 -output vectors.bin -size 200 -window 8 -negative 25 -hs 0 "
     ...                      "-sample 1e-4 -threads 20 -binary 1 -iter 15".split()))
     -train, -output, -size, -window, -negative, -hs, -sample, -threads, -binary and -iter are the word2vec tool's options; in embed that run is: embed train text8 -o vectors.bin --dim 200 --window 8 --sample 1e-4 --epochs 15 --workers 20 --negative 25 --alpha 0.05 --min-alpha 5e-06
+    >>> in_embed_terms("-train t -output v.bin -size 5 -size 7".split()).split("; ")[1]
+    'in embed that run is: embed train t -o v.bin --dim 5 --alpha 0.05 --min-alpha 5e-06'
     """
     given: dict[str, str | None] = {}
     others: list[str] = []
@@ -55,7 +57,7 @@ def in_embed_terms(arguments: Sequence[str]) -> str:
         argument = arguments[position]
         if argument in TOOL_OPTIONS:
             value = arguments[position + 1] if position + 1 < len(arguments) else None
-            given[argument] = value
+            given.setdefault(argument, value)  # the tool's ArgPos finds an option's first occurrence
             position += 2
         else:
             others.append(argument)
