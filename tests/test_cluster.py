@@ -141,13 +141,15 @@ def test_a_run_whose_coordinator_is_gone_is_freed_by_another_runs_task(monkeypat
     assert sorted(run for run, _ in cluster_module._own) == ["paused", "reading"]
 
 
-@pytest.mark.parametrize("synced", ["at each epoch's end", "after every round"])
+@pytest.mark.parametrize("synced", ["at the run's start only", "at each epoch's end", "after every round"])
 def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, client, tmp_path, monkeypatch,
                                                                  synced):
     # The coordinator's weights lag the replicas until a sync: a lost round is trained
-    # again from them, with the rounds since.
-    if synced == "after every round":
-        monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 0.0)
+    # again from them, with the rounds since (across the first epoch's end, where
+    # nothing reads the weights there).
+    monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 0.0 if synced == "after every round" else 1e9)
+    # A callback reads the weights at each epoch's end: they are copied there.
+    reader = (lambda model, epoch, loss: None) if synced == "at each epoch's end" else None
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     marker, target = str(tmp_path / "killed"), piece_number(1, 2, 1)  # epoch 2, shard 2, its second round
@@ -166,7 +168,7 @@ def test_a_worker_killed_in_the_middle_of_a_round_changes_nothing(tiny_corpus, c
 
     monkeypatch.setattr(cluster_module, "train_replica_piece", dies_once)
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
-    model.train(str(path), progress=False, cluster=client)
+    model.train(str(path), progress=False, cluster=client, on_epoch_end=reader)
     assert os.path.exists(marker) and digest(model) == digest(undisturbed)
     client.wait_for_workers(2, timeout=30)  # the nanny starts it again, for the tests after
 
@@ -209,16 +211,17 @@ def test_full_merges_every_few_rounds_give_the_threads_vectors_with_a_worker_kil
 @pytest.mark.parametrize("answers", [True, False])
 def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vectors(tiny_corpus, client, monkeypatch,
                                                                                   answers):
-    # Stopped one round into the second epoch (3 rounds an epoch), the coordinator takes
+    # Stopped two rounds into the second epoch (3 rounds an epoch), the coordinator takes
     # the model from a replica; where no worker answers, the run goes back to the rounds
-    # its weights hold, the first epoch's.
+    # its weights hold: the run's start, as nothing reads the weights at the first
+    # epoch's end to copy them there. The epochs the model records go back with it.
     path, _, _ = tiny_corpus
     undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
     rounds_done = []
 
     def stop_in_the_second_epoch():
         rounds_done.append(1)
-        if len(rounds_done) == 6:  # after each round, and after the copy at the first epoch's end
+        if len(rounds_done) == 5:  # after each round
             raise KeyboardInterrupt
 
     sync = DaskTransport.sync
@@ -236,17 +239,20 @@ def test_a_stop_keeps_the_rounds_the_weights_hold_and_resumes_to_the_same_vector
     with pytest.raises(KeyboardInterrupt):
         model.train(str(path), progress=False, cluster=client)
     monkeypatch.undo()
-    assert model.run.epoch == 1 and model.run.completed == ([0, 1] if answers else [])
+    if answers:
+        assert model.run.epoch == 1 and model.run.completed == [0, 1] and len(model.history) == model.epochs_done == 1
+    else:
+        assert model.run.epoch == 0 and model.run.completed == [] and len(model.history) == model.epochs_done == 0
     model.resume(str(path), progress=False)
     assert digest(model) == digest(undisturbed)
 
 
-def _stopped(path, client, monkeypatch) -> embed.Word2Vec:
+def _stopped(path, client, monkeypatch, **train_args) -> embed.Word2Vec:
     """A run on the cluster that a stop ends; the test's patches undone after it."""
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     try:
         with pytest.raises(KeyboardInterrupt):
-            model.train(str(path), progress=False, cluster=client)
+            model.train(str(path), progress=False, cluster=client, **train_args)
     finally:
         stop_module.stop_seen()
         monkeypatch.undo()
@@ -277,7 +283,8 @@ def test_a_stop_while_the_coordinator_copies_the_model_waits_for_both_matrices(t
 
     monkeypatch.setattr(DaskTransport, "sync", copying)
     monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 1e9)  # the first copy is the first epoch's end, however slow
-    model = _stopped(path, client, monkeypatch)
+    # A callback reads the weights at an epoch's end: they are copied there.
+    model = _stopped(path, client, monkeypatch, on_epoch_end=lambda model, epoch, loss: None)
     assert copies == [1, 1] and model.run.epoch == 0 and model.run.completed == [0, 1, 2]
     model.resume(str(path), progress=False)
     assert digest(model) == digest(undisturbed)
@@ -445,6 +452,37 @@ def test_a_callback_that_changes_the_weights_between_epochs_sends_them_to_the_wo
     model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
     model.train(str(path), progress=False, cluster=client, on_epoch_end=shrink)
     assert scattered.count(2) == SETTINGS["epochs"] and digest(model) == digest(threads)
+
+
+@pytest.mark.parametrize("callback", [False, True])
+def test_the_weights_are_copied_at_an_epochs_end_only_where_something_reads_them(tiny_corpus, client, monkeypatch,
+                                                                                   callback):
+    # Without a callback (or a validation, or a checkpoint) nothing reads the weights
+    # between epochs: the next epoch's first round starts on the workers' model as a
+    # cycle's does, and the one copy is the run's last.
+    path, _, _ = tiny_corpus
+    undisturbed = embed.train(str(path), deterministic=True, workers=2, progress=False, **SETTINGS)
+    monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 1e9)  # no copy by time (a cold compile)
+    copies, started_ahead = [], []
+    sync, train_cycle = DaskTransport.sync, DaskTransport.train_cycle
+
+    def counted(self, weights, replay=True):
+        copies.append(1)
+        return sync(self, weights, replay)
+
+    def noting_what_started_ahead(self, weights, plan, cycle, merger, continued=False, following=None):
+        started_ahead.append(self.ahead is not None and self.ahead[0] == [list(tasks) for tasks in cycle])
+        return train_cycle(self, weights, plan, cycle, merger, continued, following)
+
+    monkeypatch.setattr(DaskTransport, "sync", counted)
+    monkeypatch.setattr(DaskTransport, "train_cycle", noting_what_started_ahead)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client,
+                on_epoch_end=(lambda model, epoch, loss: None) if callback else None)
+    assert digest(model) == digest(undisturbed)
+    assert len(copies) == (2 if callback else 1)
+    # 3 rounds an epoch, a round a cycle; a callback may change the weights, which then go out whole.
+    assert started_ahead == [False, True, True, not callback, True, True]
 
 
 @pytest.mark.parametrize("short", ["its pieces run out first", "it has no text"])

@@ -15,9 +15,10 @@ between full merges; a worker that lost it (it died, or its task ran elsewhere) 
 the cycle run again, as below.
 
 The changes stay on the workers: the coordinator takes each task's totals (loss,
-examples, words), and copies the model from a replica only when it must read it (an
-epoch's end, a checkpoint, a stop) or every 10 s (``SYNC_SECONDS``, longer where a copy
-takes more than 2% of the time), from a worker that trained in the last round. Each
+examples, words), and copies the model from a replica only when it must read it (a
+checkpoint, an epoch's end that a callback or a validation reads, a stop, the run's
+end) or every 10 s (``SYNC_SECONDS``, longer where a copy takes more than 2% of the
+time), from a worker that trained in the last round. Each
 shard's tasks run on one worker (its home) while it lives, so a round finds the replicas
 one merge from its model. Where a round cannot run (its inputs went with a dead worker,
 or a task found no replica at the round before: a worker that joined or was restarted),
@@ -702,8 +703,9 @@ class DaskTransport:
                 # ran out first, at an epoch's end): its replica is older than the model, and
                 # its task would find no model to read. The rounds since the weights were
                 # synced run again from them, as after that failure, without the failed round.
-                # (Shards drop out only within an epoch, and ``train_rounds`` syncs at each
-                # epoch's end: the log is empty, and only this cycle runs, its model sent whole.)
+                # (Shards drop out only within an epoch, and ``train_rounds`` syncs at the end
+                # of an epoch whose last round one sat out: the log is empty, and only this
+                # cycle runs, its model sent whole.)
                 version, futures = self._replay(weights, self.log + [cycle])
             else:  # the weights, changed here: the whole model
                 self.log = []

@@ -695,7 +695,7 @@ class Word2Vec:
                 bar.set_postfix_str(f"{label[0]} alpha {alpha:.5f}", refresh=False)
                 bar.update(words)
 
-            def epoch_done(stats: EpochStats) -> bool:
+            def epoch_done(stats: EpochStats) -> None:
                 self._vectors = None
                 self.history.append(stats)
                 self.epochs_done += 1
@@ -711,18 +711,26 @@ class Word2Vec:
                     on_epoch_end(self, self.epochs_done, stats.loss)
                 if stop:
                     raise _StopEarly
-                return on_epoch_end is not None  # the user's callback may change the weights
 
             try:
                 updates = (expected_updates(config, self.vocab, self.plan, self.weights.rows)
                            if config.merge == "frequency" else None)
+                # The user's callback may read and change the weights, the validation reads them.
                 train_rounds(self.weights, self.plan, config, bounds, transport, run, first, advance, epoch_done,
-                             CheckpointWriter(checkpoints, self.save), updates)
+                             CheckpointWriter(checkpoints, self.save), updates,
+                             epoch_end_reads=on_epoch_end is not None or self._watch is not None,
+                             epoch_end_changes=on_epoch_end is not None)
                 self._keep_best()
             except _StopEarly:
                 self._stop_early(bar if progress else None)
             finally:
                 self._vectors = None
+                if self.epochs_done > first + run.epoch:
+                    # A stop whose copy of the weights failed put ``run`` back to the last copy,
+                    # which may be an epoch's end or more before the epochs recorded here: the
+                    # weights hold those epochs no more than the run does.
+                    del self.history[first + run.epoch:]
+                    self.epochs_done = first + run.epoch
         if not any(h.examples for h in self.history[first:]):
             raise _no_example(corpus, config)
         return self
