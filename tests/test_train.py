@@ -389,6 +389,19 @@ def test_word2vec_takes_its_settings_as_keywords_too():
         Word2Vec([["a", "b"]], dim=8)  # gensim's Word2Vec(sentences, vector_size=...): no Config was given
 
 
+def test_gensims_arguments_given_as_settings_say_what_embed_takes():
+    # gensim's Word2Vec(sentences=..., compute_loss=True) and embed.train(corpus,
+    # compute_loss=True) met a bare "unknown config field(s): compute_loss".
+    with pytest.raises(EmbedError, match=r"^unknown config field\(s\): sentences \(gensim's: the corpus is the first "
+                                         r"argument of embed.train, build_vocab and train: a list of token lists or a "
+                                         r"path\), vector_size \(gensim's name; embed's is dim\)$"):
+        Word2Vec(sentences=[["a", "b"]], vector_size=8)
+    with pytest.raises(EmbedError, match=r"^unknown config field\(s\): compute_loss \(gensim's: each epoch's loss is "
+                                         r"kept in model.loss_history \(and model.history\), always\), callbacks "
+                                         r"\(gensim's name; embed's is on_epoch_end=, an argument of Word2Vec.train\)$"):
+        train([["a", "b"]] * 5, min_count=1, compute_loss=True, callbacks=[])
+
+
 def test_gensims_model_attributes_say_where_embed_keeps_them():
     # gensim's idiom model.train(corpus, total_examples=model.corpus_count, epochs=model.epochs)
     # met a bare AttributeError.
@@ -408,8 +421,8 @@ def test_gensims_model_attributes_say_where_embed_keeps_them():
 
 @pytest.mark.parametrize("call, message", [
     (lambda m: m.build_vocab(corpus_iterable=[["a", "b"]]),
-     r"^build_vocab\(\) takes no corpus_iterable \(gensim's: the corpus is the first argument, a list of token lists "
-     r"or a path\)$"),
+     r"^build_vocab\(\) takes no corpus_iterable \(gensim's: the corpus is the first argument of embed.train, "
+     r"build_vocab and train: a list of token lists or a path\)$"),
     (lambda m: m.build_vocab(), r"^a corpus is a file's path \(a str\), several paths, or sentences as lists of "
                                 r"tokens; got NoneType None$"),
     (lambda m: m.build_vocab([["a", "b"]] * 3).train([["a", "b"]] * 3, total_examples=3, epochs=2),

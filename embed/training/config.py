@@ -235,6 +235,22 @@ GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "sg": "arch ('skipgram' or 
                 "callbacks": "on_epoch_end=, an argument of Word2Vec.train"}
 
 
+# gensim's arguments of Word2Vec, train() and build_vocab() that are no settings here,
+# and what embed takes instead.
+_THE_CORPUS = "the corpus is the first argument of embed.train, build_vocab and train: a list of token lists or a path"
+_COUNTED = "embed counts the corpus itself: model.train(corpus, epochs=N)"
+GENSIM_ARGUMENTS = {
+    "total_examples": _COUNTED,
+    "total_words": _COUNTED,
+    "compute_loss": "each epoch's loss is kept in model.loss_history (and model.history), always",
+    "callbacks": "on_epoch_end=f, a function of (model, epoch, loss)",
+    **{name: _THE_CORPUS for name in ("sentences", "corpus_iterable", "corpus_file")},
+    **{name: "its own bookkeeping; embed has none"
+       for name in ("word_count", "queue_factor", "report_delay", "progress_per", "keep_raw_vocab")},
+}
+GENSIM_ARGUMENT_HINTS = {name: f"gensim's: {instead}" for name, instead in GENSIM_ARGUMENTS.items()}
+
+
 def check_setting_names(settings: type, names: Any, what: str) -> None:
     """Refuse keyword arguments that are not fields of the dataclass ``settings`` (Python's
     "unexpected keyword argument" came from ``Config(dims=50)``), each with the field it
@@ -248,21 +264,23 @@ def check_setting_names(settings: type, names: Any, what: str) -> None:
     known = [field.name for field in dataclasses.fields(settings)]
     unknown = [name for name in names if name not in known]
     if unknown:
-        said = likely_meant(unknown, known, GENSIM_NAMES, "gensim's name; embed's is {}")
-        raise EmbedError(f"unknown {what} field(s): {', '.join(said)}")
+        # gensim's Word2Vec(sentences=..., compute_loss=True) and embed.train(corpus, compute_loss=True) come here.
+        hints = {**GENSIM_ARGUMENT_HINTS,
+                 **{name: f"gensim's name; embed's is {ours}" for name, ours in GENSIM_NAMES.items()}}
+        raise EmbedError(f"unknown {what} field(s): {', '.join(likely_meant(unknown, known, hints))}")
 
 
-def likely_meant(unknown: Iterable[object], known: Sequence[str], gensim: Mapping[str, str], form: str) -> list[str]:
-    """Each unknown name with what it was likely meant to be: gensim's entry for it,
-    written into ``form``, or the closest known name.
+def likely_meant(unknown: Iterable[object], known: Sequence[str], hints: Mapping[str, str]) -> list[str]:
+    """Each unknown name with what it was likely meant to be: its hint (gensim's name
+    for a setting or an argument), or the closest known name.
 
-    >>> likely_meant(["windo", "iter", "xyz"], ["window", "epochs"], {"iter": "epochs"}, "gensim's; embed's is {}")
+    >>> likely_meant(["windo", "iter", "xyz"], ["window", "epochs"], {"iter": "gensim's; embed's is epochs"})
     ['windo (did you mean window?)', "iter (gensim's; embed's is epochs)", 'xyz']
     """
     said = []
     for name in unknown:
-        if name in gensim:
-            said.append(f"{name} ({form.format(gensim[name])})")
+        if name in hints:
+            said.append(f"{name} ({hints[name]})")
         else:
             close = difflib.get_close_matches(str(name), known, n=1)
             said.append(f"{name} (did you mean {close[0]}?)" if close else str(name))

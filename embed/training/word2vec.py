@@ -36,7 +36,7 @@ from ..text.vocab import TrimRule, Vocabulary, check_trim_rule, first_bad_word, 
 from ..vectors.atomic import check_writable
 from ..vectors.formats import check_named
 from ..vectors.word_vectors import Vectors
-from .config import GENSIM_NAMES, Config, likely_meant, warn_of_idle_settings
+from .config import GENSIM_ARGUMENT_HINTS, GENSIM_NAMES, Config, likely_meant, warn_of_idle_settings
 from .model_file import load_model, save_model
 from .schedule import Checkpoints, CheckpointWriter, EpochStats, RunState, Schedule
 from .tables import expected_updates, make_plan, untrained_loss
@@ -1038,19 +1038,6 @@ def _repairs(reports: Iterable[ReadReport]) -> dict[str, int]:
             "repaired_bytes": sum(report.invalid_bytes for report in reports)}
 
 
-# gensim's keyword arguments of train() and build_vocab() that embed takes otherwise, or not at all.
-_GENSIM_KEYWORDS = {
-    "total_examples": "embed counts the corpus itself: model.train(corpus, epochs=N)",
-    "total_words": "embed counts the corpus itself: model.train(corpus, epochs=N)",
-    "compute_loss": "each epoch's loss is kept in model.loss_history (and model.history), always",
-    "callbacks": "on_epoch_end=f, a function of (model, epoch, loss)",
-    "corpus_iterable": "the corpus is the first argument, a list of token lists or a path",
-    "corpus_file": "the corpus is the first argument, a list of token lists or a path",
-    **{name: "its own bookkeeping; embed has none"
-       for name in ("word_count", "queue_factor", "report_delay", "progress_per", "keep_raw_vocab")},
-}
-
-
 def _refuse_keywords(method: str, given: dict[str, object], function: Callable) -> None:
     """Refuse keyword arguments that ``function`` does not take, each with what it was
     likely meant to be: gensim's name (``total_examples``, ``corpus_iterable``) or a close
@@ -1066,7 +1053,7 @@ def _refuse_keywords(method: str, given: dict[str, object], function: Callable) 
     if not given:
         return
     known = [name for name in inspect.signature(function).parameters if name not in ("self", "others")]
-    said = likely_meant(given, known, _GENSIM_KEYWORDS, "gensim's: {}")
+    said = likely_meant(given, known, GENSIM_ARGUMENT_HINTS)
     raise EmbedError(f"{method}() takes no {', '.join(said)}")
 
 
