@@ -833,6 +833,30 @@ def _checkpoints_kept(monkeypatch, folder):
     return kept
 
 
+def test_a_validation_and_epoch_checkpoints_on_the_cluster_read_each_epochs_weights(tiny_corpus, tmp_path, client,
+                                                                                      monkeypatch):
+    # An epoch's end copies the model from the workers only where something reads it
+    # there: without the copy, the validation scored the weights of the last copy (the
+    # run's start), and the checkpoint wrote them.
+    path, _, _ = tiny_corpus
+    held_out = [line.split() for line in path.read_text(encoding="utf-8").splitlines()[:40]]
+    monkeypatch.setattr(rounds_module, "SYNC_SECONDS", 1e9)  # no copy by time (a cold compile)
+    threads = embed.Word2Vec(Config(**SETTINGS, deterministic=True, workers=2)).build_vocab(str(path))
+    threads.train(str(path), progress=False, validate=held_out)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client, validate=held_out)
+    scores = [stats.validation for stats in model.history]
+    assert scores == [stats.validation for stats in threads.history] and scores[0] != scores[1]
+    kept = _checkpoints_kept(monkeypatch, tmp_path)
+    model = embed.Word2Vec(Config(**SETTINGS)).build_vocab(str(path), cluster=client)
+    model.train(str(path), progress=False, cluster=client, checkpoints=Checkpoints(str(tmp_path / "c"), epochs=1))
+    monkeypatch.undo()
+    first = embed.Word2Vec.load(kept[0])  # the first epoch's end
+    assert first.epochs_done == 1 and digest(first) != digest(embed.Word2Vec.load(kept[-1]))
+    first.resume(str(path), progress=False)
+    assert digest(first) == digest(model) == digest(threads)
+
+
 def test_a_run_checkpointed_on_the_cluster_resumes_on_threads_or_the_cluster_to_the_same_vectors(
         tiny_corpus, tmp_path, client, monkeypatch):
     path, _, _ = tiny_corpus
