@@ -61,6 +61,16 @@ def test_queries_follow_the_cosine_definitions():
     assert [w for w, _ in vectors.most_similar_cosmul(["w1", "w2"], ["w3"], topn=5)] == [f"w{i}" for i in best]
     assert vectors.similarity("w5", "w6") == pytest.approx(float(unit[5] @ unit[6]), abs=1e-6)
     np.testing.assert_allclose(vectors.distances("w1", ["w2", "w3"]), 1 - unit[[2, 3]] @ unit[1], atol=1e-6)
+    # rank_by_centrality: unit vectors dotted with their normalised mean, the most central first.
+    mean = unit[[1, 2, 3]].mean(axis=0)
+    central = unit[[1, 2, 3]] @ (mean / np.linalg.norm(mean))
+    ranked = vectors.rank_by_centrality(["w1", "w2", "w3"])
+    assert [w for _, w in ranked] == [f"w{i + 1}" for i in np.argsort(-central)]
+    np.testing.assert_allclose([s for s, _ in ranked], np.sort(central)[::-1], atol=1e-6)
+    with pytest.raises(UnknownWordError):
+        vectors.rank_by_centrality(["w1", "zz"])  # gensim leaves it out, as doesnt_match does
+    with pytest.raises(EmbedError, match="^rank_by_centrality needs at least one word$"):
+        vectors.rank_by_centrality([])
 
 
 @needs_gensim
@@ -77,6 +87,11 @@ def test_queries_equal_gensim():
     assert [w for w, _ in ours] == [w for w, _ in theirs]
     assert vectors.similarity("w5", "w6") == pytest.approx(float(kv.similarity("w5", "w6")), abs=1e-6)
     assert vectors.doesnt_match(["w1", "w2", "w3", "w4"]) == kv.doesnt_match(["w1", "w2", "w3", "w4"])
+    for use_norm in (True, False):
+        ours = vectors.rank_by_centrality(["w1", "w2", "w3", "w4", "w5"], use_norm=use_norm)
+        theirs = kv.rank_by_centrality(["w1", "w2", "w3", "w4", "w5"], use_norm=use_norm)
+        assert [w for _, w in ours] == [w for _, w in theirs]
+        np.testing.assert_allclose([s for s, _ in ours], [s for s, _ in theirs], rtol=1e-5)
     assert vectors.rank("w1", "w9") == kv.rank("w1", "w9")
     assert vectors.n_similarity(["w1", "w2"], ["w3"]) == pytest.approx(float(kv.n_similarity(["w1", "w2"], ["w3"])), abs=1e-6)
     np.testing.assert_allclose(vectors.distances("w1", ["w2", "w3"]), kv.distances("w1", ["w2", "w3"]), atol=1e-6)
@@ -349,6 +364,7 @@ def test_evaluation_equals_gensim():
 @pytest.mark.parametrize("method,call", [
     ("n_similarity", lambda v: v.n_similarity("two", ["three"])),
     ("doesnt_match", lambda v: v.doesnt_match("two")),
+    ("rank_by_centrality", lambda v: v.rank_by_centrality("two")),
     ("most_similar_to_given", lambda v: v.most_similar_to_given("one", "two")),
     ("distances", lambda v: v.distances("one", "two")),
     ("get_mean_vector", lambda v: v.get_mean_vector("two")),

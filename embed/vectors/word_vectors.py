@@ -639,9 +639,26 @@ class Vectors:
         words = word_list(words, "doesnt_match")
         if len(words) < 2:
             raise EmbedError("doesnt_match needs at least two words")
-        units = np.array([self.unit_vector(w) for w in words])
-        mean = _unit(units.mean(axis=0))
-        return words[int(np.argmin(units @ mean))]
+        return words[int(np.argmin(self._centrality(words)))]
+
+    def rank_by_centrality(self, words: Sequence[str], use_norm: bool = True) -> list[tuple[float, str]]:
+        """The words from the most central to the least, as gensim's (score, word) pairs:
+        each one's vector (unit, unless ``use_norm`` is False) dotted with the unit mean
+        of those vectors; ties in gensim's order (the later word first).
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32))
+        >>> [word for _, word in v.rank_by_centrality(["a", "b", "c"])]
+        ['b', 'a', 'c']
+        """
+        words = word_list(words, "rank_by_centrality")
+        if not words:
+            raise EmbedError("rank_by_centrality needs at least one word")
+        return sorted(zip(self._centrality(words, use_norm).tolist(), words), reverse=True)
+
+    def _centrality(self, words: list[str], unit: bool = True) -> np.ndarray:
+        """Each word's vector (unit vector) dotted with the unit mean of those vectors."""
+        rows = np.array([self.unit_vector(w) if unit else self.get_vector(w) for w in words])
+        return rows @ _unit(rows.mean(axis=0))
 
     def most_similar_batch(
         self, queries: Sequence[tuple[Sequence[str], Sequence[str]]], topn: int = 10, restrict_vocab: int | None = None
