@@ -246,7 +246,7 @@ GENSIM_ARGUMENTS = {
     "callbacks": "on_epoch_end=f, a function of (model, epoch, loss)",
     **{name: _THE_CORPUS for name in ("sentences", "corpus_iterable", "corpus_file")},
     **{name: "its own bookkeeping; embed has none"
-       for name in ("word_count", "queue_factor", "report_delay", "progress_per", "keep_raw_vocab")},
+       for name in ("word_count", "queue_factor", "report_delay", "progress_per", "keep_raw_vocab", "chunksize")},
 }
 GENSIM_ARGUMENT_HINTS = {name: f"gensim's: {instead}" for name, instead in GENSIM_ARGUMENTS.items()}
 

@@ -863,6 +863,19 @@ class Word2Vec:
     def loss_history(self) -> list[float]:
         return [stats.loss for stats in self.history]
 
+    def score(self, sentences: Iterable[Sequence[str]], total_sentences: int | None = None,
+              **others: object) -> np.ndarray:
+        """Each sentence's log probability by the model's output layer (gensim's name;
+        hierarchical softmax or the full softmax; see ``embed.training.score``): one float
+        a sentence, at most ``total_sentences`` of them where given.
+
+        >>> model.score([["paris", "is", "the", "capital", "of", "france"]])   # doctest: +SKIP
+        """
+        _refuse_keywords("score", others, self.score)
+        from .score import score_sentences
+
+        return score_sentences(self, sentences, total_sentences)
+
     def predict_output_word(self, context_words_list: Sequence[str], topn: int = 10) -> list[tuple[str, float]]:
         """The ``topn`` most probable centre words given the context words, by the model's
         output layer (gensim's name; see ``embed.training.predict``).
