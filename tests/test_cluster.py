@@ -57,6 +57,19 @@ def test_two_worker_processes_give_the_vectors_one_thread_gives(tiny_corpus, cli
     assert digest(model) == digest(threads)
 
 
+def test_a_trim_rule_reaches_the_workers_that_count_under_max_table(tmp_path, client):
+    # Each shard prunes its own counts on its worker: the rule (a lambda, sent by value)
+    # keeps its word there too, seen once before the table filled.
+    path = tmp_path / "rare.txt"
+    path.write_text("zq a a\n" + "".join(f"w{chr(97 + i % 26)}{chr(97 + i // 26)} a b\n" for i in range(200)))
+    keep_zq = lambda word, count, min_count: 2 if word == "zq" else 0  # noqa: E731 (RULE_KEEP, RULE_DEFAULT)
+    config = Config(**{**SETTINGS, "min_count": 2, "max_table": 20})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", embed.training.word2vec.PruningWarning)
+        assert "zq" not in embed.Word2Vec(config).build_vocab(str(path), cluster=client).vocab
+        assert "zq" in embed.Word2Vec(config).build_vocab(str(path), cluster=client, trim_rule=keep_zq).vocab
+
+
 def test_a_relative_path_reaches_workers_started_in_another_folder(tiny_corpus, client, monkeypatch):
     # The workers were started in the folder the tests run in, the coordinator names the
     # corpus from its own: a relative path sent as it is named another file, or none.

@@ -11,6 +11,7 @@ import pytest
 
 from embed import Config, EmbedError, Word2Vec, train
 from embed.training.config import SettingsWarning
+from embed.training.word2vec import PruningWarning
 
 
 def family_share(vectors, animals, tools):
@@ -570,6 +571,37 @@ def test_a_trim_rule_gives_one_vocabulary_from_a_file_a_list_the_shards_and_an_u
     model = Word2Vec(Config(min_count=3, dim=8, workers=1)).build_vocab(sentences[:40])
     model.build_vocab([["zz", "the"], ["new"] * 5, ["rare"]], update=True, trim_rule=_trim_rule)
     assert model.vocab.words[-2:] == ["new", "zz"] and "the" in model.vocab and "rare" not in model.vocab
+
+
+def test_a_trim_rule_keeps_its_words_through_counting_under_max_table(tmp_path):
+    # gensim's pruning asks the rule (utils.prune_vocab); embed's forgot a word the rule
+    # keeps, seen once before the table filled, whichever way it counted.
+    from embed.training.rounds import LocalTransport, merged_vocabulary
+
+    sentences = [["zq", "the", "a", "a"]] + [[f"w{chr(97 + i % 26)}{chr(97 + i // 26)}", "a", "b"] for i in range(60)]
+    plain, tokenized = tmp_path / "plain.txt", tmp_path / "tokenized.txt"
+    plain.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    tokenized.write_text(plain.read_text() + "é\n")  # a byte the plain-text counter leaves to the tokenizer
+    config = Config(min_count=2, max_table=20)
+    with pytest.warns(PruningWarning):
+        assert "zq" not in Word2Vec(config).build_vocab(sentences).vocab
+    model = Word2Vec(config)
+    shards = model._shards(str(plain))
+    transport = LocalTransport(threads=2)
+    try:
+        vocabularies = [merged_vocabulary(transport.count(shards, config, _trim_rule), config, "plain.txt", _trim_rule)]
+    finally:
+        transport.close()
+    with pytest.warns(PruningWarning):
+        for corpus in (sentences, str(plain), str(tokenized)):
+            vocabularies.append(Word2Vec(config).build_vocab(corpus, trim_rule=_trim_rule).vocab)
+        model = Word2Vec(Config(min_count=2, max_table=20, dim=8, workers=1)).build_vocab([["a", "a", "b", "b"]])
+        vocabularies.append(model.build_vocab(sentences, update=True, trim_rule=_trim_rule).vocab)
+    for vocab in vocabularies:
+        assert "zq" in vocab and "the" not in vocab and {"a", "b"} <= set(vocab.words)
+    with pytest.raises(EmbedError, match=r"^trim_rule keeps 21 words through counting, more than max_table=20 distinct "
+                                         r"words: raise --max-table, or keep fewer$"):
+        Word2Vec(config).build_vocab(sentences, trim_rule=lambda word, count, min_count: 2)
 
 
 @pytest.mark.parametrize("answer, shown", [(True, "True"), (np.True_, "np.True_"), ("keep", "'keep'"), (3, "3")])

@@ -26,7 +26,7 @@ from .chunks import chunk_sentences
 from .corpus import ASCII_BLANKS, ASCII_LETTERS, BLOCK_BYTES, open_binary, read_ahead
 from ..errors import EmbedError
 from ..memory import release_compiler_pages
-from .vocab import Pruning, Vocabulary
+from .vocab import Pruning, TrimRule, Vocabulary
 
 if TYPE_CHECKING:
     from .shards import Segment
@@ -271,11 +271,11 @@ class PlainCounts:
     """
 
     def __init__(self, lowercase: bool, max_token_length: int = 100, max_sentence_length: int = 10_000,
-                 sink: IdSink | None = None, max_table: int | None = None) -> None:
+                 sink: IdSink | None = None, max_table: int | None = None, trim_rule: TrimRule | None = None) -> None:
         self.lowercase, self.max_token_length = lowercase, max_token_length
         # Checked after each block: a pruning renumbers the tokens, so from then on the
         # sink gets nothing more and ``pruned`` tells its owner to drop what it got.
-        self.pruning, self.pruned = Pruning(max_table), False
+        self.pruning, self.pruned = Pruning(max_table, trim_rule), False
         self.max_sentence_length, self.sink = max_sentence_length, sink
         self.slots = np.full(1 << 16, _EMPTY, dtype=np.int32)
         self.hashes = np.zeros(1 << 15, dtype=np.uint64)
@@ -315,7 +315,7 @@ class PlainCounts:
             self.sink(ids[:n_ids], sentence_starts[:n_starts])
         max_table = self.pruning.max_table
         while max_table is not None and self.words > max_table:
-            kept = self.pruning.survivors(self.counts[: self.words])
+            kept = self.pruning.survivors(self.counts[: self.words], self.word)
             self.words, self.arena_used = _compact(kept, self.hashes, self.starts, self.lengths, self.counts,
                                                    self.arena)
             self.slots.fill(_EMPTY)
@@ -359,16 +359,17 @@ class PlainCounts:
 def count_plain(path: str | os.PathLike | Segment, lowercase: bool, max_token_length: int = 100,
                 block_bytes: int = 4 * BLOCK_BYTES, max_sentence_length: int = 10_000,
                 sink: IdSink | None = None, max_table: int | None = None,
-                counts: PlainCounts | None = None) -> PlainCounts | None:
+                counts: PlainCounts | None = None, trim_rule: TrimRule | None = None) -> PlainCounts | None:
     """The tokens of a plain file (ASCII letters and blanks only), or of a segment of
     one (``embed.text.shards``), counted as ``read_sentences`` with the default pattern
     would count them, added to ``counts`` where given (a shard's segments one after
     another); None as soon as the text proves not to be plain (that pass must then be
     made in Python). Decompressing the next block overlaps counting this one: both let
     go of the GIL. ``sink`` receives the provisional ids (see ``PlainCounts``), and
-    ``max_table`` prunes as ``embed.text.vocab.Pruning`` says, after each block."""
+    ``max_table`` prunes as ``embed.text.vocab.Pruning`` says (with ``trim_rule``),
+    after each block."""
     if counts is None:
-        counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink, max_table)
+        counts = PlainCounts(lowercase, max_token_length, max_sentence_length, sink, max_table, trim_rule)
     opened = open_binary(path) if isinstance(path, (str, os.PathLike)) else path.open()
     with opened as stream, read_ahead(stream, block_bytes) as blocks:
         for number, block in enumerate(blocks):

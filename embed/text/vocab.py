@@ -119,7 +119,7 @@ class Vocabulary:
         max_final_vocab: int | None = None, max_table: int | None = None, trim_rule: TrimRule | None = None,
     ) -> Vocabulary:
         counter: Counter[str] = Counter()
-        pruning = Pruning(max_table)
+        pruning = Pruning(max_table, trim_rule)
         for number, sentence in enumerate(sentences, 1):
             sentence = checked_sentence(sentence, number)
             try:
@@ -252,15 +252,22 @@ class Pruning:
     ``min_reduce`` times so far are forgotten and ``min_reduce`` rises by one (it starts
     at 1). A forgotten word seen again starts from nothing, so a rare word's count is a
     lower bound, and which words survive depends on where in the text the table filled.
-    ``max_table`` None never prunes.
+    ``max_table`` None never prunes. A ``trim_rule`` decides instead, as gensim's
+    pruning asks it, each held word's fate: its ``min_count`` is the count a word needs
+    to be kept (``min_reduce`` + 1), so that RULE_DEFAULT keeps what word2vec keeps.
 
     >>> counts, pruning = {"a": 3, "b": 1, "c": 2}, Pruning(max_table=2)
     >>> pruning.keep_within(counts), counts, pruning.min_reduce, pruning.forgotten
     (True, {'a': 3, 'c': 2}, 2, 1)
+    >>> keep_b = lambda word, count, min_count: RULE_KEEP if word == "b" else RULE_DEFAULT
+    >>> counts = {"a": 3, "b": 1, "c": 1}
+    >>> Pruning(max_table=2, trim_rule=keep_b).keep_within(counts), counts
+    (True, {'a': 3, 'b': 1})
     """
 
-    def __init__(self, max_table: int | None) -> None:
+    def __init__(self, max_table: int | None, trim_rule: TrimRule | None = None) -> None:
         self.max_table = max_table
+        self.trim_rule = trim_rule
         self.min_reduce = 1
         self.forgotten = 0  # tokens of the words forgotten
 
@@ -269,17 +276,26 @@ class Pruning:
         if self.max_table is None or len(counts) <= self.max_table:
             return False
         while len(counts) > self.max_table:
-            kept = self.survivors(np.fromiter(counts.values(), np.int64, len(counts)))
             held = list(counts.items())
+            kept = self.survivors(np.fromiter(counts.values(), np.int64, len(counts)), lambda i: held[i][0])
             counts.clear()
             for i in kept.tolist():  # assigned, not update(): a Counter's update would count the pairs
                 counts[held[i][0]] = held[i][1]
         return True
 
-    def survivors(self, counts: np.ndarray) -> np.ndarray:
-        """One pruning of words counted ``counts`` times: the positions of those kept,
-        in order; what the others held is recorded as forgotten."""
-        kept = np.flatnonzero(counts > self.min_reduce)
+    def survivors(self, counts: np.ndarray, word: Callable[[int], str] | None = None) -> np.ndarray:
+        """One pruning of words counted ``counts`` times (``word(i)``: the text of word
+        i, for a ``trim_rule``): the positions of those kept, in order; what the others
+        held is recorded as forgotten."""
+        if self.trim_rule is None:
+            kept = np.flatnonzero(counts > self.min_reduce)
+        else:  # a Python call a word held, as gensim makes
+            kept = np.flatnonzero([kept_by_rule(self.trim_rule, word(i), count, self.min_reduce + 1)
+                                   for i, count in enumerate(counts.tolist())]).astype(np.int64)
+            if len(kept) > self.max_table and self.min_reduce >= counts.max():
+                # Every word left is one the rule keeps whatever its count: pruning cannot end.
+                raise EmbedError(f"trim_rule keeps {len(kept):,} words through counting, more than max_table="
+                                 f"{self.max_table:,} distinct words: raise --max-table, or keep fewer")
         self.forgotten += int(counts.sum() - counts[kept].sum())
         self.min_reduce += 1
         return kept

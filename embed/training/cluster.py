@@ -599,8 +599,8 @@ class DaskTransport:
         self.log: list = []  # every cycle since the coordinator's weights were synced
         self.ahead = None  # (cycle, its first round's version, [its futures]) of a cycle started before its call
 
-    def count(self, shards, config):
-        futures = [self.client.submit(_on_worker, count_shard, shard, config, pure=False)
+    def count(self, shards, config, trim_rule=None):
+        futures = [self.client.submit(_on_worker, count_shard, shard, config, trim_rule, pure=False)
                    for shard in _absolute(shards)]
         return _results(futures)
 

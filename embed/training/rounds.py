@@ -142,9 +142,9 @@ class ShardCounts(NamedTuple):
     reports: tuple[ReadReport, ...] = ()
 
 
-def count_shard(shard: Shard, config: Config) -> ShardCounts:
+def count_shard(shard: Shard, config: Config, trim_rule: TrimRule | None = None) -> ShardCounts:
     """Every token of a shard and its count, in order of first appearance (pruned as
-    ``Pruning`` says where ``config.max_table`` is set). Segments of plain text (ASCII
+    ``Pruning`` says, with ``trim_rule``, where ``config.max_table`` is set). Segments of plain text (ASCII
     letters and blanks, text8's kind) are counted in jitted code, as the one-process
     vocabulary pass counts a plain file; the rest through the tokenizer: the same counts."""
     if _is_files(shard) and _plain_tokens(config) and config.max_table is None:  # pruning: after each sentence
@@ -152,7 +152,7 @@ def count_shard(shard: Shard, config: Config) -> ShardCounts:
         if counted is not None:
             return counted
     counts: dict[str, int] = {}
-    pruning = Pruning(config.max_table)
+    pruning = Pruning(config.max_table, trim_rule)
     reports: list[ReadReport] = []
     for sentence in _sentences(shard, config, reports):
         sentence = checked_sentence(sentence)  # a string was counted letter by letter (in a shard: no number)
@@ -187,7 +187,7 @@ def merged_vocabulary(counted: Sequence[ShardCounts], config: Config, source: st
     Under ``max_table`` each shard pruned its own counts and the merge prunes again,
     so the words kept can differ from one process's."""
     totals: dict[str, int] = {}
-    pruning = Pruning(config.max_table)
+    pruning = Pruning(config.max_table, trim_rule)
     for shard in counted:
         for word, count in zip(shard.words, shard.counts.tolist()):
             totals[word] = totals.get(word, 0) + count
@@ -376,7 +376,8 @@ def copied_into(pair: tuple[np.ndarray, np.ndarray] | None,
 class Transport(Protocol):
     """Where the tasks run: every method returns results in the order of its arguments."""
 
-    def count(self, shards: Sequence[Shard], config: Config) -> list[ShardCounts]: ...
+    def count(self, shards: Sequence[Shard], config: Config, trim_rule: TrimRule | None = None
+              ) -> list[ShardCounts]: ...
 
     def encode(self, shards: Sequence[Shard], words: Sequence[str], config: Config
                ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[ReadReport]]:
@@ -424,8 +425,8 @@ class LocalTransport:
         self.spares: queue.SimpleQueue = queue.SimpleQueue()
         self.own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # each shard's model between full merges
 
-    def count(self, shards, config):
-        return list(self.pool.map(lambda shard: count_shard(shard, config), shards))
+    def count(self, shards, config, trim_rule=None):
+        return list(self.pool.map(lambda shard: count_shard(shard, config, trim_rule), shards))
 
     def encode(self, shards, words, config):
         self.encoded = list(self.pool.map(lambda shard: encode_shard(shard, words, config), shards))

@@ -209,8 +209,10 @@ class Word2Vec:
         ``trim_rule(word, count, min_count)``, gensim's, decides instead of ``min_count``:
         it returns ``RULE_KEEP``, ``RULE_DISCARD`` or ``RULE_DEFAULT`` (``min_count``
         decides), from ``embed`` or ``gensim.utils``. A model file does not keep it: an
-        update with new text takes it again. Counting under ``max_table`` forgets rare
-        words before the rule sees them.
+        update with new text takes it again. Counting under ``max_table`` asks it too,
+        as gensim's does, whenever the counts outgrow the table (its ``min_count`` then
+        the count a word needs to be kept: ``embed.text.vocab.Pruning``), so that a word
+        it keeps is never forgotten on the way.
 
         >>> Word2Vec(Config(min_count=1)).build_vocab([["a", "b", "a"]]).vocab.words
         ['a', 'b']
@@ -236,7 +238,7 @@ class Word2Vec:
     def _add_words(self, corpus: Corpus, cluster: object, trim_rule: TrimRule | None) -> Word2Vec:
         self._check_growable("build_vocab")
         config = self.config.replace(min_count=1, max_vocab=None, max_final_vocab=None)
-        return self._grown(self._count(corpus, cluster, config), trim_rule, _source(corpus))
+        return self._grown(self._count(corpus, cluster, config, trim_rule), trim_rule, _source(corpus))
 
     def _check_growable(self, method: str) -> None:
         if self.vocab is None:
@@ -297,7 +299,7 @@ class Word2Vec:
             shards = self._shards(corpus)
             self._drop_counted_ids()
             with connected(cluster) as client:
-                counted = DaskTransport(client).count(shards, config)
+                counted = DaskTransport(client).count(shards, config, trim_rule)
             vocab = merged_vocabulary(counted, config, _name(corpus), trim_rule)
             self._reading = _tokens_read(vocab)
             if names_files(corpus) or isinstance(corpus, (str, os.PathLike)):  # not sentences given in memory
@@ -319,7 +321,8 @@ class Word2Vec:
             ids = epoch_cache(config.cache_dir, _estimated_tokens(corpus))
             counted = count_plain(corpus, config.lowercase, config.max_token_length,
                                   max_sentence_length=config.max_sentence_length,
-                                  sink=ids.append if ids is not None else None, max_table=config.max_table)
+                                  sink=ids.append if ids is not None else None, max_table=config.max_table,
+                                  trim_rule=trim_rule)
         vocab = None
         try:
             if counted is not None:
