@@ -144,9 +144,10 @@ class ShardCounts(NamedTuple):
 
 def count_shard(shard: Shard, config: Config, trim_rule: TrimRule | None = None) -> ShardCounts:
     """Every token of a shard and its count, in order of first appearance (pruned as
-    ``Pruning`` says, with ``trim_rule``, where ``config.max_table`` is set). Segments of plain text (ASCII
-    letters and blanks, text8's kind) are counted in jitted code, as the one-process
-    vocabulary pass counts a plain file; the rest through the tokenizer: the same counts."""
+    ``Pruning`` says, with ``trim_rule``, where ``config.max_table`` is set). Segments of
+    plain text (ASCII letters and blanks, text8's kind) are counted in jitted code, as the
+    one-process vocabulary pass counts a plain file; the rest through the tokenizer: the
+    same counts."""
     if _is_files(shard) and _plain_tokens(config) and config.max_table is None:  # pruning: after each sentence
         counted = _count_plain_segments(shard, config)
         if counted is not None:

@@ -56,37 +56,39 @@ def score_sentences(model, sentences: Iterable[Sequence[str]], total_sentences: 
         if total_sentences is not None and number > total_sentences:
             break
         ids = model.vocab.encode(list(checked_sentence(sentence, number)))
-        inputs, targets, widths = _pairs(ids, config.window, config.arch)
-        scores.append(_log_probability(model, inputs, targets, widths).sum())
+        inputs, targets = _pairs(ids, config.window, config.arch)
+        mean = config.arch == "cbow" and config.cbow_mean
+        scores.append(_log_probability(model, inputs, targets, mean).sum())
     return np.array(scores, dtype=np.float64)
 
 
-def _pairs(ids: np.ndarray, window: int, arch: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """What predicts what in one sentence: for skip-gram, (input word, target word) id
-    pairs at every distance from 1 to ``window``, each way; for CBOW, each target's
-    context ids, -1 where past the sentence, and the targets with any context."""
+def _pairs(ids: np.ndarray, window: int, arch: str) -> tuple[np.ndarray, np.ndarray]:
+    """What predicts what in one sentence: the input ids of each prediction (a row; -1
+    where past the sentence) and its target id. For skip-gram, one input word a row, at
+    every distance from 1 to ``window``, each way; for CBOW, each target's context
+    words, for the targets with any."""
     n = len(ids)
     if arch == "skipgram":
         near = [(ids[:-d], ids[d:]) for d in range(1, min(window, n - 1) + 1)]
         inputs = np.concatenate([part for a, b in near for part in (a, b)]) if near else ids[:0]
         targets = np.concatenate([part for a, b in near for part in (b, a)]) if near else ids[:0]
-        return inputs[:, None], targets, 0
+        return inputs[:, None], targets
     offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
     at = np.arange(n)[:, None] + offsets[None, :]
     context = np.where((at >= 0) & (at < n), ids[np.clip(at, 0, max(n - 1, 0))], -1)
     has_context = (context >= 0).any(axis=1)
-    return context[has_context], ids[has_context], 2 * window
+    return context[has_context], ids[has_context]
 
 
-def _log_probability(model, inputs: np.ndarray, targets: np.ndarray, widths: int) -> np.ndarray:
-    """log p(target | inputs) for each row, by the model's output layer; ``inputs`` are
-    input ids, -1 for none (a CBOW context past the sentence's ends)."""
+def _log_probability(model, inputs: np.ndarray, targets: np.ndarray, mean: bool) -> np.ndarray:
+    """log p(target | the sum of a row's input vectors, or their ``mean``) for each row,
+    by the model's output layer."""
     out = np.empty(len(targets), dtype=np.float64)
     for start in range(0, len(targets), _BLOCK):
         rows, wanted = inputs[start:start + _BLOCK], targets[start:start + _BLOCK]
         present = rows >= 0
         summed = (model.w_in[np.where(present, rows, 0)] * present[..., None]).sum(axis=1, dtype=np.float64)
-        if widths and model.config.cbow_mean:
+        if mean:
             summed /= present.sum(axis=1, keepdims=True)
         out[start:start + len(wanted)] = _of_targets(model, summed.astype(np.float32), wanted)
     return out
