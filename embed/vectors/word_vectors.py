@@ -644,7 +644,7 @@ class Vectors:
     def rank_by_centrality(self, words: Sequence[str], use_norm: bool = True) -> list[tuple[float, str]]:
         """The words from the most central to the least, as gensim's (score, word) pairs:
         each one's vector (unit, unless ``use_norm`` is False) dotted with the unit mean
-        of those vectors; ties in gensim's order (the later word first).
+        of those vectors; ties in gensim's order (the word later in alphabetical order first).
 
         >>> v = Vectors(["a", "b", "c"], np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32))
         >>> [word for _, word in v.rank_by_centrality(["a", "b", "c"])]
