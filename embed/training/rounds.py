@@ -712,7 +712,7 @@ def train_rounds(
             # copy of wiki2015-17m's model kept both workers of ``--cluster local:2`` idle for
             # 0.3 s of each 6 s epoch. The last epoch's loss, not its weights, then shows a
             # divergence, until the last epoch's or the next sync's check of the weights.
-            copied = epoch_end_reads or last or returning or writer.due_after_epoch(run.epoch + 1)
+            copy_at_end = epoch_end_reads or last or returning or writer.due_after_epoch(run.epoch + 1)
             with synced:
                 for i, (c, cycle) in enumerate(planned):
                     if writer.due_by_time():
@@ -736,10 +736,10 @@ def train_rounds(
                     run.seconds += time.perf_counter() - started
                     progress(words, cycle[-1][0][5])
                     check_stop()  # between cycles, where a stop leaves whole cycles
-                if copied:
+                if copy_at_end:
                     synced.now()
             on_epoch(run.epoch_done(epoch + 1))
-            if copied:
+            if copy_at_end:
                 synced.taken()
             # Unless a callback may have changed rows, the next epoch goes on from the model
             # the workers hold: sending it whole again took 0.07-0.24 s on 2 idle cores.
