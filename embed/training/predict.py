@@ -50,13 +50,33 @@ def predict_output_word(model, context_words_list: Sequence[str], topn: int = 10
     scores = (model.w_out @ hidden.astype(np.float32)).astype(np.float64)
     if model.config.loss == "hierarchical":
         tables = model.plan.tables
-        steps = np.arange(tables.points.shape[1]) < tables.lengths[:words, None]  # the nodes on each word's path
-        # Each decision's score, turned by the branch taken: code 0 is the positive one.
-        turned = (1.0 - 2.0 * tables.codes[:words]) * scores[tables.points[:words]]
-        log_probability = np.where(steps, -np.logaddexp(0.0, -turned), 0.0).sum(axis=1)
+        log_probability = path_log_probability(scores[tables.points[:words]], tables.codes[:words],
+                                               tables.lengths[:words])
     else:
-        scores = scores[:words] - scores[:words].max()
-        log_probability = scores - np.log(np.exp(scores).sum())
+        log_probability = log_softmax(scores[:words])
     probability = np.exp(log_probability)
     best = np.argsort(-probability, kind="stable")[:topn]
     return [(model.vocab.words[i], float(probability[i])) for i in best]
+
+
+def path_log_probability(scores: np.ndarray, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The log probability of each row's Huffman path: ``scores[i, k]``, the score of
+    row i's k-th decision, turned by the branch taken (code 0 is the positive one), for
+    the first ``lengths[i]`` decisions.
+
+    >>> path_log_probability(np.array([[0.0, 5.0]]), np.array([[0, 1]]), np.array([1])).round(4).tolist()
+    [-0.6931]
+    """
+    steps = np.arange(scores.shape[1]) < lengths[:, None]
+    turned = (1.0 - 2.0 * codes) * scores
+    return np.where(steps, -np.logaddexp(0.0, -turned), 0.0).sum(axis=1)
+
+
+def log_softmax(scores: np.ndarray) -> np.ndarray:
+    """log softmax over the last axis, shifted by its maximum so that exp cannot overflow.
+
+    >>> np.exp(log_softmax(np.array([1000.0, 1000.0]))).round(12).tolist()
+    [0.5, 0.5]
+    """
+    top = scores.max(axis=-1, keepdims=True)
+    return scores - (top + np.log(np.exp(scores - top).sum(axis=-1, keepdims=True)))

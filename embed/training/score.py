@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import EmbedError, is_whole
 from ..text.vocab import checked_sentence
+from .predict import log_softmax, path_log_probability
 
 # Rows of (input, target) pairs scored at once: with a path of 20 nodes and d=300, the
 # hierarchical softmax's gathered output rows take 1024 x 20 x 300 x 4 bytes, 24 MB.
@@ -98,12 +99,7 @@ def _of_targets(model, hidden: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """log p(target | hidden) for each row of ``hidden``."""
     if model.config.loss == "hierarchical":
         tables = model.plan.tables
-        points, codes = tables.points[targets], tables.codes[targets]
-        steps = np.arange(points.shape[1]) < tables.lengths[targets, None]
-        scores = np.einsum("nd,nld->nl", hidden, model.w_out[points]).astype(np.float64)
-        turned = (1.0 - 2.0 * codes) * scores  # code 0 is the positive branch
-        return np.where(steps, -np.logaddexp(0.0, -turned), 0.0).sum(axis=1)
+        scores = np.einsum("nd,nld->nl", hidden, model.w_out[tables.points[targets]]).astype(np.float64)
+        return path_log_probability(scores, tables.codes[targets], tables.lengths[targets])
     scores = (hidden @ model.w_out[: len(model.vocab)].T).astype(np.float64)
-    top = scores.max(axis=1)
-    normaliser = top + np.log(np.exp(scores - top[:, None]).sum(axis=1))
-    return scores[np.arange(len(targets)), targets] - normaliser
+    return log_softmax(scores)[np.arange(len(targets)), targets]
