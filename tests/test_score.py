@@ -90,6 +90,12 @@ def test_what_score_cannot_answer_is_one_line(tiny_corpus):
         model.score("cat dog")
     with pytest.raises(EmbedError, match=r"^sentence 2: a sentence must be a list of tokens, got the string 'cat dog'"):
         model.score([["cat"], "cat dog"])
+    for sentences, shown in (([[1, 2]], "int 1"), ([["cat", None]], "NoneType None"), ([[["cat"]]], r"list \['cat'\]")):
+        with pytest.raises(EmbedError, match=rf"^sentence 1: tokens must be strings, got {shown}; a sentence is a list "
+                                             r"of strings$"):
+            model.score(sentences)  # a number or None scored as a word left out
+    with pytest.raises(EmbedError, match=r"^score takes sentences as lists of tokens, got NoneType None$"):
+        model.score(None)
     with pytest.raises(EmbedError, match=r"^score: total_sentences must be an integer >= 0, got 1.5$"):
         model.score([["cat"]], total_sentences=1.5)
     with pytest.raises(EmbedError, match=r"^score\(\) takes no chunksize \(gensim's: its own bookkeeping; embed has "

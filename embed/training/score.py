@@ -26,8 +26,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ..errors import EmbedError, is_whole
-from ..text.vocab import checked_sentence
+from ..errors import EmbedError, described, is_whole
+from ..text.vocab import checked_sentence, first_bad_word, not_tokens
 from .predict import log_softmax, path_log_probability
 
 # Rows of (input, target) pairs scored at once: with a path of 20 nodes and d=300, the
@@ -52,11 +52,16 @@ def score_sentences(model, sentences: Iterable[Sequence[str]], total_sentences: 
         raise EmbedError(f"score: total_sentences must be an integer >= 0, got {total_sentences!r}")
     if isinstance(sentences, str):
         raise EmbedError("score takes sentences as lists of tokens, got a string; pass [sentence.split()]")
+    if not isinstance(sentences, Iterable):
+        raise EmbedError(f"score takes sentences as lists of tokens, got {described(sentences)}")
     scores = []
     for number, sentence in enumerate(sentences, 1):
         if total_sentences is not None and number > total_sentences:
             break
-        ids = model.vocab.encode(list(checked_sentence(sentence, number)))
+        tokens = list(checked_sentence(sentence, number))
+        if first_bad_word(tokens) >= 0:  # a number or None was dropped as a word not in the vocabulary
+            raise not_tokens(tokens, number)
+        ids = model.vocab.encode(tokens)
         inputs, targets = _pairs(ids, config.window, config.arch)
         mean = config.arch == "cbow" and config.cbow_mean
         scores.append(_log_probability(model, inputs, targets, mean).sum())
