@@ -140,6 +140,29 @@ def test_gensims_keyedvectors_names_answer_as_gensim_does():
     assert counted.get_vecattr("w3", "count") == kv.get_vecattr("w3", "count") == 197
 
 
+@needs_gensim
+def test_vectors_for_all_cuts_the_vocabulary_as_gensims_does():
+    vectors = Vectors([f"w{i}" for i in range(50)], np.random.default_rng(3).normal(size=(50, 8)).astype(np.float32),
+                      counts=range(50, 0, -1))
+    kv = as_gensim(vectors)
+    for i in range(50):
+        kv.set_vecattr(f"w{i}", "count", 50 - i)
+    keys = ["w7", "zz", "w3", "w7", "w40"]
+    for copy in (False, True):
+        ours, theirs = vectors.vectors_for_all(keys, copy_vecattrs=copy), kv.vectors_for_all(keys, copy_vecattrs=copy)
+        assert ours.index_to_key == theirs.index_to_key == ["w7", "w3", "w40"]
+        np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+        if copy:
+            assert [ours.get_vecattr(w, "count") for w in ours.words] == [theirs.get_vecattr(w, "count")
+                                                                         for w in theirs.index_to_key]
+    assert ours.most_similar("w7", topn=2) == vectors.vectors_for_all(["w7", "w3", "w40"]).most_similar("w7", topn=2)
+    assert len(vectors.vectors_for_all(["zz"])) == 0
+    with pytest.raises(EmbedError, match=r"^vectors_for_all: words are strings, got int 5 \(word 2\)$"):
+        vectors.vectors_for_all(["w1", 5])  # gensim takes a number for a row
+    with pytest.raises(EmbedError, match=r"^vectors_for_all takes a list of words, got the string 'w1': pass \['w1'\]$"):
+        vectors.vectors_for_all("w1")
+
+
 def test_a_mapped_vectors_file_answers_as_the_vectors_in_memory(tmp_path):
     vectors = Vectors([f"w{i}" for i in range(300)],
                       np.random.default_rng(1).normal(size=(300, 16)).astype(np.float32), np.arange(300, 0, -1))

@@ -377,6 +377,29 @@ class Vectors:
         counts[index] = val
         self.counts = counts
 
+    def vectors_for_all(self, keys: Iterable[str], allow_inference: bool = True,
+                        copy_vecattrs: bool = False) -> Vectors:
+        """New vectors of the ``keys`` that are words here, each once, in the order given
+        (gensim's name): a vocabulary cut down to a corpus's words. Words not here are
+        left out, as gensim leaves them; ``copy_vecattrs`` keeps their counts.
+        ``allow_inference`` is gensim's for fastText's subwords, which word2vec's vectors
+        have none of.
+
+        >>> v = Vectors(["a", "b", "c"], np.eye(3, dtype=np.float32), counts=[3, 2, 1])
+        >>> cut = v.vectors_for_all(["c", "zz", "a", "c"], copy_vecattrs=True)
+        >>> cut.words, cut.get_vecattr("c", "count")
+        (['c', 'a'], 1)
+        """
+        keys = word_list(keys, "vectors_for_all")
+        check_switch(allow_inference, "allow_inference")
+        check_switch(copy_vecattrs, "copy_vecattrs")
+        bad = first_bad_word(keys)
+        if bad >= 0:  # a number is a row in gensim, not a word
+            raise EmbedError(f"vectors_for_all: words are strings, got {described(keys[bad])} (word {bad + 1})")
+        rows = list(dict.fromkeys(row for row in map(self._row, keys) if row >= 0))
+        counts = self.counts[rows] if copy_vecattrs and self.counts is not None else None
+        return Vectors([self.words[row] for row in rows], self.vectors[rows], counts)
+
     def sort_by_descending_frequency(self) -> None:
         """Reorder the words by count, the most frequent first (ties keep their order;
         gensim reverses them).
