@@ -44,9 +44,7 @@ class Vectors:
             raise EmbedError(f"expected a {len(words)} x d matrix for {len(words)} words, d >= 1, got shape "
                              f"{vectors.shape}")
         if order is None:  # words read from a file (``order``) are strings already
-            at = first_bad_word(words)
-            if at >= 0:  # queries look words up by string: it could never be found
-                raise EmbedError(f"words are strings, got {described(words[at])} (word {at + 1})")
+            _check_strings(words)  # queries look words up by string: another could never be found
         self.words = words
         self.vectors = vectors
         # A file's counts are whole already, and a mapped file's stay mapped (a copy read 24 MB
@@ -151,9 +149,7 @@ class Vectors:
         check_switch(replace, "replace")
         single = isinstance(keys, str)
         keys = [keys] if single else word_list(keys, "add_vectors")
-        at = first_bad_word(keys)
-        if at >= 0:
-            raise EmbedError(f"words are strings, got {described(keys[at])} (word {at + 1})")
+        _check_strings(keys)
         repeated = _first_repeat(keys)
         if repeated is not None:  # which of its vectors would it keep?
             raise EmbedError(f"word {repeated!r} appears twice among the words to add")
@@ -393,9 +389,7 @@ class Vectors:
         keys = word_list(keys, "vectors_for_all")
         check_switch(allow_inference, "allow_inference")
         check_switch(copy_vecattrs, "copy_vecattrs")
-        bad = first_bad_word(keys)
-        if bad >= 0:  # a number is a row in gensim, not a word
-            raise EmbedError(f"vectors_for_all: words are strings, got {described(keys[bad])} (word {bad + 1})")
+        _check_strings(keys, "vectors_for_all: ")  # a number is a row in gensim, not a word
         rows = list(dict.fromkeys(row for row in map(self._row, keys) if row >= 0))
         counts = self.counts[rows] if copy_vecattrs and self.counts is not None else None
         return Vectors([self.words[row] for row in rows], self.vectors[rows], counts)
@@ -872,6 +866,19 @@ _GENSIM_NAMES = {
     "intersect_word2vec_format": "embed's is a model's: Word2Vec.intersect_vectors(path)",
     "wv": "these are the vectors already (a model's .wv)",
 }
+
+
+def _check_strings(words: list, where: str = "") -> None:
+    """Refuse a word that is not a string, naming it and its place.
+
+    >>> _check_strings(["a", 5], "f: ")
+    Traceback (most recent call last):
+    ...
+    embed.errors.EmbedError: f: words are strings, got int 5 (word 2)
+    """
+    at = first_bad_word(words)
+    if at >= 0:
+        raise EmbedError(f"{where}words are strings, got {described(words[at])} (word {at + 1})")
 
 
 def _first_repeat(items: Iterable) -> object | None:
