@@ -54,6 +54,7 @@ def score_sentences(model, sentences: Iterable[Sequence[str]], total_sentences: 
         raise EmbedError("score takes sentences as lists of tokens, got a string; pass [sentence.split()]")
     if not isinstance(sentences, Iterable):
         raise EmbedError(f"score takes sentences as lists of tokens, got {described(sentences)}")
+    mean = config.arch == "cbow" and config.cbow_mean
     scores = []
     for number, sentence in enumerate(sentences, 1):
         if total_sentences is not None and number > total_sentences:
@@ -63,7 +64,6 @@ def score_sentences(model, sentences: Iterable[Sequence[str]], total_sentences: 
             raise not_tokens(tokens, number)
         ids = model.vocab.encode(tokens)
         inputs, targets = _pairs(ids, config.window, config.arch)
-        mean = config.arch == "cbow" and config.cbow_mean
         scores.append(_log_probability(model, inputs, targets, mean).sum())
     return np.array(scores, dtype=np.float64)
 
