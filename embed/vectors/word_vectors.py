@@ -674,7 +674,7 @@ class Vectors:
 
     def _centrality(self, words: list[str], unit: bool = True) -> np.ndarray:
         """Each word's vector (unit vector) dotted with the unit mean of those vectors."""
-        rows = np.array([self.unit_vector(w) if unit else self.get_vector(w) for w in words])
+        rows = np.array([self.get_vector(w, norm=unit) for w in words])
         return rows @ _unit(rows.mean(axis=0))
 
     def most_similar_batch(
